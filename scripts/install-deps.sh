@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ttycall builds and tests with. Idempotent: it only calls
+# apt-get when something is missing, so `make` stays fast on a machine that has them.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake ninja-build pkg-config ccache
+  libasio-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
+  libzstd-dev libopus-dev libsodium-dev portaudio19-dev libturbojpeg0-dev libspeexdsp-dev
+  libgtest-dev libgmock-dev libbenchmark-dev tmux
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "ttycall: installing missing packages: ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

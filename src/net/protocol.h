@@ -1,0 +1,227 @@
+#pragma once
+// Protocol v1: framing, limits and payload codecs. See docs/PROTOCOL.md.
+//
+// Every packet is a 16-byte header followed by `length` payload bytes, little-endian:
+//   u32 magic "TTYC" | u8 version | u8 type | u16 flags | u32 length | u32 crc32c(payload)
+// parse_header() checks every header field, including the per-type payload limit, before
+// any payload buffer is taken. Payload codecs encode into caller buffers and decode into
+// fixed-size structs: nothing here allocates.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "media/render_options.h"
+
+namespace ttycall::net {
+
+constexpr uint32_t kMagic = 0x43595454;  // bytes 'T' 'T' 'Y' 'C' on the wire
+constexpr uint8_t kProtocolVersion = 1;
+constexpr size_t kHeaderSize = 16;
+constexpr int kMaxNameBytes = 32;
+constexpr int kMaxParticipants = 64;
+constexpr int kMaxTerminalCols = 1000;
+constexpr int kMaxTerminalRows = 500;
+constexpr int kMaxVideoWidth = 1920;
+constexpr int kMaxVideoHeight = 1080;
+constexpr int kMaxFrameSources = 64;
+
+enum class MsgType : uint8_t {
+  kHello = 0x01,         // c->s  first packet of a connection
+  kWelcome = 0x02,       // s->c  answer to hello: your id
+  kParticipants = 0x03,  // s->c  the full list, sent on join and whenever it changes
+  kJoined = 0x04,        // s->c  someone joined
+  kLeft = 0x05,          // s->c  someone left
+  kResize = 0x06,        // c->s  new terminal size or render/colour choice
+  kPing = 0x07,          // both  RTT probe
+  kPong = 0x08,          // both  echo of a ping's timestamp
+  kBye = 0x09,           // both  orderly close, with a reason
+  kVideoRequest = 0x0A,  // s->c  the size (and rate) of video the server wants
+  kVideoUp = 0x0B,       // c->s  one JPEG camera frame
+  kVideoDown = 0x0C,     // s->c  one rendered text frame, zstd-compressed
+  kAudioUp = 0x0D,       // c->s  one Opus packet (reserved in v1)
+  kAudioDown = 0x0E,     // s->c  one Opus packet (reserved in v1)
+};
+
+// Largest payload accepted for a type; 0 for unknown types.
+size_t max_payload(MsgType type);
+bool is_known_type(uint8_t type);
+std::string_view to_string(MsgType type);
+
+struct Header {
+  MsgType type{};
+  uint16_t flags = 0;
+  uint32_t length = 0;
+  uint32_t crc = 0;
+};
+
+enum class HeaderError : uint8_t {
+  kOk,
+  kBadMagic,
+  kBadVersion,
+  kUnknownType,
+  kBadFlags,  // v1 defines no flags: any set bit is an error
+  kTooLarge,  // length above max_payload(type)
+};
+std::string_view to_string(HeaderError error);
+
+HeaderError parse_header(std::span<const uint8_t, kHeaderSize> bytes, Header& out);
+// Writes a header for `payload` (computing its CRC32C) into `out`.
+void write_header(MsgType type, std::span<const uint8_t> payload,
+                  std::span<uint8_t, kHeaderSize> out);
+bool payload_crc_matches(const Header& header, std::span<const uint8_t> payload);
+
+// A short UTF-8 display name held inline.
+struct Name {
+  uint8_t len = 0;
+  std::array<char, kMaxNameBytes> bytes{};
+  std::string_view view() const { return {bytes.data(), len}; }
+  // Copies at most kMaxNameBytes bytes, cut on a UTF-8 boundary, control characters dropped.
+  static Name from(std::string_view text);
+};
+
+// Capability bits in Hello.
+constexpr uint8_t render_bit(media::RenderMode m) { return uint8_t(1u << uint8_t(m)); }
+constexpr uint8_t color_bit(media::ColorMode c) { return uint8_t(1u << uint8_t(c)); }
+
+struct Hello {
+  uint16_t protocol_version = kProtocolVersion;
+  uint8_t render_modes = 0;  // bit set of render_bit()
+  uint8_t color_modes = 0;   // bit set of color_bit()
+  uint16_t cols = 0;
+  uint16_t rows = 0;
+  media::RenderMode render = media::RenderMode::kHalf;
+  media::ColorMode color = media::ColorMode::kTrueColor;
+  Name name;
+};
+
+struct Welcome {
+  uint32_t participant_id = 0;
+  uint16_t fps = 0;
+};
+
+struct ParticipantInfo {
+  uint32_t id = 0;
+  uint8_t flags = 0;  // ParticipantFlags
+  Name name;
+};
+enum ParticipantFlags : uint8_t { kHasVideo = 1, kSpeaking = 2, kMuted = 4 };
+
+struct Participants {
+  uint16_t count = 0;
+  std::array<ParticipantInfo, kMaxParticipants> list{};
+};
+
+struct Joined {
+  uint32_t id = 0;
+  Name name;
+};
+
+struct Left {
+  uint32_t id = 0;
+};
+
+struct Resize {
+  uint16_t cols = 0;
+  uint16_t rows = 0;
+  media::RenderMode render = media::RenderMode::kHalf;
+  media::ColorMode color = media::ColorMode::kTrueColor;
+};
+
+struct Ping {
+  uint64_t timestamp_us = 0;  // sender's clock; echoed unchanged in Pong
+};
+
+enum class ByeReason : uint8_t {
+  kNormal = 0,
+  kServerFull = 1,
+  kProtocolError = 2,
+  kVersionMismatch = 3,
+  kTimeout = 4,
+  kShutdown = 5,
+};
+struct Bye {
+  ByeReason reason = ByeReason::kNormal;
+  uint8_t text_len = 0;
+  std::array<char, 120> text{};
+  std::string_view view() const { return {text.data(), text_len}; }
+  static Bye make(ByeReason reason, std::string_view text);
+};
+
+struct VideoRequest {
+  uint16_t width = 0;  // 0 x 0: send no video
+  uint16_t height = 0;
+  uint16_t fps = 0;
+};
+
+// VideoUp payload = fixed part then JPEG bytes.
+struct VideoUpHeader {
+  uint32_t seq = 0;
+  uint64_t capture_us = 0;  // sender's wall clock (CLOCK_REALTIME, microseconds)
+  uint16_t width = 0;
+  uint16_t height = 0;
+};
+constexpr size_t kVideoUpHeaderSize = 16;
+
+struct FrameSource {
+  uint32_t participant_id = 0;
+  uint64_t capture_us = 0;
+};
+
+// VideoDown payload = fixed part, then n_sources FrameSource entries, then zstd bytes.
+struct VideoDownHeader {
+  uint32_t frame_number = 0;
+  uint16_t cols = 0;
+  uint16_t rows = 0;
+  media::RenderMode render = media::RenderMode::kHalf;
+  media::ColorMode color = media::ColorMode::kTrueColor;
+  uint32_t raw_size = 0;  // size of the decompressed terminal bytes
+  uint8_t source_count = 0;
+  std::array<FrameSource, kMaxFrameSources> sources{};
+};
+constexpr size_t kVideoDownFixedSize = 15;
+constexpr size_t kFrameSourceSize = 12;
+constexpr size_t kMaxRawFrameBytes = 32u << 20;
+
+// Encoders return the number of bytes written to `out`, or 0 if it does not fit.
+size_t encode(const Hello& msg, std::span<uint8_t> out);
+size_t encode(const Welcome& msg, std::span<uint8_t> out);
+size_t encode(const Participants& msg, std::span<uint8_t> out);
+size_t encode(const Joined& msg, std::span<uint8_t> out);
+size_t encode(const Left& msg, std::span<uint8_t> out);
+size_t encode(const Resize& msg, std::span<uint8_t> out);
+size_t encode(const Ping& msg, std::span<uint8_t> out);  // also the Pong payload
+size_t encode(const Bye& msg, std::span<uint8_t> out);
+size_t encode(const VideoRequest& msg, std::span<uint8_t> out);
+size_t encode(const VideoUpHeader& msg, std::span<uint8_t> out);
+size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out);
+
+// Decoders return false for a malformed payload (wrong size, bad enum value, bad name,
+// absurd dimensions). For VideoUp/VideoDown, `rest` receives the bytes after the fixed part.
+bool decode(std::span<const uint8_t> in, Hello& out);
+bool decode(std::span<const uint8_t> in, Welcome& out);
+bool decode(std::span<const uint8_t> in, Participants& out);
+bool decode(std::span<const uint8_t> in, Joined& out);
+bool decode(std::span<const uint8_t> in, Left& out);
+bool decode(std::span<const uint8_t> in, Resize& out);
+bool decode(std::span<const uint8_t> in, Ping& out);
+bool decode(std::span<const uint8_t> in, Bye& out);
+bool decode(std::span<const uint8_t> in, VideoRequest& out);
+bool decode(std::span<const uint8_t> in, VideoUpHeader& out, std::span<const uint8_t>& rest);
+bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const uint8_t>& rest);
+
+// Builds a complete packet (header + payload) of `msg` into `out`; returns its size or 0.
+template <class Msg>
+size_t build_packet(MsgType type, const Msg& msg, std::span<uint8_t> out) {
+  if (out.size() < kHeaderSize) return 0;
+  const size_t n = encode(msg, out.subspan(kHeaderSize));
+  if (n == 0 && type != MsgType::kBye) {
+    // every v1 message has a non-empty payload
+    return 0;
+  }
+  write_header(type, out.subspan(kHeaderSize, n), out.first<kHeaderSize>());
+  return kHeaderSize + n;
+}
+
+}  // namespace ttycall::net
