@@ -216,10 +216,7 @@ template <class Msg>
 size_t build_packet(MsgType type, const Msg& msg, std::span<uint8_t> out) {
   if (out.size() < kHeaderSize) return 0;
   const size_t n = encode(msg, out.subspan(kHeaderSize));
-  if (n == 0 && type != MsgType::kBye) {
-    // every v1 message has a non-empty payload
-    return 0;
-  }
+  if (n == 0) return 0;  // does not fit: every v1 payload, Bye included, is non-empty
   write_header(type, out.subspan(kHeaderSize, n), out.first<kHeaderSize>());
   return kHeaderSize + n;
 }

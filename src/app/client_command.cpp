@@ -1,0 +1,50 @@
+#include <memory>
+
+#include "app/commands.h"
+#include "client/client.h"
+#include "client/mirror.h"
+#include "core/console.h"
+
+namespace ttycall::app {
+
+Command add_client_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("client", "Join a call");
+  auto o = std::make_shared<client::ClientOptions>();
+  cmd->add_option("--host", o->host, "Server address")->capture_default_str();
+  cmd->add_option("--port", o->port, "Server port")->capture_default_str();
+  cmd->add_option("--name", o->name, "Your name as others see it (default: $USER)");
+  cmd->add_option("--video", o->video,
+                  "Camera: test:bars, test:moving, test:solid:RRGGBB or none")
+      ->capture_default_str();
+  add_render_options(*cmd, o->render, o->color);
+  add_size_option(*cmd, o->cols, o->rows,
+                  "View size COLSxROWS (default: the terminal's, following resizes)");
+  cmd->add_option("--duration", o->duration, "Leave after SEC seconds")
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_flag("--headless", o->headless, "Draw nothing (tests, load generation)");
+  cmd->add_option("--save-last-frame", o->save_last_frame,
+                  "At exit, write the last frame exactly as the terminal got it to FILE");
+  cmd->add_option("--stats-json", o->stats_json,
+                  "At exit, write frames, bytes, fps and latency as JSON to FILE");
+  cmd->add_option("--seed", o->seed, "Varies the test:moving pattern")->group("");
+  return [o] {
+    client::Client c(*o);
+    return c.run();
+  };
+}
+
+Command add_mirror_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("mirror", "Show a video source as text art locally, no server");
+  auto o = std::make_shared<client::MirrorOptions>();
+  cmd->add_option("--video", o->video, "Source: test:bars, test:moving, test:solid:RRGGBB")
+      ->capture_default_str();
+  add_render_options(*cmd, o->render, o->color);
+  add_size_option(*cmd, o->cols, o->rows, "Size COLSxROWS (default: the terminal's)");
+  cmd->add_option("--fps", o->fps, "Frames per second")->check(CLI::Range(1, 120));
+  cmd->add_option("--duration", o->duration, "Stop after SEC seconds")
+      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_flag("--snapshot", o->snapshot, "Render one frame to stdout and exit");
+  return [o] { return client::run_mirror(*o); };
+}
+
+}  // namespace ttycall::app

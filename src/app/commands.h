@@ -1,0 +1,23 @@
+#pragma once
+// The `ttycall` subcommands. Each registers its options on the CLI11 app and returns the
+// function that runs it once parsing has succeeded.
+#include <CLI/CLI.hpp>
+#include <functional>
+
+#include "media/render_options.h"
+
+namespace ttycall::app {
+
+using Command = std::function<int()>;
+
+Command add_server_command(CLI::App& app);
+Command add_client_command(CLI::App& app);
+Command add_mirror_command(CLI::App& app);
+Command add_demo_command(CLI::App& app);
+
+// --render ascii|half and --color none|256|true, bound to the given fields.
+void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color);
+// --size COLSxROWS, bound to the given fields.
+void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help);
+
+}  // namespace ttycall::app

@@ -1,0 +1,54 @@
+#include <charconv>
+
+#include "app/commands.h"
+#include "net/protocol.h"
+
+namespace ttycall::app {
+
+void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color) {
+  command
+      .add_option_function<std::string>(
+          "--render",
+          [&render](const std::string& text) {
+            const auto mode = media::parse_render_mode(text);
+            if (!mode) throw CLI::ValidationError("--render", "expected ascii or half");
+            render = *mode;
+          },
+          "How pixels become text: ascii (luminance ramp) or half (half blocks, 2 pixels per "
+          "cell)")
+      ->default_str(std::string(media::to_string(render)));
+  command
+      .add_option_function<std::string>(
+          "--color",
+          [&color](const std::string& text) {
+            const auto mode = media::parse_color_mode(text);
+            if (!mode) throw CLI::ValidationError("--color", "expected none, 256 or true");
+            color = *mode;
+          },
+          "Colours sent to the terminal: none, 256 or true (24-bit)")
+      ->default_str(std::string(media::to_string(color)));
+}
+
+void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help) {
+  command.add_option_function<std::string>(
+      "--size",
+      [&cols, &rows](const std::string& text) {
+        const auto x = text.find('x');
+        int c = 0, r = 0;
+        const char* end = text.data() + text.size();
+        const bool ok = x != std::string::npos &&
+                        std::from_chars(text.data(), text.data() + x, c).ptr == text.data() + x &&
+                        std::from_chars(text.data() + x + 1, end, r).ptr == end;
+        if (!ok || c < 1 || r < 1 || c > net::kMaxTerminalCols || r > net::kMaxTerminalRows) {
+          throw CLI::ValidationError(
+              "--size", "expected COLSxROWS, e.g. 120x40 (at most " +
+                            std::to_string(net::kMaxTerminalCols) + "x" +
+                            std::to_string(net::kMaxTerminalRows) + ")");
+        }
+        cols = c;
+        rows = r;
+      },
+      help);
+}
+
+}  // namespace ttycall::app

@@ -1,0 +1,52 @@
+#include <spdlog/spdlog.h>
+
+#include <memory>
+
+#include "app/commands.h"
+#include "core/console.h"
+#include "server/server.h"
+
+namespace ttycall::app {
+
+Command add_server_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("server", "Host a call: participants connect to this server");
+  auto options = std::make_shared<server::ServerOptions>();
+  auto log_level = std::make_shared<std::string>("info");
+  cmd->add_option("--bind", options->bind, "Address to listen on")->capture_default_str();
+  cmd->add_option("--port", options->port, "TCP port (0 = any free port)")->capture_default_str();
+  cmd->add_option("--max-clients", options->max_clients, "Most participants at once")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--fps", options->fps, "Frames per second sent to viewers")
+      ->check(CLI::Range(1, 120))
+      ->capture_default_str();
+  cmd->add_option("--threads", options->io_threads, "IO threads (0 = one per core)")
+      ->check(CLI::Range(0, 256));
+  cmd->add_option("--warmup", options->warmup_seconds,
+                  "Seconds after start-up before memory is judged steady")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--memory-report", options->memory_report_path,
+                  "Append Memory Reports to FILE instead of stderr");
+  cmd->add_option("--memory-report-interval", options->memory_report_interval,
+                  "Write a Memory Report every SEC seconds (0 = only on SIGUSR1 and at exit)")
+      ->check(CLI::Range(0.0, 86400.0));
+  cmd->add_option("--stats-json", options->stats_json_path,
+                  "Write counters and heap figures as JSON to FILE (at each report and at exit)");
+  cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
+  return [options, log_level] {
+    core::init_logging(*log_level);
+    try {
+      server::Server server(*options);
+      server.start();
+      server.wait();
+    } catch (const std::exception& e) {
+      core::write_stderr_whole(std::string("ttycall: ") + e.what() + "\n");
+      return 1;
+    }
+    return 0;
+  };
+}
+
+}  // namespace ttycall::app

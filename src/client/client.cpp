@@ -1,0 +1,468 @@
+#include "client/client.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+
+#include "core/console.h"
+
+namespace ttycall::client {
+namespace {
+
+std::chrono::steady_clock::duration seconds(double s) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(s));
+}
+
+std::string default_name() {
+  if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  return "guest";
+}
+
+}  // namespace
+
+Client::Client(ClientOptions options)
+    : options_(std::move(options)),
+      resolver_(io_),
+      socket_(io_),
+      retry_timer_(io_),
+      capture_timer_(io_),
+      ping_timer_(io_),
+      duration_timer_(io_),
+      signals_(io_) {
+  if (options_.name.empty()) options_.name = default_name();
+  payload_.resize(64 * 1024);
+}
+
+Client::~Client() = default;
+
+int Client::run() {
+  VideoSourceResult made = make_video_source(options_.video, options_.seed);
+  if (!made.error.empty()) {
+    if (!options_.quiet) core::write_stderr_whole("ttycall: " + made.error + "\n");
+    return 2;
+  }
+  source_ = std::move(made.source);
+
+  if (options_.cols > 0 && options_.rows > 0) {
+    cols_ = options_.cols;
+    rows_ = options_.rows;
+  } else if (auto size = terminal_size(); size && !options_.headless) {
+    cols_ = size->cols;
+    rows_ = size->rows;
+  }
+  cols_ = std::clamp(cols_, 1, net::kMaxTerminalCols);
+  rows_ = std::clamp(rows_, 1, net::kMaxTerminalRows);
+
+  if (!options_.headless) {
+    terminal_ = std::make_unique<TerminalGuard>();
+    if (::isatty(STDIN_FILENO)) {
+      keyboard_.emplace(io_, ::dup(STDIN_FILENO));
+      read_keys();
+    }
+  }
+  if (options_.handle_signals) watch_signals();
+  if (options_.duration > 0) {
+    duration_timer_.expires_after(seconds(options_.duration));
+    duration_timer_.async_wait([this](const asio::error_code& ec) {
+      if (!ec) stop();
+    });
+  }
+
+  trying_since_ = core::SteadyClock::now();
+  connect();
+  io_.run();
+
+  if (terminal_) terminal_->restore();
+  if (!exit_message_.empty() && !options_.quiet) {
+    core::write_stderr_whole("ttycall: " + exit_message_ + "\n");
+  }
+  if (!options_.save_last_frame.empty()) {
+    if (!core::write_file_whole(options_.save_last_frame.c_str(),
+                                {reinterpret_cast<const char*>(frame_.data()), frame_size_},
+                                false)) {
+      core::write_stderr_whole("ttycall: cannot write " + options_.save_last_frame + "\n");
+    }
+  }
+  if (!options_.stats_json.empty()) {
+    if (!core::write_file_whole(options_.stats_json.c_str(), stats_.to_json(), false)) {
+      core::write_stderr_whole("ttycall: cannot write " + options_.stats_json + "\n");
+    }
+  }
+  return exit_code_;
+}
+
+void Client::stop() {
+  asio::post(io_, [this] {
+    if (stopping_) return;
+    stopping_ = true;
+    if (connected_) {
+      // Best effort: tell the server, without waiting for the write.
+      std::array<uint8_t, 64> packet;
+      if (size_t n = net::build_packet(net::MsgType::kBye, net::Bye::make(net::ByeReason::kNormal, "bye"), packet)) {
+        asio::error_code ignored;
+        asio::write(socket_, asio::buffer(packet.data(), n), ignored);
+      }
+    }
+    io_.stop();
+  });
+}
+
+void Client::fail(std::string message) {
+  exit_code_ = 1;
+  exit_message_ = std::move(message);
+  stopping_ = true;
+  io_.stop();
+}
+
+// ---- Connecting ----
+
+void Client::connect() {
+  ++attempts_;
+  resolver_.async_resolve(
+      options_.host, std::to_string(options_.port),
+      [this](const asio::error_code& ec, const asio::ip::tcp::resolver::results_type& results) {
+        if (stopping_) return;
+        if (ec) {
+          on_connect_failed(ec);
+          return;
+        }
+        asio::async_connect(socket_, results,
+                            [this](const asio::error_code& ec, const asio::ip::tcp::endpoint&) {
+                              if (stopping_) return;
+                              if (ec) {
+                                on_connect_failed(ec);
+                              } else {
+                                on_connected();
+                              }
+                            });
+      });
+}
+
+void Client::on_connect_failed(const asio::error_code& ec) {
+  asio::error_code ignored;
+  socket_.close(ignored);
+  const double waited = core::seconds_between(trying_since_, core::SteadyClock::now());
+  const double limit = ever_connected_ ? options_.reconnect_timeout : options_.first_connect_timeout;
+  if (waited >= limit) {
+    fail(fmt::format("cannot reach the server at {}:{}: {}{}", options_.host, options_.port,
+                     ec.message(),
+                     ever_connected_ ? " (gave up reconnecting)" : " (is it running?)"));
+    return;
+  }
+  schedule_reconnect();
+}
+
+void Client::schedule_reconnect() {
+  if (ever_connected_) {
+    show_status(fmt::format("connection lost; reconnecting to {}:{} (attempt {})",
+                            options_.host, options_.port, attempts_));
+  }
+  retry_timer_.expires_after(seconds(backoff_));
+  backoff_ = std::min(backoff_ * 2, ever_connected_ ? 8.0 : 1.0);
+  retry_timer_.async_wait([this](const asio::error_code& ec) {
+    if (!ec && !stopping_) connect();
+  });
+}
+
+void Client::on_connected() {
+  asio::error_code ignored;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  connected_ = true;
+  ever_connected_ = true;
+  attempts_ = 0;
+  backoff_ = 0.5;
+  control_count_ = 0;
+  video_ready_ = false;
+  writing_ = false;
+
+  net::Hello hello;
+  hello.render_modes = net::render_bit(media::RenderMode::kAscii) |
+                       net::render_bit(media::RenderMode::kHalf);
+  hello.color_modes = net::color_bit(media::ColorMode::kNone) |
+                      net::color_bit(media::ColorMode::k256) |
+                      net::color_bit(media::ColorMode::kTrueColor);
+  hello.cols = uint16_t(cols_);
+  hello.rows = uint16_t(rows_);
+  hello.render = options_.render;
+  hello.color = options_.color;
+  hello.name = net::Name::from(options_.name);
+  send_message(net::MsgType::kHello, hello);
+  read_header();
+  schedule_ping();
+}
+
+void Client::on_disconnected(std::string_view why) {
+  if (!connected_) return;
+  connected_ = false;
+  asio::error_code ignored;
+  socket_.close(ignored);
+  capture_timer_.cancel();
+  ping_timer_.cancel();
+  request_ = {};
+  if (stopping_) return;
+  if (!options_.quiet && options_.headless) {
+    core::write_stderr_whole(fmt::format("ttycall: connection lost ({}); reconnecting\n", why));
+  }
+  trying_since_ = core::SteadyClock::now();
+  schedule_reconnect();
+}
+
+// ---- Reading ----
+
+void Client::read_header() {
+  asio::async_read(socket_, asio::buffer(header_bytes_),
+                   [this](const asio::error_code& ec, size_t) { on_header(ec); });
+}
+
+void Client::on_header(const asio::error_code& ec) {
+  if (stopping_) return;
+  if (ec) return on_disconnected(ec == asio::error::eof ? "server closed the connection" : ec.message());
+  const net::HeaderError error = net::parse_header(header_bytes_, header_);
+  if (error != net::HeaderError::kOk) {
+    return fail(fmt::format("the server sent a bad packet ({})", net::to_string(error)));
+  }
+  if (payload_.size() < header_.length) payload_.resize(header_.length);  // grows rarely
+  if (header_.length == 0) {
+    handle_packet({});
+    return;
+  }
+  asio::async_read(socket_, asio::buffer(payload_.data(), header_.length),
+                   [this](const asio::error_code& ec, size_t) { on_payload(ec); });
+}
+
+void Client::on_payload(const asio::error_code& ec) {
+  if (stopping_) return;
+  if (ec) return on_disconnected(ec.message());
+  handle_packet({payload_.data(), header_.length});
+}
+
+void Client::handle_packet(std::span<const uint8_t> payload) {
+  if (!net::payload_crc_matches(header_, payload)) {
+    return fail("a packet from the server failed its checksum");
+  }
+  if (header_.type != net::MsgType::kVideoDown) stats_.on_bytes(net::kHeaderSize + payload.size());
+  switch (header_.type) {
+    case net::MsgType::kWelcome: {
+      net::Welcome welcome;
+      if (net::decode(payload, welcome)) {
+        my_id_ = welcome.participant_id;
+        stats_.on_participant(my_id_);
+      }
+      break;
+    }
+    case net::MsgType::kParticipants: {
+      net::Participants list;
+      if (net::decode(payload, list)) {
+        for (int i = 0; i < list.count; ++i) stats_.on_participant(list.list[i].id);
+      }
+      break;
+    }
+    case net::MsgType::kJoined: {
+      net::Joined joined;
+      if (net::decode(payload, joined)) stats_.on_participant(joined.id);
+      break;
+    }
+    case net::MsgType::kVideoRequest: {
+      net::VideoRequest request;
+      if (!net::decode(payload, request)) break;
+      const bool was_off = request_.width == 0;
+      request_ = request;
+      if (request_.width > 0 && source_ && was_off) {
+        capture_start_ = core::SteadyClock::now();
+        next_capture_ = capture_start_;
+        schedule_capture();
+      }
+      break;
+    }
+    case net::MsgType::kVideoDown:
+      handle_video(payload);
+      break;
+    case net::MsgType::kPing: {
+      net::Ping ping;
+      if (net::decode(payload, ping)) send_message(net::MsgType::kPong, ping);
+      break;
+    }
+    case net::MsgType::kBye: {
+      net::Bye bye;
+      if (!net::decode(payload, bye)) bye = net::Bye::make(net::ByeReason::kNormal, "");
+      if (bye.reason == net::ByeReason::kShutdown || bye.reason == net::ByeReason::kNormal) {
+        on_disconnected("the server is shutting down");
+        return;
+      }
+      return fail(fmt::format("the server ended the call: {}", bye.view()));
+    }
+    default:
+      break;  // Pong, Left, audio: nothing to do in v1
+  }
+  if (connected_) read_header();
+}
+
+void Client::handle_video(std::span<const uint8_t> payload) {
+  net::VideoDownHeader down;
+  std::span<const uint8_t> compressed;
+  if (!net::decode(payload, down, compressed)) return;
+  if (frame_.size() < down.raw_size) frame_.resize(down.raw_size);  // grows rarely
+  const size_t n = zstd_.decompress(compressed, {frame_.data(), frame_.size()});
+  if (n != down.raw_size) {
+    frame_size_ = 0;
+    return;
+  }
+  frame_size_ = n;
+  const auto now = core::SteadyClock::now();
+  stats_.on_frame(net::kHeaderSize + payload.size(), now);
+  const uint64_t now_us = core::wall_clock_us();
+  for (int i = 0; i < down.source_count; ++i) {
+    if (down.sources[i].participant_id == my_id_ && down.sources[i].capture_us <= now_us) {
+      stats_.on_latency_ms(double(now_us - down.sources[i].capture_us) / 1000.0);
+    }
+  }
+  // Draw only frames that fit the terminal we have now (a resize may be in flight).
+  if (terminal_ && down.cols <= cols_ && down.rows <= rows_) {
+    write_all(STDOUT_FILENO, {frame_.data(), frame_size_});
+  }
+}
+
+// ---- Writing ----
+
+template <class Msg>
+void Client::send_message(net::MsgType type, const Msg& msg) {
+  std::array<uint8_t, 256> packet;
+  if (size_t n = net::build_packet(type, msg, packet)) send_control({packet.data(), n});
+}
+
+void Client::send_control(std::span<const uint8_t> packet) {
+  if (!connected_ || control_count_ == kControlSlots || packet.size() > 256) return;
+  const size_t slot = (control_head_ + control_count_) % kControlSlots;
+  std::copy(packet.begin(), packet.end(), control_[slot].begin());
+  control_size_[slot] = uint16_t(packet.size());
+  ++control_count_;
+  pump_writes();
+}
+
+void Client::pump_writes() {
+  if (writing_ || !connected_) return;
+  asio::const_buffer buffer;
+  if (control_count_ > 0) {
+    const size_t size = control_size_[control_head_];
+    std::copy_n(control_[control_head_].begin(), size, writing_control_.begin());
+    control_head_ = (control_head_ + 1) % kControlSlots;
+    --control_count_;
+    buffer = asio::buffer(writing_control_.data(), size);
+    writing_video_ = false;
+  } else if (video_ready_) {
+    buffer = asio::buffer(video_packet_.data(), video_packet_size_);
+    writing_video_ = true;
+  } else {
+    return;
+  }
+  writing_ = true;
+  asio::async_write(socket_, buffer, [this](const asio::error_code& ec, size_t) {
+    writing_ = false;
+    if (writing_video_) video_ready_ = false;
+    if (ec) return on_disconnected(ec.message());
+    pump_writes();
+  });
+}
+
+// ---- Camera ----
+
+void Client::schedule_capture() {
+  if (request_.width == 0 || !connected_) return;
+  const int fps = std::clamp<int>(request_.fps, 1, 120);
+  next_capture_ += seconds(1.0 / fps);
+  const auto now = core::SteadyClock::now();
+  if (next_capture_ < now) next_capture_ = now;
+  capture_timer_.expires_at(next_capture_);
+  capture_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    capture_and_send();
+    schedule_capture();
+  });
+}
+
+void Client::capture_and_send() {
+  if (video_ready_) return;  // the network has not taken the last frame yet: skip this one
+  const int w = request_.width, h = request_.height;
+  const size_t pixels = size_t(w) * h * 3;
+  if (capture_pixels_.size() < pixels) capture_pixels_.resize(pixels);
+  const media::MutableImageView image{capture_pixels_.data(), w, h, w * 3};
+  source_->capture(image, capture_seq_,
+                   core::seconds_between(capture_start_, core::SteadyClock::now()));
+
+  const size_t fixed = net::kHeaderSize + net::kVideoUpHeaderSize;
+  const size_t needed = fixed + media::JpegEncoder::max_size(w, h);
+  if (video_packet_.size() < needed) video_packet_.resize(needed);
+  const size_t jpeg_size =
+      jpeg_.encode(image.view(), {video_packet_.data() + fixed, video_packet_.size() - fixed});
+  if (jpeg_size == 0) return;
+  const net::VideoUpHeader up{capture_seq_++, core::wall_clock_us(), uint16_t(w), uint16_t(h)};
+  net::encode(up, {video_packet_.data() + net::kHeaderSize, net::kVideoUpHeaderSize});
+  const size_t payload = net::kVideoUpHeaderSize + jpeg_size;
+  net::write_header(net::MsgType::kVideoUp, {video_packet_.data() + net::kHeaderSize, payload},
+                    std::span<uint8_t, net::kHeaderSize>(video_packet_.data(), net::kHeaderSize));
+  video_packet_size_ = net::kHeaderSize + payload;
+  video_ready_ = true;
+  pump_writes();
+}
+
+void Client::schedule_ping() {
+  ping_timer_.expires_after(std::chrono::seconds(1));
+  ping_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || !connected_) return;
+    send_message(net::MsgType::kPing, net::Ping{core::wall_clock_us()});
+    schedule_ping();
+  });
+}
+
+// ---- Terminal, keys, signals ----
+
+void Client::watch_signals() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGHUP);
+  if (!options_.headless && options_.cols == 0) signals_.add(SIGWINCH);
+  signals_.async_wait([this](const asio::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGWINCH) {
+      apply_terminal_size();
+      watch_signals();
+      return;
+    }
+    stop();
+  });
+}
+
+void Client::apply_terminal_size() {
+  const auto size = terminal_size();
+  if (!size || (size->cols == cols_ && size->rows == rows_)) return;
+  cols_ = std::clamp(size->cols, 1, net::kMaxTerminalCols);
+  rows_ = std::clamp(size->rows, 1, net::kMaxTerminalRows);
+  write_all(STDOUT_FILENO, "\x1b[2J");
+  send_message(net::MsgType::kResize,
+               net::Resize{uint16_t(cols_), uint16_t(rows_), options_.render, options_.color});
+}
+
+void Client::read_keys() {
+  keyboard_->async_read_some(asio::buffer(key_bytes_), [this](const asio::error_code& ec, size_t n) {
+    if (ec) return;
+    for (size_t i = 0; i < n; ++i) on_key(key_bytes_[i]);
+    if (!stopping_) read_keys();
+  });
+}
+
+void Client::on_key(uint8_t key) {
+  if (key == 'q' || key == 'Q' || key == 3 /* Ctrl-C */ || key == 4 /* Ctrl-D */) stop();
+}
+
+void Client::show_status(std::string_view text) {
+  if (terminal_) {
+    write_all(STDOUT_FILENO, fmt::format("\x1b[2J\x1b[H\x1b[0m{}", text));
+  } else if (!options_.quiet) {
+    core::write_stderr_whole(fmt::format("ttycall: {}\n", text));
+  }
+}
+
+}  // namespace ttycall::client

@@ -1,0 +1,133 @@
+#pragma once
+// `ttycall client`: joins a call, sends a camera, draws what the server composes.
+//
+// Everything runs on one io thread (the caller of run()): connect with retry, the
+// handshake, the read loop, camera capture paced at the rate the server asks for, pings,
+// keys and terminal resizes. The receive path decompresses into a buffer that only grows
+// when a larger frame first arrives, and writes each frame to the terminal in one write.
+#include <array>
+#include <asio.hpp>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "client/client_options.h"
+#include "client/client_stats.h"
+#include "client/terminal.h"
+#include "client/video_source.h"
+#include "core/clock.h"
+#include "media/jpeg_codec.h"
+#include "media/zstd_codec.h"
+#include "net/protocol.h"
+
+namespace ttycall::client {
+
+class Client {
+ public:
+  explicit Client(ClientOptions options);
+  ~Client();
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // Runs the call until quit, --duration, or a fatal error. Returns the exit code
+  // (0 = normal end); the reason for a failure has been printed unless options.quiet.
+  int run();
+  // Ends the call from any thread.
+  void stop();
+
+  const ClientStats& stats() const { return stats_; }
+  uint32_t participant_id() const { return my_id_; }
+
+ private:
+  void connect();
+  void on_connect_failed(const asio::error_code& ec);
+  void on_connected();
+  void on_disconnected(std::string_view why);
+  void schedule_reconnect();
+  void fail(std::string message);
+
+  void read_header();
+  void on_header(const asio::error_code& ec);
+  void on_payload(const asio::error_code& ec);
+  void handle_packet(std::span<const uint8_t> payload);
+  void handle_video(std::span<const uint8_t> payload);
+
+  void send_control(std::span<const uint8_t> packet);
+  template <class Msg>
+  void send_message(net::MsgType type, const Msg& msg);
+  void pump_writes();
+
+  void schedule_capture();
+  void capture_and_send();
+  void schedule_ping();
+  void watch_signals();
+  void read_keys();
+  void on_key(uint8_t key);
+  void apply_terminal_size();
+  void show_status(std::string_view text);
+
+  ClientOptions options_;
+  asio::io_context io_;
+  asio::ip::tcp::resolver resolver_;
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer retry_timer_;
+  asio::steady_timer capture_timer_;
+  asio::steady_timer ping_timer_;
+  asio::steady_timer duration_timer_;
+  asio::signal_set signals_;
+  std::optional<asio::posix::stream_descriptor> keyboard_;
+  std::array<uint8_t, 64> key_bytes_{};
+  std::unique_ptr<TerminalGuard> terminal_;
+
+  std::unique_ptr<VideoSource> source_;
+  media::JpegEncoder jpeg_;
+  media::FrameDecompressor zstd_;
+
+  // Connection state.
+  bool connected_ = false;
+  bool stopping_ = false;
+  bool ever_connected_ = false;
+  core::SteadyClock::time_point trying_since_{};
+  double backoff_ = 0.25;
+  int attempts_ = 0;
+  uint32_t my_id_ = 0;
+  int cols_ = 80;
+  int rows_ = 24;
+
+  // Read side.
+  std::array<uint8_t, net::kHeaderSize> header_bytes_{};
+  net::Header header_{};
+  std::vector<uint8_t> payload_;
+  std::vector<uint8_t> frame_;
+  size_t frame_size_ = 0;
+
+  // Write side: a small ring of control packets and one video packet, one write at a time.
+  static constexpr size_t kControlSlots = 16;
+  std::array<std::array<uint8_t, 256>, kControlSlots> control_{};
+  std::array<uint16_t, kControlSlots> control_size_{};
+  size_t control_head_ = 0;
+  size_t control_count_ = 0;
+  std::array<uint8_t, 256> writing_control_{};
+  std::vector<uint8_t> video_packet_;
+  size_t video_packet_size_ = 0;
+  bool video_ready_ = false;
+  bool writing_ = false;
+  bool writing_video_ = false;
+
+  // Camera.
+  net::VideoRequest request_{};
+  std::vector<uint8_t> capture_pixels_;
+  uint32_t capture_seq_ = 0;
+  core::SteadyClock::time_point capture_start_{};
+  core::SteadyClock::time_point next_capture_{};
+
+  ClientStats stats_;
+  int exit_code_ = 0;
+  std::string exit_message_;
+};
+
+}  // namespace ttycall::client

@@ -1,0 +1,30 @@
+#pragma once
+// Everything `ttycall client` can be told.
+#include <cstdint>
+#include <string>
+
+#include "media/render_options.h"
+
+namespace ttycall::client {
+
+struct ClientOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 27224;
+  std::string name;  // empty = $USER, or "guest"
+  std::string video = "test:moving";
+  media::RenderMode render = media::RenderMode::kHalf;
+  media::ColorMode color = media::ColorMode::kTrueColor;
+  int cols = 0;  // 0 = the terminal's size, followed on SIGWINCH
+  int rows = 0;
+  double duration = 0;  // seconds; 0 = until quit
+  bool headless = false;
+  std::string save_last_frame;
+  std::string stats_json;
+  uint32_t seed = 0;                  // varies test:moving between participants
+  double first_connect_timeout = 5;   // seconds of retrying before "unreachable"
+  double reconnect_timeout = 60;      // seconds of retrying after a lost connection
+  bool handle_signals = true;         // SIGINT/SIGTERM/SIGHUP quit, SIGWINCH resizes
+  bool quiet = false;                 // no messages on stderr (synthetic participants)
+};
+
+}  // namespace ttycall::client

@@ -1,0 +1,56 @@
+#include "client/client_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+namespace ttycall::client {
+
+void ClientStats::on_frame(size_t wire_bytes, core::SteadyClock::time_point now) {
+  if (frames_ == 0) first_frame_ = now;
+  last_frame_ = now;
+  ++frames_;
+  bytes_received_ += wire_bytes;
+}
+
+void ClientStats::on_latency_ms(double ms) {
+  latencies_[latency_count_ % kMaxLatencySamples] = static_cast<float>(ms);
+  ++latency_count_;
+}
+
+void ClientStats::on_participant(uint32_t id) {
+  for (int i = 0; i < participants_seen_; ++i) {
+    if (participants_[i] == id) return;
+  }
+  if (participants_seen_ < int(participants_.size())) participants_[participants_seen_++] = id;
+}
+
+double ClientStats::fps() const {
+  if (frames_ < 2) return 0;
+  const double seconds = core::seconds_between(first_frame_, last_frame_);
+  return seconds > 0 ? double(frames_ - 1) / seconds : 0;
+}
+
+double ClientStats::latency_percentile(double p) const {
+  const size_t n = std::min<uint64_t>(latency_count_, kMaxLatencySamples);
+  if (n == 0) return 0;
+  std::vector<float> sorted(latencies_.begin(), latencies_.begin() + n);
+  std::sort(sorted.begin(), sorted.end());
+  const size_t rank = std::min(n - 1, size_t(std::ceil(p / 100.0 * double(n))) - (p > 0 ? 1 : 0));
+  return sorted[rank];
+}
+
+std::string ClientStats::to_json() const {
+  nlohmann::json j;
+  j["frames_received"] = frames_;
+  j["bytes_received"] = bytes_received_;
+  j["fps"] = fps();
+  j["latency_ms"] = {{"p50", latency_percentile(50)},
+                     {"p95", latency_percentile(95)},
+                     {"p99", latency_percentile(99)}};
+  j["participants_seen"] = participants_seen_;
+  return j.dump(2) + "\n";
+}
+
+}  // namespace ttycall::client

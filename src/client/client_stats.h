@@ -1,0 +1,37 @@
+#pragma once
+// What a client measured, written as JSON at exit (--stats-json).
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "core/clock.h"
+
+namespace ttycall::client {
+
+class ClientStats {
+ public:
+  void on_frame(size_t wire_bytes, core::SteadyClock::time_point now);
+  void on_bytes(size_t wire_bytes) { bytes_received_ += wire_bytes; }
+  void on_latency_ms(double ms);
+  void on_participant(uint32_t id);
+
+  uint64_t frames_received() const { return frames_; }
+  double fps() const;
+  int participants_seen() const { return participants_seen_; }
+  // Percentile (0..100) of the recorded latencies, 0 when none.
+  double latency_percentile(double p) const;
+  std::string to_json() const;
+
+ private:
+  static constexpr size_t kMaxLatencySamples = 1 << 16;
+  uint64_t frames_ = 0;
+  uint64_t bytes_received_ = 0;
+  core::SteadyClock::time_point first_frame_{};
+  core::SteadyClock::time_point last_frame_{};
+  std::array<float, kMaxLatencySamples> latencies_{};  // ring of the most recent
+  uint64_t latency_count_ = 0;
+  std::array<uint32_t, 256> participants_{};
+  int participants_seen_ = 0;
+};
+
+}  // namespace ttycall::client

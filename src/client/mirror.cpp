@@ -1,0 +1,105 @@
+#include "client/mirror.h"
+
+#include <poll.h>
+#include <sys/signalfd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <vector>
+
+#include "client/terminal.h"
+#include "client/video_source.h"
+#include "core/clock.h"
+#include "core/console.h"
+#include "media/text_renderer.h"
+
+namespace ttycall::client {
+namespace {
+
+// Renders one frame of `source` for a cols x rows terminal into `out`; returns its size.
+size_t render_once(VideoSource& source, const MirrorOptions& o, int cols, int rows,
+                   uint64_t frame, double t, std::vector<uint8_t>& canvas,
+                   std::vector<uint8_t>& out) {
+  const int w = cols, h = rows * 2;
+  canvas.resize(size_t(w) * h * 3);
+  const media::MutableImageView image{canvas.data(), w, h, w * 3};
+  source.capture(image, frame, t);
+  const media::RenderTarget target{cols, rows, o.render, o.color};
+  out.resize(media::max_frame_bytes(target));
+  return media::render_frame(image.view(), target, {}, out);
+}
+
+}  // namespace
+
+int run_mirror(const MirrorOptions& o) {
+  VideoSourceResult made = make_video_source(o.video, 1);
+  if (!made.error.empty() || !made.source) {
+    core::write_stderr_whole("ttycall: " +
+                             (made.error.empty() ? "mirror needs a video source" : made.error) +
+                             "\n");
+    return 2;
+  }
+  VideoSource& source = *made.source;
+  std::vector<uint8_t> canvas, out;
+
+  auto size_now = [&] {
+    if (o.cols > 0 && o.rows > 0) return TerminalSize{o.cols, o.rows};
+    return terminal_size().value_or(TerminalSize{80, 24});
+  };
+
+  if (o.snapshot) {
+    const TerminalSize size = size_now();
+    const size_t n = render_once(source, o, size.cols, size.rows, 0, 0, canvas, out);
+    return write_all(STDOUT_FILENO, {out.data(), n}) ? 0 : 1;
+  }
+
+  // Signals arrive on a descriptor, so the loop below notices them and unwinds normally:
+  // the TerminalGuard then restores the terminal.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  sigprocmask(SIG_BLOCK, &signals, nullptr);
+  const int signal_fd = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+
+  TerminalGuard terminal;
+  const auto start = core::SteadyClock::now();
+  const auto period = std::chrono::duration_cast<core::SteadyClock::duration>(
+      std::chrono::duration<double>(1.0 / std::max(1, o.fps)));
+  auto next = start;
+  TerminalSize last{};
+  for (uint64_t frame = 0;; ++frame) {
+    const auto now = core::SteadyClock::now();
+    const double t = core::seconds_between(start, now);
+    if (o.duration > 0 && t >= o.duration) break;
+    const TerminalSize size = size_now();
+    if (size.cols != last.cols || size.rows != last.rows) write_all(STDOUT_FILENO, "\x1b[2J");
+    last = size;
+    const size_t n = render_once(source, o, size.cols, size.rows, frame, t, canvas, out);
+    write_all(STDOUT_FILENO, {out.data(), n});
+
+    next += period;
+    const int wait_ms = std::max<int>(
+        0, int(std::chrono::duration_cast<std::chrono::milliseconds>(next - core::SteadyClock::now())
+                   .count()));
+    pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+    if (::poll(fds, 2, wait_ms) > 0) {
+      if (fds[1].revents & POLLIN) break;
+      if (fds[0].revents & POLLIN) {
+        char keys[64];
+        const ssize_t k = ::read(STDIN_FILENO, keys, sizeof keys);
+        if (k <= 0) break;
+        if (std::any_of(keys, keys + k, [](char c) { return c == 'q' || c == 'Q' || c == 3; })) {
+          break;
+        }
+      }
+    }
+  }
+  terminal.restore();
+  if (signal_fd >= 0) ::close(signal_fd);
+  sigprocmask(SIG_UNBLOCK, &signals, nullptr);
+  return 0;
+}
+
+}  // namespace ttycall::client

@@ -1,0 +1,83 @@
+#pragma once
+// Process-wide heap accounting: every allocation path of the process feeds these counters.
+//
+//  - the replaced global operator new/delete (core/alloc_hooks.cpp),
+//  - C libraries' custom-allocator hooks (zstd's ZSTD_customMem) via tracked_malloc/free,
+//  - buffer pools, which allocate their blocks under their own site.
+//
+// Each allocation is attributed to a *site*: a name (and file:line where it was declared).
+// A thread sets its current site with ScopedAllocSite; allocations made without one go to
+// site 0, "heap (unattributed)". Counting is a handful of relaxed atomic adds, cheap enough
+// to stay on in release builds. These counters are the only global mutable state ttycall has.
+#include <cstddef>
+#include <cstdint>
+#include <source_location>
+
+namespace ttycall::core {
+
+using SiteId = uint16_t;
+constexpr int kMaxAllocSites = 128;
+constexpr int kMaxSiteNameBytes = 48;
+
+struct HeapTotals {
+  uint64_t allocs = 0;
+  uint64_t frees = 0;
+  uint64_t bytes_allocated = 0;
+  uint64_t bytes_freed = 0;
+  int64_t current_bytes = 0;
+  int64_t peak_bytes = 0;
+};
+
+struct SiteTotals {
+  const char* name = "";
+  const char* file = "";
+  uint32_t line = 0;
+  uint64_t total_allocs = 0;
+  int64_t live_count = 0;
+  int64_t live_bytes = 0;
+};
+
+// A named place that allocates. Declare one per subsystem, usually as a function-local
+// static: `static const AllocSite site("compositor.views");`. Registering the same name twice
+// yields the same id.
+class AllocSite {
+ public:
+  explicit AllocSite(const char* name,
+                     std::source_location where = std::source_location::current());
+  SiteId id() const { return id_; }
+
+ private:
+  SiteId id_;
+};
+
+// While alive, heap allocations made by this thread are attributed to `site`.
+class ScopedAllocSite {
+ public:
+  explicit ScopedAllocSite(const AllocSite& site);
+  ~ScopedAllocSite();
+  ScopedAllocSite(const ScopedAllocSite&) = delete;
+  ScopedAllocSite& operator=(const ScopedAllocSite&) = delete;
+
+ private:
+  SiteId previous_;
+};
+
+namespace alloc_accounting {
+
+void record_alloc(size_t bytes, SiteId site) noexcept;
+void record_free(size_t bytes, SiteId site) noexcept;
+SiteId current_site() noexcept;
+void set_current_site(SiteId site) noexcept;
+
+HeapTotals totals() noexcept;
+int site_count() noexcept;
+SiteTotals site(int index) noexcept;
+
+}  // namespace alloc_accounting
+
+// malloc/free with a size header, counted under `site`: what C libraries' allocator hooks
+// call (zstd's customMem takes exactly this shape through an opaque pointer).
+void* tracked_malloc(size_t bytes, SiteId site) noexcept;
+void tracked_free(void* pointer) noexcept;
+
+}  // namespace ttycall::core

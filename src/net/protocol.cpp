@@ -1,0 +1,536 @@
+// Protocol v1 framing and payload codecs. Every decoder reads through a bounds-checked
+// ByteReader, decodes into a local copy and commits it to `out` only when the whole payload
+// was consumed and every field is in range, so a malformed payload leaves `out` untouched.
+#include "net/protocol.h"
+
+#include <cstring>
+
+#include "net/byte_io.h"
+#include "net/crc32c.h"
+
+namespace ttycall::net {
+namespace {
+
+constexpr size_t kMaxByeText = std::tuple_size_v<decltype(Bye::text)>;
+constexpr uint16_t kMaxFps = 120;
+
+// ---- UTF-8 ------------------------------------------------------------------------------
+
+// Length of the well-formed UTF-8 sequence at the start of s[0..n) (Unicode Table 3-7: no
+// overlong forms, no surrogates, nothing above U+10FFFF) and its code point; 0 if ill-formed.
+size_t utf8_next(const uint8_t* s, size_t n, uint32_t& cp) {
+  if (n == 0) return 0;
+  const uint8_t b0 = s[0];
+  if (b0 < 0x80) {
+    cp = b0;
+    return 1;
+  }
+  size_t len = 0;
+  uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+    cp = b0 & 0x1Fu;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    cp = b0 & 0x0Fu;
+    if (b0 == 0xE0) lo = 0xA0;  // overlong
+    if (b0 == 0xED) hi = 0x9F;  // surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    cp = b0 & 0x07u;
+    if (b0 == 0xF0) lo = 0x90;  // overlong
+    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;  // continuation byte, C0/C1 lead, F5..FF
+  }
+  if (n < len || s[1] < lo || s[1] > hi) return 0;
+  cp = (cp << 6) | (s[1] & 0x3Fu);
+  for (size_t i = 2; i < len; ++i) {
+    if ((s[i] & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (s[i] & 0x3Fu);
+  }
+  return len;
+}
+
+// C0 controls, DEL and C1 controls: anything a terminal might act on rather than print.
+constexpr bool is_control(uint32_t cp) {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
+}
+
+// Valid UTF-8 without control characters.
+bool is_clean_text(std::span<const uint8_t> text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    uint32_t cp = 0;
+    const size_t n = utf8_next(text.data() + i, text.size() - i, cp);
+    if (n == 0 || is_control(cp)) return false;
+    i += n;
+  }
+  return true;
+}
+
+// Copies the longest prefix of `text` that fits `out` and ends on a character boundary,
+// dropping ill-formed bytes and control characters. Returns the bytes written.
+size_t copy_clean_text(std::string_view text, std::span<char> out) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  size_t i = 0, len = 0;
+  while (i < text.size()) {
+    uint32_t cp = 0;
+    const size_t n = utf8_next(s + i, text.size() - i, cp);
+    if (n == 0) {
+      ++i;  // drop one ill-formed byte and resynchronise on the next
+      continue;
+    }
+    if (!is_control(cp)) {
+      if (n > out.size() - len) break;
+      std::memcpy(out.data() + len, s + i, n);
+      len += n;
+    }
+    i += n;
+  }
+  return len;
+}
+
+// ---- shared field groups ----------------------------------------------------------------
+
+void write_name(ByteWriter& w, const Name& name) {
+  w.u8(name.len);
+  w.bytes(name.view());
+}
+
+bool read_name(ByteReader& r, Name& name) {
+  const uint8_t len = r.u8();
+  if (len == 0 || len > kMaxNameBytes) return false;
+  const auto bytes = r.bytes(len);
+  if (!r.ok() || !is_clean_text(bytes)) return false;
+  name.len = len;
+  std::memcpy(name.bytes.data(), bytes.data(), len);
+  return true;
+}
+
+bool read_render(ByteReader& r, media::RenderMode& out) {
+  const uint8_t v = r.u8();
+  out = media::RenderMode(v);
+  return r.ok() && v < media::kRenderModeCount;
+}
+
+bool read_color(ByteReader& r, media::ColorMode& out) {
+  const uint8_t v = r.u8();
+  out = media::ColorMode(v);
+  return r.ok() && v < media::kColorModeCount;
+}
+
+constexpr bool terminal_size_ok(uint16_t cols, uint16_t rows) {
+  return cols >= 1 && cols <= kMaxTerminalCols && rows >= 1 && rows <= kMaxTerminalRows;
+}
+
+constexpr bool video_size_ok(uint16_t width, uint16_t height) {
+  return width >= 1 && width <= kMaxVideoWidth && height >= 1 && height <= kMaxVideoHeight;
+}
+
+}  // namespace
+
+// ---- types and header -------------------------------------------------------------------
+
+size_t max_payload(MsgType type) {
+  switch (type) {
+    case MsgType::kHello:
+      return 64;
+    case MsgType::kWelcome:
+      return 6;
+    case MsgType::kParticipants:
+      return 2 + size_t(kMaxParticipants) * (6 + kMaxNameBytes);
+    case MsgType::kJoined:
+      return 5 + kMaxNameBytes;
+    case MsgType::kLeft:
+      return 4;
+    case MsgType::kResize:
+      return 6;
+    case MsgType::kPing:
+    case MsgType::kPong:
+      return 8;
+    case MsgType::kBye:
+      return 2 + kMaxByeText;
+    case MsgType::kVideoRequest:
+      return 6;
+    case MsgType::kVideoUp:
+      return size_t(1) << 20;
+    case MsgType::kVideoDown:
+      return size_t(8) << 20;
+    case MsgType::kAudioUp:
+    case MsgType::kAudioDown:
+      return 1500;
+  }
+  return 0;
+}
+
+bool is_known_type(uint8_t type) {
+  return type >= uint8_t(MsgType::kHello) && type <= uint8_t(MsgType::kAudioDown);
+}
+
+std::string_view to_string(MsgType type) {
+  switch (type) {
+    case MsgType::kHello:
+      return "Hello";
+    case MsgType::kWelcome:
+      return "Welcome";
+    case MsgType::kParticipants:
+      return "Participants";
+    case MsgType::kJoined:
+      return "Joined";
+    case MsgType::kLeft:
+      return "Left";
+    case MsgType::kResize:
+      return "Resize";
+    case MsgType::kPing:
+      return "Ping";
+    case MsgType::kPong:
+      return "Pong";
+    case MsgType::kBye:
+      return "Bye";
+    case MsgType::kVideoRequest:
+      return "VideoRequest";
+    case MsgType::kVideoUp:
+      return "VideoUp";
+    case MsgType::kVideoDown:
+      return "VideoDown";
+    case MsgType::kAudioUp:
+      return "AudioUp";
+    case MsgType::kAudioDown:
+      return "AudioDown";
+  }
+  return "Unknown";
+}
+
+std::string_view to_string(HeaderError error) {
+  switch (error) {
+    case HeaderError::kOk:
+      return "ok";
+    case HeaderError::kBadMagic:
+      return "bad magic";
+    case HeaderError::kBadVersion:
+      return "unsupported protocol version";
+    case HeaderError::kUnknownType:
+      return "unknown message type";
+    case HeaderError::kBadFlags:
+      return "reserved flag bits set";
+    case HeaderError::kTooLarge:
+      return "payload too large for its type";
+  }
+  return "unknown header error";
+}
+
+HeaderError parse_header(std::span<const uint8_t, kHeaderSize> bytes, Header& out) {
+  ByteReader r(bytes);
+  const uint32_t magic = r.u32();
+  const uint8_t version = r.u8();
+  const uint8_t type = r.u8();
+  const uint16_t flags = r.u16();
+  const uint32_t length = r.u32();
+  const uint32_t crc = r.u32();
+  if (magic != kMagic) return HeaderError::kBadMagic;
+  if (version != kProtocolVersion) return HeaderError::kBadVersion;
+  if (!is_known_type(type)) return HeaderError::kUnknownType;
+  if (flags != 0) return HeaderError::kBadFlags;
+  if (length > max_payload(MsgType(type))) return HeaderError::kTooLarge;
+  out = Header{MsgType(type), flags, length, crc};
+  return HeaderError::kOk;
+}
+
+void write_header(MsgType type, std::span<const uint8_t> payload,
+                  std::span<uint8_t, kHeaderSize> out) {
+  ByteWriter w(out);
+  w.u32(kMagic);
+  w.u8(kProtocolVersion);
+  w.u8(uint8_t(type));
+  w.u16(0);
+  w.u32(uint32_t(payload.size()));
+  w.u32(crc32c(payload));
+}
+
+bool payload_crc_matches(const Header& header, std::span<const uint8_t> payload) {
+  return payload.size() == header.length && crc32c(payload) == header.crc;
+}
+
+// ---- text helpers -----------------------------------------------------------------------
+
+Name Name::from(std::string_view text) {
+  Name name;
+  name.len = uint8_t(copy_clean_text(text, name.bytes));
+  return name;
+}
+
+Bye Bye::make(ByeReason reason, std::string_view text) {
+  Bye bye;
+  bye.reason = reason;
+  bye.text_len = uint8_t(copy_clean_text(text, bye.text));
+  return bye;
+}
+
+// ---- encoders ---------------------------------------------------------------------------
+// Fields are written as they are; only lengths that would read past a struct's own arrays
+// are refused (return 0). Range checks are the decoders' job.
+
+namespace {
+size_t finish(const ByteWriter& w) {
+  return w.ok() ? w.size() : 0;
+}
+}  // namespace
+
+size_t encode(const Hello& msg, std::span<uint8_t> out) {
+  if (msg.name.len > kMaxNameBytes) return 0;
+  ByteWriter w(out);
+  w.u16(msg.protocol_version);
+  w.u8(msg.render_modes);
+  w.u8(msg.color_modes);
+  w.u16(msg.cols);
+  w.u16(msg.rows);
+  w.u8(uint8_t(msg.render));
+  w.u8(uint8_t(msg.color));
+  write_name(w, msg.name);
+  return finish(w);
+}
+
+size_t encode(const Welcome& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u32(msg.participant_id);
+  w.u16(msg.fps);
+  return finish(w);
+}
+
+size_t encode(const Participants& msg, std::span<uint8_t> out) {
+  if (msg.count > kMaxParticipants) return 0;
+  ByteWriter w(out);
+  w.u16(msg.count);
+  for (size_t i = 0; i < msg.count; ++i) {
+    const ParticipantInfo& p = msg.list[i];
+    if (p.name.len > kMaxNameBytes) return 0;
+    w.u32(p.id);
+    w.u8(p.flags);
+    write_name(w, p.name);
+  }
+  return finish(w);
+}
+
+size_t encode(const Joined& msg, std::span<uint8_t> out) {
+  if (msg.name.len > kMaxNameBytes) return 0;
+  ByteWriter w(out);
+  w.u32(msg.id);
+  write_name(w, msg.name);
+  return finish(w);
+}
+
+size_t encode(const Left& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u32(msg.id);
+  return finish(w);
+}
+
+size_t encode(const Resize& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u16(msg.cols);
+  w.u16(msg.rows);
+  w.u8(uint8_t(msg.render));
+  w.u8(uint8_t(msg.color));
+  return finish(w);
+}
+
+size_t encode(const Ping& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u64(msg.timestamp_us);
+  return finish(w);
+}
+
+size_t encode(const Bye& msg, std::span<uint8_t> out) {
+  if (msg.text_len > kMaxByeText) return 0;
+  ByteWriter w(out);
+  w.u8(uint8_t(msg.reason));
+  w.u8(msg.text_len);
+  w.bytes(msg.view());
+  return finish(w);
+}
+
+size_t encode(const VideoRequest& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u16(msg.width);
+  w.u16(msg.height);
+  w.u16(msg.fps);
+  return finish(w);
+}
+
+size_t encode(const VideoUpHeader& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u32(msg.seq);
+  w.u64(msg.capture_us);
+  w.u16(msg.width);
+  w.u16(msg.height);
+  return finish(w);
+}
+
+size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out) {
+  if (msg.source_count > kMaxFrameSources) return 0;
+  ByteWriter w(out);
+  w.u32(msg.frame_number);
+  w.u16(msg.cols);
+  w.u16(msg.rows);
+  w.u8(uint8_t(msg.render));
+  w.u8(uint8_t(msg.color));
+  w.u32(msg.raw_size);
+  w.u8(msg.source_count);
+  for (size_t i = 0; i < msg.source_count; ++i) {
+    w.u32(msg.sources[i].participant_id);
+    w.u64(msg.sources[i].capture_us);
+  }
+  return finish(w);
+}
+
+// ---- decoders ---------------------------------------------------------------------------
+
+bool decode(std::span<const uint8_t> in, Hello& out) {
+  ByteReader r(in);
+  Hello m;
+  m.protocol_version = r.u16();
+  m.render_modes = r.u8();
+  m.color_modes = r.u8();
+  m.cols = r.u16();
+  m.rows = r.u16();
+  if (!read_render(r, m.render) || !read_color(r, m.color)) return false;
+  if (!terminal_size_ok(m.cols, m.rows)) return false;
+  if (!read_name(r, m.name) || !r.done()) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, Welcome& out) {
+  ByteReader r(in);
+  Welcome m;
+  m.participant_id = r.u32();
+  m.fps = r.u16();
+  if (!r.done()) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, Participants& out) {
+  ByteReader r(in);
+  Participants m;
+  m.count = r.u16();
+  if (!r.ok() || m.count > kMaxParticipants) return false;
+  for (size_t i = 0; i < m.count; ++i) {
+    ParticipantInfo& p = m.list[i];
+    p.id = r.u32();
+    p.flags = r.u8();
+    if (!read_name(r, p.name)) return false;
+  }
+  if (!r.done()) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, Joined& out) {
+  ByteReader r(in);
+  Joined m;
+  m.id = r.u32();
+  if (!read_name(r, m.name) || !r.done()) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, Left& out) {
+  ByteReader r(in);
+  Left m;
+  m.id = r.u32();
+  if (!r.done()) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, Resize& out) {
+  ByteReader r(in);
+  Resize m;
+  m.cols = r.u16();
+  m.rows = r.u16();
+  if (!read_render(r, m.render) || !read_color(r, m.color) || !r.done()) return false;
+  if (!terminal_size_ok(m.cols, m.rows)) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, Ping& out) {
+  ByteReader r(in);
+  Ping m;
+  m.timestamp_us = r.u64();
+  if (!r.done()) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, Bye& out) {
+  ByteReader r(in);
+  Bye m;
+  const uint8_t reason = r.u8();
+  m.text_len = r.u8();
+  if (!r.ok() || reason > uint8_t(ByeReason::kShutdown) || m.text_len > kMaxByeText) {
+    return false;
+  }
+  m.reason = ByeReason(reason);
+  const auto text = r.bytes(m.text_len);
+  if (!r.done() || !is_clean_text(text)) return false;
+  if (!text.empty()) std::memcpy(m.text.data(), text.data(), text.size());
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, VideoRequest& out) {
+  ByteReader r(in);
+  VideoRequest m;
+  m.width = r.u16();
+  m.height = r.u16();
+  m.fps = r.u16();
+  if (!r.done() || m.fps > kMaxFps) return false;
+  const bool no_video = m.width == 0 && m.height == 0;
+  if (!no_video && !video_size_ok(m.width, m.height)) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, VideoUpHeader& out, std::span<const uint8_t>& rest) {
+  ByteReader r(in);
+  VideoUpHeader m;
+  m.seq = r.u32();
+  m.capture_us = r.u64();
+  m.width = r.u16();
+  m.height = r.u16();
+  if (!r.ok() || !video_size_ok(m.width, m.height)) return false;
+  const auto jpeg = r.rest();
+  if (jpeg.empty()) return false;
+  out = m;
+  rest = jpeg;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const uint8_t>& rest) {
+  ByteReader r(in);
+  VideoDownHeader m;
+  m.frame_number = r.u32();
+  m.cols = r.u16();
+  m.rows = r.u16();
+  if (!read_render(r, m.render) || !read_color(r, m.color)) return false;
+  m.raw_size = r.u32();
+  m.source_count = r.u8();
+  if (!r.ok() || !terminal_size_ok(m.cols, m.rows)) return false;
+  if (m.raw_size == 0 || m.raw_size > kMaxRawFrameBytes) return false;
+  if (m.source_count > kMaxFrameSources) return false;
+  for (size_t i = 0; i < m.source_count; ++i) {
+    m.sources[i].participant_id = r.u32();
+    m.sources[i].capture_us = r.u64();
+  }
+  if (!r.ok()) return false;
+  const auto zstd = r.rest();
+  if (zstd.empty()) return false;
+  out = m;
+  rest = zstd;
+  return true;
+}
+
+}  // namespace ttycall::net

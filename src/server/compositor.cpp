@@ -1,0 +1,225 @@
+#include "server/compositor.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/alloc_accounting.h"
+#include "media/scale.h"
+#include "server/room.h"
+#include "server/server_context.h"
+
+namespace ttycall::server {
+namespace {
+
+const core::AllocSite& scratch_site() {
+  static const core::AllocSite site("compositor.scratch");
+  return site;
+}
+
+// Grows a scratch vector; only ever allocates when a larger view than before appears.
+template <class T>
+void ensure_size(std::vector<T>& v, size_t n) {
+  if (v.size() < n) {
+    core::ScopedAllocSite scope(scratch_site());
+    v.resize(n);
+  }
+}
+
+// Decodes one UTF-8 code point from `text` at `i` (advancing it); '?' for bad bytes.
+uint32_t next_codepoint(std::string_view text, size_t& i) {
+  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
+  const uint8_t b0 = byte(i);
+  int extra = b0 < 0x80 ? 0 : (b0 >> 5) == 6 ? 1 : (b0 >> 4) == 14 ? 2 : (b0 >> 3) == 30 ? 3 : -1;
+  if (extra < 0 || i + extra >= text.size() + (extra == 0 ? 1 : 0)) {
+    ++i;
+    return '?';
+  }
+  uint32_t cp = extra == 0 ? b0 : b0 & (0x3F >> extra);
+  for (int k = 1; k <= extra; ++k) cp = (cp << 6) | (byte(i + k) & 0x3F);
+  i += size_t(extra) + 1;
+  return cp;
+}
+
+}  // namespace
+
+Compositor::Compositor(ServerContext& context, Room& room)
+    : context_(context), room_(room), compressor_(1) {
+  views_.reserve(net::kMaxParticipants);
+}
+
+Compositor::View* Compositor::find_or_add_view(const ViewKey& key) {
+  for (View& v : views_) {
+    if (v.key == key) return &v;
+  }
+  if (views_.size() == views_.capacity()) return nullptr;
+  views_.emplace_back();
+  views_.back().key = key;
+  return &views_.back();
+}
+
+bool Compositor::needs_render(const View& view, int members, uint64_t epoch) const {
+  if (view.epoch != epoch || view.frame_id == 0) return true;
+  for (int i = 0; i < members; ++i) {
+    if (view.versions[i] != versions_[i]) return true;
+  }
+  return false;
+}
+
+void Compositor::tick() {
+  const int n = room_.snapshot(members_);
+  const uint64_t epoch = room_.epoch();
+  for (int i = 0; i < n; ++i) {
+    versions_[i] = members_[i]->video_version();
+    frames_[i] = members_[i]->latest_video();
+  }
+
+  for (View& v : views_) v.viewers = 0;
+  for (int i = 0; i < n; ++i) {
+    const ViewKey key = members_[i]->view();
+    if (key.cols == 0 || !members_[i]->joined()) continue;
+    if (View* v = find_or_add_view(key)) ++v->viewers;
+  }
+  // Views nobody watches any more are dropped (swap-and-pop keeps the storage).
+  for (size_t i = 0; i < views_.size();) {
+    if (views_[i].viewers == 0) {
+      std::swap(views_[i], views_.back());
+      views_.pop_back();
+    } else {
+      ++i;
+    }
+  }
+
+  for (View& v : views_) {
+    if (needs_render(v, n, epoch)) render(v, n, epoch);
+  }
+
+  for (int i = 0; i < n; ++i) {
+    Session& viewer = *members_[i];
+    const ViewKey key = viewer.view();
+    for (const View& v : views_) {
+      if (v.key == key && v.packet && viewer.compositor_delivered_frame != v.frame_id) {
+        viewer.offer_video(v.packet);
+        viewer.compositor_delivered_frame = v.frame_id;
+      }
+    }
+  }
+
+  request_video_sizes(n);
+
+  for (int i = 0; i < n; ++i) {
+    frames_[i] = VideoFrame{};
+    members_[i].reset();
+  }
+}
+
+void Compositor::render(View& view, int members, uint64_t epoch) {
+  const int cols = view.key.cols;
+  const int rows = view.key.rows;
+  const int px_w = cols;
+  const int px_h = rows * 2;
+  ensure_size(canvas_, size_t(px_w) * px_h * 3);
+  ensure_size(overlay_, size_t(cols) * rows);
+  std::memset(canvas_.data(), 0, size_t(px_w) * px_h * 3);
+  std::fill_n(overlay_.begin(), size_t(cols) * rows, media::OverlayCell{});
+  const media::MutableImageView canvas{canvas_.data(), px_w, px_h, px_w * 3};
+
+  view.tile_count = media::grid_layout(members, cols, rows, view.tiles);
+  net::VideoDownHeader header;
+  for (int i = 0; i < view.tile_count; ++i) {
+    const media::TileRect& t = view.tiles[i];
+    const media::MutableImageView tile = canvas.sub(t.col, t.row * 2, t.cols, t.rows * 2);
+    const VideoFrame& frame = frames_[i];
+    if (frame.pixels) {
+      media::scale_cover({frame.pixels.data(), frame.width, frame.height, frame.width * 3}, tile);
+      header.sources[header.source_count++] = {members_[i]->id(), frame.capture_us};
+    } else {
+      media::fill(tile, 28, 28, 36);
+    }
+    draw_label(view, t, members_[i]->name());
+  }
+
+  const media::RenderTarget target{cols, rows, view.key.mode, view.key.color};
+  ensure_size(text_, media::max_frame_bytes(target));
+  const size_t text_size =
+      media::render_frame(canvas.view(), target, {overlay_.data(), size_t(cols) * rows}, text_);
+  ensure_size(compressed_, media::FrameCompressor::bound(text_size));
+  const size_t compressed_size =
+      text_size == 0 ? 0 : compressor_.compress({text_.data(), text_size}, compressed_);
+
+  view.epoch = epoch;
+  std::copy_n(versions_.begin(), members, view.versions.begin());
+  if (compressed_size == 0) return;
+
+  header.frame_number = view.frame_number + 1;
+  header.cols = uint16_t(cols);
+  header.rows = uint16_t(rows);
+  header.render = view.key.mode;
+  header.color = view.key.color;
+  header.raw_size = uint32_t(text_size);
+  const size_t fixed = net::kVideoDownFixedSize + header.source_count * net::kFrameSourceSize;
+  const size_t payload_size = fixed + compressed_size;
+  core::PooledBuffer packet = context_.frame_pools.acquire(net::kHeaderSize + payload_size);
+  if (!packet) {
+    context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  uint8_t* out = packet.data();
+  net::encode(header, {out + net::kHeaderSize, fixed});
+  std::memcpy(out + net::kHeaderSize + fixed, compressed_.data(), compressed_size);
+  net::write_header(net::MsgType::kVideoDown, {out + net::kHeaderSize, payload_size},
+                    std::span<uint8_t, net::kHeaderSize>(out, net::kHeaderSize));
+  packet.set_size(net::kHeaderSize + payload_size);
+
+  view.packet = std::move(packet);
+  view.frame_number = header.frame_number;
+  view.frame_id = next_frame_id_++;
+  context_.counters.frames_rendered.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Compositor::draw_label(const View& view, const media::TileRect& tile,
+                            const net::Name& name) {
+  // " name " centred on the tile's bottom row, cut to the tile's width.
+  std::array<uint32_t, net::kMaxNameBytes + 2> text;
+  size_t len = 0;
+  text[len++] = ' ';
+  const std::string_view s = name.view();
+  for (size_t i = 0; i < s.size() && len < text.size() - 1;) text[len++] = next_codepoint(s, i);
+  text[len++] = ' ';
+  const int width = std::min<int>(int(len), tile.cols);
+  const int col = tile.col + (tile.cols - width) / 2;
+  const int row = tile.row + tile.rows - 1;
+  media::OverlayCell* cells = overlay_.data() + size_t(row) * view.key.cols + col;
+  for (int i = 0; i < width; ++i) cells[i] = {text[i], media::kOverlayLabel};
+}
+
+void Compositor::request_video_sizes(int members) {
+  const int max_w = context_.options.max_video_width;
+  const int max_h = context_.options.max_video_height;
+  for (int i = 0; i < members; ++i) {
+    int w = 0, h = 0;
+    for (const View& v : views_) {
+      if (i < v.tile_count) {
+        w = std::max(w, v.tiles[i].cols);
+        h = std::max(h, v.tiles[i].rows * 2);
+      }
+    }
+    if (w > 0 && h > 0) {
+      const double scale = std::min({1.0, double(max_w) / w, double(max_h) / h});
+      w = std::max(16, int(w * scale) & ~1);
+      h = std::max(16, int(h * scale) & ~1);
+    }
+    Session& s = *members_[i];
+    if (s.compositor_requested_width == w && s.compositor_requested_height == h) continue;
+    std::array<uint8_t, 32> packet;
+    const net::VideoRequest request{uint16_t(w), uint16_t(h),
+                                    uint16_t(context_.options.fps)};
+    if (size_t n = net::build_packet(net::MsgType::kVideoRequest, request, packet)) {
+      if (s.send_control({packet.data(), n})) {
+        s.compositor_requested_width = uint16_t(w);
+        s.compositor_requested_height = uint16_t(h);
+      }
+    }
+  }
+}
+
+}  // namespace ttycall::server

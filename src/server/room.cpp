@@ -1,0 +1,101 @@
+#include "server/room.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "server/server_context.h"
+#include "server/session.h"
+
+namespace ttycall::server {
+
+Room::Room(ServerContext& context) : context_(context) {}
+
+uint32_t Room::join(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(mutex_);
+  const int limit = std::min(context_.options.max_clients, net::kMaxParticipants);
+  if (count_ >= limit) return 0;
+  const uint32_t id = next_id_++;
+  session->admit(id);  // queues Welcome before anything else reaches the newcomer
+  members_[count_++] = session;
+  epoch_.fetch_add(1, std::memory_order_acq_rel);
+  int now = context_.counters.clients_now.fetch_add(1) + 1;
+  int peak = context_.counters.clients_peak.load();
+  while (now > peak && !context_.counters.clients_peak.compare_exchange_weak(peak, now)) {
+  }
+
+  std::array<uint8_t, 64> packet;
+  net::Joined joined{id, session->name()};
+  if (size_t n = net::build_packet(net::MsgType::kJoined, joined, packet)) {
+    send_to_all_locked({packet.data(), n}, session.get());
+  }
+  broadcast_participants_locked();
+  return id;
+}
+
+void Room::leave(const Session& session) {
+  std::lock_guard lock(mutex_);
+  auto* end = members_.begin() + count_;
+  auto* it = std::find_if(members_.begin(), end,
+                          [&](const std::shared_ptr<Session>& s) { return s.get() == &session; });
+  if (it == end) return;
+  std::move(it + 1, end, it);  // keep join order
+  members_[--count_].reset();
+  epoch_.fetch_add(1, std::memory_order_acq_rel);
+  context_.counters.clients_now.fetch_sub(1);
+
+  std::array<uint8_t, 32> packet;
+  if (size_t n = net::build_packet(net::MsgType::kLeft, net::Left{session.id()}, packet)) {
+    send_to_all_locked({packet.data(), n}, nullptr);
+  }
+  broadcast_participants_locked();
+}
+
+void Room::broadcast_participants_locked() {
+  net::Participants list;
+  list.count = static_cast<uint16_t>(count_);
+  for (int i = 0; i < count_; ++i) {
+    list.list[i].id = members_[i]->id();
+    list.list[i].name = members_[i]->name();
+    list.list[i].flags = members_[i]->video_version() > 0 ? net::kHasVideo : 0;
+  }
+  std::array<uint8_t, net::kHeaderSize + 2 + net::kMaxParticipants * (6 + net::kMaxNameBytes)>
+      packet;
+  if (size_t n = net::build_packet(net::MsgType::kParticipants, list, packet)) {
+    send_to_all_locked({packet.data(), n}, nullptr);
+  }
+}
+
+void Room::send_to_all_locked(std::span<const uint8_t> packet, const Session* except) {
+  for (int i = 0; i < count_; ++i) {
+    if (members_[i].get() != except) members_[i]->send_control(packet);
+  }
+}
+
+int Room::snapshot(std::span<std::shared_ptr<Session>> out) const {
+  std::lock_guard lock(mutex_);
+  const int n = std::min<int>(count_, int(out.size()));
+  for (int i = 0; i < n; ++i) out[i] = members_[i];
+  return n;
+}
+
+int Room::size() const {
+  std::lock_guard lock(mutex_);
+  return count_;
+}
+
+void Room::clear() {
+  std::lock_guard lock(mutex_);
+  for (int i = 0; i < count_; ++i) members_[i].reset();
+  count_ = 0;
+}
+
+void Room::close_all() {
+  std::array<std::shared_ptr<Session>, net::kMaxParticipants> members;
+  const int n = snapshot(members);
+  for (int i = 0; i < n; ++i) {
+    members[i]->close_with_bye(net::ByeReason::kShutdown, "server shutting down");
+  }
+}
+
+}  // namespace ttycall::server

@@ -1,0 +1,216 @@
+#include "server/server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <stdexcept>
+
+#include "core/console.h"
+
+namespace ttycall::server {
+
+Server::Server(const ServerOptions& options)
+    : context_(options),
+      room_(context_),
+      compositor_(context_, room_),
+      monitor_(options.warmup_seconds),
+      started_(core::SteadyClock::now()),
+      control_work_(control_.get_executor()),
+      acceptor_(control_),
+      tick_timer_(control_),
+      housekeeping_timer_(control_),
+      signals_(control_) {
+  const int threads = options.io_threads > 0
+                          ? options.io_threads
+                          : int(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < threads; ++i) {
+    io_contexts_.push_back(std::make_unique<asio::io_context>(1));
+    io_work_.emplace_back(io_contexts_.back()->get_executor());
+  }
+}
+
+Server::~Server() {
+  stop();
+  wait();
+}
+
+void Server::start() {
+  const ServerOptions& o = context_.options;
+  asio::error_code ec;
+  const asio::ip::address address = asio::ip::make_address(o.bind, ec);
+  if (ec) throw std::runtime_error(fmt::format("invalid bind address '{}'", o.bind));
+  const asio::ip::tcp::endpoint endpoint(address, o.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}:{}: {}", o.bind, o.port, ec.message()));
+  }
+  port_ = acceptor_.local_endpoint().port();
+  spdlog::info("ttycall server listening on {}:{} ({} fps, up to {} clients)", o.bind, port_,
+               o.fps, o.max_clients);
+
+  if (o.install_signal_handlers) wait_signals();
+  accept();
+  next_tick_ = core::SteadyClock::now();
+  schedule_tick();
+  next_report_ = core::SteadyClock::now() +
+                 std::chrono::duration_cast<core::SteadyClock::duration>(
+                     std::chrono::duration<double>(o.memory_report_interval));
+  schedule_housekeeping();
+
+  threads_.reserve(io_contexts_.size() + 1);
+  for (auto& io : io_contexts_) threads_.emplace_back([&io = *io] { io.run(); });
+  threads_.emplace_back([this] { control_.run(); });
+}
+
+void Server::accept() {
+  asio::io_context& io = *io_contexts_[next_io_++ % io_contexts_.size()];
+  acceptor_.async_accept(io.get_executor(),
+                         bound(accept_memory_, [this](const asio::error_code& ec,
+                                                      SessionSocket socket) {
+                           if (ec) {
+                             if (ec != asio::error::operation_aborted && !stopping_) {
+                               spdlog::warn("accept failed: {}", ec.message());
+                               accept();
+                             }
+                             return;
+                           }
+                           context_.counters.connections.fetch_add(1);
+                           std::make_shared<Session>(std::move(socket), context_, room_)->start();
+                           accept();
+                         }));
+}
+
+void Server::schedule_tick() {
+  const auto period = std::chrono::duration_cast<core::SteadyClock::duration>(
+      std::chrono::duration<double>(1.0 / std::max(1, context_.options.fps)));
+  next_tick_ += period;
+  const auto now = core::SteadyClock::now();
+  if (next_tick_ < now) next_tick_ = now;  // we fell behind: skip, never burst
+  tick_timer_.expires_at(next_tick_);
+  tick_timer_.async_wait(bound(tick_memory_, [this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    compositor_.tick();
+    schedule_tick();
+  }));
+}
+
+void Server::schedule_housekeeping() {
+  housekeeping_timer_.expires_after(std::chrono::seconds(1));
+  housekeeping_timer_.async_wait(bound(housekeeping_memory_, [this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    {
+      std::lock_guard lock(report_mutex_);
+      monitor_.sample();
+    }
+    const double interval = context_.options.memory_report_interval;
+    if (interval > 0 && core::SteadyClock::now() >= next_report_) {
+      next_report_ += std::chrono::duration_cast<core::SteadyClock::duration>(
+          std::chrono::duration<double>(interval));
+      write_memory_report();
+      write_stats_json();
+    }
+    schedule_housekeeping();
+  }));
+}
+
+void Server::wait_signals() {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGUSR1);
+  signals_.async_wait(bound(signal_memory_, [this](const asio::error_code& ec, int signal) {
+    if (ec) return;
+    if (signal == SIGUSR1) {
+      write_memory_report();
+      wait_signals();
+      return;
+    }
+    spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+    stop();
+  }));
+}
+
+void Server::write_memory_report() {
+  std::lock_guard lock(report_mutex_);
+  const std::string_view text = monitor_.report();
+  const std::string& path = context_.options.memory_report_path;
+  if (path.empty()) {
+    core::write_stderr_whole(text);
+  } else if (!core::write_file_whole(path.c_str(), text, /*append=*/true)) {
+    spdlog::warn("cannot write the memory report to {}", path);
+  }
+}
+
+void Server::write_stats_json() {
+  const std::string& path = context_.options.stats_json_path;
+  if (path.empty()) return;
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const core::HeapTotals heap = core::alloc_accounting::totals();
+  double steady_allocs, steady_bytes;
+  {
+    std::lock_guard lock(report_mutex_);
+    monitor_.sample();
+    steady_allocs = monitor_.steady_allocs_per_s();
+    steady_bytes = monitor_.steady_bytes_per_s();
+  }
+  const ServerCounters& c = context_.counters;
+  const auto r = fmt::format_to_n(
+      stats_text_.data(), stats_text_.size(),
+      "{{\"clients_peak\": {}, \"frames_rendered\": {}, \"frames_sent\": {}, "
+      "\"frames_dropped\": {}, \"video_frames_in\": {}, \"video_frames_rejected\": {}, "
+      "\"connections\": {}, \"uptime_s\": {:.3f}, \"warmed_up\": {}, "
+      "\"heap\": {{\"allocs_total\": {}, \"bytes_total\": {}, \"current_bytes\": {}, "
+      "\"peak_bytes\": {}, \"steady_allocs_per_s\": {:.3f}, \"steady_bytes_per_s\": {:.3f}}}, "
+      "\"rss_peak_bytes\": {}}}\n",
+      c.clients_peak.load(), c.frames_rendered.load(), c.frames_sent.load(),
+      c.frames_dropped.load(), c.video_frames_in.load(), c.video_frames_rejected.load(),
+      c.connections.load(), core::seconds_between(started_, core::SteadyClock::now()),
+      monitor_.warmed_up(), heap.allocs, heap.bytes_allocated, heap.current_bytes,
+      heap.peak_bytes, steady_allocs, steady_bytes, int64_t(usage.ru_maxrss) * 1024);
+  const std::string_view text(stats_text_.data(), std::min(r.size, stats_text_.size()));
+  // Write then rename, so a reader never sees half a file.
+  std::array<char, 4096> tmp{};
+  fmt::format_to_n(tmp.data(), tmp.size() - 1, "{}.tmp", path);
+  if (!core::write_file_whole(tmp.data(), text, false) ||
+      std::rename(tmp.data(), path.c_str()) != 0) {
+    spdlog::warn("cannot write the stats file {}", path);
+  }
+}
+
+void Server::stop() {
+  if (stopping_.exchange(true)) return;
+  asio::post(control_, [this] {
+    asio::error_code ignored;
+    acceptor_.close(ignored);
+    tick_timer_.cancel();
+    housekeeping_timer_.cancel();
+    signals_.cancel();
+    room_.close_all();
+    // Give sessions a moment to send their Bye, then stop whatever is left.
+    auto grace = std::make_shared<asio::steady_timer>(control_, std::chrono::milliseconds(200));
+    grace->async_wait([this, grace](const asio::error_code&) {
+      for (auto& io : io_contexts_) io->stop();
+      control_work_.reset();
+      control_.stop();
+    });
+  });
+}
+
+void Server::wait() {
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  if (threads_.empty()) return;
+  threads_.clear();
+  room_.clear();  // sessions must go while the io_context that owns their sockets exists
+  if (context_.options.report_at_exit) write_memory_report();
+  write_stats_json();
+}
+
+}  // namespace ttycall::server

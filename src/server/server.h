@@ -1,0 +1,85 @@
+#pragma once
+// `ttycall server`: accepts clients, runs the compositor at the call's frame rate, and
+// reports its memory.
+//
+// Threads: one io thread per core, each running its own io_context; a session lives on one
+// of them (assigned round-robin), so its handlers never hop threads. One control thread
+// runs the acceptor, the compositor tick and the housekeeping timers. start() binds and
+// returns; stop() may be called from any thread; wait() returns once everything has shut
+// down and the exit report and stats file are written.
+#include <asio.hpp>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/handler_memory.h"
+#include "core/memory_report.h"
+#include "server/compositor.h"
+#include "server/room.h"
+#include "server/server_context.h"
+#include "server/server_options.h"
+
+namespace ttycall::server {
+
+class Server {
+ public:
+  explicit Server(const ServerOptions& options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving. Throws std::runtime_error with a clear message on failure.
+  void start();
+  uint16_t port() const { return port_; }
+  void stop();
+  void wait();
+
+  // The current Memory Report text (also what SIGUSR1 writes).
+  void write_memory_report();
+  const ServerCounters& counters() const { return context_.counters; }
+
+ private:
+  template <class F>
+  auto bound(core::HandlerMemory& memory, F&& handler) {
+    return asio::bind_allocator(core::HandlerAllocator<int>(memory), std::forward<F>(handler));
+  }
+  void accept();
+  void schedule_tick();
+  void schedule_housekeeping();
+  void wait_signals();
+  void write_stats_json();
+
+  // Declared before the io_context so they outlive every session it still holds.
+  ServerContext context_;
+  Room room_;
+  Compositor compositor_;
+  core::MemoryMonitor monitor_;
+  core::SteadyClock::time_point started_;
+  std::mutex report_mutex_;
+
+  using WorkGuard = asio::executor_work_guard<asio::io_context::executor_type>;
+  std::vector<std::unique_ptr<asio::io_context>> io_contexts_;  // one per io thread
+  std::vector<WorkGuard> io_work_;
+  size_t next_io_ = 0;
+  asio::io_context control_;  // acceptor, compositor, timers, signals
+  std::optional<WorkGuard> control_work_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer tick_timer_;
+  asio::steady_timer housekeeping_timer_;
+  asio::signal_set signals_;
+  core::HandlerMemory accept_memory_;
+  core::HandlerMemory tick_memory_;
+  core::HandlerMemory housekeeping_memory_;
+  core::HandlerMemory signal_memory_;
+  core::SteadyClock::time_point next_tick_;
+  core::SteadyClock::time_point next_report_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+  uint16_t port_ = 0;
+  std::array<char, 2048> stats_text_{};
+};
+
+}  // namespace ttycall::server

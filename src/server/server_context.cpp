@@ -1,0 +1,33 @@
+#include "server/server_context.h"
+
+#include <string>
+
+#include "net/protocol.h"
+
+namespace ttycall::server {
+
+FramePools::FramePools(size_t max_per_class) {
+  for (size_t i = 0; i < kClassSizes.size(); ++i) {
+    const size_t kib = kClassSizes[i] >> 10;
+    pools_[i] = std::make_unique<core::BufferPool>("frames." + std::to_string(kib) + "K",
+                                                   kClassSizes[i], 0, max_per_class);
+  }
+}
+
+core::PooledBuffer FramePools::acquire(size_t bytes) {
+  for (size_t i = 0; i < kClassSizes.size(); ++i) {
+    if (bytes <= kClassSizes[i]) return pools_[i]->acquire();
+  }
+  return {};
+}
+
+ServerContext::ServerContext(const ServerOptions& opts)
+    : options(opts),
+      receive_pool("session.receive", net::max_payload(net::MsgType::kVideoUp), 0,
+                   size_t(opts.max_clients) + 4),
+      decoded_pool("video.decoded",
+                   size_t(opts.max_video_width) * size_t(opts.max_video_height) * 3, 0,
+                   size_t(opts.max_clients) * 3 + 8),
+      frame_pools(size_t(opts.max_clients) * 3 + 8) {}
+
+}  // namespace ttycall::server

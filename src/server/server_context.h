@@ -1,0 +1,48 @@
+#pragma once
+// What every part of the server shares: options, the buffer pools, and the counters that
+// end up in the stats file. Owned by Server; everything else holds a reference.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "core/buffer_pool.h"
+#include "server/server_options.h"
+
+namespace ttycall::server {
+
+struct ServerCounters {
+  std::atomic<uint64_t> frames_rendered{0};   // text frames rendered (one per view change)
+  std::atomic<uint64_t> frames_sent{0};       // video packets fully written to a client
+  std::atomic<uint64_t> frames_dropped{0};    // replaced in a mailbox unsent, or no buffer
+  std::atomic<uint64_t> video_frames_in{0};   // camera frames decoded
+  std::atomic<uint64_t> video_frames_rejected{0};
+  std::atomic<uint64_t> connections{0};
+  std::atomic<int> clients_now{0};
+  std::atomic<int> clients_peak{0};
+};
+
+// Compressed frames vary from a few KiB to several MiB, so they come from size classes.
+class FramePools {
+ public:
+  static constexpr std::array<size_t, 6> kClassSizes = {16u << 10, 64u << 10, 256u << 10,
+                                                        1u << 20,  4u << 20,  9u << 20};
+  explicit FramePools(size_t max_per_class);
+  // A buffer of at least `bytes`, or empty (exhausted or too large: the frame is dropped).
+  core::PooledBuffer acquire(size_t bytes);
+
+ private:
+  std::array<std::unique_ptr<core::BufferPool>, kClassSizes.size()> pools_;
+};
+
+struct ServerContext {
+  explicit ServerContext(const ServerOptions& options);
+
+  ServerOptions options;
+  ServerCounters counters;
+  core::BufferPool receive_pool;  // one per session: the largest upstream payload
+  core::BufferPool decoded_pool;  // decoded camera frames (RGB)
+  FramePools frame_pools;         // rendered, compressed, framed video packets
+};
+
+}  // namespace ttycall::server

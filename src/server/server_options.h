@@ -1,0 +1,24 @@
+#pragma once
+// Everything `ttycall server` can be told.
+#include <cstdint>
+#include <string>
+
+namespace ttycall::server {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 27224;  // 0 = any free port (see Server::port())
+  int max_clients = 32;
+  int fps = 30;
+  int io_threads = 0;  // 0 = one per core
+  double warmup_seconds = 5.0;
+  std::string memory_report_path;  // empty = stderr
+  double memory_report_interval = 0;  // seconds; 0 = only on SIGUSR1 and at exit
+  std::string stats_json_path;
+  bool install_signal_handlers = true;  // SIGINT/SIGTERM stop, SIGUSR1 reports
+  bool report_at_exit = true;
+  int max_video_width = 640;  // the largest frame the server asks a client for
+  int max_video_height = 480;
+};
+
+}  // namespace ttycall::server

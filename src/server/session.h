@@ -1,0 +1,161 @@
+#pragma once
+// One connected client: reads its packets, keeps its latest camera frame, and writes the
+// frames and messages meant for it.
+//
+// Threading: a session lives on one io_context that a single thread runs, so its socket
+// and read state need no lock (and Asio's per-thread handler caches stay balanced). Other threads (the compositor, the room) reach it only through
+// offer_video() and send_control(), which fill a one-slot video mailbox (newest frame
+// wins: a slow client skips frames, it never queues them) and a small bounded control
+// queue under a mutex, then wake the writer. Memory per session is therefore fixed.
+#include <array>
+#include <asio.hpp>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+
+#include "core/buffer_pool.h"
+#include "core/handler_memory.h"
+#include "media/jpeg_codec.h"
+#include "media/render_options.h"
+#include "net/protocol.h"
+
+namespace ttycall::server {
+
+class Room;
+struct ServerContext;
+
+// What a viewer wants to see, packed in 64 bits so it can be read atomically.
+struct ViewKey {
+  uint16_t cols = 0;
+  uint16_t rows = 0;
+  media::RenderMode mode = media::RenderMode::kHalf;
+  media::ColorMode color = media::ColorMode::kTrueColor;
+
+  uint64_t packed() const {
+    return uint64_t(cols) | uint64_t(rows) << 16 | uint64_t(mode) << 32 | uint64_t(color) << 40;
+  }
+  static ViewKey unpack(uint64_t v) {
+    return {uint16_t(v), uint16_t(v >> 16), media::RenderMode(uint8_t(v >> 32)),
+            media::ColorMode(uint8_t(v >> 40))};
+  }
+  bool operator==(const ViewKey&) const = default;
+};
+
+// A decoded camera frame. The pixels are a pooled buffer shared by reference.
+struct VideoFrame {
+  core::PooledBuffer pixels;  // RGB24, width * 3 stride
+  uint16_t width = 0;
+  uint16_t height = 0;
+  uint64_t capture_us = 0;
+};
+
+// Concrete executor types (not any_io_executor): type erasure would drop the handlers'
+// allocator and send completions through Asio's heap-backed recycling allocator.
+using SessionExecutor = asio::io_context::executor_type;
+using SessionSocket = asio::basic_stream_socket<asio::ip::tcp, SessionExecutor>;
+using SessionTimer = asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                asio::wait_traits<std::chrono::steady_clock>,
+                                                SessionExecutor>;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(SessionSocket socket, ServerContext& context, Room& room);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start();
+  // Closes the connection (from any thread). With a Bye, it is sent first if possible.
+  void close(std::string_view reason);
+  void close_with_bye(net::ByeReason reason, std::string_view text);
+
+  // Called by the Room when it admits this session: sets the id and queues Welcome.
+  void admit(uint32_t id);
+
+  uint32_t id() const { return id_; }
+  const net::Name& name() const { return name_; }
+  bool joined() const { return joined_.load(std::memory_order_acquire); }
+  ViewKey view() const { return ViewKey::unpack(view_.load(std::memory_order_acquire)); }
+
+  // The newest decoded camera frame (empty pixels if none yet) and a counter that changes
+  // whenever a new one arrives.
+  VideoFrame latest_video() const;
+  uint64_t video_version() const { return video_version_.load(std::memory_order_acquire); }
+
+  // Delivery from other threads.
+  void offer_video(const core::PooledBuffer& packet);
+  bool send_control(std::span<const uint8_t> packet);
+
+  // State owned by the compositor (only its tick touches these).
+  uint64_t compositor_delivered_frame = 0;
+  uint16_t compositor_requested_width = 0;
+  uint16_t compositor_requested_height = 0;
+
+ private:
+  static constexpr size_t kControlSlotBytes = 4096;
+  static constexpr size_t kControlSlots = 16;
+  struct ControlSlot {
+    uint16_t size = 0;
+    std::array<uint8_t, kControlSlotBytes> bytes;
+  };
+
+  template <class F>
+  auto bound(F&& handler) {
+    return asio::bind_allocator(core::HandlerAllocator<int>(handler_memory_),
+                                std::forward<F>(handler));
+  }
+
+  void read_header();
+  void on_header(const asio::error_code& ec);
+  void on_payload(const asio::error_code& ec);
+  void handle_packet(std::span<const uint8_t> payload);
+  void handle_hello(std::span<const uint8_t> payload);
+  void handle_resize(std::span<const uint8_t> payload);
+  void handle_video(std::span<const uint8_t> payload);
+  void protocol_error(std::string_view what);
+
+  void wake_writer();
+  void start_write();
+  void on_written(const asio::error_code& ec);
+  void shutdown_socket(std::string_view reason);
+
+  SessionSocket socket_;
+  ServerContext& context_;
+  Room& room_;
+  core::HandlerMemory handler_memory_;
+  SessionTimer handshake_timer_;
+
+  // Read side (this session's io thread only).
+  std::array<uint8_t, net::kHeaderSize> header_bytes_{};
+  net::Header header_{};
+  std::array<uint8_t, 4096> small_payload_{};
+  core::PooledBuffer video_payload_;  // from the receive pool, for VideoUp
+  media::JpegDecoder jpeg_;
+  net::Name name_;
+  uint32_t id_ = 0;
+  std::atomic<bool> joined_{false};
+  std::atomic<uint64_t> view_{0};
+
+  // Latest camera frame.
+  mutable std::mutex video_mutex_;
+  VideoFrame latest_;
+  std::atomic<uint64_t> video_version_{0};
+
+  // Write side: mailbox and control queue under out_mutex_, the rest on the io thread.
+  std::mutex out_mutex_;
+  core::PooledBuffer mailbox_;
+  std::array<ControlSlot, kControlSlots> control_;
+  size_t control_head_ = 0;
+  size_t control_count_ = 0;
+  std::atomic<bool> wake_pending_{false};
+  bool writing_ = false;
+  bool close_after_flush_ = false;
+  ControlSlot write_control_;
+  core::PooledBuffer write_video_;
+  std::atomic<bool> closed_{false};
+};
+
+}  // namespace ttycall::server

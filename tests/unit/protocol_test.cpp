@@ -1,0 +1,1131 @@
+// Protocol v1: header validation, payload codecs, limits, and fuzz-style robustness. Every
+// accepted payload must re-encode to exactly the same bytes (the encoding is canonical).
+#include "net/protocol.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "net/byte_io.h"
+#include "net/crc32c.h"
+
+namespace ttycall::net {
+namespace {
+
+using media::ColorMode;
+using media::RenderMode;
+using Buf = std::vector<uint8_t>;
+
+// Builds byte strings field by field, little-endian.
+class Bytes {
+ public:
+  Bytes& u8(uint64_t v) { return put(v, 1); }
+  Bytes& u16(uint64_t v) { return put(v, 2); }
+  Bytes& u32(uint64_t v) { return put(v, 4); }
+  Bytes& u64(uint64_t v) { return put(v, 8); }
+  Bytes& str(std::string_view s) {
+    buf_.insert(buf_.end(), s.begin(), s.end());
+    return *this;
+  }
+  Bytes& raw(const Buf& b) {
+    buf_.insert(buf_.end(), b.begin(), b.end());
+    return *this;
+  }
+  Buf take() const { return buf_; }
+
+ private:
+  Bytes& put(uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) buf_.push_back(uint8_t(v >> (8 * i)));
+    return *this;
+  }
+  Buf buf_;
+};
+
+Buf concat(Buf a, const Buf& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+template <class Msg>
+constexpr bool kHasBody =
+    std::is_same_v<Msg, VideoUpHeader> || std::is_same_v<Msg, VideoDownHeader>;
+
+template <class Msg>
+Buf encode_vec(const Msg& msg) {
+  Buf out(8192);
+  out.resize(encode(msg, out));
+  return out;
+}
+
+// Decodes `in` as Msg; when it is accepted, checks that re-encoding gives `in` back.
+template <class Msg>
+bool decode_checked(std::span<const uint8_t> in, Msg& out) {
+  std::span<const uint8_t> rest;
+  bool ok = false;
+  if constexpr (kHasBody<Msg>) {
+    ok = decode(in, out, rest);
+  } else {
+    ok = decode(in, out);
+  }
+  if (ok) {
+    const Buf again = concat(encode_vec(out), Buf(rest.begin(), rest.end()));
+    EXPECT_EQ(again, Buf(in.begin(), in.end())) << "accepted payload is not canonical";
+  }
+  return ok;
+}
+
+template <class Msg>
+bool decodes(const Buf& in) {
+  Msg m;
+  return decode_checked(in, m);
+}
+
+template <class Msg>
+bool encodes_and_decodes(const Msg& msg, const Buf& body = {}) {
+  const Buf fixed = encode_vec(msg);
+  if (fixed.empty()) return false;
+  return decodes<Msg>(concat(fixed, body));
+}
+
+Name raw_name(std::string_view bytes) {
+  Name n;
+  n.len = uint8_t(std::min(bytes.size(), n.bytes.size()));
+  std::memcpy(n.bytes.data(), bytes.data(), n.len);
+  return n;
+}
+
+// ---- sample messages --------------------------------------------------------------------
+
+Hello sample_hello() {
+  Hello m;
+  m.render_modes = render_bit(RenderMode::kAscii) | render_bit(RenderMode::kHalf);
+  m.color_modes =
+      color_bit(ColorMode::kNone) | color_bit(ColorMode::k256) | color_bit(ColorMode::kTrueColor);
+  m.cols = 120;
+  m.rows = 40;
+  m.render = RenderMode::kHalf;
+  m.color = ColorMode::k256;
+  m.name = Name::from("Ana M\xC3\xBCller");
+  return m;
+}
+
+Participants sample_participants(int count, std::string_view name_base = "p") {
+  Participants m;
+  m.count = uint16_t(count);
+  for (int i = 0; i < count; ++i) {
+    m.list[i].id = uint32_t(1000 + i);
+    m.list[i].flags = uint8_t(i % 8);
+    m.list[i].name = Name::from(std::string(name_base) + std::to_string(i));
+  }
+  return m;
+}
+
+Participants max_participants() {
+  Participants m;
+  m.count = kMaxParticipants;
+  for (int i = 0; i < kMaxParticipants; ++i) {
+    m.list[i].id = 0xFFFFFFF0u - uint32_t(i);
+    m.list[i].flags = kHasVideo | kSpeaking | kMuted;
+    m.list[i].name = Name::from(std::string(kMaxNameBytes, char('A' + i % 26)));
+  }
+  return m;
+}
+
+VideoUpHeader sample_video_up() {
+  return {9, 1'700'000'000'123'456ull, 640, 360};
+}
+const Buf kJpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0xFF, 0xD9};
+
+VideoDownHeader sample_video_down(int sources = 2) {
+  VideoDownHeader m;
+  m.frame_number = 77;
+  m.cols = 200;
+  m.rows = 50;
+  m.render = RenderMode::kAscii;
+  m.color = ColorMode::kTrueColor;
+  m.raw_size = 123'456;
+  m.source_count = uint8_t(sources);
+  for (int i = 0; i < sources; ++i) {
+    m.sources[i] = {uint32_t(i + 1), 1'700'000'000'000'000ull + uint64_t(i) * 33'333};
+  }
+  return m;
+}
+const Buf kZstd = {0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x01, 0x02};
+
+// One accepted payload of some type with everything the generic tests need.
+struct Case {
+  std::string name;
+  MsgType type;
+  Buf payload;
+  size_t min_size;  // shortest accepted prefix: the whole payload, or fixed part + 1 byte
+  bool exact;       // false for VideoUp/VideoDown, whose tail is opaque
+  std::function<bool(std::span<const uint8_t>)> decoder;
+};
+
+template <class Msg>
+Case make_case(std::string name, MsgType type, const Msg& msg, const Buf& body = {}) {
+  const Buf fixed = encode_vec(msg);
+  Case c{std::move(name), type, concat(fixed, body), 0, !kHasBody<Msg>, nullptr};
+  c.min_size = kHasBody<Msg> ? fixed.size() + 1 : c.payload.size();
+  c.decoder = [](std::span<const uint8_t> in) {
+    Msg m;
+    return decode_checked(in, m);
+  };
+  return c;
+}
+
+std::vector<Case> all_cases() {
+  std::vector<Case> c;
+  c.push_back(make_case("Hello", MsgType::kHello, sample_hello()));
+  Hello big_hello = sample_hello();
+  big_hello.name = Name::from(std::string(40, 'n'));
+  c.push_back(make_case("Hello/max name", MsgType::kHello, big_hello));
+  c.push_back(make_case("Welcome", MsgType::kWelcome, Welcome{7, 30}));
+  c.push_back(make_case("Participants", MsgType::kParticipants, sample_participants(3)));
+  c.push_back(make_case("Participants/empty", MsgType::kParticipants, sample_participants(0)));
+  c.push_back(make_case("Participants/max", MsgType::kParticipants, max_participants()));
+  c.push_back(make_case("Joined", MsgType::kJoined, Joined{42, Name::from("Bob")}));
+  c.push_back(make_case("Joined/max name", MsgType::kJoined,
+                        Joined{0xFFFFFFFFu, Name::from(std::string(32, 'j'))}));
+  c.push_back(make_case("Left", MsgType::kLeft, Left{42}));
+  c.push_back(
+      make_case("Resize", MsgType::kResize, Resize{200, 60, RenderMode::kAscii, ColorMode::kNone}));
+  c.push_back(make_case("Ping", MsgType::kPing, Ping{0x0102030405060708ull}));
+  c.push_back(make_case("Pong", MsgType::kPong, Ping{0xFFFFFFFFFFFFFFFFull}));
+  c.push_back(make_case("Bye", MsgType::kBye, Bye::make(ByeReason::kServerFull, "room is full")));
+  c.push_back(make_case("Bye/no text", MsgType::kBye, Bye::make(ByeReason::kNormal, "")));
+  c.push_back(make_case("Bye/max text", MsgType::kBye,
+                        Bye::make(ByeReason::kShutdown, std::string(200, 't'))));
+  c.push_back(make_case("VideoRequest", MsgType::kVideoRequest, VideoRequest{640, 360, 30}));
+  c.push_back(make_case("VideoRequest/none", MsgType::kVideoRequest, VideoRequest{0, 0, 0}));
+  c.push_back(make_case("VideoUp", MsgType::kVideoUp, sample_video_up(), kJpeg));
+  c.push_back(make_case("VideoDown", MsgType::kVideoDown, sample_video_down(), kZstd));
+  c.push_back(make_case("VideoDown/no sources", MsgType::kVideoDown, sample_video_down(0), kZstd));
+  c.push_back(make_case("VideoDown/max sources", MsgType::kVideoDown,
+                        sample_video_down(kMaxFrameSources), kZstd));
+  return c;
+}
+
+// ---- ByteWriter / ByteReader ------------------------------------------------------------
+
+TEST(ByteIo, WritesLittleEndian) {
+  std::array<uint8_t, 15> buf{};
+  ByteWriter w(buf);
+  w.u8(0x01);
+  w.u16(0x0302);
+  w.u32(0x07060504);
+  w.u64(0x0F0E0D0C0B0A0908ull);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w.size(), 15u);
+  for (size_t i = 0; i < buf.size(); ++i) EXPECT_EQ(buf[i], i + 1);
+}
+
+TEST(ByteIo, WriterFailsStickyWithoutWritingPastTheEnd) {
+  std::array<uint8_t, 8> buf{};
+  ByteWriter w{std::span(buf).first(5)};
+  w.u32(0xAAAAAAAA);
+  w.u16(0xBBBB);  // does not fit
+  w.u8(0xCC);     // would fit, but the writer has failed
+  EXPECT_FALSE(w.ok());
+  EXPECT_EQ(buf[4], 0);
+  EXPECT_EQ(buf[5], 0);
+}
+
+TEST(ByteIo, ReadsLittleEndianAndFailsSticky) {
+  const Buf in = Bytes().u8(1).u16(0x0302).u32(0x07060504).u64(0x0F0E0D0C0B0A0908ull).take();
+  ByteReader r(in);
+  EXPECT_EQ(r.u8(), 1);
+  EXPECT_EQ(r.u16(), 0x0302);
+  EXPECT_EQ(r.u32(), 0x07060504u);
+  EXPECT_EQ(r.u64(), 0x0F0E0D0C0B0A0908ull);
+  EXPECT_TRUE(r.done());
+  EXPECT_EQ(r.u8(), 0);
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.bytes(0).empty());
+  EXPECT_FALSE(r.done());
+}
+
+TEST(ByteIo, ReaderBytesRefusesOverlongRuns) {
+  const Buf in = {1, 2, 3};
+  ByteReader r(in);
+  EXPECT_EQ(r.bytes(2).size(), 2u);
+  EXPECT_TRUE(r.bytes(2).empty());
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(r.rest().empty());
+}
+
+// ---- types and limits -------------------------------------------------------------------
+
+TEST(Protocol, MagicIsTtycOnTheWire) {
+  std::array<uint8_t, kHeaderSize> h{};
+  write_header(MsgType::kPing, {}, h);
+  EXPECT_EQ(std::string(h.begin(), h.begin() + 4), "TTYC");
+}
+
+TEST(Protocol, KnownTypesAreExactlyOneToFourteen) {
+  for (int t = 0; t < 256; ++t) {
+    EXPECT_EQ(is_known_type(uint8_t(t)), t >= 0x01 && t <= 0x0E) << t;
+  }
+}
+
+TEST(Protocol, MaxPayloadPerType) {
+  EXPECT_EQ(max_payload(MsgType::kHello), 64u);
+  EXPECT_EQ(max_payload(MsgType::kWelcome), 6u);
+  EXPECT_EQ(max_payload(MsgType::kParticipants), 2u + 64u * (6u + 32u));
+  EXPECT_EQ(max_payload(MsgType::kJoined), 37u);
+  EXPECT_EQ(max_payload(MsgType::kLeft), 4u);
+  EXPECT_EQ(max_payload(MsgType::kResize), 6u);
+  EXPECT_EQ(max_payload(MsgType::kPing), 8u);
+  EXPECT_EQ(max_payload(MsgType::kPong), 8u);
+  EXPECT_EQ(max_payload(MsgType::kBye), 122u);
+  EXPECT_EQ(max_payload(MsgType::kVideoRequest), 6u);
+  EXPECT_EQ(max_payload(MsgType::kVideoUp), 1u << 20);
+  EXPECT_EQ(max_payload(MsgType::kVideoDown), 8u << 20);
+  EXPECT_EQ(max_payload(MsgType::kAudioUp), 1500u);
+  EXPECT_EQ(max_payload(MsgType::kAudioDown), 1500u);
+  EXPECT_EQ(max_payload(MsgType(0x00)), 0u);
+  EXPECT_EQ(max_payload(MsgType(0x0F)), 0u);
+  EXPECT_EQ(max_payload(MsgType(0xFF)), 0u);
+}
+
+TEST(Protocol, LargestMessagesFitTheirLimits) {
+  // The limits of the fixed-layout types are exactly their largest encodings.
+  EXPECT_EQ(encode_vec(max_participants()).size(), max_payload(MsgType::kParticipants));
+  EXPECT_EQ(encode_vec(Joined{1, Name::from(std::string(99, 'x'))}).size(),
+            max_payload(MsgType::kJoined));
+  EXPECT_EQ(encode_vec(Bye::make(ByeReason::kNormal, std::string(999, 'x'))).size(),
+            max_payload(MsgType::kBye));
+  Hello h = sample_hello();
+  h.name = Name::from(std::string(99, 'x'));
+  EXPECT_LE(encode_vec(h).size(), max_payload(MsgType::kHello));
+  EXPECT_LE(kVideoDownFixedSize + kMaxFrameSources * kFrameSourceSize,
+            max_payload(MsgType::kVideoDown));
+  EXPECT_EQ(encode_vec(sample_video_up()).size(), kVideoUpHeaderSize);
+  EXPECT_EQ(encode_vec(sample_video_down(0)).size(), kVideoDownFixedSize);
+  EXPECT_EQ(encode_vec(sample_video_down(3)).size(), kVideoDownFixedSize + 3 * kFrameSourceSize);
+}
+
+TEST(Protocol, TypeNamesAreDistinct) {
+  std::vector<std::string_view> names;
+  for (int t = 1; t <= 14; ++t) names.push_back(to_string(MsgType(t)));
+  for (auto n : names) EXPECT_NE(n, "Unknown");
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
+  EXPECT_EQ(to_string(MsgType(0)), "Unknown");
+  for (int e = 0; e <= int(HeaderError::kTooLarge); ++e) {
+    EXPECT_FALSE(to_string(HeaderError(e)).empty());
+  }
+}
+
+// ---- header -----------------------------------------------------------------------------
+
+std::array<uint8_t, kHeaderSize> header_bytes(uint32_t magic, uint8_t version, uint8_t type,
+                                              uint16_t flags, uint32_t length, uint32_t crc = 0) {
+  const Buf b = Bytes().u32(magic).u8(version).u8(type).u16(flags).u32(length).u32(crc).take();
+  std::array<uint8_t, kHeaderSize> out{};
+  std::copy(b.begin(), b.end(), out.begin());
+  return out;
+}
+
+HeaderError parse(const std::array<uint8_t, kHeaderSize>& bytes) {
+  Header h;
+  return parse_header(bytes, h);
+}
+
+TEST(ProtocolHeader, GoldenBytes) {
+  const Buf payload = encode_vec(Ping{0x1122334455667788ull});
+  std::array<uint8_t, kHeaderSize> h{};
+  write_header(MsgType::kPing, payload, h);
+  const uint32_t crc = crc32c(payload);
+  const Buf expected = Bytes().str("TTYC").u8(1).u8(0x07).u16(0).u32(8).u32(crc).take();
+  EXPECT_EQ(Buf(h.begin(), h.end()), expected);
+  EXPECT_EQ(payload, (Buf{0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11}));
+}
+
+TEST(ProtocolHeader, ParsesEveryField) {
+  Header h;
+  ASSERT_EQ(parse_header(header_bytes(kMagic, 1, 0x0B, 0, 1234, 0xDEADBEEF), h), HeaderError::kOk);
+  EXPECT_EQ(h.type, MsgType::kVideoUp);
+  EXPECT_EQ(h.flags, 0);
+  EXPECT_EQ(h.length, 1234u);
+  EXPECT_EQ(h.crc, 0xDEADBEEFu);
+}
+
+TEST(ProtocolHeader, RejectsBadMagic) {
+  const auto good = header_bytes(kMagic, 1, 0x07, 0, 8);
+  for (size_t i = 0; i < 4; ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      auto bad = good;
+      bad[i] ^= uint8_t(1u << bit);
+      EXPECT_EQ(parse(bad), HeaderError::kBadMagic) << "byte " << i << " bit " << bit;
+    }
+  }
+  EXPECT_EQ(parse(header_bytes(0x43595453, 1, 0x07, 0, 8)), HeaderError::kBadMagic);
+  EXPECT_EQ(parse(header_bytes(0x54545943, 1, 0x07, 0, 8)), HeaderError::kBadMagic);  // "CYTT"
+  EXPECT_EQ(parse(header_bytes(0, 1, 0x07, 0, 8)), HeaderError::kBadMagic);
+}
+
+TEST(ProtocolHeader, RejectsEveryOtherVersion) {
+  for (int v = 0; v < 256; ++v) {
+    if (v == kProtocolVersion) continue;
+    EXPECT_EQ(parse(header_bytes(kMagic, uint8_t(v), 0x07, 0, 8)), HeaderError::kBadVersion) << v;
+  }
+}
+
+TEST(ProtocolHeader, RejectsUnknownTypes) {
+  for (int t = 0; t < 256; ++t) {
+    const auto result = parse(header_bytes(kMagic, 1, uint8_t(t), 0, 0));
+    if (t >= 0x01 && t <= 0x0E) {
+      EXPECT_EQ(result, HeaderError::kOk) << t;
+    } else {
+      EXPECT_EQ(result, HeaderError::kUnknownType) << t;
+    }
+  }
+  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x00, 0, 0)), HeaderError::kUnknownType);
+  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0xFF, 0, 0)), HeaderError::kUnknownType);
+}
+
+TEST(ProtocolHeader, RejectsEachFlagBit) {
+  for (int bit = 0; bit < 16; ++bit) {
+    EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, uint16_t(1u << bit), 8)), HeaderError::kBadFlags)
+        << bit;
+  }
+  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, 0xFFFF, 8)), HeaderError::kBadFlags);
+}
+
+TEST(ProtocolHeader, AcceptsExactlyMaxPayloadForEveryType) {
+  for (int t = 0x01; t <= 0x0E; ++t) {
+    const size_t max = max_payload(MsgType(t));
+    ASSERT_GT(max, 0u);
+    EXPECT_EQ(parse(header_bytes(kMagic, 1, uint8_t(t), 0, 0)), HeaderError::kOk) << t;
+    EXPECT_EQ(parse(header_bytes(kMagic, 1, uint8_t(t), 0, uint32_t(max))), HeaderError::kOk) << t;
+    EXPECT_EQ(parse(header_bytes(kMagic, 1, uint8_t(t), 0, uint32_t(max + 1))),
+              HeaderError::kTooLarge)
+        << t;
+    EXPECT_EQ(parse(header_bytes(kMagic, 1, uint8_t(t), 0, 0xFFFFFFFFu)), HeaderError::kTooLarge)
+        << t;
+  }
+}
+
+TEST(ProtocolHeader, ChecksFieldsInOrder) {
+  // magic, then version, then type, then flags, then length.
+  EXPECT_EQ(parse(header_bytes(0, 9, 0xFF, 1, 0xFFFFFFFF)), HeaderError::kBadMagic);
+  EXPECT_EQ(parse(header_bytes(kMagic, 9, 0xFF, 1, 0xFFFFFFFF)), HeaderError::kBadVersion);
+  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0xFF, 1, 0xFFFFFFFF)), HeaderError::kUnknownType);
+  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, 1, 0xFFFFFFFF)), HeaderError::kBadFlags);
+  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, 0, 0xFFFFFFFF)), HeaderError::kTooLarge);
+}
+
+TEST(ProtocolHeader, LeavesOutputUntouchedOnError) {
+  Header h{MsgType::kBye, 0, 5, 6};
+  EXPECT_EQ(parse_header(header_bytes(kMagic, 2, 0x07, 0, 8), h), HeaderError::kBadVersion);
+  EXPECT_EQ(h.type, MsgType::kBye);
+  EXPECT_EQ(h.length, 5u);
+  EXPECT_EQ(h.crc, 6u);
+}
+
+TEST(ProtocolHeader, RandomHeadersNeverCrashAndAgreeWithTheRules) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    std::array<uint8_t, kHeaderSize> b{};
+    for (auto& x : b) x = uint8_t(rng());
+    // Make valid fields common enough that every branch is reached.
+    if (rng() % 2) std::memcpy(b.data(), "TTYC", 4);
+    if (rng() % 2) b[4] = 1;
+    if (rng() % 2) b[5] = uint8_t(1 + rng() % 14);
+    if (rng() % 2) b[6] = b[7] = 0;
+    if (rng() % 2) b[10] = b[11] = 0;
+    Header h;
+    const HeaderError e = parse_header(b, h);
+    const bool valid = std::memcmp(b.data(), "TTYC", 4) == 0 && b[4] == 1 && is_known_type(b[5]) &&
+                       b[6] == 0 && b[7] == 0 &&
+                       (uint32_t(b[8]) | uint32_t(b[9]) << 8 | uint32_t(b[10]) << 16 |
+                        uint32_t(b[11]) << 24) <= max_payload(MsgType(b[5]));
+    EXPECT_EQ(e == HeaderError::kOk, valid);
+  }
+}
+
+// ---- CRC of payloads --------------------------------------------------------------------
+
+TEST(ProtocolPayloadCrc, DetectsEveryFlippedBit) {
+  Buf payload = concat(encode_vec(sample_video_down()), kZstd);
+  std::array<uint8_t, kHeaderSize> hb{};
+  write_header(MsgType::kVideoDown, payload, hb);
+  Header h;
+  ASSERT_EQ(parse_header(hb, h), HeaderError::kOk);
+  ASSERT_TRUE(payload_crc_matches(h, payload));
+  for (size_t bit = 0; bit < payload.size() * 8; ++bit) {
+    payload[bit / 8] ^= uint8_t(1u << (bit % 8));
+    EXPECT_FALSE(payload_crc_matches(h, payload)) << "bit " << bit;
+    payload[bit / 8] ^= uint8_t(1u << (bit % 8));
+  }
+  EXPECT_TRUE(payload_crc_matches(h, payload));
+}
+
+TEST(ProtocolPayloadCrc, RejectsLengthMismatch) {
+  const Buf payload = encode_vec(Ping{5});
+  std::array<uint8_t, kHeaderSize> hb{};
+  write_header(MsgType::kPing, payload, hb);
+  Header h;
+  ASSERT_EQ(parse_header(hb, h), HeaderError::kOk);
+  EXPECT_FALSE(payload_crc_matches(h, std::span(payload).first(7)));
+  EXPECT_FALSE(payload_crc_matches(h, concat(payload, {0})));
+}
+
+// ---- packets ----------------------------------------------------------------------------
+
+template <class Msg>
+void expect_packet_round_trip(MsgType type, const Msg& msg) {
+  SCOPED_TRACE(std::string(to_string(type)));
+  Buf buf(kHeaderSize + 4096);
+  const size_t n = build_packet(type, msg, buf);
+  ASSERT_GT(n, kHeaderSize);
+  const auto packet = std::span(buf).first(n);
+  Header h;
+  ASSERT_EQ(parse_header(packet.template first<kHeaderSize>(), h), HeaderError::kOk);
+  EXPECT_EQ(h.type, type);
+  EXPECT_EQ(h.flags, 0);
+  EXPECT_EQ(h.length, n - kHeaderSize);
+  const auto payload = packet.subspan(kHeaderSize);
+  EXPECT_TRUE(payload_crc_matches(h, payload));
+  EXPECT_EQ(Buf(payload.begin(), payload.end()), encode_vec(msg));
+  Msg decoded;
+  EXPECT_TRUE(decode_checked(payload, decoded));
+  // One byte short of room: nothing is built.
+  EXPECT_EQ(build_packet(type, msg, std::span(buf).first(n - 1)), 0u);
+}
+
+TEST(ProtocolPacket, BuildPacketRoundTripsEveryMessage) {
+  expect_packet_round_trip(MsgType::kHello, sample_hello());
+  expect_packet_round_trip(MsgType::kWelcome, Welcome{1, 30});
+  expect_packet_round_trip(MsgType::kParticipants, sample_participants(5));
+  expect_packet_round_trip(MsgType::kParticipants, max_participants());
+  expect_packet_round_trip(MsgType::kJoined, Joined{3, Name::from("carol")});
+  expect_packet_round_trip(MsgType::kLeft, Left{3});
+  expect_packet_round_trip(MsgType::kResize, Resize{80, 24, RenderMode::kHalf, ColorMode::k256});
+  expect_packet_round_trip(MsgType::kPing, Ping{123});
+  expect_packet_round_trip(MsgType::kPong, Ping{123});
+  expect_packet_round_trip(MsgType::kBye, Bye::make(ByeReason::kTimeout, "no ping for 10 s"));
+  expect_packet_round_trip(MsgType::kBye, Bye::make(ByeReason::kNormal, ""));
+  expect_packet_round_trip(MsgType::kVideoRequest, VideoRequest{320, 180, 15});
+}
+
+TEST(ProtocolPacket, BuildPacketRefusesTinyBuffers) {
+  Buf buf(kHeaderSize);
+  EXPECT_EQ(build_packet(MsgType::kPing, Ping{1}, buf), 0u);
+  EXPECT_EQ(build_packet(MsgType::kPing, Ping{1}, std::span(buf).first(3)), 0u);
+  EXPECT_EQ(build_packet(MsgType::kPing, Ping{1}, std::span<uint8_t>()), 0u);
+}
+
+TEST(ProtocolPacket, VideoPacketsCarryTheirBodyUnderTheCrc) {
+  // Video packets are framed by hand: fixed part, body, then a header over both.
+  for (bool up : {true, false}) {
+    const Buf payload = up ? concat(encode_vec(sample_video_up()), kJpeg)
+                           : concat(encode_vec(sample_video_down()), kZstd);
+    const MsgType type = up ? MsgType::kVideoUp : MsgType::kVideoDown;
+    std::array<uint8_t, kHeaderSize> hb{};
+    write_header(type, payload, hb);
+    Header h;
+    ASSERT_EQ(parse_header(hb, h), HeaderError::kOk);
+    EXPECT_EQ(h.type, type);
+    EXPECT_EQ(h.length, payload.size());
+    EXPECT_TRUE(payload_crc_matches(h, payload));
+  }
+}
+
+// ---- round trips ------------------------------------------------------------------------
+
+TEST(ProtocolRoundTrip, Hello) {
+  const Hello in = sample_hello();
+  Hello out;
+  ASSERT_TRUE(decode_checked(encode_vec(in), out));
+  EXPECT_EQ(out.protocol_version, kProtocolVersion);
+  EXPECT_EQ(out.render_modes, 0b11);
+  EXPECT_EQ(out.color_modes, 0b111);
+  EXPECT_EQ(out.cols, 120);
+  EXPECT_EQ(out.rows, 40);
+  EXPECT_EQ(out.render, RenderMode::kHalf);
+  EXPECT_EQ(out.color, ColorMode::k256);
+  EXPECT_EQ(out.name.view(), "Ana M\xC3\xBCller");
+}
+
+TEST(ProtocolRoundTrip, HelloLayout) {
+  const Buf expected = Bytes()
+                           .u16(1)
+                           .u8(0b11)
+                           .u8(0b111)
+                           .u16(120)
+                           .u16(40)
+                           .u8(1)
+                           .u8(1)
+                           .u8(11)
+                           .str("Ana M\xC3\xBCller")
+                           .take();
+  EXPECT_EQ(encode_vec(sample_hello()), expected);
+}
+
+TEST(ProtocolRoundTrip, HelloCarriesAnyProtocolVersion) {
+  // The payload version is the server's to judge (Bye kVersionMismatch), not the codec's.
+  Hello in = sample_hello();
+  in.protocol_version = 0xBEEF;
+  Hello out;
+  ASSERT_TRUE(decode_checked(encode_vec(in), out));
+  EXPECT_EQ(out.protocol_version, 0xBEEF);
+}
+
+TEST(ProtocolRoundTrip, Welcome) {
+  Welcome out;
+  ASSERT_TRUE(decode_checked(encode_vec(Welcome{0xA1B2C3D4u, 30}), out));
+  EXPECT_EQ(out.participant_id, 0xA1B2C3D4u);
+  EXPECT_EQ(out.fps, 30);
+  EXPECT_EQ(encode_vec(Welcome{0xA1B2C3D4u, 30}), Bytes().u32(0xA1B2C3D4u).u16(30).take());
+}
+
+TEST(ProtocolRoundTrip, Participants) {
+  const Participants in = max_participants();
+  Participants out;
+  ASSERT_TRUE(decode_checked(encode_vec(in), out));
+  ASSERT_EQ(out.count, kMaxParticipants);
+  for (int i = 0; i < kMaxParticipants; ++i) {
+    EXPECT_EQ(out.list[i].id, in.list[i].id);
+    EXPECT_EQ(out.list[i].flags, in.list[i].flags);
+    EXPECT_EQ(out.list[i].name.view(), in.list[i].name.view());
+  }
+  const Buf layout =
+      Bytes().u16(2).u32(1).u8(kHasVideo).u8(2).str("ab").u32(2).u8(0).u8(1).str("c").take();
+  ASSERT_TRUE(decode_checked(layout, out));
+  EXPECT_EQ(out.count, 2);
+  EXPECT_EQ(out.list[0].id, 1u);
+  EXPECT_EQ(out.list[0].flags, kHasVideo);
+  EXPECT_EQ(out.list[0].name.view(), "ab");
+  EXPECT_EQ(out.list[1].id, 2u);
+  EXPECT_EQ(out.list[1].name.view(), "c");
+}
+
+TEST(ProtocolRoundTrip, ParticipantsEmpty) {
+  Participants out = sample_participants(4);
+  ASSERT_TRUE(decode_checked(Bytes().u16(0).take(), out));
+  EXPECT_EQ(out.count, 0);
+}
+
+TEST(ProtocolRoundTrip, JoinedAndLeft) {
+  Joined j;
+  ASSERT_TRUE(decode_checked(encode_vec(Joined{9, Name::from("dave")}), j));
+  EXPECT_EQ(j.id, 9u);
+  EXPECT_EQ(j.name.view(), "dave");
+  EXPECT_EQ(encode_vec(Joined{9, Name::from("dave")}), Bytes().u32(9).u8(4).str("dave").take());
+  Left l;
+  ASSERT_TRUE(decode_checked(encode_vec(Left{0xFFFFFFFFu}), l));
+  EXPECT_EQ(l.id, 0xFFFFFFFFu);
+}
+
+TEST(ProtocolRoundTrip, ResizeAllModes) {
+  for (int r = 0; r < media::kRenderModeCount; ++r) {
+    for (int c = 0; c < media::kColorModeCount; ++c) {
+      const Resize in{uint16_t(kMaxTerminalCols), uint16_t(kMaxTerminalRows), RenderMode(r),
+                      ColorMode(c)};
+      Resize out;
+      ASSERT_TRUE(decode_checked(encode_vec(in), out));
+      EXPECT_EQ(out.cols, kMaxTerminalCols);
+      EXPECT_EQ(out.rows, kMaxTerminalRows);
+      EXPECT_EQ(out.render, RenderMode(r));
+      EXPECT_EQ(out.color, ColorMode(c));
+    }
+  }
+  EXPECT_EQ(encode_vec(Resize{80, 24, RenderMode::kHalf, ColorMode::kTrueColor}),
+            Bytes().u16(80).u16(24).u8(1).u8(2).take());
+}
+
+TEST(ProtocolRoundTrip, PingPong) {
+  for (uint64_t t : {uint64_t(0), uint64_t(1), uint64_t(1'700'000'000'000'000ull), ~uint64_t(0)}) {
+    Ping out;
+    ASSERT_TRUE(decode_checked(encode_vec(Ping{t}), out));
+    EXPECT_EQ(out.timestamp_us, t);
+  }
+}
+
+TEST(ProtocolRoundTrip, ByeAllReasons) {
+  for (int r = 0; r <= int(ByeReason::kShutdown); ++r) {
+    Bye out;
+    ASSERT_TRUE(decode_checked(encode_vec(Bye::make(ByeReason(r), "bye \xE2\x9C\x8B")), out));
+    EXPECT_EQ(out.reason, ByeReason(r));
+    EXPECT_EQ(out.view(), "bye \xE2\x9C\x8B");
+  }
+  EXPECT_EQ(encode_vec(Bye::make(ByeReason::kVersionMismatch, "v2")),
+            Bytes().u8(3).u8(2).str("v2").take());
+}
+
+TEST(ProtocolRoundTrip, VideoRequest) {
+  for (const VideoRequest in : {VideoRequest{0, 0, 0}, VideoRequest{0, 0, 30},
+                                VideoRequest{1, 1, 1}, VideoRequest{1920, 1080, 120}}) {
+    VideoRequest out;
+    ASSERT_TRUE(decode_checked(encode_vec(in), out));
+    EXPECT_EQ(out.width, in.width);
+    EXPECT_EQ(out.height, in.height);
+    EXPECT_EQ(out.fps, in.fps);
+  }
+}
+
+TEST(ProtocolRoundTrip, VideoUp) {
+  const Buf payload = concat(encode_vec(sample_video_up()), kJpeg);
+  VideoUpHeader out;
+  std::span<const uint8_t> rest;
+  ASSERT_TRUE(decode(payload, out, rest));
+  EXPECT_EQ(out.seq, 9u);
+  EXPECT_EQ(out.capture_us, 1'700'000'000'123'456ull);
+  EXPECT_EQ(out.width, 640);
+  EXPECT_EQ(out.height, 360);
+  EXPECT_EQ(Buf(rest.begin(), rest.end()), kJpeg);
+  EXPECT_EQ(rest.data(), payload.data() + kVideoUpHeaderSize);  // a view, not a copy
+}
+
+TEST(ProtocolRoundTrip, VideoDown) {
+  const VideoDownHeader in = sample_video_down(kMaxFrameSources);
+  const Buf payload = concat(encode_vec(in), kZstd);
+  VideoDownHeader out;
+  std::span<const uint8_t> rest;
+  ASSERT_TRUE(decode(payload, out, rest));
+  EXPECT_EQ(out.frame_number, in.frame_number);
+  EXPECT_EQ(out.cols, in.cols);
+  EXPECT_EQ(out.rows, in.rows);
+  EXPECT_EQ(out.render, in.render);
+  EXPECT_EQ(out.color, in.color);
+  EXPECT_EQ(out.raw_size, in.raw_size);
+  ASSERT_EQ(out.source_count, kMaxFrameSources);
+  for (int i = 0; i < kMaxFrameSources; ++i) {
+    EXPECT_EQ(out.sources[i].participant_id, in.sources[i].participant_id);
+    EXPECT_EQ(out.sources[i].capture_us, in.sources[i].capture_us);
+  }
+  EXPECT_EQ(Buf(rest.begin(), rest.end()), kZstd);
+  EXPECT_EQ(rest.data(), payload.data() + kVideoDownFixedSize + 64 * kFrameSourceSize);
+}
+
+// ---- generic robustness over every message ----------------------------------------------
+
+TEST(ProtocolDecode, AllSamplesAreAccepted) {
+  for (const Case& c : all_cases()) {
+    EXPECT_TRUE(c.decoder(c.payload)) << c.name;
+    EXPECT_LE(c.payload.size(), max_payload(c.type)) << c.name;
+  }
+}
+
+TEST(ProtocolDecode, EveryTruncationIsRejected) {
+  for (const Case& c : all_cases()) {
+    for (size_t len = 0; len < c.min_size; ++len) {
+      EXPECT_FALSE(c.decoder(std::span(c.payload).first(len))) << c.name << " prefix " << len;
+    }
+  }
+}
+
+TEST(ProtocolDecode, TrailingBytesAreRejected) {
+  for (const Case& c : all_cases()) {
+    if (!c.exact) continue;
+    for (const Buf& tail : {Buf{0}, Buf{0xFF}, Buf(100, 'x')}) {
+      EXPECT_FALSE(c.decoder(concat(c.payload, tail))) << c.name << " +" << tail.size();
+    }
+  }
+}
+
+TEST(ProtocolDecode, OtherTypesPayloadsAreRejectedOrCanonical) {
+  // Feeding one type's payload to another decoder must be safe; if accepted it is canonical.
+  const auto cases = all_cases();
+  for (const Case& decoder : cases) {
+    for (const Case& input : cases) (void)decoder.decoder(input.payload);
+  }
+}
+
+TEST(ProtocolDecode, RandomMutationsNeverCrash) {
+  std::mt19937 rng(2024);
+  for (const Case& c : all_cases()) {
+    for (int i = 0; i < 3000; ++i) {
+      Buf b = c.payload;
+      switch (rng() % 4) {
+        case 0:
+          b[rng() % b.size()] = uint8_t(rng());
+          break;
+        case 1:
+          for (int k = 0; k < 4; ++k) b[rng() % b.size()] ^= uint8_t(1u << (rng() % 8));
+          break;
+        case 2:
+          b.resize(rng() % (b.size() + 1));
+          break;
+        default:
+          b.resize(b.size() + rng() % 8, uint8_t(rng()));
+          break;
+      }
+      (void)c.decoder(b);  // decode_checked verifies anything accepted is canonical
+    }
+  }
+}
+
+TEST(ProtocolDecode, RandomBytesNeverCrash) {
+  std::mt19937 rng(99);
+  const auto cases = all_cases();
+  for (int i = 0; i < 5000; ++i) {
+    Buf b(rng() % 64);
+    for (auto& x : b) x = uint8_t(rng());
+    for (const Case& c : cases) (void)c.decoder(b);
+  }
+}
+
+TEST(ProtocolDecode, FailureLeavesOutputUntouched) {
+  Hello h = sample_hello();
+  Buf bad = encode_vec(h);
+  bad[4] = 0;  // cols = 0
+  h.cols = 77;
+  EXPECT_FALSE(decode(bad, h));
+  EXPECT_EQ(h.cols, 77);
+
+  Participants p = sample_participants(2);
+  Buf bad_p = encode_vec(sample_participants(3));
+  bad_p.pop_back();
+  EXPECT_FALSE(decode(bad_p, p));
+  EXPECT_EQ(p.count, 2);
+
+  VideoDownHeader v = sample_video_down(1);
+  std::span<const uint8_t> rest;
+  EXPECT_FALSE(decode(encode_vec(sample_video_down(3)), v, rest));  // no zstd bytes
+  EXPECT_EQ(v.source_count, 1);
+  EXPECT_TRUE(rest.empty());
+}
+
+// ---- field validation -------------------------------------------------------------------
+
+const std::vector<std::string> kInvalidUtf8 = {
+    "\x80",                  // lone continuation byte
+    "\xBF",                  // lone continuation byte
+    "\xC0\xAF",              // overlong '/'
+    "\xC1\xBF",              // overlong, C1 lead
+    "\xE0\x80\xAF",          // overlong 3-byte
+    "\xE0\x9F\xBF",          // overlong 3-byte, top of range
+    "\xED\xA0\x80",          // surrogate U+D800
+    "\xED\xBF\xBF",          // surrogate U+DFFF
+    "\xF0\x80\x80\xAF",      // overlong 4-byte
+    "\xF0\x8F\xBF\xBF",      // overlong 4-byte, top of range
+    "\xF4\x90\x80\x80",      // U+110000
+    "\xF5\x80\x80\x80",      // F5 lead
+    "\xF8\x88\x80\x80\x80",  // 5-byte form
+    "\xFE",                  // never valid
+    "\xFF",                  // never valid
+    "\xC3",                  // truncated 2-byte
+    "ok\xC3",                // truncated at the end
+    "\xE2\x82",              // truncated 3-byte
+    "\xF0\x9F\x98",          // truncated 4-byte
+    "\xC3\x28",              // bad continuation
+    "\xE2\x28\xA1",          // bad second byte
+    "\xE2\x82\x28",          // bad third byte
+    "\xF0\x9F\x28\x80",      // bad third byte, 4-byte
+};
+
+const std::vector<std::string> kControlText = {
+    std::string("a\0b", 3), "\x1b[2J",  "a\nb", "\t", "\r", "\x7f", "\xC2\x80",
+    "\xC2\x9B[31m",         "\xC2\x9F", "x\x01"};
+
+const std::vector<std::string> kValidText = {
+    "a",
+    "Zo\xC3\xAB",
+    "\xC2\xA0",                      // U+00A0, first printable after C1
+    "\xE0\xA0\x80",                  // U+0800
+    "\xED\x9F\xBF",                  // U+D7FF, last before surrogates
+    "\xEE\x80\x80",                  // U+E000
+    "\xEF\xBF\xBD",                  // U+FFFD
+    "\xF0\x90\x80\x80",              // U+10000
+    "\xF4\x8F\xBF\xBF",              // U+10FFFF
+    "\xF0\x9F\x98\x80 smile",        // emoji
+    std::string(kMaxNameBytes, '~')  // DEL is 0x7F; '~' is 0x7E
+};
+
+TEST(ProtocolValidate, HelloRejectsBadEnums) {
+  for (int r = media::kRenderModeCount; r < 256; ++r) {
+    Hello h = sample_hello();
+    h.render = RenderMode(r);
+    EXPECT_FALSE(encodes_and_decodes(h)) << r;
+  }
+  for (int c = media::kColorModeCount; c < 256; ++c) {
+    Hello h = sample_hello();
+    h.color = ColorMode(c);
+    EXPECT_FALSE(encodes_and_decodes(h)) << c;
+  }
+}
+
+TEST(ProtocolValidate, HelloTerminalSizeBounds) {
+  const std::vector<std::pair<int, int>> ok = {{1, 1}, {kMaxTerminalCols, kMaxTerminalRows}};
+  const std::vector<std::pair<int, int>> bad = {
+      {0, 24},         {80, 0}, {0, 0}, {kMaxTerminalCols + 1, 24}, {80, kMaxTerminalRows + 1},
+      {0xFFFF, 0xFFFF}};
+  for (auto [cols, rows] : ok) {
+    Hello h = sample_hello();
+    h.cols = uint16_t(cols);
+    h.rows = uint16_t(rows);
+    EXPECT_TRUE(encodes_and_decodes(h)) << cols << "x" << rows;
+  }
+  for (auto [cols, rows] : bad) {
+    Hello h = sample_hello();
+    h.cols = uint16_t(cols);
+    h.rows = uint16_t(rows);
+    EXPECT_FALSE(encodes_and_decodes(h)) << cols << "x" << rows;
+  }
+}
+
+TEST(ProtocolValidate, HelloNames) {
+  auto with_name = [](std::string_view bytes) {
+    Hello h = sample_hello();
+    h.name = raw_name(bytes);
+    return h;
+  };
+  EXPECT_FALSE(encodes_and_decodes(with_name("")));
+  for (const auto& s : kInvalidUtf8) EXPECT_FALSE(encodes_and_decodes(with_name(s))) << s;
+  for (const auto& s : kControlText) EXPECT_FALSE(encodes_and_decodes(with_name(s))) << s;
+  for (const auto& s : kValidText) EXPECT_TRUE(encodes_and_decodes(with_name(s))) << s;
+  // name_len above the limit, with the bytes present.
+  const Buf fixed = Bytes().u16(1).u8(3).u8(7).u16(80).u16(24).u8(1).u8(2).take();
+  EXPECT_TRUE(decodes<Hello>(Bytes().raw(fixed).u8(32).str(std::string(32, 'x')).take()));
+  EXPECT_FALSE(decodes<Hello>(Bytes().raw(fixed).u8(33).str(std::string(33, 'x')).take()));
+  EXPECT_FALSE(decodes<Hello>(Bytes().raw(fixed).u8(255).str(std::string(255, 'x')).take()));
+}
+
+TEST(ProtocolValidate, ResizeBounds) {
+  EXPECT_TRUE(encodes_and_decodes(Resize{1, 1, RenderMode::kAscii, ColorMode::kNone}));
+  EXPECT_FALSE(encodes_and_decodes(Resize{0, 24, RenderMode::kHalf, ColorMode::kNone}));
+  EXPECT_FALSE(encodes_and_decodes(Resize{80, 0, RenderMode::kHalf, ColorMode::kNone}));
+  EXPECT_FALSE(encodes_and_decodes(Resize{1001, 24, RenderMode::kHalf, ColorMode::kNone}));
+  EXPECT_FALSE(encodes_and_decodes(Resize{80, 501, RenderMode::kHalf, ColorMode::kNone}));
+  EXPECT_FALSE(encodes_and_decodes(Resize{80, 24, RenderMode(2), ColorMode::kNone}));
+  EXPECT_FALSE(encodes_and_decodes(Resize{80, 24, RenderMode(0xFF), ColorMode::kNone}));
+  EXPECT_FALSE(encodes_and_decodes(Resize{80, 24, RenderMode::kHalf, ColorMode(3)}));
+  EXPECT_FALSE(encodes_and_decodes(Resize{80, 24, RenderMode::kHalf, ColorMode(0xFF)}));
+}
+
+TEST(ProtocolValidate, ParticipantsCountAndNames) {
+  // count above the limit, with well-formed entries present.
+  Bytes over;
+  over.u16(kMaxParticipants + 1);
+  for (int i = 0; i <= kMaxParticipants; ++i) over.u32(uint32_t(i)).u8(0).u8(1).str("x");
+  EXPECT_FALSE(decodes<Participants>(over.take()));
+  EXPECT_FALSE(decodes<Participants>(Bytes().u16(0xFFFF).take()));
+  // A count larger than the entries present.
+  EXPECT_FALSE(decodes<Participants>(Bytes().u16(2).u32(1).u8(0).u8(1).str("x").take()));
+  // A bad name in any entry.
+  for (const std::string& bad : {std::string(), std::string("\x1b"), std::string("\xC3")}) {
+    for (int at = 0; at < 3; ++at) {
+      Participants p = sample_participants(3);
+      p.list[at].name = raw_name(bad);
+      EXPECT_FALSE(encodes_and_decodes(p)) << at;
+    }
+  }
+  EXPECT_FALSE(
+      decodes<Participants>(Bytes().u16(1).u32(1).u8(0).u8(33).str(std::string(33, 'x')).take()));
+  // Unknown flag bits are carried, not judged.
+  Participants p = sample_participants(1);
+  p.list[0].flags = 0xFF;
+  EXPECT_TRUE(encodes_and_decodes(p));
+}
+
+TEST(ProtocolValidate, JoinedNames) {
+  EXPECT_FALSE(encodes_and_decodes(Joined{1, raw_name("")}));
+  for (const auto& s : kInvalidUtf8) EXPECT_FALSE(encodes_and_decodes(Joined{1, raw_name(s)}));
+  for (const auto& s : kControlText) EXPECT_FALSE(encodes_and_decodes(Joined{1, raw_name(s)}));
+  for (const auto& s : kValidText) EXPECT_TRUE(encodes_and_decodes(Joined{1, raw_name(s)}));
+  EXPECT_FALSE(decodes<Joined>(Bytes().u32(1).u8(33).str(std::string(33, 'x')).take()));
+}
+
+TEST(ProtocolValidate, ByeReasonAndText) {
+  for (int r = int(ByeReason::kShutdown) + 1; r < 256; ++r) {
+    EXPECT_FALSE(decodes<Bye>(Bytes().u8(uint64_t(r)).u8(0).take())) << r;
+  }
+  EXPECT_TRUE(decodes<Bye>(Bytes().u8(5).u8(120).str(std::string(120, 'x')).take()));
+  EXPECT_FALSE(decodes<Bye>(Bytes().u8(5).u8(121).str(std::string(121, 'x')).take()));
+  EXPECT_FALSE(decodes<Bye>(Bytes().u8(5).u8(255).str(std::string(255, 'x')).take()));
+  for (const auto& s : kInvalidUtf8) {
+    EXPECT_FALSE(decodes<Bye>(Bytes().u8(0).u8(s.size()).str(s).take())) << s;
+  }
+  for (const auto& s : kControlText) {
+    EXPECT_FALSE(decodes<Bye>(Bytes().u8(0).u8(s.size()).str(s).take())) << s;
+  }
+}
+
+TEST(ProtocolValidate, VideoRequestBounds) {
+  EXPECT_TRUE(encodes_and_decodes(VideoRequest{0, 0, 0}));
+  EXPECT_TRUE(encodes_and_decodes(VideoRequest{1, 1, 120}));
+  EXPECT_TRUE(encodes_and_decodes(VideoRequest{1920, 1080, 30}));
+  EXPECT_FALSE(encodes_and_decodes(VideoRequest{0, 360, 30}));
+  EXPECT_FALSE(encodes_and_decodes(VideoRequest{640, 0, 30}));
+  EXPECT_FALSE(encodes_and_decodes(VideoRequest{1921, 1080, 30}));
+  EXPECT_FALSE(encodes_and_decodes(VideoRequest{1920, 1081, 30}));
+  EXPECT_FALSE(encodes_and_decodes(VideoRequest{640, 360, 121}));
+  EXPECT_FALSE(encodes_and_decodes(VideoRequest{0, 0, 121}));
+  EXPECT_FALSE(encodes_and_decodes(VideoRequest{0xFFFF, 0xFFFF, 0xFFFF}));
+}
+
+TEST(ProtocolValidate, VideoUpBounds) {
+  auto up = [](uint16_t w, uint16_t h) { return VideoUpHeader{1, 2, w, h}; };
+  EXPECT_TRUE(encodes_and_decodes(up(1, 1), kJpeg));
+  EXPECT_TRUE(encodes_and_decodes(up(1920, 1080), kJpeg));
+  EXPECT_TRUE(encodes_and_decodes(up(640, 360), Buf{0}));
+  EXPECT_FALSE(encodes_and_decodes(up(640, 360), Buf{}));  // no JPEG bytes
+  EXPECT_FALSE(encodes_and_decodes(up(0, 360), kJpeg));
+  EXPECT_FALSE(encodes_and_decodes(up(640, 0), kJpeg));
+  EXPECT_FALSE(encodes_and_decodes(up(1921, 360), kJpeg));
+  EXPECT_FALSE(encodes_and_decodes(up(640, 1081), kJpeg));
+}
+
+TEST(ProtocolValidate, VideoDownBounds) {
+  auto down = [](auto change) {
+    VideoDownHeader v = sample_video_down();
+    change(v);
+    return v;
+  };
+  EXPECT_TRUE(encodes_and_decodes(sample_video_down(), Buf{0}));
+  EXPECT_FALSE(encodes_and_decodes(sample_video_down(), Buf{}));  // no zstd bytes
+  EXPECT_TRUE(encodes_and_decodes(down([](auto& v) { v.raw_size = kMaxRawFrameBytes; }), kZstd));
+  EXPECT_TRUE(encodes_and_decodes(down([](auto& v) { v.raw_size = 1; }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.raw_size = 0; }), kZstd));
+  EXPECT_FALSE(
+      encodes_and_decodes(down([](auto& v) { v.raw_size = kMaxRawFrameBytes + 1; }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.raw_size = 0xFFFFFFFFu; }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.cols = 0; }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.rows = 0; }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.cols = kMaxTerminalCols + 1; }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.rows = kMaxTerminalRows + 1; }), kZstd));
+  EXPECT_TRUE(encodes_and_decodes(
+      down([](auto& v) { v.cols = kMaxTerminalCols, v.rows = kMaxTerminalRows; }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.render = RenderMode(2); }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.color = ColorMode(3); }), kZstd));
+  // source_count above the limit, with the entries and a body present.
+  Buf over = encode_vec(sample_video_down(kMaxFrameSources));
+  over[kVideoDownFixedSize - 1] = kMaxFrameSources + 1;
+  over = concat(Bytes().raw(over).u32(99).u64(99).take(), kZstd);
+  EXPECT_FALSE(decodes<VideoDownHeader>(over));
+  over[kVideoDownFixedSize - 1] = 0xFF;
+  EXPECT_FALSE(decodes<VideoDownHeader>(over));
+}
+
+TEST(ProtocolValidate, EncodersRefuseLengthsBeyondTheirArrays) {
+  Hello h = sample_hello();
+  h.name.len = kMaxNameBytes + 1;
+  EXPECT_EQ(encode_vec(h).size(), 0u);
+  Participants p = sample_participants(1);
+  p.count = kMaxParticipants + 1;
+  EXPECT_EQ(encode_vec(p).size(), 0u);
+  Bye b;
+  b.text_len = 121;
+  EXPECT_EQ(encode_vec(b).size(), 0u);
+  VideoDownHeader v = sample_video_down();
+  v.source_count = kMaxFrameSources + 1;
+  EXPECT_EQ(encode_vec(v).size(), 0u);
+  Buf small(3);
+  EXPECT_EQ(encode(Ping{1}, small), 0u);
+}
+
+// ---- Name::from and Bye::make -----------------------------------------------------------
+
+TEST(ProtocolName, CopiesShortNames) {
+  EXPECT_EQ(Name::from("alice").view(), "alice");
+  EXPECT_EQ(Name::from("").len, 0);
+  EXPECT_EQ(Name::from("Zo\xC3\xAB").view(), "Zo\xC3\xAB");
+}
+
+TEST(ProtocolName, CutsOnCharacterBoundary) {
+  EXPECT_EQ(Name::from(std::string(40, 'x')).view(), std::string(32, 'x'));
+  EXPECT_EQ(Name::from(std::string(31, 'x') + "\xC3\xA9").view(), std::string(31, 'x'));
+  EXPECT_EQ(Name::from(std::string(30, 'x') + "\xC3\xA9").view(),
+            std::string(30, 'x') + "\xC3\xA9");
+  EXPECT_EQ(Name::from(std::string(29, 'x') + "\xF0\x9F\x98\x80").view(), std::string(29, 'x'));
+  EXPECT_EQ(Name::from(std::string(28, 'x') + "\xF0\x9F\x98\x80y").view(),
+            std::string(28, 'x') + "\xF0\x9F\x98\x80");
+  // The cut keeps a prefix: a later character that would fit is not pulled forward.
+  EXPECT_EQ(Name::from(std::string(31, 'x') + "\xC3\xA9y").view(), std::string(31, 'x'));
+  // 16 two-byte characters exactly fill a name.
+  std::string two;
+  for (int i = 0; i < 20; ++i) two += "\xC3\xA9";
+  EXPECT_EQ(Name::from(two).len, 32);
+}
+
+TEST(ProtocolName, DropsControlCharacters) {
+  EXPECT_EQ(Name::from("a\x1b[31mb").view(), "a[31mb");
+  EXPECT_EQ(Name::from("a\nb\tc\r").view(), "abc");
+  EXPECT_EQ(Name::from(std::string("a\0b", 3)).view(), "ab");
+  EXPECT_EQ(Name::from("a\x7f"
+                       "b")
+                .view(),
+            "ab");
+  EXPECT_EQ(Name::from("a\xC2\x9B"
+                       "b\xC2\x80")
+                .view(),
+            "ab");
+  EXPECT_EQ(Name::from("\xC2\xA0").view(), "\xC2\xA0");
+  EXPECT_EQ(Name::from("\n\t\x1b").len, 0);
+  // Dropped characters do not count against the limit.
+  EXPECT_EQ(Name::from(std::string(10, '\x1b') + std::string(40, 'x')).view(),
+            std::string(32, 'x'));
+}
+
+TEST(ProtocolName, DropsInvalidBytes) {
+  EXPECT_EQ(Name::from("a\xFF"
+                       "b")
+                .view(),
+            "ab");
+  EXPECT_EQ(Name::from("a\xC3").view(), "a");
+  EXPECT_EQ(Name::from("a\xE2\x82"
+                       "b")
+                .view(),
+            "ab");
+  EXPECT_EQ(Name::from("\xC0\xAF"
+                       "ok")
+                .view(),
+            "ok");
+  EXPECT_EQ(Name::from("\xED\xA0\x80"
+                       "ok")
+                .view(),
+            "ok");
+  for (const auto& s : kInvalidUtf8) {
+    const Name n = Name::from(s);
+    if (n.len > 0) {
+      EXPECT_TRUE(encodes_and_decodes(Joined{1, n})) << s;
+    }
+  }
+}
+
+TEST(ProtocolName, ResultAlwaysPassesValidation) {
+  std::mt19937 rng(5);
+  for (int i = 0; i < 20000; ++i) {
+    std::string s(rng() % 48, '\0');
+    for (auto& ch : s) ch = char(rng() % 4 == 0 ? 0x80 + rng() % 0x80 : rng());
+    const Name n = Name::from(s);
+    ASSERT_LE(n.len, kMaxNameBytes);
+    if (n.len > 0) {
+      ASSERT_TRUE(encodes_and_decodes(Joined{1, n})) << s;
+    }
+  }
+}
+
+TEST(ProtocolByeMake, TruncatesOnCharacterBoundary) {
+  const Bye a = Bye::make(ByeReason::kProtocolError, std::string(200, 'a'));
+  EXPECT_EQ(a.reason, ByeReason::kProtocolError);
+  EXPECT_EQ(a.view(), std::string(120, 'a'));
+  EXPECT_EQ(Bye::make(ByeReason::kNormal, std::string(119, 'a') + "\xC3\xA9").view(),
+            std::string(119, 'a'));
+  EXPECT_EQ(Bye::make(ByeReason::kNormal, std::string(117, 'a') + "\xE2\x9C\x8B").view(),
+            std::string(117, 'a') + "\xE2\x9C\x8B");
+  EXPECT_EQ(Bye::make(ByeReason::kNormal, std::string(118, 'a') + "\xE2\x9C\x8B").view(),
+            std::string(118, 'a'));
+}
+
+TEST(ProtocolByeMake, DropsControlCharactersAndInvalidBytes) {
+  EXPECT_EQ(Bye::make(ByeReason::kNormal, "bye\x1b[2J\n\xFF").view(), "bye[2J");
+  std::mt19937 rng(8);
+  for (int i = 0; i < 5000; ++i) {
+    std::string s(rng() % 160, '\0');
+    for (auto& ch : s) ch = char(rng());
+    ASSERT_TRUE(encodes_and_decodes(Bye::make(ByeReason(rng() % 6), s)));
+  }
+}
+
+}  // namespace
+}  // namespace ttycall::net

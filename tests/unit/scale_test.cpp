@@ -1,0 +1,218 @@
+#include "media/scale.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdlib>
+#include <vector>
+
+namespace ttycall::media {
+namespace {
+
+using Rgb = std::array<uint8_t, 3>;
+
+// An owned RGB24 image for tests; `pad` extra bytes per row check that stride is honoured.
+struct Image {
+  Image(int w, int h, int pad = 0) : width(w), height(h), stride(w * 3 + pad) {
+    pixels.assign(static_cast<size_t>(stride) * h, 0);
+  }
+  MutableImageView view() { return {pixels.data(), width, height, stride}; }
+  ImageView cview() const { return {pixels.data(), width, height, stride}; }
+  Rgb at(int x, int y) const {
+    const uint8_t* p = &pixels[static_cast<size_t>(y) * stride + x * 3];
+    return {p[0], p[1], p[2]};
+  }
+  void set(int x, int y, Rgb c) {
+    uint8_t* p = &pixels[static_cast<size_t>(y) * stride + x * 3];
+    p[0] = c[0];
+    p[1] = c[1];
+    p[2] = c[2];
+  }
+
+  int width;
+  int height;
+  int stride;
+  std::vector<uint8_t> pixels;
+};
+
+constexpr Rgb kRed{255, 0, 0};
+constexpr Rgb kGreen{0, 255, 0};
+constexpr Rgb kBlue{0, 0, 255};
+constexpr Rgb kWhite{255, 255, 255};
+
+int distance(Rgb a, Rgb b) {
+  return std::abs(a[0] - b[0]) + std::abs(a[1] - b[1]) + std::abs(a[2] - b[2]);
+}
+
+TEST(Fill, FillsEveryPixelAndNothingElse) {
+  Image img(7, 5, 4);
+  fill(img.view().sub(2, 1, 3, 2), 10, 20, 30);
+  for (int y = 0; y < img.height; ++y) {
+    for (int x = 0; x < img.width; ++x) {
+      const bool inside = x >= 2 && x < 5 && y >= 1 && y < 3;
+      EXPECT_EQ(img.at(x, y), (inside ? Rgb{10, 20, 30} : Rgb{0, 0, 0})) << x << "," << y;
+    }
+  }
+  // Row padding is not touched.
+  for (int y = 0; y < img.height; ++y) {
+    for (int i = img.width * 3; i < img.stride; ++i) EXPECT_EQ(img.pixels[y * img.stride + i], 0);
+  }
+}
+
+TEST(ScaleCover, SolidStaysSolid) {
+  const int sizes[][2] = {{1, 1}, {3, 2}, {64, 48}, {640, 480}, {17, 93}};
+  for (const auto& s : sizes) {
+    for (const auto& d : sizes) {
+      Image src(s[0], s[1], 5);
+      fill(src.view(), 12, 200, 77);
+      Image dst(d[0], d[1], 3);
+      scale_cover(src.cview(), dst.view());
+      for (int y = 0; y < dst.height; ++y) {
+        for (int x = 0; x < dst.width; ++x) {
+          ASSERT_EQ(dst.at(x, y), (Rgb{12, 200, 77}))
+              << s[0] << "x" << s[1] << " -> " << d[0] << "x" << d[1] << " at " << x << "," << y;
+        }
+      }
+    }
+  }
+}
+
+Image quadrants(int half) {
+  Image img(2 * half, 2 * half);
+  const Rgb colours[4] = {kRed, kGreen, kBlue, kWhite};
+  for (int y = 0; y < img.height; ++y) {
+    for (int x = 0; x < img.width; ++x) img.set(x, y, colours[(y / half) * 2 + x / half]);
+  }
+  return img;
+}
+
+TEST(ScaleCover, EnlargedQuadrantsKeepTheirCorners) {
+  const Image src = quadrants(1);
+  Image dst(4, 4);
+  scale_cover(src.cview(), dst.view());
+  const Rgb colours[4] = {kRed, kGreen, kBlue, kWhite};
+  EXPECT_EQ(dst.at(0, 0), kRed);
+  EXPECT_EQ(dst.at(3, 0), kGreen);
+  EXPECT_EQ(dst.at(0, 3), kBlue);
+  EXPECT_EQ(dst.at(3, 3), kWhite);
+  // Bilinear: every pixel is nearest to the colour of its own quadrant.
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 4; ++x) {
+      const int own = (y / 2) * 2 + x / 2;
+      for (int q = 0; q < 4; ++q) {
+        if (q != own) {
+          EXPECT_LT(distance(dst.at(x, y), colours[own]), distance(dst.at(x, y), colours[q]))
+              << x << "," << y;
+        }
+      }
+    }
+  }
+}
+
+TEST(ScaleCover, ShrunkQuadrantsStayExact) {
+  const Image src = quadrants(8);
+  Image dst(2, 2);
+  scale_cover(src.cview(), dst.view());
+  EXPECT_EQ(dst.at(0, 0), kRed);
+  EXPECT_EQ(dst.at(1, 0), kGreen);
+  EXPECT_EQ(dst.at(0, 1), kBlue);
+  EXPECT_EQ(dst.at(1, 1), kWhite);
+}
+
+TEST(ScaleCover, ShrinkToOnePixelAverages) {
+  const Image src = quadrants(1);
+  Image dst(1, 1);
+  scale_cover(src.cview(), dst.view());
+  // (255+0+0+255)/4, (0+255+0+255)/4, (0+0+255+255)/4, rounded.
+  EXPECT_EQ(dst.at(0, 0), (Rgb{128, 128, 128}));
+}
+
+TEST(ScaleCover, AreaAverageWeighsPartialPixels) {
+  // Three columns 0, 90, 180 into two: each output covers 1.5 input columns.
+  Image src(3, 3);
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 3; ++x) {
+      const auto v = static_cast<uint8_t>(90 * x);
+      src.set(x, y, {v, v, v});
+    }
+  }
+  Image dst(2, 2);
+  scale_cover(src.cview(), dst.view());
+  for (int y = 0; y < 2; ++y) {
+    EXPECT_EQ(dst.at(0, y), (Rgb{30, 30, 30}));
+    EXPECT_EQ(dst.at(1, y), (Rgb{150, 150, 150}));
+  }
+}
+
+TEST(ScaleCover, WideSourceShowsOnlyItsCentre) {
+  Image src(300, 100);
+  for (int y = 0; y < src.height; ++y) {
+    for (int x = 0; x < src.width; ++x) src.set(x, y, x < 100 ? kRed : x < 200 ? kGreen : kBlue);
+  }
+  for (int size : {1, 10, 50, 100, 250}) {
+    Image dst(size, size);
+    scale_cover(src.cview(), dst.view());
+    for (int y = 0; y < size; ++y) {
+      for (int x = 0; x < size; ++x) ASSERT_EQ(dst.at(x, y), kGreen) << size << ": " << x;
+    }
+  }
+}
+
+TEST(ScaleCover, TallSourceShowsOnlyItsCentre) {
+  Image src(90, 270);
+  for (int y = 0; y < src.height; ++y) {
+    for (int x = 0; x < src.width; ++x) src.set(x, y, y < 90 ? kRed : y < 180 ? kGreen : kBlue);
+  }
+  Image dst(40, 40);
+  scale_cover(src.cview(), dst.view());
+  for (int y = 0; y < dst.height; ++y) {
+    for (int x = 0; x < dst.width; ++x) ASSERT_EQ(dst.at(x, y), kGreen) << x << "," << y;
+  }
+}
+
+TEST(ScaleCover, WritesOnlyInsideTheDestination) {
+  Image src = quadrants(4);
+  Image canvas(20, 12, 6);
+  fill(canvas.view(), 1, 2, 3);
+  scale_cover(src.cview(), canvas.view().sub(5, 3, 9, 6));
+  for (int y = 0; y < canvas.height; ++y) {
+    for (int x = 0; x < canvas.width; ++x) {
+      const bool inside = x >= 5 && x < 14 && y >= 3 && y < 9;
+      if (!inside) {
+        ASSERT_EQ(canvas.at(x, y), (Rgb{1, 2, 3})) << x << "," << y;
+      }
+    }
+  }
+  EXPECT_EQ(canvas.at(5, 3), kRed);
+  EXPECT_EQ(canvas.at(13, 8), kWhite);
+}
+
+TEST(ScaleCover, VeryWideDestinationKeepsAGradient) {
+  // Wider than the column table: the per-pixel path must give the same kind of result.
+  Image src(1000, 2);
+  for (int y = 0; y < 2; ++y) {
+    for (int x = 0; x < 1000; ++x) {
+      const auto v = static_cast<uint8_t>(x * 255 / 999);
+      src.set(x, y, {v, v, v});
+    }
+  }
+  Image dst(3000, 6);
+  scale_cover(src.cview(), dst.view());
+  EXPECT_EQ(dst.at(0, 0), (Rgb{0, 0, 0}));
+  EXPECT_EQ(dst.at(2999, 5), (Rgb{255, 255, 255}));
+  for (int y = 0; y < dst.height; ++y) {
+    for (int x = 1; x < dst.width; ++x) ASSERT_GE(dst.at(x, y)[0], dst.at(x - 1, y)[0]) << x;
+  }
+}
+
+TEST(ScaleCover, EmptySourceGivesBlack) {
+  Image dst(4, 3);
+  fill(dst.view(), 9, 9, 9);
+  scale_cover(ImageView{}, dst.view());
+  for (int y = 0; y < 3; ++y) {
+    for (int x = 0; x < 4; ++x) EXPECT_EQ(dst.at(x, y), (Rgb{0, 0, 0}));
+  }
+}
+
+}  // namespace
+}  // namespace ttycall::media
