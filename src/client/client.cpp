@@ -23,8 +23,10 @@ std::string default_name() {
 
 }  // namespace
 
-Client::Client(ClientOptions options)
+Client::Client(ClientOptions options, asio::io_context* shared_io)
     : options_(std::move(options)),
+      owned_io_(shared_io ? nullptr : std::make_unique<asio::io_context>(1)),
+      io_(shared_io ? *shared_io : *owned_io_),
       resolver_(io_),
       socket_(io_),
       retry_timer_(io_),
@@ -39,10 +41,17 @@ Client::Client(ClientOptions options)
 Client::~Client() = default;
 
 int Client::run() {
+  if (start()) io_.run();
+  return finish();
+}
+
+bool Client::start() {
   VideoSourceResult made = make_video_source(options_.video, options_.seed);
   if (!made.error.empty()) {
-    if (!options_.quiet) core::write_stderr_whole("ttycall: " + made.error + "\n");
-    return 2;
+    exit_code_ = 2;
+    exit_message_ = made.error;
+    done_.store(true);
+    return false;
   }
   source_ = std::move(made.source);
 
@@ -73,9 +82,16 @@ int Client::run() {
 
   trying_since_ = core::SteadyClock::now();
   connect();
-  io_.run();
+  return true;
+}
 
+int Client::finish() {
   if (terminal_) terminal_->restore();
+  if (!ever_connected_ && exit_code_ == 0) {
+    exit_code_ = 1;
+    exit_message_ = fmt::format("never reached the server at {}:{} (is it running?)",
+                                options_.host, options_.port);
+  }
   if (!exit_message_.empty() && !options_.quiet) {
     core::write_stderr_whole("ttycall: " + exit_message_ + "\n");
   }
@@ -99,22 +115,39 @@ void Client::stop() {
     if (stopping_) return;
     stopping_ = true;
     if (connected_) {
-      // Best effort: tell the server, without waiting for the write.
+      // Best effort: tell the server, never waiting on a stuck connection.
       std::array<uint8_t, 64> packet;
-      if (size_t n = net::build_packet(net::MsgType::kBye, net::Bye::make(net::ByeReason::kNormal, "bye"), packet)) {
+      const net::Bye bye = net::Bye::make(net::ByeReason::kNormal, "bye");
+      if (size_t n = net::build_packet(net::MsgType::kBye, bye, packet); n > 0 && !writing_) {
         asio::error_code ignored;
-        asio::write(socket_, asio::buffer(packet.data(), n), ignored);
+        socket_.non_blocking(true, ignored);
+        socket_.write_some(asio::buffer(packet.data(), n), ignored);
       }
     }
-    io_.stop();
+    halt();
   });
 }
 
 void Client::fail(std::string message) {
   exit_code_ = 1;
   exit_message_ = std::move(message);
+  halt();
+}
+
+void Client::halt() {
   stopping_ = true;
-  io_.stop();
+  connected_ = false;
+  asio::error_code ignored;
+  resolver_.cancel();
+  socket_.close(ignored);
+  retry_timer_.cancel();
+  capture_timer_.cancel();
+  ping_timer_.cancel();
+  duration_timer_.cancel();
+  signals_.cancel(ignored);
+  if (keyboard_) keyboard_->close(ignored);
+  done_.store(true, std::memory_order_release);
+  if (owned_io_) owned_io_->stop();
 }
 
 // ---- Connecting ----

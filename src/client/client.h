@@ -28,7 +28,9 @@ namespace ttycall::client {
 
 class Client {
  public:
-  explicit Client(ClientOptions options);
+  // With `shared_io`, the client runs on an io_context that the caller runs (many clients
+  // on one thread: the load generator); otherwise it owns one and run() drives it.
+  explicit Client(ClientOptions options, asio::io_context* shared_io = nullptr);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -36,8 +38,13 @@ class Client {
   // Runs the call until quit, --duration, or a fatal error. Returns the exit code
   // (0 = normal end); the reason for a failure has been printed unless options.quiet.
   int run();
+  // For a shared io_context: start() sets everything in motion (false if the options are
+  // invalid), the caller runs the io_context, and finish() writes the outputs at the end.
+  bool start();
+  int finish();
   // Ends the call from any thread.
   void stop();
+  bool done() const { return done_.load(std::memory_order_acquire); }
 
   const ClientStats& stats() const { return stats_; }
   uint32_t participant_id() const { return my_id_; }
@@ -49,6 +56,7 @@ class Client {
   void on_disconnected(std::string_view why);
   void schedule_reconnect();
   void fail(std::string message);
+  void halt();  // cancels everything this client has pending
 
   void read_header();
   void on_header(const asio::error_code& ec);
@@ -71,7 +79,8 @@ class Client {
   void show_status(std::string_view text);
 
   ClientOptions options_;
-  asio::io_context io_;
+  std::unique_ptr<asio::io_context> owned_io_;
+  asio::io_context& io_;
   asio::ip::tcp::resolver resolver_;
   asio::ip::tcp::socket socket_;
   asio::steady_timer retry_timer_;
@@ -126,6 +135,7 @@ class Client {
   core::SteadyClock::time_point next_capture_{};
 
   ClientStats stats_;
+  std::atomic<bool> done_{false};
   int exit_code_ = 0;
   std::string exit_message_;
 };
