@@ -1,5 +1,7 @@
 #include "client/client.h"
 
+#include <fcntl.h>
+#include <pwd.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -18,6 +20,9 @@ std::chrono::steady_clock::duration seconds(double s) {
 
 std::string default_name() {
   if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+  if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name[0] != '\0') {
+    return pw->pw_name;
+  }
   return "guest";
 }
 
@@ -67,9 +72,13 @@ bool Client::start() {
 
   if (!options_.headless) {
     terminal_ = std::make_unique<TerminalGuard>();
+    // Keys come from a descriptor of our own: Asio makes what it reads non-blocking, and a
+    // dup of stdin would share that flag with stdout (the same terminal) and cut frames.
     if (::isatty(STDIN_FILENO)) {
-      keyboard_.emplace(io_, ::dup(STDIN_FILENO));
-      read_keys();
+      if (const int fd = ::open("/dev/tty", O_RDONLY | O_CLOEXEC); fd >= 0) {
+        keyboard_.emplace(io_, fd);
+        read_keys();
+      }
     }
   }
   if (options_.handle_signals) watch_signals();

@@ -1,5 +1,6 @@
 #include "client/terminal.h"
 
+#include <poll.h>
 #include <sys/ioctl.h>
 
 #include <cerrno>
@@ -19,6 +20,12 @@ bool write_all(int fd, std::span<const uint8_t> bytes) {
     const ssize_t n = ::write(fd, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // Someone made the descriptor non-blocking: wait until the terminal drains.
+        pollfd pfd{fd, POLLOUT, 0};
+        ::poll(&pfd, 1, 1000);
+        continue;
+      }
       return false;
     }
     p += n;
