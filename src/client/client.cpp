@@ -85,7 +85,9 @@ bool Client::start() {
   if (options_.duration > 0) {
     duration_timer_.expires_after(seconds(options_.duration));
     duration_timer_.async_wait([this](const asio::error_code& ec) {
-      if (!ec) stop();
+      if (ec) return;
+      stats_.mark_end();
+      stop();
     });
   }
 
@@ -144,6 +146,7 @@ void Client::fail(std::string message) {
 }
 
 void Client::halt() {
+  stats_.mark_end();
   stopping_ = true;
   connected_ = false;
   asio::error_code ignored;
@@ -336,8 +339,16 @@ void Client::handle_packet(std::span<const uint8_t> payload) {
       }
       return fail(fmt::format("the server ended the call: {}", bye.view()));
     }
+    case net::MsgType::kPong: {
+      net::Ping pong;
+      const uint64_t now = core::wall_clock_us();
+      if (net::decode(payload, pong) && pong.timestamp_us <= now) {
+        stats_.on_rtt_ms(double(now - pong.timestamp_us) / 1000.0);
+      }
+      break;
+    }
     default:
-      break;  // Pong, Left, audio: nothing to do in v1
+      break;  // Left, audio: nothing to do in v1
   }
   if (connected_) read_header();
 }
@@ -355,6 +366,9 @@ void Client::handle_video(std::span<const uint8_t> payload) {
   frame_size_ = n;
   const auto now = core::SteadyClock::now();
   stats_.on_frame(net::kHeaderSize + payload.size(), now);
+  if (!stats_.steady_marked() && stats_.frames_received() > uint64_t(2 * std::max(1, int(request_.fps)))) {
+    stats_.mark_steady();
+  }
   const uint64_t now_us = core::wall_clock_us();
   for (int i = 0; i < down.source_count; ++i) {
     if (down.sources[i].participant_id == my_id_ && down.sources[i].capture_us <= now_us) {

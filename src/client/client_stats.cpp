@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "core/alloc_accounting.h"
+
 namespace ttycall::client {
 
 void ClientStats::on_frame(size_t wire_bytes, core::SteadyClock::time_point now) {
@@ -26,6 +28,23 @@ void ClientStats::on_participant(uint32_t id) {
   if (participants_seen_ < int(participants_.size())) participants_[participants_seen_++] = id;
 }
 
+void ClientStats::on_rtt_ms(double ms) {
+  rtt_last_ms_ = ms;
+  rtt_sum_ms_ += ms;
+  ++rtt_count_;
+}
+
+void ClientStats::mark_steady() {
+  steady_marked_ = true;
+  steady_allocs_start_ = core::alloc_accounting::totals().allocs;
+}
+
+void ClientStats::mark_end() {
+  if (end_marked_) return;
+  end_marked_ = true;
+  steady_allocs_end_ = core::alloc_accounting::totals().allocs;
+}
+
 double ClientStats::fps() const {
   if (frames_ < 2) return 0;
   const double seconds = core::seconds_between(first_frame_, last_frame_);
@@ -42,6 +61,8 @@ double ClientStats::latency_percentile(double p) const {
 }
 
 std::string ClientStats::to_json() const {
+  const uint64_t allocs = core::alloc_accounting::totals().allocs;  // before the JSON's own
+  const uint64_t steady_end = end_marked_ ? steady_allocs_end_ : allocs;
   nlohmann::json j;
   j["frames_received"] = frames_;
   j["bytes_received"] = bytes_received_;
@@ -50,6 +71,12 @@ std::string ClientStats::to_json() const {
                      {"p95", latency_percentile(95)},
                      {"p99", latency_percentile(99)}};
   j["participants_seen"] = participants_seen_;
+  j["rtt_ms"] = {{"last", rtt_last_ms_},
+                 {"mean", rtt_count_ ? rtt_sum_ms_ / double(rtt_count_) : 0.0}};
+  // Heap allocations of this process from the steady mark (2 s of frames in) to the end
+  // of the call: the receive and render loop should make none.
+  j["heap"] = {{"allocs_total", allocs},
+               {"steady_allocs", steady_marked_ ? steady_end - steady_allocs_start_ : 0}};
   return j.dump(2) + "\n";
 }
 

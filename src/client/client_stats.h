@@ -14,6 +14,12 @@ class ClientStats {
   void on_bytes(size_t wire_bytes) { bytes_received_ += wire_bytes; }
   void on_latency_ms(double ms);
   void on_participant(uint32_t id);
+  void on_rtt_ms(double ms);
+  // Marks the start of the steady state (the client's heap allocations are counted from here).
+  void mark_steady();
+  bool steady_marked() const { return steady_marked_; }
+  // Marks the end of the call (leaving allocates a little; that is not per-frame work).
+  void mark_end();
 
   uint64_t frames_received() const { return frames_; }
   double fps() const;
@@ -32,6 +38,13 @@ class ClientStats {
   uint64_t latency_count_ = 0;
   std::array<uint32_t, 256> participants_{};
   int participants_seen_ = 0;
+  double rtt_last_ms_ = 0;
+  double rtt_sum_ms_ = 0;
+  uint64_t rtt_count_ = 0;
+  bool steady_marked_ = false;
+  uint64_t steady_allocs_start_ = 0;
+  uint64_t steady_allocs_end_ = 0;
+  bool end_marked_ = false;
 };
 
 }  // namespace ttycall::client
