@@ -1,8 +1,10 @@
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <memory>
 
 #include "app/commands.h"
+#include "core/alloc_accounting.h"
 #include "core/console.h"
 #include "server/server.h"
 
@@ -37,6 +39,7 @@ Command add_server_command(CLI::App& app) {
       ->capture_default_str();
   return [options, log_level] {
     core::init_logging(*log_level);
+    const core::HeapTotals before = core::alloc_accounting::totals();
     try {
       server::Server server(*options);
       server.start();
@@ -45,7 +48,18 @@ Command add_server_command(CLI::App& app) {
       core::write_stderr_whole(std::string("ttycall: ") + e.what() + "\n");
       return 1;
     }
-    return 0;
+    // Everything the server allocated must be gone once it is destroyed.
+    const core::HeapTotals after = core::alloc_accounting::totals();
+    const int64_t live = int64_t(after.allocs - after.frees) - int64_t(before.allocs - before.frees);
+    const int64_t bytes = after.current_bytes - before.current_bytes;
+    core::write_stderr_whole(
+        live == 0 && bytes == 0
+            ? fmt::format("ttycall: memory at exit: every allocation the server made was freed "
+                          "({} allocations in all)\n",
+                          after.allocs - before.allocs)
+            : fmt::format("ttycall: memory at exit: LEAK of {} bytes in {} allocations\n", bytes,
+                          live));
+    return live == 0 && bytes == 0 ? 0 : 3;
   };
 }
 
