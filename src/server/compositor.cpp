@@ -57,8 +57,9 @@ Compositor::View* Compositor::find_or_add_view(const ViewKey& key) {
   return &views_.back();
 }
 
-bool Compositor::needs_render(const View& view, int members, uint64_t epoch) const {
-  if (view.epoch != epoch || view.frame_id == 0) return true;
+bool Compositor::needs_render(const View& view, int members, uint64_t epoch,
+                              uint64_t speaking) const {
+  if (view.epoch != epoch || view.frame_id == 0 || view.speaking != speaking) return true;
   for (int i = 0; i < members; ++i) {
     if (view.versions[i] != versions_[i]) return true;
   }
@@ -68,9 +69,11 @@ bool Compositor::needs_render(const View& view, int members, uint64_t epoch) con
 void Compositor::tick() {
   const int n = room_.snapshot(members_);
   const uint64_t epoch = room_.epoch();
+  uint64_t speaking = 0;
   for (int i = 0; i < n; ++i) {
     versions_[i] = members_[i]->video_version();
     frames_[i] = members_[i]->latest_video();
+    if (members_[i]->speaking()) speaking |= uint64_t(1) << i;
   }
 
   for (View& v : views_) v.viewers = 0;
@@ -90,7 +93,7 @@ void Compositor::tick() {
   }
 
   for (View& v : views_) {
-    if (needs_render(v, n, epoch)) render(v, n, epoch);
+    if (needs_render(v, n, epoch, speaking)) render(v, n, epoch, speaking);
   }
 
   for (int i = 0; i < n; ++i) {
@@ -112,7 +115,7 @@ void Compositor::tick() {
   }
 }
 
-void Compositor::render(View& view, int members, uint64_t epoch) {
+void Compositor::render(View& view, int members, uint64_t epoch, uint64_t speaking) {
   const int cols = view.key.cols;
   const int rows = view.key.rows;
   const int px_w = cols;
@@ -135,7 +138,7 @@ void Compositor::render(View& view, int members, uint64_t epoch) {
     } else {
       media::fill(tile, 28, 28, 36);
     }
-    draw_label(view, t, members_[i]->name());
+    draw_label(view, t, members_[i]->name(), (speaking >> i) & 1);
   }
 
   const media::RenderTarget target{cols, rows, view.key.mode, view.key.color};
@@ -147,6 +150,7 @@ void Compositor::render(View& view, int members, uint64_t epoch) {
       text_size == 0 ? 0 : compressor_.compress({text_.data(), text_size}, compressed_);
 
   view.epoch = epoch;
+  view.speaking = speaking;
   std::copy_n(versions_.begin(), members, view.versions.begin());
   if (compressed_size == 0) return;
 
@@ -177,7 +181,7 @@ void Compositor::render(View& view, int members, uint64_t epoch) {
 }
 
 void Compositor::draw_label(const View& view, const media::TileRect& tile,
-                            const net::Name& name) {
+                            const net::Name& name, bool speaking) {
   // " name " centred on the tile's bottom row, cut to the tile's width.
   std::array<uint32_t, net::kMaxNameBytes + 2> text;
   size_t len = 0;
@@ -189,7 +193,8 @@ void Compositor::draw_label(const View& view, const media::TileRect& tile,
   const int col = tile.col + (tile.cols - width) / 2;
   const int row = tile.row + tile.rows - 1;
   media::OverlayCell* cells = overlay_.data() + size_t(row) * view.key.cols + col;
-  for (int i = 0; i < width; ++i) cells[i] = {text[i], media::kOverlayLabel};
+  const uint8_t style = speaking ? media::kOverlayHighlight : media::kOverlayLabel;
+  for (int i = 0; i < width; ++i) cells[i] = {text[i], style};
 }
 
 void Compositor::request_video_sizes(int members) {

@@ -38,6 +38,7 @@ class Compositor {
     ViewKey key;
     int viewers = 0;
     uint64_t epoch = ~uint64_t(0);
+    uint64_t speaking = 0;  // bit i: member i was drawn as speaking
     std::array<uint64_t, net::kMaxParticipants> versions{};
     std::array<media::TileRect, net::kMaxParticipants> tiles{};
     int tile_count = 0;
@@ -47,9 +48,10 @@ class Compositor {
   };
 
   View* find_or_add_view(const ViewKey& key);
-  bool needs_render(const View& view, int members, uint64_t epoch) const;
-  void render(View& view, int members, uint64_t epoch);
-  void draw_label(const View& view, const media::TileRect& tile, const net::Name& name);
+  bool needs_render(const View& view, int members, uint64_t epoch, uint64_t speaking) const;
+  void render(View& view, int members, uint64_t epoch, uint64_t speaking);
+  void draw_label(const View& view, const media::TileRect& tile, const net::Name& name,
+                  bool speaking);
   void request_video_sizes(int members);
 
   ServerContext& context_;

@@ -85,6 +85,10 @@ class Session : public std::enable_shared_from_this<Session> {
   VideoFrame latest_video() const;
   uint64_t video_version() const { return video_version_.load(std::memory_order_acquire); }
 
+  // Whether this participant is talking now (set by the mixer, shown by the compositor).
+  bool speaking() const { return speaking_.load(std::memory_order_acquire); }
+  void set_speaking(bool on) { speaking_.store(on, std::memory_order_release); }
+
   // Delivery from other threads.
   void offer_video(const core::PooledBuffer& packet);
   bool send_control(std::span<const uint8_t> packet);
@@ -143,6 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
   mutable std::mutex video_mutex_;
   VideoFrame latest_;
   std::atomic<uint64_t> video_version_{0};
+  std::atomic<bool> speaking_{false};
 
   // Write side: mailbox and control queue under out_mutex_, the rest on the io thread.
   std::mutex out_mutex_;
