@@ -15,6 +15,7 @@ constexpr int kChurnWindow = 10;   // samples (seconds) judged for churn
 constexpr int kChurnSeconds = 3;   // seconds with allocations that make it churn
 constexpr int kGrowthWindow = 30;  // samples judged for growth
 constexpr int kGrowthMinSamples = 10;
+constexpr double kMinStepSeconds = 0.5;
 
 // Appends formatted text into a fixed buffer, silently truncating at its end.
 class FixedWriter {
@@ -69,8 +70,14 @@ void MemoryMonitor::sample(SteadyClock::time_point now) {
   Sample s;
   s.t = seconds_between(start_, now);
   s.heap = alloc_accounting::totals();
-  ring_[count_ % kRing] = s;
-  ++count_;
+  // The windows count one-second steps: a sample taken right after another (a report
+  // right after the timer's sample) refreshes the newest one instead of adding a step.
+  if (count_ > 0 && s.t - back(0).t < kMinStepSeconds) {
+    ring_[(count_ - 1) % kRing] = s;
+  } else {
+    ring_[count_ % kRing] = s;
+    ++count_;
+  }
   if (!have_warm_sample_ && s.t >= warmup_seconds_) {
     have_warm_sample_ = true;
     warm_sample_ = s;
@@ -111,16 +118,7 @@ double MemoryMonitor::steady_bytes_per_s() const {
 Verdict MemoryMonitor::verdict() const {
   if (!have_warm_sample_) return Verdict::kWarmingUp;
   const int warm = samples_after_warmup();
-  // Churn: allocations in several distinct one-second steps of the recent window.
-  int seconds_with_allocs = 0;
-  const int churn_steps = std::min({warm - 1, kChurnWindow, count_ - 1});
-  for (int age = 0; age < churn_steps; ++age) {
-    if (back(age).heap.allocs != back(age + 1).heap.allocs) ++seconds_with_allocs;
-  }
-  if (seconds_with_allocs >= std::min(kChurnSeconds, std::max(1, churn_steps))) {
-    if (seconds_with_allocs > 0) return Verdict::kChurning;
-  }
-  // Growth: usage rose over the window and never fell back to where it started.
+  // Growth first: a leak allocates every second too, and is better called what it is.
   const int growth_steps = std::min({warm - 1, kGrowthWindow, count_ - 1});
   if (growth_steps >= kGrowthMinSamples) {
     const int64_t first = back(growth_steps).heap.current_bytes;
@@ -132,6 +130,13 @@ Verdict MemoryMonitor::verdict() const {
     }
     if (last - first > threshold && !fell_back) return Verdict::kGrowing;
   }
+  // Churn: allocations in several distinct one-second steps of the recent window.
+  int seconds_with_allocs = 0;
+  const int churn_steps = std::min({warm - 1, kChurnWindow, count_ - 1});
+  for (int age = 0; age < churn_steps; ++age) {
+    if (back(age).heap.allocs != back(age + 1).heap.allocs) ++seconds_with_allocs;
+  }
+  if (seconds_with_allocs >= kChurnSeconds) return Verdict::kChurning;
   return Verdict::kStable;
 }
 
@@ -203,7 +208,7 @@ std::string_view MemoryMonitor::report(SteadyClock::time_point now) {
           double(h.allocs - first.heap.allocs) / dt,
           human_bytes(double(h.bytes_allocated - first.heap.bytes_allocated) / dt, a), dt);
   } else {
-    w.add("Churn: not measured yet (no earlier sample)\n");
+    w.add("Churn: 0 allocations/s, 0 B/s (no earlier sample yet)\n");
   }
 
   std::array<PoolStats, pool_registry::kMaxPools> pools;

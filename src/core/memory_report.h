@@ -5,9 +5,9 @@
 // of its owner) into a fixed ring, and formats the report into its own fixed buffer, so
 // neither sampling nor reporting allocates. See docs/MEMORY.md for the verdict rules:
 //   warming-up  the process is younger than its warm-up period: no judgement yet
-//   churning    heap allocations happened in 3 or more of the last 10 one-second samples
 //   growing     current usage rose by more than max(64 KiB, 1%) over the last 30 s
 //               (at least 10 s of samples after warm-up), never falling back
+//   churning    heap allocations happened in 3 or more of the last 10 one-second steps
 //   stable      otherwise
 #include <array>
 #include <cstdint>
@@ -22,7 +22,7 @@ namespace ttycall::core {
 enum class Verdict { kWarmingUp, kStable, kGrowing, kChurning };
 std::string_view to_string(Verdict verdict);
 
-// Formats a byte count as "512 B", "1.5 KiB", "12.0 MiB", "1.20 GiB" into `out`.
+// Formats a byte count as "512 B", "1.5 KiB", "12.0 MiB", "1.2 GiB" into `out`.
 std::string_view human_bytes(double bytes, std::span<char> out);
 
 class MemoryMonitor {
