@@ -16,6 +16,14 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--video", o->video,
                   "Camera: test:bars, test:moving, test:solid:RRGGBB or none")
       ->capture_default_str();
+  cmd->add_option("--audio", o->audio_in,
+                  "Microphone: device, none, sine:HZ or file:PATH.wav (default: device; none "
+                  "when headless)");
+  cmd->add_option("--audio-out", o->audio_out,
+                  "Speaker: device, null or file:PATH.wav (default: device; null when headless)");
+  cmd->add_flag("--muted", o->muted, "Join muted (press m to unmute)");
+  cmd->add_flag("!--no-echo-cancel", o->echo_cancel,
+                "Turn off echo cancellation (on with a device microphone and speaker)");
   add_render_options(*cmd, o->render, o->color);
   add_size_option(*cmd, o->cols, o->rows,
                   "View size COLSxROWS (default: the terminal's, following resizes)");

@@ -35,6 +35,27 @@ Command add_server_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 86400.0));
   cmd->add_option("--stats-json", options->stats_json_path,
                   "Write counters and heap figures as JSON to FILE (at each report and at exit)");
+  auto* audio = cmd->add_option_group("Voice", "The server's mixer");
+  audio->add_flag("!--no-audio", options->audio, "Do not mix or send voice");
+  audio->add_option("--audio-bitrate", options->opus.bitrate_bps, "Opus bitrate of each mix (bit/s)")
+      ->check(CLI::Range(6000, 510000))
+      ->capture_default_str();
+  audio->add_option("--gate-threshold", options->mixer.voice.gate.threshold_dbfs,
+                    "Noise gate opens above this level (dBFS)")
+      ->check(CLI::Range(-90.0, 0.0))
+      ->capture_default_str();
+  audio->add_option("--duck-db", options->mixer.duck_db,
+                    "Gain of the others while one person clearly dominates (dB, 0 = off)")
+      ->check(CLI::Range(-40.0, 0.0))
+      ->capture_default_str();
+  audio->add_option("--compressor-threshold", options->mixer.compressor.threshold_dbfs,
+                    "Compressor threshold on each mix (dBFS)")
+      ->check(CLI::Range(-60.0, 0.0))
+      ->capture_default_str();
+  audio->add_option("--compressor-ratio", options->mixer.compressor.ratio,
+                    "Compressor ratio on each mix")
+      ->check(CLI::Range(1.0, 20.0))
+      ->capture_default_str();
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
   return [options, log_level] {

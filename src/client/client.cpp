@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 
 #include "core/console.h"
 
@@ -38,6 +39,7 @@ Client::Client(ClientOptions options, asio::io_context* shared_io)
       capture_timer_(io_),
       ping_timer_(io_),
       duration_timer_(io_),
+      audio_timer_(io_),
       signals_(io_) {
   if (options_.name.empty()) options_.name = default_name();
   payload_.resize(64 * 1024);
@@ -59,6 +61,29 @@ bool Client::start() {
     return false;
   }
   source_ = std::move(made.source);
+
+  VoiceOptions voice;
+  voice.input = !options_.audio_in.empty() ? options_.audio_in
+                                           : (options_.headless ? "none" : "device");
+  voice.output = !options_.audio_out.empty() ? options_.audio_out
+                                             : (options_.headless ? "null" : "device");
+  voice.muted = options_.muted;
+  voice.echo_cancel = options_.echo_cancel;
+  Voice::OpenResult opened = Voice::open(voice);
+  if (!opened.voice && options_.audio_in.empty() && options_.audio_out.empty()) {
+    // No sound hardware (a server, a container, SSH): the call goes on without voice.
+    if (!options_.quiet) {
+      core::write_stderr_whole("ttycall: no audio (" + opened.error + "); continuing without\n");
+    }
+    opened = Voice::open(VoiceOptions{"none", "null", options_.muted, false});
+  }
+  if (!opened.voice) {
+    exit_code_ = 2;
+    exit_message_ = opened.error;
+    done_.store(true);
+    return false;
+  }
+  voice_ = std::move(opened.voice);
 
   if (options_.cols > 0 && options_.rows > 0) {
     cols_ = options_.cols;
@@ -113,8 +138,12 @@ int Client::finish() {
       core::write_stderr_whole("ttycall: cannot write " + options_.save_last_frame + "\n");
     }
   }
+  if (voice_) voice_->close();
   if (!options_.stats_json.empty()) {
-    if (!core::write_file_whole(options_.stats_json.c_str(), stats_.to_json(), false)) {
+    nlohmann::json j;
+    stats_.fill_json(j);
+    if (voice_) voice_->write_stats(j["audio"]);
+    if (!core::write_file_whole(options_.stats_json.c_str(), j.dump(2) + "\n", false)) {
       core::write_stderr_whole("ttycall: cannot write " + options_.stats_json + "\n");
     }
   }
@@ -155,6 +184,7 @@ void Client::halt() {
   retry_timer_.cancel();
   capture_timer_.cancel();
   ping_timer_.cancel();
+  audio_timer_.cancel();
   duration_timer_.cancel();
   signals_.cancel(ignored);
   if (keyboard_) keyboard_->close(ignored);
@@ -220,6 +250,7 @@ void Client::on_connected() {
   attempts_ = 0;
   backoff_ = 0.5;
   control_count_ = 0;
+  audio_count_ = 0;
   video_ready_ = false;
   writing_ = false;
 
@@ -237,6 +268,8 @@ void Client::on_connected() {
   send_message(net::MsgType::kHello, hello);
   read_header();
   schedule_ping();
+  next_audio_ = core::SteadyClock::now();
+  schedule_audio();
 }
 
 void Client::on_disconnected(std::string_view why) {
@@ -246,6 +279,7 @@ void Client::on_disconnected(std::string_view why) {
   socket_.close(ignored);
   capture_timer_.cancel();
   ping_timer_.cancel();
+  audio_timer_.cancel();
   request_ = {};
   if (stopping_) return;
   if (!options_.quiet && options_.headless) {
@@ -325,6 +359,12 @@ void Client::handle_packet(std::span<const uint8_t> payload) {
     case net::MsgType::kVideoDown:
       handle_video(payload);
       break;
+    case net::MsgType::kAudioDown: {
+      net::AudioDownHeader down;
+      std::span<const uint8_t> opus;
+      if (voice_ && net::decode(payload, down, opus)) voice_->receive(down, opus);
+      break;
+    }
     case net::MsgType::kPing: {
       net::Ping ping;
       if (net::decode(payload, ping)) send_message(net::MsgType::kPong, ping);
@@ -348,7 +388,7 @@ void Client::handle_packet(std::span<const uint8_t> payload) {
       break;
     }
     default:
-      break;  // Left, audio: nothing to do in v1
+      break;  // Left: the participant list that follows says it all
   }
   if (connected_) read_header();
 }
@@ -406,6 +446,13 @@ void Client::pump_writes() {
     std::copy_n(control_[control_head_].begin(), size, writing_control_.begin());
     control_head_ = (control_head_ + 1) % kControlSlots;
     --control_count_;
+    buffer = asio::buffer(writing_control_.data(), size);
+    writing_video_ = false;
+  } else if (audio_count_ > 0) {
+    const size_t size = audio_size_[audio_head_];
+    std::copy_n(audio_[audio_head_].begin(), size, writing_control_.begin());
+    audio_head_ = (audio_head_ + 1) % kAudioSlots;
+    --audio_count_;
     buffer = asio::buffer(writing_control_.data(), size);
     writing_video_ = false;
   } else if (video_ready_) {
@@ -473,6 +520,35 @@ void Client::schedule_ping() {
   });
 }
 
+// ---- Voice ----
+
+void Client::schedule_audio() {
+  if (!voice_ || !connected_) return;
+  next_audio_ += std::chrono::milliseconds(media::audio::kFrameMs);
+  const auto now = core::SteadyClock::now();
+  if (next_audio_ < now - std::chrono::milliseconds(100)) next_audio_ = now;  // stalled
+  audio_timer_.expires_at(next_audio_);
+  audio_timer_.async_wait([this](const asio::error_code& ec) {
+    if (ec || stopping_ || !connected_) return;
+    voice_->capture([this](std::span<const uint8_t> packet) { send_audio(packet); });
+    voice_->play();
+    schedule_audio();
+  });
+}
+
+void Client::send_audio(std::span<const uint8_t> packet) {
+  if (!connected_ || packet.size() > audio_[0].size()) return;
+  if (audio_count_ == kAudioSlots) {  // the network is behind: stale audio goes first
+    audio_head_ = (audio_head_ + 1) % kAudioSlots;
+    --audio_count_;
+  }
+  const size_t slot = (audio_head_ + audio_count_) % kAudioSlots;
+  std::copy(packet.begin(), packet.end(), audio_[slot].begin());
+  audio_size_[slot] = uint16_t(packet.size());
+  ++audio_count_;
+  pump_writes();
+}
+
 // ---- Terminal, keys, signals ----
 
 void Client::watch_signals() {
@@ -510,7 +586,12 @@ void Client::read_keys() {
 }
 
 void Client::on_key(uint8_t key) {
-  if (key == 'q' || key == 'Q' || key == 3 /* Ctrl-C */ || key == 4 /* Ctrl-D */) stop();
+  if (key == 'q' || key == 'Q' || key == 3 /* Ctrl-C */ || key == 4 /* Ctrl-D */) {
+    stats_.mark_end();
+    stop();
+  } else if ((key == 'm' || key == 'M') && voice_) {
+    voice_->set_muted(!voice_->muted());
+  }
 }
 
 void Client::show_status(std::string_view text) {

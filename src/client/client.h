@@ -19,6 +19,7 @@
 #include "client/client_stats.h"
 #include "client/terminal.h"
 #include "client/video_source.h"
+#include "client/voice.h"
 #include "core/clock.h"
 #include "media/jpeg_codec.h"
 #include "media/zstd_codec.h"
@@ -72,6 +73,8 @@ class Client {
   void schedule_capture();
   void capture_and_send();
   void schedule_ping();
+  void schedule_audio();
+  void send_audio(std::span<const uint8_t> packet);
   void watch_signals();
   void read_keys();
   void on_key(uint8_t key);
@@ -87,6 +90,9 @@ class Client {
   asio::steady_timer capture_timer_;
   asio::steady_timer ping_timer_;
   asio::steady_timer duration_timer_;
+  asio::steady_timer audio_timer_;
+  core::SteadyClock::time_point next_audio_{};
+  std::unique_ptr<Voice> voice_;
   asio::signal_set signals_;
   std::optional<asio::posix::stream_descriptor> keyboard_;
   std::array<uint8_t, 64> key_bytes_{};
@@ -120,7 +126,12 @@ class Client {
   std::array<uint16_t, kControlSlots> control_size_{};
   size_t control_head_ = 0;
   size_t control_count_ = 0;
-  std::array<uint8_t, 256> writing_control_{};
+  std::array<uint8_t, 1600> writing_control_{};  // the control or audio packet being written
+  static constexpr size_t kAudioSlots = 4;
+  std::array<std::array<uint8_t, 1600>, kAudioSlots> audio_{};
+  std::array<uint16_t, kAudioSlots> audio_size_{};
+  size_t audio_head_ = 0;
+  size_t audio_count_ = 0;
   std::vector<uint8_t> video_packet_;
   size_t video_packet_size_ = 0;
   bool video_ready_ = false;

@@ -12,6 +12,11 @@ struct ClientOptions {
   uint16_t port = 27224;
   std::string name;  // empty = $USER, or "guest"
   std::string video = "test:moving";
+  std::string audio_in;   // none | device | sine:HZ | file:PATH.wav; empty = device, or none
+                          // when headless
+  std::string audio_out;  // device | null | file:PATH.wav; empty = device, or null when headless
+  bool muted = false;
+  bool echo_cancel = true;
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
   int cols = 0;  // 0 = the terminal's size, followed on SIGWINCH

@@ -61,9 +61,14 @@ double ClientStats::latency_percentile(double p) const {
 }
 
 std::string ClientStats::to_json() const {
+  nlohmann::json j;
+  fill_json(j);
+  return j.dump(2) + "\n";
+}
+
+void ClientStats::fill_json(nlohmann::json& j) const {
   const uint64_t allocs = core::alloc_accounting::totals().allocs;  // before the JSON's own
   const uint64_t steady_end = end_marked_ ? steady_allocs_end_ : allocs;
-  nlohmann::json j;
   j["frames_received"] = frames_;
   j["bytes_received"] = bytes_received_;
   j["fps"] = fps();
@@ -77,7 +82,6 @@ std::string ClientStats::to_json() const {
   // of the call: the receive and render loop should make none.
   j["heap"] = {{"allocs_total", allocs},
                {"steady_allocs", steady_marked_ ? steady_end - steady_allocs_start_ : 0}};
-  return j.dump(2) + "\n";
 }
 
 }  // namespace ttycall::client

@@ -2,6 +2,7 @@
 // What a client measured, written as JSON at exit (--stats-json).
 #include <array>
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "core/clock.h"
@@ -27,6 +28,9 @@ class ClientStats {
   // Percentile (0..100) of the recorded latencies, 0 when none.
   double latency_percentile(double p) const;
   std::string to_json() const;
+  // The same figures into an existing JSON object (the client adds its "audio" section).
+  void fill_json(nlohmann::json& j) const;
+  uint64_t bytes_received() const { return bytes_received_; }
 
  private:
   static constexpr size_t kMaxLatencySamples = 1 << 16;

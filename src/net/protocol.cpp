@@ -384,6 +384,24 @@ size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out) {
   return finish(w);
 }
 
+size_t encode(const AudioUpHeader& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u32(msg.seq);
+  w.u64(msg.capture_us);
+  w.u8(msg.flags);
+  return finish(w);
+}
+
+size_t encode(const AudioDownHeader& msg, std::span<uint8_t> out) {
+  if (msg.speaker_count > kMaxAudioSpeakers) return 0;
+  ByteWriter w(out);
+  w.u32(msg.seq);
+  w.u64(msg.capture_us);
+  w.u8(msg.speaker_count);
+  for (size_t i = 0; i < msg.speaker_count; ++i) w.u32(msg.speakers[i]);
+  return finish(w);
+}
+
 // ---- decoders ---------------------------------------------------------------------------
 
 bool decode(std::span<const uint8_t> in, Hello& out) {
@@ -530,6 +548,36 @@ bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const u
   if (zstd.empty()) return false;
   out = m;
   rest = zstd;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, AudioUpHeader& out, std::span<const uint8_t>& rest) {
+  ByteReader r(in);
+  AudioUpHeader m;
+  m.seq = r.u32();
+  m.capture_us = r.u64();
+  m.flags = r.u8();
+  if (!r.ok() || (m.flags & ~uint8_t(kAudioSilent)) != 0) return false;
+  const auto opus = r.rest();
+  if (opus.empty() || opus.size() > kMaxOpusPacketBytes) return false;
+  out = m;
+  rest = opus;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, AudioDownHeader& out, std::span<const uint8_t>& rest) {
+  ByteReader r(in);
+  AudioDownHeader m;
+  m.seq = r.u32();
+  m.capture_us = r.u64();
+  m.speaker_count = r.u8();
+  if (!r.ok() || m.speaker_count > kMaxAudioSpeakers) return false;
+  for (size_t i = 0; i < m.speaker_count; ++i) m.speakers[i] = r.u32();
+  if (!r.ok()) return false;
+  const auto opus = r.rest();
+  if (opus.empty() || opus.size() > kMaxOpusPacketBytes) return false;
+  out = m;
+  rest = opus;
   return true;
 }
 

@@ -184,6 +184,29 @@ constexpr size_t kVideoDownFixedSize = 15;
 constexpr size_t kFrameSourceSize = 12;
 constexpr size_t kMaxRawFrameBytes = 32u << 20;
 
+// AudioUp payload = fixed part then one Opus packet (one 20 ms frame, 48 kHz mono).
+enum AudioUpFlags : uint8_t {
+  kAudioSilent = 1,  // the sender is muted (or its frame is silence): nothing to mix
+};
+struct AudioUpHeader {
+  uint32_t seq = 0;         // +1 per 20 ms frame of this client, wraps
+  uint64_t capture_us = 0;  // sender's wall clock (CLOCK_REALTIME) when the frame was captured
+  uint8_t flags = 0;        // AudioUpFlags; bits 1-7 must be 0
+};
+constexpr size_t kAudioUpHeaderSize = 13;
+constexpr size_t kMaxOpusPacketBytes = 1275;  // the largest packet libopus produces
+constexpr int kMaxAudioSpeakers = 16;
+
+// AudioDown payload = fixed part, speaker_count participant ids, then one Opus packet. The
+// server encodes a mix once and sends the same payload to every listener of that mix.
+struct AudioDownHeader {
+  uint32_t seq = 0;         // the server's audio tick, +1 per 20 ms, the same for everyone
+  uint64_t capture_us = 0;  // newest capture_us among the sources in this mix (0: none)
+  uint8_t speaker_count = 0;  // 0-16: who is speaking now (first 16 if more)
+  std::array<uint32_t, kMaxAudioSpeakers> speakers{};
+};
+constexpr size_t kAudioDownFixedSize = 13;
+
 // Encoders return the number of bytes written to `out`, or 0 if it does not fit.
 size_t encode(const Hello& msg, std::span<uint8_t> out);
 size_t encode(const Welcome& msg, std::span<uint8_t> out);
@@ -196,6 +219,8 @@ size_t encode(const Bye& msg, std::span<uint8_t> out);
 size_t encode(const VideoRequest& msg, std::span<uint8_t> out);
 size_t encode(const VideoUpHeader& msg, std::span<uint8_t> out);
 size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out);
+size_t encode(const AudioUpHeader& msg, std::span<uint8_t> out);
+size_t encode(const AudioDownHeader& msg, std::span<uint8_t> out);
 
 // Decoders return false for a malformed payload (wrong size, bad enum value, bad name,
 // absurd dimensions). For VideoUp/VideoDown, `rest` receives the bytes after the fixed part.
@@ -210,6 +235,9 @@ bool decode(std::span<const uint8_t> in, Bye& out);
 bool decode(std::span<const uint8_t> in, VideoRequest& out);
 bool decode(std::span<const uint8_t> in, VideoUpHeader& out, std::span<const uint8_t>& rest);
 bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const uint8_t>& rest);
+// For AudioUp/AudioDown, `rest` receives the Opus packet (1-1275 bytes).
+bool decode(std::span<const uint8_t> in, AudioUpHeader& out, std::span<const uint8_t>& rest);
+bool decode(std::span<const uint8_t> in, AudioDownHeader& out, std::span<const uint8_t>& rest);
 
 // Builds a complete packet (header + payload) of `msg` into `out`; returns its size or 0.
 template <class Msg>

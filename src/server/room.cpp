@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <bit>
 
 #include "server/server_context.h"
 #include "server/session.h"
@@ -16,6 +17,9 @@ uint32_t Room::join(const std::shared_ptr<Session>& session) {
   const int limit = std::min(context_.options.max_clients, net::kMaxParticipants);
   if (count_ >= limit) return 0;
   const uint32_t id = next_id_++;
+  const int slot = std::countr_one(used_audio_slots_);  // lowest free mixer slot
+  used_audio_slots_ |= uint64_t(1) << slot;
+  session->set_audio_slot(slot);
   session->admit(id);  // queues Welcome before anything else reaches the newcomer
   members_[count_++] = session;
   epoch_.fetch_add(1, std::memory_order_acq_rel);
@@ -39,6 +43,7 @@ void Room::leave(const Session& session) {
   auto* it = std::find_if(members_.begin(), end,
                           [&](const std::shared_ptr<Session>& s) { return s.get() == &session; });
   if (it == end) return;
+  if (const int slot = session.audio_slot(); slot >= 0) used_audio_slots_ &= ~(uint64_t(1) << slot);
   std::move(it + 1, end, it);  // keep join order
   members_[--count_].reset();
   epoch_.fetch_add(1, std::memory_order_acq_rel);
@@ -57,7 +62,10 @@ void Room::broadcast_participants_locked() {
   for (int i = 0; i < count_; ++i) {
     list.list[i].id = members_[i]->id();
     list.list[i].name = members_[i]->name();
-    list.list[i].flags = members_[i]->video_version() > 0 ? net::kHasVideo : 0;
+    const Session& s = *members_[i];
+    list.list[i].flags = uint8_t((s.video_version() > 0 ? net::kHasVideo : 0) |
+                                 (s.speaking() ? net::kSpeaking : 0) |
+                                 (s.muted() ? net::kMuted : 0));
   }
   std::array<uint8_t, net::kHeaderSize + 2 + net::kMaxParticipants * (6 + net::kMaxNameBytes)>
       packet;
@@ -70,6 +78,11 @@ void Room::send_to_all_locked(std::span<const uint8_t> packet, const Session* ex
   for (int i = 0; i < count_; ++i) {
     if (members_[i].get() != except) members_[i]->send_control(packet);
   }
+}
+
+void Room::refresh_participants() {
+  std::lock_guard lock(mutex_);
+  broadcast_participants_locked();
 }
 
 int Room::snapshot(std::span<std::shared_ptr<Session>> out) const {

@@ -31,6 +31,9 @@ class Room {
   uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
   int size() const;
 
+  // Sends everyone the participant list again (someone's speaking or muted state changed).
+  void refresh_participants();
+
   // Closes every member's connection (server shutdown).
   void close_all();
   // Drops every member without telling anyone (after the io threads have stopped).
@@ -45,6 +48,7 @@ class Room {
   std::array<std::shared_ptr<Session>, net::kMaxParticipants> members_;
   int count_ = 0;
   uint32_t next_id_ = 1;
+  uint64_t used_audio_slots_ = 0;  // bit i: mixer slot i belongs to a member
   std::atomic<uint64_t> epoch_{0};
 };
 

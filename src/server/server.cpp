@@ -15,9 +15,12 @@ Server::Server(const ServerOptions& options)
     : context_(options),
       room_(context_),
       compositor_(context_, room_),
+      audio_loop_(context_, room_),
       monitor_(options.warmup_seconds),
       started_(core::SteadyClock::now()),
       control_work_(control_.get_executor()),
+      audio_work_(audio_.get_executor()),
+      audio_timer_(audio_),
       acceptor_(control_),
       tick_timer_(control_),
       housekeeping_timer_(control_),
@@ -58,6 +61,10 @@ void Server::start() {
   accept();
   next_tick_ = core::SteadyClock::now();
   schedule_tick();
+  if (o.audio) {
+    next_audio_tick_ = core::SteadyClock::now();
+    schedule_audio_tick();
+  }
   next_report_ = core::SteadyClock::now() +
                  std::chrono::duration_cast<core::SteadyClock::duration>(
                      std::chrono::duration<double>(o.memory_report_interval));
@@ -66,6 +73,7 @@ void Server::start() {
   threads_.reserve(io_contexts_.size() + 1);
   for (auto& io : io_contexts_) threads_.emplace_back([&io = *io] { io.run(); });
   threads_.emplace_back([this] { control_.run(); });
+  threads_.emplace_back([this] { audio_.run(); });
 }
 
 void Server::accept() {
@@ -97,6 +105,18 @@ void Server::schedule_tick() {
     if (ec || stopping_) return;
     compositor_.tick();
     schedule_tick();
+  }));
+}
+
+void Server::schedule_audio_tick() {
+  next_audio_tick_ += std::chrono::milliseconds(media::audio::kFrameMs);
+  const auto now = core::SteadyClock::now();
+  if (next_audio_tick_ < now - std::chrono::milliseconds(100)) next_audio_tick_ = now;
+  audio_timer_.expires_at(next_audio_tick_);
+  audio_timer_.async_wait(bound(audio_memory_, [this](const asio::error_code& ec) {
+    if (ec || stopping_) return;
+    audio_loop_.tick();
+    schedule_audio_tick();
   }));
 }
 
@@ -155,9 +175,14 @@ void Server::write_stats_json() {
   double steady_allocs, steady_bytes;
   {
     std::lock_guard lock(report_mutex_);
-    monitor_.sample();
-    steady_allocs = monitor_.steady_allocs_per_s();
-    steady_bytes = monitor_.steady_bytes_per_s();
+    if (steady_frozen_) {
+      steady_allocs = frozen_allocs_per_s_;
+      steady_bytes = frozen_bytes_per_s_;
+    } else {
+      monitor_.sample();
+      steady_allocs = monitor_.steady_allocs_per_s();
+      steady_bytes = monitor_.steady_bytes_per_s();
+    }
   }
   const ServerCounters& c = context_.counters;
   const auto r = fmt::format_to_n(
@@ -185,6 +210,13 @@ void Server::write_stats_json() {
 
 void Server::stop() {
   if (stopping_.exchange(true)) return;
+  {
+    std::lock_guard lock(report_mutex_);
+    monitor_.sample();
+    frozen_allocs_per_s_ = monitor_.steady_allocs_per_s();
+    frozen_bytes_per_s_ = monitor_.steady_bytes_per_s();
+    steady_frozen_ = true;
+  }
   asio::post(control_, [this] {
     asio::error_code ignored;
     acceptor_.close(ignored);
@@ -196,6 +228,8 @@ void Server::stop() {
     auto grace = std::make_shared<asio::steady_timer>(control_, std::chrono::milliseconds(200));
     grace->async_wait([this, grace](const asio::error_code&) {
       for (auto& io : io_contexts_) io->stop();
+      audio_work_.reset();
+      audio_.stop();
       control_work_.reset();
       control_.stop();
     });

@@ -17,6 +17,7 @@
 
 #include "core/handler_memory.h"
 #include "core/memory_report.h"
+#include "server/audio_loop.h"
 #include "server/compositor.h"
 #include "server/room.h"
 #include "server/server_context.h"
@@ -48,6 +49,7 @@ class Server {
   }
   void accept();
   void schedule_tick();
+  void schedule_audio_tick();
   void schedule_housekeeping();
   void wait_signals();
   void write_stats_json();
@@ -56,6 +58,7 @@ class Server {
   ServerContext context_;
   Room room_;
   Compositor compositor_;
+  AudioLoop audio_loop_;
   core::MemoryMonitor monitor_;
   core::SteadyClock::time_point started_;
   std::mutex report_mutex_;
@@ -66,6 +69,11 @@ class Server {
   size_t next_io_ = 0;
   asio::io_context control_;  // acceptor, compositor, timers, signals
   std::optional<WorkGuard> control_work_;
+  asio::io_context audio_;  // the 20 ms mixer tick, on a thread of its own
+  std::optional<WorkGuard> audio_work_;
+  asio::steady_timer audio_timer_;
+  core::HandlerMemory audio_memory_;
+  core::SteadyClock::time_point next_audio_tick_;
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
   asio::steady_timer housekeeping_timer_;
@@ -80,6 +88,11 @@ class Server {
   std::atomic<bool> stopping_{false};
   uint16_t port_ = 0;
   std::array<char, 2048> stats_text_{};
+  // Steady-state figures frozen when shutdown begins: closing connections allocates a
+  // little (log lines, goodbyes), which is not steady-state work.
+  bool steady_frozen_ = false;
+  double frozen_allocs_per_s_ = 0;
+  double frozen_bytes_per_s_ = 0;
 };
 
 }  // namespace ttycall::server

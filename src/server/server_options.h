@@ -3,6 +3,9 @@
 #include <cstdint>
 #include <string>
 
+#include "media/audio/mixer.h"
+#include "media/audio/opus_codec.h"
+
 namespace ttycall::server {
 
 struct ServerOptions {
@@ -19,6 +22,9 @@ struct ServerOptions {
   bool report_at_exit = true;
   int max_video_width = 640;  // the largest frame the server asks a client for
   int max_video_height = 480;
+  bool audio = true;                         // run the voice mixer
+  media::audio::MixerParams mixer;           // DSP and mixing parameters
+  media::audio::OpusEncoderOptions opus;     // the encoders of the mixes
 };
 
 }  // namespace ttycall::server

@@ -144,8 +144,10 @@ void Session::handle_packet(std::span<const uint8_t> payload) {
       }
       break;
     }
+    case net::MsgType::kAudioUp:
+      handle_audio(payload);
+      break;
     case net::MsgType::kPong:
-    case net::MsgType::kAudioUp:  // reserved in v1: accepted and ignored
       break;
     case net::MsgType::kBye:
       shutdown_socket("said bye");
@@ -225,6 +227,49 @@ void Session::handle_video(std::span<const uint8_t> payload) {
   context_.counters.video_frames_in.fetch_add(1, std::memory_order_relaxed);
 }
 
+void Session::handle_audio(std::span<const uint8_t> payload) {
+  net::AudioUpHeader up;
+  std::span<const uint8_t> opus;
+  if (!net::decode(payload, up, opus)) return protocol_error("malformed audio packet");
+  const bool silent = (up.flags & net::kAudioSilent) != 0;
+  if (muted_.exchange(silent, std::memory_order_acq_rel) != silent) room_.refresh_participants();
+  if (silent) {
+    have_audio_seq_ = false;
+    return;
+  }
+  // One lost packet is recovered from this packet's in-band FEC data, so the decoder stays
+  // in step and the mixer gets the missing frame too.
+  if (have_audio_seq_ && up.seq - last_audio_seq_ == 2 && opus_.decode_fec(opus, decoded_audio_)) {
+    queue_decoded_audio(up.capture_us);
+  }
+  have_audio_seq_ = true;
+  last_audio_seq_ = up.seq;
+  opus_.decode(opus, decoded_audio_);
+  queue_decoded_audio(up.capture_us);
+}
+
+void Session::queue_decoded_audio(uint64_t capture_us) {
+  std::lock_guard lock(audio_in_mutex_);
+  const size_t at = (audio_in_head_ + audio_in_count_) % kAudioInFrames;
+  audio_in_[at] = decoded_audio_;
+  audio_in_capture_[at] = capture_us;
+  if (audio_in_count_ < kAudioInFrames) {
+    ++audio_in_count_;
+  } else {
+    audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;  // full: the oldest goes
+  }
+}
+
+bool Session::pop_audio(std::span<float> out, uint64_t& capture_us) {
+  std::lock_guard lock(audio_in_mutex_);
+  if (audio_in_count_ == 0) return false;
+  std::copy(audio_in_[audio_in_head_].begin(), audio_in_[audio_in_head_].end(), out.begin());
+  capture_us = audio_in_capture_[audio_in_head_];
+  audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;
+  --audio_in_count_;
+  return true;
+}
+
 VideoFrame Session::latest_video() const {
   std::lock_guard lock(video_mutex_);
   return latest_;
@@ -261,6 +306,24 @@ bool Session::send_control(std::span<const uint8_t> packet) {
   return true;
 }
 
+bool Session::send_audio(std::span<const uint8_t> packet) {
+  if (packet.size() > kAudioOutBytes) return false;
+  {
+    std::lock_guard lock(out_mutex_);
+    if (close_after_flush_) return false;
+    if (audio_out_count_ == kAudioOutSlots) {  // not reading: the oldest packet goes
+      audio_out_head_ = (audio_out_head_ + 1) % kAudioOutSlots;
+      --audio_out_count_;
+    }
+    AudioOutSlot& slot = audio_out_[(audio_out_head_ + audio_out_count_) % kAudioOutSlots];
+    std::copy(packet.begin(), packet.end(), slot.bytes.begin());
+    slot.size = static_cast<uint16_t>(packet.size());
+    ++audio_out_count_;
+  }
+  wake_writer();
+  return true;
+}
+
 void Session::wake_writer() {
   if (closed_.load(std::memory_order_acquire)) return;
   if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
@@ -281,6 +344,13 @@ void Session::start_write() {
       std::copy_n(slot.bytes.begin(), slot.size, write_control_.bytes.begin());
       control_head_ = (control_head_ + 1) % kControlSlots;
       --control_count_;
+      have_control = true;
+    } else if (audio_out_count_ > 0 && !close_after_flush_) {
+      const AudioOutSlot& slot = audio_out_[audio_out_head_];
+      write_control_.size = slot.size;
+      std::copy_n(slot.bytes.begin(), slot.size, write_control_.bytes.begin());
+      audio_out_head_ = (audio_out_head_ + 1) % kAudioOutSlots;
+      --audio_out_count_;
       have_control = true;
     } else if (mailbox_ && !close_after_flush_) {
       write_video_ = std::move(mailbox_);
@@ -348,6 +418,7 @@ void Session::shutdown_socket(std::string_view reason) {
     std::lock_guard lock(out_mutex_);
     mailbox_.reset();
     control_count_ = 0;
+    audio_out_count_ = 0;
   }
   std::lock_guard lock(video_mutex_);
   latest_ = VideoFrame{};

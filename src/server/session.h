@@ -18,6 +18,8 @@
 
 #include "core/buffer_pool.h"
 #include "core/handler_memory.h"
+#include "media/audio/audio_format.h"
+#include "media/audio/opus_codec.h"
 #include "media/jpeg_codec.h"
 #include "media/render_options.h"
 #include "net/protocol.h"
@@ -89,9 +91,18 @@ class Session : public std::enable_shared_from_this<Session> {
   bool speaking() const { return speaking_.load(std::memory_order_acquire); }
   void set_speaking(bool on) { speaking_.store(on, std::memory_order_release); }
 
+  // Audio. The Room gives each participant a mixer slot for as long as it is in the call.
+  int audio_slot() const { return audio_slot_.load(std::memory_order_acquire); }
+  void set_audio_slot(int slot) { audio_slot_.store(slot, std::memory_order_release); }
+  bool muted() const { return muted_.load(std::memory_order_acquire); }
+  // Takes the oldest decoded 20 ms frame this participant sent (mixer thread); false when
+  // none is waiting (not talking, muted, or the network is late).
+  bool pop_audio(std::span<float> out, uint64_t& capture_us);
+
   // Delivery from other threads.
   void offer_video(const core::PooledBuffer& packet);
   bool send_control(std::span<const uint8_t> packet);
+  bool send_audio(std::span<const uint8_t> packet);
 
   // State owned by the compositor (only its tick touches these).
   uint64_t compositor_delivered_frame = 0;
@@ -105,6 +116,15 @@ class Session : public std::enable_shared_from_this<Session> {
     uint16_t size = 0;
     std::array<uint8_t, kControlSlotBytes> bytes;
   };
+  // Outgoing audio: a few packets; when full, the oldest is dropped (late audio is useless).
+  static constexpr size_t kAudioOutSlots = 8;
+  static constexpr size_t kAudioOutBytes = net::kHeaderSize + 1500;
+  struct AudioOutSlot {
+    uint16_t size = 0;
+    std::array<uint8_t, kAudioOutBytes> bytes;
+  };
+  // Incoming audio, decoded: at most this many frames wait for the mixer (bounds the delay).
+  static constexpr size_t kAudioInFrames = 4;
 
   template <class F>
   auto bound(F&& handler) {
@@ -119,6 +139,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_hello(std::span<const uint8_t> payload);
   void handle_resize(std::span<const uint8_t> payload);
   void handle_video(std::span<const uint8_t> payload);
+  void handle_audio(std::span<const uint8_t> payload);
+  void queue_decoded_audio(uint64_t capture_us);
   void protocol_error(std::string_view what);
 
   void wake_writer();
@@ -149,16 +171,32 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<uint64_t> video_version_{0};
   std::atomic<bool> speaking_{false};
 
+  // Incoming audio: decoded on this session's io thread, taken by the mixer.
+  media::audio::OpusDecoder opus_;
+  std::array<float, media::audio::kFrameSamples> decoded_audio_{};
+  std::mutex audio_in_mutex_;
+  std::array<std::array<float, media::audio::kFrameSamples>, kAudioInFrames> audio_in_{};
+  std::array<uint64_t, kAudioInFrames> audio_in_capture_{};
+  size_t audio_in_head_ = 0;
+  size_t audio_in_count_ = 0;
+  uint32_t last_audio_seq_ = 0;
+  bool have_audio_seq_ = false;
+  std::atomic<int> audio_slot_{-1};
+  std::atomic<bool> muted_{false};
+
   // Write side: mailbox and control queue under out_mutex_, the rest on the io thread.
   std::mutex out_mutex_;
   core::PooledBuffer mailbox_;
   std::array<ControlSlot, kControlSlots> control_;
   size_t control_head_ = 0;
   size_t control_count_ = 0;
+  std::array<AudioOutSlot, kAudioOutSlots> audio_out_;
+  size_t audio_out_head_ = 0;
+  size_t audio_out_count_ = 0;
   std::atomic<bool> wake_pending_{false};
   bool writing_ = false;
   bool close_after_flush_ = false;
-  ControlSlot write_control_;
+  ControlSlot write_control_;  // the control or audio packet being written
   core::PooledBuffer write_video_;
   std::atomic<bool> closed_{false};
 };

@@ -1,0 +1,191 @@
+#include "client/voice.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace ttycall::client {
+
+namespace audio = media::audio;
+
+Voice::OpenResult Voice::open(const VoiceOptions& options) {
+  OpenResult result;
+  auto voice = std::make_unique<Voice>();
+  voice->muted_ = options.muted;
+  const std::string& in = options.input;
+  const std::string& out = options.output;
+
+  if (in == "none") {
+    voice->input_kind_ = Input::kNone;
+  } else if (in == "device") {
+    voice->input_kind_ = Input::kDevice;
+  } else if (in.starts_with("sine:")) {
+    double hz = 0;
+    const char* first = in.data() + 5;
+    const char* last = in.data() + in.size();
+    const auto [end, ec] = std::from_chars(first, last, hz);
+    if (ec != std::errc() || end != last || !(hz > 0 && hz < audio::kSampleRate / 2)) {
+      result.error = "sine needs a frequency in Hz below 24000, e.g. --audio sine:440";
+      return result;
+    }
+    voice->input_kind_ = Input::kSine;
+    voice->sine_ = std::make_unique<audio::SineSource>(hz);
+  } else if (in.starts_with("file:")) {
+    if (!voice->wav_in_.open(in.substr(5))) {
+      result.error = "cannot play " + in.substr(5) + ": " + voice->wav_in_.error();
+      return result;
+    }
+    voice->input_kind_ = Input::kFile;
+  } else {
+    result.error = "unknown audio input '" + in +
+                   "' (expected none, device, sine:HZ or file:PATH.wav)";
+    return result;
+  }
+
+  if (out == "null") {
+    voice->output_kind_ = Output::kNull;
+  } else if (out == "device") {
+    voice->output_kind_ = Output::kDevice;
+  } else if (out.starts_with("file:")) {
+    if (!voice->wav_out_.open(out.substr(5))) {
+      result.error = "cannot record to " + out.substr(5) + ": " + voice->wav_out_.error();
+      return result;
+    }
+    voice->output_kind_ = Output::kFile;
+  } else {
+    result.error = "unknown audio output '" + out + "' (expected device, null or file:PATH.wav)";
+    return result;
+  }
+
+  const bool capture = voice->input_kind_ == Input::kDevice;
+  const bool playback = voice->output_kind_ == Output::kDevice;
+  if (capture || playback) {
+    AudioDevice::OpenResult device = AudioDevice::open(capture, playback);
+    if (!device.device) {
+      result.error = device.error;
+      return result;
+    }
+    voice->device_ = std::move(device.device);
+    if (capture && playback && options.echo_cancel) {
+      voice->echo_ = std::make_unique<EchoCanceller>();
+    }
+  }
+  result.voice = std::move(voice);
+  return result;
+}
+
+Voice::~Voice() { close(); }
+
+void Voice::close() {
+  if (wav_out_.is_open()) wav_out_.close();
+}
+
+bool Voice::next_frame() {
+  switch (input_kind_) {
+    case Input::kNone:
+      return false;
+    case Input::kSine:
+      sine_->fill(mic_);
+      return true;
+    case Input::kFile: {
+      if (wav_in_done_) return true;  // the file has ended: silent frames
+      const size_t n = wav_in_.read(mic_);
+      if (n < mic_.size()) {
+        std::fill(mic_.begin() + long(n), mic_.end(), 0.0f);
+        wav_in_done_ = true;
+      }
+      return true;
+    }
+    case Input::kDevice:
+      if (!device_->read_frame(mic_)) return false;
+      if (echo_) echo_->process(mic_);
+      return true;
+  }
+  return false;
+}
+
+size_t Voice::build_packet() {
+  const bool silent = muted_ || (input_kind_ == Input::kFile && wav_in_done_);
+  if (silent) {
+    // Muted: a tiny packet now and then tells the server (and so everyone) we are muted.
+    if (silent_frames_++ % 10 != 0) return 0;
+    std::fill(mic_.begin(), mic_.end(), 0.0f);
+  }
+  net::AudioUpHeader header{seq_++, core::wall_clock_us(),
+                            uint8_t(silent ? net::kAudioSilent : 0)};
+  const size_t fixed = net::kHeaderSize + net::kAudioUpHeaderSize;
+  const size_t opus = encoder_.encode(mic_, {packet_.data() + fixed, packet_.size() - fixed});
+  if (opus == 0) return 0;
+  net::encode(header, {packet_.data() + net::kHeaderSize, net::kAudioUpHeaderSize});
+  const size_t payload = net::kAudioUpHeaderSize + opus;
+  net::write_header(net::MsgType::kAudioUp, {packet_.data() + net::kHeaderSize, payload},
+                    std::span<uint8_t, net::kHeaderSize>(packet_.data(), net::kHeaderSize));
+  ++packets_sent_;
+  return net::kHeaderSize + payload;
+}
+
+void Voice::receive(const net::AudioDownHeader& header, std::span<const uint8_t> opus) {
+  ++packets_received_;
+  const auto arrival = std::chrono::duration_cast<std::chrono::microseconds>(
+      core::SteadyClock::now().time_since_epoch());
+  jitter_.push(header.seq, header.capture_us, opus, uint64_t(arrival.count()));
+}
+
+void Voice::play() {
+  const audio::JitterBuffer::Pull pull = jitter_.pull();
+  switch (pull.action) {
+    case audio::JitterBuffer::Action::kNone:
+      std::fill(speaker_.begin(), speaker_.end(), 0.0f);
+      break;
+    case audio::JitterBuffer::Action::kDecode:
+      decoder_.decode(pull.packet, speaker_);
+      break;
+    case audio::JitterBuffer::Action::kDecodeFec:
+      decoder_.decode_fec(pull.packet, speaker_);
+      break;
+    case audio::JitterBuffer::Action::kConceal:
+      decoder_.conceal(speaker_);
+      break;
+  }
+  const uint64_t now = core::wall_clock_us();
+  if (pull.capture_us > 0 && pull.capture_us <= now) {
+    mouth_to_ear_ms_[delay_count_ % kDelaySamples] = float(now - pull.capture_us) / 1000.0f;
+    ++delay_count_;
+  }
+  switch (output_kind_) {
+    case Output::kNull:
+      break;
+    case Output::kFile:
+      wav_out_.write(std::span<const float>(speaker_));
+      break;
+    case Output::kDevice:
+      device_->write_frame(speaker_);
+      if (echo_) echo_->played(speaker_);
+      break;
+  }
+}
+
+void Voice::write_stats(nlohmann::json& out) const {
+  const audio::JitterStats& j = jitter_.stats();
+  const size_t n = std::min<uint64_t>(delay_count_, kDelaySamples);
+  std::vector<float> sorted(mouth_to_ear_ms_.begin(), mouth_to_ear_ms_.begin() + long(n));
+  std::sort(sorted.begin(), sorted.end());
+  const auto pct = [&](double p) {
+    return n == 0 ? 0.0 : double(sorted[std::min(n - 1, size_t(p / 100.0 * double(n)))]);
+  };
+  out = {{"packets_sent", packets_sent_},
+         {"packets_received", packets_received_},
+         {"lost", j.lost},
+         {"concealed", j.concealed},
+         {"late", j.late},
+         {"jitter_delay_ms", jitter_.delay_ms()},
+         {"target_delay_ms", jitter_.target_delay_ms()},
+         {"mouth_to_ear_ms", {{"p50", pct(50)}, {"p95", pct(95)}}},
+         {"muted", muted_}};
+}
+
+}  // namespace ttycall::client

@@ -1,0 +1,206 @@
+#include "media/audio/mixer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/alloc_accounting.h"
+
+namespace ttycall::media::audio {
+namespace {
+
+const core::AllocSite& mixer_site() {
+  static const core::AllocSite site("audio.mixer");
+  return site;
+}
+
+// Per-frame smoothing of a source's level for the dominance decision: fast up, slow down,
+// so a talker's short pauses do not hand dominance to someone else.
+constexpr float kLevelRise = 0.5f;
+constexpr float kLevelFall = 0.1f;
+
+constexpr uint64_t bit(int slot) { return uint64_t(1) << slot; }
+
+SpeakingParams active_params(const MixerParams& p) {
+  return SpeakingParams{p.active_threshold_dbfs, p.active_hangover_frames};
+}
+
+}  // namespace
+
+AudioMixer::AudioMixer(int slots, const MixerParams& params)
+    : slots_(std::clamp(slots, 1, kMaxSlots)),
+      params_(params),
+      clipper_(params.clipper),
+      shared_compressor_(params.compressor) {
+  const core::ScopedAllocSite scope(mixer_site());
+  const Source proto{VoiceChain(params.voice), SpeakingDetector(active_params(params)),
+                     SpeakingDetector(params.speaking), Compressor(params.compressor)};
+  sources_.assign(size_t(slots_), proto);
+  inputs_.assign(size_t(slots_) * kFrameSamples, 0.0f);
+  own_.assign(size_t(slots_) * kFrameSamples, 0.0f);
+}
+
+std::span<float> AudioMixer::input(int slot) {
+  if (slot < 0 || slot >= slots_) return {};
+  return {input_ptr(slot), size_t(kFrameSamples)};
+}
+
+void AudioMixer::submit(int slot, uint64_t capture_us) {
+  if (slot < 0 || slot >= slots_) return;
+  sources_[size_t(slot)].submitted = true;
+  sources_[size_t(slot)].capture_us = capture_us;
+}
+
+void AudioMixer::reset_slot(int slot) {
+  if (slot < 0 || slot >= slots_) return;
+  Source& s = sources_[size_t(slot)];
+  s.chain.reset();
+  s.active_detector.reset();
+  s.speaking_detector.reset();
+  s.own_compressor.reset();
+  s.level_dbfs = s.smoothed_dbfs = kSilenceDbfs;
+  s.gain = s.gain_to = 0.0f;
+  s.capture_us = 0;
+  s.submitted = false;
+  active_mask_ &= ~bit(slot);
+  previous_active_mask_ &= ~bit(slot);
+  speaking_mask_ &= ~bit(slot);
+}
+
+void AudioMixer::add_scaled(const Source& s, const float* x, float* sum, float sign) const {
+  const float step = (s.gain_to - s.gain) / float(kFrameSamples);
+  float g = s.gain;
+  for (int i = 0; i < kFrameSamples; ++i) {
+    g += step;
+    sum[i] += sign * g * x[i];
+  }
+}
+
+void AudioMixer::mix() {
+  previous_active_mask_ = active_mask_;
+  active_mask_ = 0;
+  speaking_mask_ = 0;
+  active_count_ = 0;
+  newest_capture_[0] = newest_capture_[1] = 0;
+  newest_slot_ = -1;
+
+  // 1. Per-source DSP, levels, activity, speaking.
+  for (int slot = 0; slot < slots_; ++slot) {
+    Source& s = sources_[size_t(slot)];
+    float level = kSilenceDbfs;
+    if (s.submitted) {
+      const std::span<float> frame(input_ptr(slot), size_t(kFrameSamples));
+      if (params_.source_dsp_on) s.chain.process(frame);
+      level = rms_dbfs(frame);
+    }
+    s.level_dbfs = level;
+    s.smoothed_dbfs += (level > s.smoothed_dbfs ? kLevelRise : kLevelFall) *
+                       (level - s.smoothed_dbfs);
+    const bool active = s.active_detector.update(level) && s.submitted;
+    if (s.speaking_detector.update(level)) speaking_mask_ |= bit(slot);
+    if (!active) continue;
+    active_mask_ |= bit(slot);
+    active_list_[size_t(active_count_++)] = slot;
+    if (s.capture_us >= newest_capture_[0]) {
+      newest_capture_[1] = newest_capture_[0];
+      newest_capture_[0] = s.capture_us;
+      newest_slot_ = slot;
+    } else if (s.capture_us > newest_capture_[1]) {
+      newest_capture_[1] = s.capture_us;
+    }
+  }
+
+  // 2. Dominant talker (for ducking).
+  dominant_ = -1;
+  if (active_count_ >= 2 && params_.duck_db < 0.0f) {
+    int best = -1;
+    float best_db = kSilenceDbfs - 1.0f, second_db = kSilenceDbfs - 1.0f;
+    for (int k = 0; k < active_count_; ++k) {
+      const float db = sources_[size_t(active_list_[size_t(k)])].smoothed_dbfs;
+      if (db > best_db) {
+        second_db = best_db;
+        best_db = db;
+        best = active_list_[size_t(k)];
+      } else if (db > second_db) {
+        second_db = db;
+      }
+    }
+    if (best >= 0 && speaking(best) && best_db - second_db >= params_.dominance_db) {
+      dominant_ = best;
+    }
+  }
+
+  // 3. Gains and the one common sum.
+  const float crowd =
+      params_.crowd_scaling_on ? 1.0f / std::sqrt(float(std::max(active_count_, 1))) : 1.0f;
+  const float duck = db_to_gain(std::min(params_.duck_db, 0.0f));
+  sum_.fill(0.0f);
+  for (int k = 0; k < active_count_; ++k) {
+    const int slot = active_list_[size_t(k)];
+    Source& s = sources_[size_t(slot)];
+    if (!(previous_active_mask_ & bit(slot))) s.gain = 0.0f;  // fade in over one frame
+    s.gain_to = crowd * (dominant_ >= 0 && slot != dominant_ ? duck : 1.0f);
+    add_scaled(s, input_ptr(slot), sum_.data(), 1.0f);
+  }
+
+  // 4. A listener switching to an own mix continues from the shared mix's dynamics.
+  for (int k = 0; k < active_count_; ++k) {
+    const int slot = active_list_[size_t(k)];
+    if (!(previous_active_mask_ & bit(slot))) {
+      sources_[size_t(slot)].own_compressor = shared_compressor_;
+    }
+  }
+
+  // 5. The shared mix.
+  shared_ = sum_;
+  shared_compressor_.process(shared_);
+  clipper_.process(shared_);
+
+  // 6. Own mixes: sum minus self.
+  for (int k = 0; k < active_count_; ++k) {
+    const int slot = active_list_[size_t(k)];
+    Source& s = sources_[size_t(slot)];
+    float* out = own_ptr(slot);
+    std::copy(sum_.begin(), sum_.end(), out);
+    add_scaled(s, input_ptr(slot), out, -1.0f);
+    const std::span<float> frame(out, size_t(kFrameSamples));
+    s.own_compressor.process(frame);
+    clipper_.process(frame);
+  }
+
+  // 7. End of tick: gains reached their targets; inputs are consumed.
+  for (int slot = 0; slot < slots_; ++slot) {
+    Source& s = sources_[size_t(slot)];
+    if (!active(slot)) s.gain_to = 0.0f;
+    s.gain = s.gain_to;
+    s.submitted = false;
+  }
+}
+
+int AudioMixer::mix_for(int listener) const {
+  if (listener < 0 || listener >= slots_ || !active(listener)) return kSharedMix;
+  return listener;
+}
+
+std::span<const float> AudioMixer::mix(int mix_id) const {
+  if (mix_id == kSharedMix || mix_id < 0 || mix_id >= slots_ || !active(mix_id)) {
+    return {shared_.data(), shared_.size()};
+  }
+  return {own_.data() + size_t(mix_id) * kFrameSamples, size_t(kFrameSamples)};
+}
+
+uint64_t AudioMixer::capture_us(int mix_id) const {
+  if (mix_id >= 0 && mix_id == newest_slot_) return newest_capture_[1];
+  return newest_capture_[0];
+}
+
+bool AudioMixer::switched_to_own(int listener) const {
+  if (listener < 0 || listener >= slots_) return false;
+  return active(listener) && !(previous_active_mask_ & bit(listener));
+}
+
+float AudioMixer::level_dbfs(int slot) const {
+  if (slot < 0 || slot >= slots_) return kSilenceDbfs;
+  return sources_[size_t(slot)].level_dbfs;
+}
+
+}  // namespace ttycall::media::audio

@@ -1,0 +1,105 @@
+#include "server/audio_loop.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "server/room.h"
+#include "server/server_context.h"
+
+namespace ttycall::server {
+
+namespace audio = media::audio;
+
+AudioLoop::AudioLoop(ServerContext& context, Room& room)
+    : context_(context),
+      room_(room),
+      mixer_(audio::AudioMixer::kMaxSlots, context.options.mixer),
+      shared_encoder_(context.options.opus) {
+  own_encoders_.reserve(audio::AudioMixer::kMaxSlots);
+  for (int i = 0; i < audio::AudioMixer::kMaxSlots; ++i) {
+    own_encoders_.push_back(std::make_unique<audio::OpusEncoder>(context.options.opus));
+  }
+}
+
+void AudioLoop::tick() {
+  ++seq_;
+  const int n = room_.snapshot(members_);
+
+  // 1. Every participant's frame for this tick, straight into the mixer.
+  for (int i = 0; i < n; ++i) {
+    slots_[i] = members_[i]->audio_slot();
+    if (slots_[i] < 0) continue;
+    uint64_t capture_us = 0;
+    if (members_[i]->pop_audio(mixer_.input(slots_[i]), capture_us)) {
+      mixer_.submit(slots_[i], capture_us);
+    }
+  }
+  mixer_.mix();
+
+  // 2. Who is speaking: shown on the tiles and in the participant list.
+  header_.speaker_count = 0;
+  bool speaking_changed = false;
+  for (int i = 0; i < n; ++i) {
+    const bool speaking = slots_[i] >= 0 && mixer_.speaking(slots_[i]);
+    if (speaking != members_[i]->speaking()) {
+      members_[i]->set_speaking(speaking);
+      speaking_changed = true;
+    }
+    if (speaking && header_.speaker_count < net::kMaxAudioSpeakers) {
+      header_.speakers[header_.speaker_count++] = members_[i]->id();
+    }
+  }
+  if (speaking_changed) room_.refresh_participants();
+
+  // 3. Encode each distinct mix once. A listener who starts talking continues the shared
+  // stream's encoder state, so its decoder hears no discontinuity.
+  bool anyone_shared = false;
+  for (int i = 0; i < n; ++i) {
+    if (slots_[i] < 0) continue;
+    if (mixer_.switched_to_own(slots_[i])) {
+      own_encoders_[slots_[i]]->copy_state_from(shared_encoder_);
+    }
+    if (mixer_.mix_for(slots_[i]) == audio::AudioMixer::kSharedMix) anyone_shared = true;
+  }
+  shared_packet_size_ = 0;
+  if (anyone_shared && mixer_.active_count() > 0) {
+    shared_opus_size_ =
+        shared_encoder_.encode(mixer_.mix(audio::AudioMixer::kSharedMix), shared_opus_);
+    shared_packet_size_ = build_packet(audio::AudioMixer::kSharedMix,
+                                       {shared_opus_.data(), shared_opus_size_}, shared_packet_);
+  }
+
+  // 4. One packet per listener: the shared one, or their own mix encoded now. Silence
+  // (nobody talking) is not sent at all; clients conceal and then idle.
+  for (int i = 0; i < n; ++i) {
+    const int slot = slots_[i];
+    if (slot < 0) continue;
+    if (mixer_.mix_for(slot) == audio::AudioMixer::kSharedMix) {
+      if (shared_packet_size_ > 0) members_[i]->send_audio({shared_packet_.data(), shared_packet_size_});
+      continue;
+    }
+    // An own mix with nobody else in it would be silence: skip it.
+    if (mixer_.active_count() <= 1) continue;
+    const size_t opus_size = own_encoders_[slot]->encode(mixer_.mix(slot), own_opus_);
+    const size_t size = build_packet(slot, {own_opus_.data(), opus_size}, own_packet_);
+    if (size > 0) members_[i]->send_audio({own_packet_.data(), size});
+  }
+
+  for (int i = 0; i < n; ++i) members_[i].reset();
+}
+
+size_t AudioLoop::build_packet(int mix_id, std::span<const uint8_t> opus,
+                               std::span<uint8_t> out) {
+  if (opus.empty()) return 0;
+  header_.seq = seq_;
+  header_.capture_us = mixer_.capture_us(mix_id);
+  const size_t fixed = net::encode(header_, out.subspan(net::kHeaderSize));
+  if (fixed == 0 || net::kHeaderSize + fixed + opus.size() > out.size()) return 0;
+  std::memcpy(out.data() + net::kHeaderSize + fixed, opus.data(), opus.size());
+  const size_t payload = fixed + opus.size();
+  net::write_header(net::MsgType::kAudioDown, out.subspan(net::kHeaderSize, payload),
+                    out.first<net::kHeaderSize>());
+  return net::kHeaderSize + payload;
+}
+
+}  // namespace ttycall::server
