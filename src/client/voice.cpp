@@ -128,15 +128,21 @@ size_t Voice::build_packet() {
   return net::kHeaderSize + payload;
 }
 
+namespace {
+uint64_t steady_us() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                      core::SteadyClock::now().time_since_epoch())
+                      .count());
+}
+}  // namespace
+
 void Voice::receive(const net::AudioDownHeader& header, std::span<const uint8_t> opus) {
   ++packets_received_;
-  const auto arrival = std::chrono::duration_cast<std::chrono::microseconds>(
-      core::SteadyClock::now().time_since_epoch());
-  jitter_.push(header.seq, header.capture_us, opus, uint64_t(arrival.count()));
+  jitter_.push(header.seq, header.capture_us, opus, steady_us());
 }
 
 void Voice::play() {
-  const audio::JitterBuffer::Pull pull = jitter_.pull();
+  const audio::JitterBuffer::Pull pull = jitter_.pull(steady_us());
   switch (pull.action) {
     case audio::JitterBuffer::Action::kNone:
       std::fill(speaker_.begin(), speaker_.end(), 0.0f);

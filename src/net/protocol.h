@@ -40,8 +40,8 @@ enum class MsgType : uint8_t {
   kVideoRequest = 0x0A,  // s->c  the size (and rate) of video the server wants
   kVideoUp = 0x0B,       // c->s  one JPEG camera frame
   kVideoDown = 0x0C,     // s->c  one rendered text frame, zstd-compressed
-  kAudioUp = 0x0D,       // c->s  one Opus packet (reserved in v1)
-  kAudioDown = 0x0E,     // s->c  one Opus packet (reserved in v1)
+  kAudioUp = 0x0D,       // c->s  one Opus packet of the microphone
+  kAudioDown = 0x0E,     // s->c  one Opus packet of the mix this listener hears
 };
 
 // Largest payload accepted for a type; 0 for unknown types.
@@ -200,8 +200,8 @@ constexpr int kMaxAudioSpeakers = 16;
 // AudioDown payload = fixed part, speaker_count participant ids, then one Opus packet. The
 // server encodes a mix once and sends the same payload to every listener of that mix.
 struct AudioDownHeader {
-  uint32_t seq = 0;         // the server's audio tick, +1 per 20 ms, the same for everyone
-  uint64_t capture_us = 0;  // newest capture_us among the sources in this mix (0: none)
+  uint32_t seq = 0;           // the server's audio tick, +1 per 20 ms, the same for everyone
+  uint64_t capture_us = 0;    // newest capture_us among the sources in this mix (0: none)
   uint8_t speaker_count = 0;  // 0-16: who is speaking now (first 16 if more)
   std::array<uint32_t, kMaxAudioSpeakers> speakers{};
 };

@@ -64,7 +64,7 @@ TEST(AudioHighPass, AttenuatesTwentyHertzStronglyAndPassesOneKilohertz) {
     hp.process(x);
     return rms_dbfs(tail(x, 48000)) - in;  // steady state: the last second
   };
-  EXPECT_LT(gain_db(20.0), -20.0f);        // two octaves below: ~-24 dB
+  EXPECT_LT(gain_db(20.0), -20.0f);         // two octaves below: ~-24 dB
   EXPECT_NEAR(gain_db(80.0), -3.0f, 0.3f);  // the cutoff
   EXPECT_NEAR(gain_db(1000.0), 0.0f, 0.2f);
   EXPECT_NEAR(gain_db(4000.0), 0.0f, 0.1f);
@@ -159,7 +159,7 @@ TEST(AudioCompressor, StaticCurveHasTheKneeAndRatio) {
   const Compressor comp(p);
   EXPECT_FLOAT_EQ(comp.static_reduction_db(-30.0f), 0.0f);
   EXPECT_FLOAT_EQ(comp.static_reduction_db(-22.0f), 0.0f);  // knee starts at T - W/2
-  EXPECT_LT(comp.static_reduction_db(-20.0f), 0.0f);         // inside the knee
+  EXPECT_LT(comp.static_reduction_db(-20.0f), 0.0f);        // inside the knee
   EXPECT_GT(comp.static_reduction_db(-20.0f), -1.0f);
   EXPECT_FLOAT_EQ(comp.static_reduction_db(-10.0f), -5.0f);  // 10 dB over at 2:1
 }

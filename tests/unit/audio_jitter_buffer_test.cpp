@@ -112,9 +112,8 @@ TEST(AudioJitterBuffer, InOrderStreamPlaysEveryPacketOnceWithSmallDelay) {
 TEST(AudioJitterBuffer, ReorderedPacketsArePlayedInOrder) {
   JitterBuffer jb;
   // Every pair swapped: 1 arrives before 0, 3 before 2, ...
-  const auto arrivals = stream(0, 200, [](int i) {
-    return std::optional<uint64_t>(i % 2 == 0 ? 26000 : 5000);
-  });
+  const auto arrivals =
+      stream(0, 200, [](int i) { return std::optional<uint64_t>(i % 2 == 0 ? 26000 : 5000); });
   const auto played = play(jb, arrivals, 200 * kFrameUs);
   const auto d = decoded(played);
   EXPECT_TRUE(consecutive(d));
@@ -250,8 +249,8 @@ TEST(AudioJitterBuffer, ASequenceJumpResynchronises) {
 TEST(AudioJitterBuffer, SequenceNumbersWrap) {
   JitterBuffer jb;
   const uint32_t start = 0xFFFFFFF0u;
-  const auto played = play(jb, stream(start, 40, [](int) { return uint64_t(5000); }),
-                           40 * kFrameUs);
+  const auto played =
+      play(jb, stream(start, 40, [](int) { return uint64_t(5000); }), 40 * kFrameUs);
   const auto d = decoded(played);
   ASSERT_GE(d.size(), 35u);
   EXPECT_EQ(d.front(), start);

@@ -19,8 +19,8 @@ namespace {
 class AudioWav : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ttycall_wav_test_" + std::to_string(::getpid()));
+    dir_ =
+        std::filesystem::temp_directory_path() / ("ttycall_wav_test_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -30,8 +30,14 @@ class AudioWav : public ::testing::Test {
   void write_raw(const std::string& file, uint16_t format, uint16_t channels, uint32_t rate,
                  uint16_t bits, const std::vector<int16_t>& samples, bool extra_chunk = false) {
     std::vector<uint8_t> b;
-    auto u16 = [&](uint32_t v) { b.push_back(uint8_t(v)); b.push_back(uint8_t(v >> 8)); };
-    auto u32 = [&](uint32_t v) { u16(v & 0xFFFF); u16(v >> 16); };
+    auto u16 = [&](uint32_t v) {
+      b.push_back(uint8_t(v));
+      b.push_back(uint8_t(v >> 8));
+    };
+    auto u32 = [&](uint32_t v) {
+      u16(v & 0xFFFF);
+      u16(v >> 16);
+    };
     auto tag = [&](const char* t) {
       for (int i = 0; i < 4; ++i) b.push_back(uint8_t(t[i]));
     };
@@ -77,14 +83,14 @@ std::vector<float> read_all(WavReader& r) {
 TEST_F(AudioWav, WriteThenReadGivesTheSameSamples) {
   std::vector<float> in(kFrameSamples * 10 + 17);
   SineSource(440, 0.5f).fill(in);
-  in[5] = 1.5f;    // clipped to full scale when written
+  in[5] = 1.5f;  // clipped to full scale when written
   in[6] = -1.5f;
 
   WavWriter w;
   ASSERT_TRUE(w.open(path("a.wav"))) << w.error();
   for (size_t at = 0; at < in.size(); at += kFrameSamples) {
-    ASSERT_TRUE(w.write(std::span<const float>(in).subspan(
-        at, std::min<size_t>(kFrameSamples, in.size() - at))));
+    ASSERT_TRUE(w.write(
+        std::span<const float>(in).subspan(at, std::min<size_t>(kFrameSamples, in.size() - at))));
   }
   EXPECT_EQ(w.samples_written(), in.size());
   ASSERT_TRUE(w.close()) << w.error();

@@ -143,13 +143,8 @@ TEST(ProtocolAudioUp, EncodeRefusesABufferThatIsTooSmall) {
 
 TEST(ProtocolAudioDown, LayoutIsSeqCaptureCountIdsThenOpus) {
   const AudioDownHeader h = sample_down(2);
-  const Buf expected = Bytes()
-                           .u32(0xFFFFFFF0u)
-                           .u64(1'732'000'000'123'456ull)
-                           .u8(2)
-                           .u32(1000)
-                           .u32(1001)
-                           .take();
+  const Buf expected =
+      Bytes().u32(0xFFFFFFF0u).u64(1'732'000'000'123'456ull).u8(2).u32(1000).u32(1001).take();
   Buf out(128);
   const size_t n = encode(h, out);
   ASSERT_EQ(n, kAudioDownFixedSize + 8);

@@ -33,10 +33,16 @@ inline int16_t to_int16(float sample) {
   return int16_t(std::clamp(scaled, -32768.0f, 32767.0f));
 }
 
-inline float from_int16(int16_t sample) { return float(sample) * (1.0f / 32768.0f); }
+inline float from_int16(int16_t sample) {
+  return float(sample) * (1.0f / 32768.0f);
+}
 
 // dB <-> linear amplitude.
-inline float db_to_gain(float db) { return std::pow(10.0f, db / 20.0f); }
-inline float gain_to_db(float gain) { return 20.0f * std::log10(std::max(gain, 1e-10f)); }
+inline float db_to_gain(float db) {
+  return std::pow(10.0f, db / 20.0f);
+}
+inline float gain_to_db(float gain) {
+  return 20.0f * std::log10(std::max(gain, 1e-10f));
+}
 
 }  // namespace ttycall::media::audio

@@ -15,9 +15,13 @@ float one_pole(float time_ms, int step = 1) {
   return 1.0f - std::exp(-float(step) / (time_ms * 0.001f * float(kSampleRate)));
 }
 
-float power_db(float power) { return 10.0f * std::log10(std::max(power, kMinPower)); }
+float power_db(float power) {
+  return 10.0f * std::log10(std::max(power, kMinPower));
+}
 
-float db_to_power(float db) { return std::pow(10.0f, db / 10.0f); }
+float db_to_power(float db) {
+  return std::pow(10.0f, db / 10.0f);
+}
 
 }  // namespace
 
@@ -66,7 +70,9 @@ void HighPassFilter::process(std::span<float> samples) {
   z2_ = std::fabs(z2) < 1e-20 ? 0.0 : z2;
 }
 
-void HighPassFilter::reset() { z1_ = z2_ = 0.0; }
+void HighPassFilter::reset() {
+  z1_ = z2_ = 0.0;
+}
 
 // ---- noise gate -------------------------------------------------------------------------
 

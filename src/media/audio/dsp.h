@@ -66,8 +66,8 @@ class NoiseGate {
   float gain() const { return gain_; }
 
  private:
-  float open_power_, close_power_;      // thresholds as mean-square values
-  float detector_coef_;                 // one-pole coefficients per sample
+  float open_power_, close_power_;  // thresholds as mean-square values
+  float detector_coef_;             // one-pole coefficients per sample
   float attack_coef_, release_coef_;
   float closed_gain_;
   int hold_samples_;
@@ -85,7 +85,7 @@ struct CompressorParams {
   float knee_db = 6.0f;    // soft knee width around the threshold (0 = hard knee)
   float attack_ms = 5.0f;  // time constant of gain reduction growing
   float release_ms = 150.0f;
-  float makeup_db = 0.0f;  // constant gain after the reduction
+  float makeup_db = 0.0f;     // constant gain after the reduction
   float detector_ms = 10.0f;  // RMS detector time constant
 };
 

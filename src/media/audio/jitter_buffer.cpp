@@ -16,7 +16,9 @@ const core::AllocSite& jitter_site() {
 constexpr int64_t kFrameUs = int64_t(kFrameMs) * 1000;
 
 // Signed distance a - b in sequence space (wraps at 2^32).
-int32_t seq_diff(uint32_t a, uint32_t b) { return int32_t(a - b); }
+int32_t seq_diff(uint32_t a, uint32_t b) {
+  return int32_t(a - b);
+}
 
 }  // namespace
 
@@ -24,8 +26,8 @@ JitterBuffer::JitterBuffer(const JitterBufferParams& params) : params_(params) {
   params_.min_delay_frames = std::clamp(params_.min_delay_frames, 1, kSlots / 4);
   params_.max_delay_frames =
       std::clamp(params_.max_delay_frames, params_.min_delay_frames, kSlots / 4);
-  params_.initial_delay_frames = std::clamp(params_.initial_delay_frames,
-                                            params_.min_delay_frames, params_.max_delay_frames);
+  params_.initial_delay_frames =
+      std::clamp(params_.initial_delay_frames, params_.min_delay_frames, params_.max_delay_frames);
   params_.shrink_margin_frames = std::clamp(params_.shrink_margin_frames, 1, kSlots / 4);
   params_.drop_interval = std::max(params_.drop_interval, 1);
   params_.shrink_window = std::max(params_.shrink_window, 1);
@@ -107,8 +109,7 @@ void JitterBuffer::drop(uint32_t seq) {
 }
 
 JitterBuffer::PushResult JitterBuffer::push(uint32_t seq, uint64_t capture_us,
-                                            std::span<const uint8_t> packet,
-                                            uint64_t arrival_us) {
+                                            std::span<const uint8_t> packet, uint64_t arrival_us) {
   if (packet.empty() || packet.size() > kMaxPacketBytes) {
     ++stats_.invalid;
     return PushResult::kInvalid;
@@ -176,8 +177,7 @@ void JitterBuffer::shrink() {
   int depth = buffered_frames();
   ++pulls_since_drop_;
   shrink_min_depth_ = shrink_pulls_ == 0 ? depth : std::min(shrink_min_depth_, depth);
-  const bool persistent =
-      ++shrink_pulls_ >= params_.shrink_window && shrink_min_depth_ > target_;
+  const bool persistent = ++shrink_pulls_ >= params_.shrink_window && shrink_min_depth_ > target_;
   if (shrink_pulls_ >= params_.shrink_window) shrink_pulls_ = 0;
 
   if (depth > params_.max_delay_frames + params_.shrink_margin_frames) {
@@ -208,9 +208,13 @@ void JitterBuffer::update_delay(uint32_t seq, uint64_t now_us) {
   delay_ms_ = int(std::max<int64_t>(int64_t(now_us) - earliest, 0) / 1000);
 }
 
-JitterBuffer::Pull JitterBuffer::pull(uint64_t now_us) { return next(true, now_us); }
+JitterBuffer::Pull JitterBuffer::pull(uint64_t now_us) {
+  return next(true, now_us);
+}
 
-JitterBuffer::Pull JitterBuffer::pull() { return next(false, 0); }
+JitterBuffer::Pull JitterBuffer::pull() {
+  return next(false, 0);
+}
 
 JitterBuffer::Pull JitterBuffer::next(bool timed, uint64_t now_us) {
   Pull out;

@@ -93,8 +93,10 @@ class JitterBuffer {
   void reset();
 
   const JitterStats& stats() const { return stats_; }
-  int delay_ms() const { return delay_ms_; }  // playout delay at the last pull (see pull())
-  int buffered_frames() const;  // frames from the next to play to the newest received
+  // Playout delay at the last pull (see pull()).
+  int delay_ms() const { return delay_ms_; }
+  // Frames from the next to play to the newest received.
+  int buffered_frames() const;
   int target_frames() const { return target_; }
   int target_delay_ms() const { return target_ * kFrameMs; }
   int jitter_ms() const;  // the measured transit-time spread
@@ -131,9 +133,9 @@ class JitterBuffer {
   std::unique_ptr<Slot[]> slots_;
   JitterStats stats_;
 
-  bool started_ = false;     // a packet was received since construction/reset/resync
-  bool playing_ = false;     // prebuffering done; pulls advance through the sequence
-  bool may_rewind_ = true;   // nothing played yet: an earlier packet may still become first
+  bool started_ = false;    // a packet was received since construction/reset/resync
+  bool playing_ = false;    // prebuffering done; pulls advance through the sequence
+  bool may_rewind_ = true;  // nothing played yet: an earlier packet may still become first
   uint32_t next_seq_ = 0;
   uint32_t highest_seq_ = 0;
   int64_t highest_ext_ = 0;  // highest_seq_ unwrapped
@@ -141,8 +143,8 @@ class JitterBuffer {
   int delay_ms_ = 0;
   int underrun_run_ = 0;
   int pulls_since_drop_ = 0;
-  int shrink_pulls_ = 0;       // pulls in the current shrink window
-  int shrink_min_depth_ = 0;   // smallest depth seen in it
+  int shrink_pulls_ = 0;             // pulls in the current shrink window
+  int shrink_min_depth_ = 0;         // smallest depth seen in it
   std::array<Window, 2> windows_{};  // [0] current, [1] previous
   int window_count_ = 0;
 };

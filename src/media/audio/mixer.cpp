@@ -18,7 +18,9 @@ const core::AllocSite& mixer_site() {
 constexpr float kLevelRise = 0.5f;
 constexpr float kLevelFall = 0.1f;
 
-constexpr uint64_t bit(int slot) { return uint64_t(1) << slot; }
+constexpr uint64_t bit(int slot) {
+  return uint64_t(1) << slot;
+}
 
 SpeakingParams active_params(const MixerParams& p) {
   return SpeakingParams{p.active_threshold_dbfs, p.active_hangover_frames};
@@ -93,8 +95,8 @@ void AudioMixer::mix() {
       level = rms_dbfs(frame);
     }
     s.level_dbfs = level;
-    s.smoothed_dbfs += (level > s.smoothed_dbfs ? kLevelRise : kLevelFall) *
-                       (level - s.smoothed_dbfs);
+    s.smoothed_dbfs +=
+        (level > s.smoothed_dbfs ? kLevelRise : kLevelFall) * (level - s.smoothed_dbfs);
     const bool active = s.active_detector.update(level) && s.submitted;
     if (s.speaking_detector.update(level)) speaking_mask_ |= bit(slot);
     if (!active) continue;

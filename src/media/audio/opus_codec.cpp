@@ -39,13 +39,13 @@ OpusEncoder::OpusEncoder(const OpusEncoderOptions& options)
   ::OpusEncoder* enc = as_encoder(state_);
   ok_ = opus_encoder_init(enc, kSampleRate, 1, OPUS_APPLICATION_VOIP) == OPUS_OK;
   if (!ok_) return;
-  ok_ = opus_encoder_ctl(enc, OPUS_SET_BITRATE(options.bitrate_bps)) == OPUS_OK &&
-        opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(options.complexity)) == OPUS_OK &&
-        opus_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) == OPUS_OK &&
-        opus_encoder_ctl(enc, OPUS_SET_INBAND_FEC(1)) == OPUS_OK &&
-        opus_encoder_ctl(enc, OPUS_SET_PACKET_LOSS_PERC(options.expected_loss_percent)) ==
-            OPUS_OK &&
-        opus_encoder_ctl(enc, OPUS_SET_DTX(0)) == OPUS_OK;
+  ok_ =
+      opus_encoder_ctl(enc, OPUS_SET_BITRATE(options.bitrate_bps)) == OPUS_OK &&
+      opus_encoder_ctl(enc, OPUS_SET_COMPLEXITY(options.complexity)) == OPUS_OK &&
+      opus_encoder_ctl(enc, OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)) == OPUS_OK &&
+      opus_encoder_ctl(enc, OPUS_SET_INBAND_FEC(1)) == OPUS_OK &&
+      opus_encoder_ctl(enc, OPUS_SET_PACKET_LOSS_PERC(options.expected_loss_percent)) == OPUS_OK &&
+      opus_encoder_ctl(enc, OPUS_SET_DTX(0)) == OPUS_OK;
 }
 
 OpusEncoder::~OpusEncoder() = default;
@@ -97,8 +97,8 @@ bool OpusDecoder::decode(std::span<const uint8_t> packet, std::span<float> out) 
 bool OpusDecoder::decode_fec(std::span<const uint8_t> next_packet, std::span<float> out) {
   if (out.size() < size_t(kFrameSamples)) return false;
   if (ok_ && !next_packet.empty() && next_packet.size() <= kMaxPacketBytes &&
-      opus_packet_get_nb_samples(next_packet.data(), opus_int32(next_packet.size()),
-                                 kSampleRate) == kFrameSamples) {
+      opus_packet_get_nb_samples(next_packet.data(), opus_int32(next_packet.size()), kSampleRate) ==
+          kFrameSamples) {
     // With decode_fec = 1 libopus conceals by itself when the packet carries no FEC data.
     const int n = opus_decode_float(as_decoder(state_), next_packet.data(),
                                     opus_int32(next_packet.size()), out.data(), kFrameSamples, 1);

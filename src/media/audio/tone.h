@@ -12,8 +12,7 @@ namespace ttycall::media::audio {
 class SineSource {
  public:
   // `amplitude` is the peak (1.0 = full scale).
-  explicit SineSource(double frequency_hz, float amplitude = 0.25f,
-                      int sample_rate = kSampleRate);
+  explicit SineSource(double frequency_hz, float amplitude = 0.25f, int sample_rate = kSampleRate);
   // Writes the next samples; successive calls continue the waveform without a phase jump.
   void fill(std::span<float> out);
   void reset() { phase_ = 0.0; }
@@ -21,7 +20,7 @@ class SineSource {
 
  private:
   double frequency_hz_;
-  double step_;  // phase increment per sample, in cycles
+  double step_;         // phase increment per sample, in cycles
   double phase_ = 0.0;  // in cycles, [0, 1)
   float amplitude_;
 };

@@ -23,18 +23,23 @@ void put_u16(uint8_t* p, uint16_t v) {
 void put_u32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = uint8_t(v >> (8 * i));
 }
-uint16_t get_u16(const uint8_t* p) { return uint16_t(p[0] | (p[1] << 8)); }
-uint32_t get_u32(const uint8_t* p) {
-  return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) |
-         (uint32_t(p[3]) << 24);
+uint16_t get_u16(const uint8_t* p) {
+  return uint16_t(p[0] | (p[1] << 8));
 }
-int16_t get_i16(const uint8_t* p) { return int16_t(get_u16(p)); }
+uint32_t get_u32(const uint8_t* p) {
+  return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+}
+int16_t get_i16(const uint8_t* p) {
+  return int16_t(get_u16(p));
+}
 
 }  // namespace
 
 // ---- writer -----------------------------------------------------------------------------
 
-WavWriter::~WavWriter() { close(); }
+WavWriter::~WavWriter() {
+  close();
+}
 
 bool WavWriter::fail(const char* what) {
   if (ok_) error_ = path_ + ": " + what + ": " + std::strerror(errno);
@@ -108,7 +113,9 @@ bool WavWriter::close() {
 
 // ---- reader -----------------------------------------------------------------------------
 
-WavReader::~WavReader() { close(); }
+WavReader::~WavReader() {
+  close();
+}
 
 void WavReader::close() {
   if (file_ != nullptr) std::fclose(file_);
@@ -174,7 +181,9 @@ bool WavReader::open(const std::string& path) {
   char what[160];
   if (format != kFormatPcm || bits != 16) {
     std::snprintf(what, sizeof what, "%u-bit %s WAV is not supported; ", unsigned(bits),
-                  format == 3 ? "float" : format == kFormatPcm ? "PCM" : "compressed");
+                  format == 3            ? "float"
+                  : format == kFormatPcm ? "PCM"
+                                         : "compressed");
     return refuse(what + std::string(kConvertHint));
   }
   if (channels != 1 && channels != 2) {
