@@ -29,10 +29,11 @@ void add_render_options(CLI::App& command, media::RenderMode& render, media::Col
       ->default_str(std::string(media::to_string(color)));
 }
 
-void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help) {
+void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,
+                     const std::string& name) {
   command.add_option_function<std::string>(
-      "--size",
-      [&cols, &rows](const std::string& text) {
+      name,
+      [&cols, &rows, name](const std::string& text) {
         const auto x = text.find('x');
         int c = 0, r = 0;
         const char* end = text.data() + text.size();
@@ -41,7 +42,7 @@ void add_size_option(CLI::App& command, int& cols, int& rows, const std::string&
                         std::from_chars(text.data() + x + 1, end, r).ptr == end;
         if (!ok || c < 1 || r < 1 || c > net::kMaxTerminalCols || r > net::kMaxTerminalRows) {
           throw CLI::ValidationError(
-              "--size", "expected COLSxROWS, e.g. 120x40 (at most " +
+              name, "expected COLSxROWS, e.g. 120x40 (at most " +
                             std::to_string(net::kMaxTerminalCols) + "x" +
                             std::to_string(net::kMaxTerminalRows) + ")");
         }

@@ -35,6 +35,22 @@ Command add_server_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 86400.0));
   cmd->add_option("--stats-json", options->stats_json_path,
                   "Write counters and heap figures as JSON to FILE (at each report and at exit)");
+  auto* limits = cmd->add_option_group("Limits", "What one client may cost the server");
+  limits->add_option("--max-connections-per-ip", options->max_connections_per_ip,
+                     "Most open connections from one address")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  limits->add_option("--handshake-timeout", options->handshake_timeout,
+                     "Seconds a new connection has to say hello")
+      ->check(CLI::Range(0.5, 600.0))
+      ->capture_default_str();
+  limits->add_option("--idle-timeout", options->idle_timeout,
+                     "Seconds without a packet (or with a write stuck) before a client is dropped")
+      ->check(CLI::Range(1.0, 86400.0))
+      ->capture_default_str();
+  add_size_option(*limits, options->max_cols, options->max_rows,
+                  "Largest view a client may ask for, COLSxROWS (larger is clamped; default 400x200)",
+                  "--max-size");
   auto* audio = cmd->add_option_group("Voice", "The server's mixer");
   audio->add_flag("!--no-audio", options->audio, "Do not mix or send voice");
   audio->add_option("--audio-bitrate", options->opus.bitrate_bps, "Opus bitrate of each mix (bit/s)")

@@ -21,6 +21,33 @@ core::PooledBuffer FramePools::acquire(size_t bytes) {
   return {};
 }
 
+bool ConnectionLimiter::acquire(const std::array<uint8_t, 16>& address) {
+  std::lock_guard lock(mutex_);
+  Entry* free_entry = nullptr;
+  for (Entry& e : entries_) {
+    if (e.count > 0 && e.address == address) {
+      if (e.count >= per_address_) return false;
+      ++e.count;
+      return true;
+    }
+    if (e.count == 0 && free_entry == nullptr) free_entry = &e;
+  }
+  if (free_entry == nullptr) return false;
+  free_entry->address = address;
+  free_entry->count = 1;
+  return true;
+}
+
+void ConnectionLimiter::release(const std::array<uint8_t, 16>& address) {
+  std::lock_guard lock(mutex_);
+  for (Entry& e : entries_) {
+    if (e.count > 0 && e.address == address) {
+      --e.count;
+      return;
+    }
+  }
+}
+
 ServerContext::ServerContext(const ServerOptions& opts)
     : options(opts),
       receive_pool("session.receive", net::max_payload(net::MsgType::kVideoUp), 0,
@@ -28,6 +55,7 @@ ServerContext::ServerContext(const ServerOptions& opts)
       decoded_pool("video.decoded",
                    size_t(opts.max_video_width) * size_t(opts.max_video_height) * 3, 0,
                    size_t(opts.max_clients) * 3 + 8),
-      frame_pools(size_t(opts.max_clients) * 3 + 8) {}
+      frame_pools(size_t(opts.max_clients) * 3 + 8),
+      connections(opts.max_connections_per_ip) {}
 
 }  // namespace ttycall::server

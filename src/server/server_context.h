@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include "core/buffer_pool.h"
 #include "server/server_options.h"
@@ -35,6 +36,24 @@ class FramePools {
   std::array<std::unique_ptr<core::BufferPool>, kClassSizes.size()> pools_;
 };
 
+// Counts open connections per remote address, so one host cannot take every slot.
+class ConnectionLimiter {
+ public:
+  explicit ConnectionLimiter(int per_address) : per_address_(per_address) {}
+  // False when `address` already has its maximum of connections.
+  bool acquire(const std::array<uint8_t, 16>& address);
+  void release(const std::array<uint8_t, 16>& address);
+
+ private:
+  struct Entry {
+    std::array<uint8_t, 16> address{};
+    int count = 0;
+  };
+  int per_address_;
+  std::mutex mutex_;
+  std::array<Entry, 256> entries_{};  // distinct addresses at once; more are refused
+};
+
 struct ServerContext {
   explicit ServerContext(const ServerOptions& options);
 
@@ -43,6 +62,7 @@ struct ServerContext {
   core::BufferPool receive_pool;  // one per session: the largest upstream payload
   core::BufferPool decoded_pool;  // decoded camera frames (RGB)
   FramePools frame_pools;         // rendered, compressed, framed video packets
+  ConnectionLimiter connections;
 };
 
 }  // namespace ttycall::server

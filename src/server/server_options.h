@@ -20,6 +20,12 @@ struct ServerOptions {
   std::string stats_json_path;
   bool install_signal_handlers = true;  // SIGINT/SIGTERM stop, SIGUSR1 reports
   bool report_at_exit = true;
+  int max_connections_per_ip = 8;
+  double handshake_timeout = 10;  // seconds from connect to a valid hello
+  double idle_timeout = 30;       // seconds without a packet, or with a write stuck, before a
+                                  // client is dropped (clients ping every second)
+  int max_cols = 400;             // the largest view a client may ask for (larger is clamped)
+  int max_rows = 200;
   int max_video_width = 640;  // the largest frame the server asks a client for
   int max_video_height = 480;
   bool audio = true;                         // run the voice mixer

@@ -10,30 +10,71 @@
 namespace ttycall::server {
 
 namespace {
-constexpr auto kHandshakeTimeout = std::chrono::seconds(10);
+std::chrono::steady_clock::duration seconds(double s) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      std::chrono::duration<double>(s));
 }
+}  // namespace
 
 Session::Session(SessionSocket socket, ServerContext& context, Room& room)
     : socket_(std::move(socket)),
       context_(context),
       room_(room),
-      handshake_timer_(socket_.get_executor()) {}
+      watchdog_timer_(socket_.get_executor()) {}
 
-Session::~Session() = default;
+Session::~Session() {
+  if (counted_connection_) context_.connections.release(remote_address_);
+}
 
-void Session::start() {
-  asio::error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+bool Session::start() {
+  asio::error_code ec;
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  const asio::ip::tcp::endpoint remote = socket_.remote_endpoint(ec);
+  if (!ec) {
+    const asio::ip::address a = remote.address();
+    remote_address_ = a.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, a.to_v4()).to_bytes()
+                                : a.to_v6().to_bytes();
+  }
+  if (ec || !context_.connections.acquire(remote_address_)) {
+    spdlog::warn("refusing a connection from {}: {}", ec ? "an unknown address" : remote.address().to_string(),
+                 ec ? ec.message() : "too many connections from this address");
+    socket_.close(ec);
+    closed_.store(true);
+    return false;
+  }
+  counted_connection_ = true;
   video_payload_ = context_.receive_pool.acquire();
   if (!video_payload_) {
     close("no receive buffer left (server at capacity)");
-    return;
+    return false;
   }
-  handshake_timer_.expires_after(kHandshakeTimeout);
-  handshake_timer_.async_wait(bound([self = shared_from_this()](const asio::error_code& ec) {
-    if (!ec && !self->joined()) self->close("no hello within the handshake timeout");
-  }));
+  started_ = last_packet_ = std::chrono::steady_clock::now();
+  schedule_watchdog();
   read_header();
+  return true;
+}
+
+void Session::schedule_watchdog() {
+  watchdog_timer_.expires_after(std::chrono::seconds(1));
+  watchdog_timer_.async_wait(bound([self = shared_from_this()](const asio::error_code& ec) {
+    if (ec || self->closed_.load()) return;
+    const auto now = std::chrono::steady_clock::now();
+    const ServerOptions& o = self->context_.options;
+    if (!self->joined() && now - self->started_ > seconds(o.handshake_timeout)) {
+      spdlog::warn("closing a connection: no hello within {} s", o.handshake_timeout);
+      self->shutdown_socket("no hello within the handshake timeout");
+      return;
+    }
+    if (now - self->last_packet_ > seconds(o.idle_timeout)) {
+      self->shutdown_socket("idle: nothing received within the idle timeout");
+      return;
+    }
+    if (self->writing_ && now - self->write_started_ > seconds(o.idle_timeout)) {
+      self->shutdown_socket("not reading: a write was stuck for the idle timeout");
+      return;
+    }
+    self->schedule_watchdog();
+  }));
 }
 
 void Session::admit(uint32_t id) {
@@ -55,6 +96,7 @@ void Session::read_header() {
 }
 
 void Session::on_header(const asio::error_code& ec) {
+  last_packet_ = std::chrono::steady_clock::now();
   if (ec) {
     shutdown_socket(ec == asio::error::eof ? "disconnected" : ec.message());
     return;
@@ -158,6 +200,12 @@ void Session::handle_packet(std::span<const uint8_t> payload) {
   if (!closed_.load()) read_header();
 }
 
+ViewKey Session::clamp_view(ViewKey key) const {
+  key.cols = uint16_t(std::min<int>(key.cols, context_.options.max_cols));
+  key.rows = uint16_t(std::min<int>(key.rows, context_.options.max_rows));
+  return key;
+}
+
 void Session::handle_hello(std::span<const uint8_t> payload) {
   net::Hello hello;
   if (!net::decode(payload, hello)) {
@@ -175,14 +223,13 @@ void Session::handle_hello(std::span<const uint8_t> payload) {
     return;
   }
   name_ = hello.name;
-  ViewKey key{hello.cols, hello.rows, hello.render, hello.color};
+  const ViewKey key = clamp_view({hello.cols, hello.rows, hello.render, hello.color});
   view_.store(key.packed(), std::memory_order_release);
   if (room_.join(shared_from_this()) == 0) {
     close_with_bye(net::ByeReason::kServerFull, "the call is full");
     return;
   }
   joined_.store(true, std::memory_order_release);
-  handshake_timer_.cancel();
   spdlog::info("{} joined as participant {} ({}x{} {} {})", name_.view(), id_, key.cols,
                key.rows, media::to_string(key.mode), media::to_string(key.color));
 }
@@ -190,7 +237,7 @@ void Session::handle_hello(std::span<const uint8_t> payload) {
 void Session::handle_resize(std::span<const uint8_t> payload) {
   net::Resize resize;
   if (!net::decode(payload, resize)) return protocol_error("malformed resize");
-  ViewKey key{resize.cols, resize.rows, resize.render, resize.color};
+  const ViewKey key = clamp_view({resize.cols, resize.rows, resize.render, resize.color});
   view_.store(key.packed(), std::memory_order_release);
 }
 
@@ -362,6 +409,7 @@ void Session::start_write() {
     return;
   }
   writing_ = true;
+  write_started_ = std::chrono::steady_clock::now();
   const asio::const_buffer buffer =
       have_control ? asio::buffer(write_control_.bytes.data(), write_control_.size)
                    : asio::buffer(write_video_.data(), write_video_.size());
@@ -410,7 +458,7 @@ void Session::shutdown_socket(std::string_view reason) {
   if (closed_.exchange(true)) return;
   if (joined()) spdlog::info("{} (participant {}) left: {}", name_.view(), id_, reason);
   asio::error_code ignored;
-  handshake_timer_.cancel();
+  watchdog_timer_.cancel();
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
   socket_.close(ignored);
   room_.leave(*this);

@@ -69,7 +69,9 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  void start();
+  // Starts reading; false (and the socket closed) when the client's address already has
+  // its maximum of connections.
+  bool start();
   // Closes the connection (from any thread). With a Bye, it is sent first if possible.
   void close(std::string_view reason);
   void close_with_bye(net::ByeReason reason, std::string_view text);
@@ -137,6 +139,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_payload(const asio::error_code& ec);
   void handle_packet(std::span<const uint8_t> payload);
   void handle_hello(std::span<const uint8_t> payload);
+  ViewKey clamp_view(ViewKey key) const;  // to the server's --max-size
   void handle_resize(std::span<const uint8_t> payload);
   void handle_video(std::span<const uint8_t> payload);
   void handle_audio(std::span<const uint8_t> payload);
@@ -147,12 +150,18 @@ class Session : public std::enable_shared_from_this<Session> {
   void start_write();
   void on_written(const asio::error_code& ec);
   void shutdown_socket(std::string_view reason);
+  void schedule_watchdog();
 
   SessionSocket socket_;
   ServerContext& context_;
   Room& room_;
   core::HandlerMemory handler_memory_;
-  SessionTimer handshake_timer_;
+  SessionTimer watchdog_timer_;  // handshake deadline, idle clients, stuck writes
+  std::array<uint8_t, 16> remote_address_{};
+  bool counted_connection_ = false;
+  std::chrono::steady_clock::time_point started_{};
+  std::chrono::steady_clock::time_point last_packet_{};
+  std::chrono::steady_clock::time_point write_started_{};
 
   // Read side (this session's io thread only).
   std::array<uint8_t, net::kHeaderSize> header_bytes_{};
