@@ -14,10 +14,12 @@ Command add_server_command(CLI::App& app);
 Command add_client_command(CLI::App& app);
 Command add_mirror_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
+Command add_bench_command(CLI::App& app);
 
 // --render ascii|half and --color none|256|true, bound to the given fields.
 void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color);
 // --size COLSxROWS, bound to the given fields.
-void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help);
+void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,
+                     const std::string& name = "--size");
 
 }  // namespace ttycall::app
