@@ -1,5 +1,6 @@
 #include "core/buffer_pool.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <cassert>
@@ -104,10 +105,11 @@ uint32_t PooledBuffer::use_count() const {
 // ---- BufferPool ----
 
 BufferPool::BufferPool(std::string name, size_t buffer_size, size_t initial_buffers,
-                       size_t max_buffers)
+                       size_t max_buffers, bool grow_on_demand)
     : name_(std::move(name)),
       buffer_size_(buffer_size),
       max_buffers_(max_buffers < initial_buffers ? initial_buffers : max_buffers),
+      grow_on_demand_(grow_on_demand),
       site_(("pool:" + name_).c_str()) {
   free_.reserve(max_buffers_);
   all_.reserve(max_buffers_);
@@ -142,7 +144,7 @@ PooledBuffer BufferPool::acquire() {
     if (!free_.empty()) {
       block = free_.back();
       free_.pop_back();
-    } else if (all_.size() < max_buffers_) {
+    } else if (grow_on_demand_ && all_.size() < max_buffers_) {
       block = allocate_block();
     } else {
       ++misses_;
@@ -152,6 +154,12 @@ PooledBuffer BufferPool::acquire() {
   block->size = 0;
   block->refs.store(1, std::memory_order_relaxed);
   return PooledBuffer(block);
+}
+
+void BufferPool::reserve(size_t buffers) {
+  std::lock_guard lock(mutex_);
+  const size_t target = std::min(buffers, max_buffers_);
+  while (all_.size() < target) free_.push_back(allocate_block());
 }
 
 void BufferPool::give_back(PooledBuffer::Block* block) noexcept {

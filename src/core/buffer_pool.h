@@ -67,8 +67,11 @@ struct PoolStats {
 
 class BufferPool {
  public:
-  // Allocates `initial_buffers` now; grows one block at a time up to `max_buffers`.
-  BufferPool(std::string name, size_t buffer_size, size_t initial_buffers, size_t max_buffers);
+  // Allocates `initial_buffers` now. With `grow_on_demand`, acquire() adds a block when
+  // none is free (up to `max_buffers`); without, only reserve() adds blocks and an empty
+  // pool is a miss: for pools whose demand the owner can predict.
+  BufferPool(std::string name, size_t buffer_size, size_t initial_buffers, size_t max_buffers,
+             bool grow_on_demand = true);
   ~BufferPool();
   BufferPool(const BufferPool&) = delete;
   BufferPool& operator=(const BufferPool&) = delete;
@@ -76,6 +79,10 @@ class BufferPool {
   // A free buffer (size 0), or an empty handle when the pool is exhausted (a miss).
   PooledBuffer acquire();
   size_t buffer_size() const { return buffer_size_; }
+  // Makes sure at least `buffers` blocks exist (up to the maximum), so that a later
+  // acquire() does not have to grow the pool. Call it when demand rises (a join, a new
+  // view), never per frame; it allocates only the blocks that are missing.
+  void reserve(size_t buffers);
   PoolStats stats() const;
 
  private:
@@ -86,6 +93,7 @@ class BufferPool {
   std::string name_;
   size_t buffer_size_;
   size_t max_buffers_;
+  bool grow_on_demand_;
   AllocSite site_;
   mutable std::mutex mutex_;
   std::vector<PooledBuffer::Block*> free_;  // reserved to max_buffers_: never reallocates

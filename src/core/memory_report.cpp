@@ -16,6 +16,7 @@ constexpr int kChurnSeconds = 3;   // seconds with allocations that make it chur
 constexpr int kGrowthWindow = 30;  // samples judged for growth
 constexpr int kGrowthMinSamples = 10;
 constexpr double kMinStepSeconds = 0.5;
+constexpr int kGrowthRisingSteps = 3;
 
 // Appends formatted text into a fixed buffer, silently truncating at its end.
 class FixedWriter {
@@ -125,10 +126,14 @@ Verdict MemoryMonitor::verdict() const {
     const int64_t last = back(0).heap.current_bytes;
     const int64_t threshold = std::max<int64_t>(64 * 1024, first / 100);
     bool fell_back = false;
+    int rising_steps = 0;  // a single step up (a join, a pool reserve) is not a trend
     for (int age = 0; age < growth_steps; ++age) {
       if (back(age).heap.current_bytes <= first) fell_back = true;
+      if (back(age).heap.current_bytes > back(age + 1).heap.current_bytes) ++rising_steps;
     }
-    if (last - first > threshold && !fell_back) return Verdict::kGrowing;
+    if (last - first > threshold && !fell_back && rising_steps >= kGrowthRisingSteps) {
+      return Verdict::kGrowing;
+    }
   }
   // Churn: allocations in several distinct one-second steps of the recent window.
   int seconds_with_allocs = 0;

@@ -5,8 +5,9 @@
 // of its owner) into a fixed ring, and formats the report into its own fixed buffer, so
 // neither sampling nor reporting allocates. See docs/MEMORY.md for the verdict rules:
 //   warming-up  the process is younger than its warm-up period: no judgement yet
-//   growing     current usage rose by more than max(64 KiB, 1%) over the last 30 s
-//               (at least 10 s of samples after warm-up), never falling back
+//   growing     current usage rose by more than max(64 KiB, 1%) over the last 30 s, in 3
+//               or more separate steps (at least 10 s of samples after warm-up), never
+//               falling back
 //   churning    heap allocations happened in 3 or more of the last 10 one-second steps
 //   stable      otherwise
 #include <array>

@@ -53,8 +53,12 @@ Compositor::View* Compositor::find_or_add_view(const ViewKey& key) {
   }
   if (views_.size() == views_.capacity()) return nullptr;
   views_.emplace_back();
-  views_.back().key = key;
-  return &views_.back();
+  View& view = views_.back();
+  view.key = key;
+  // A first guess at the frame size class (about 8 compressed bytes a cell), so the first
+  // frame usually finds its class reserved.
+  view.high_class = FramePools::class_of(size_t(key.cols) * key.rows * 8);
+  return &view;
 }
 
 bool Compositor::needs_render(const View& view, int members, uint64_t epoch,
@@ -92,6 +96,7 @@ void Compositor::tick() {
     }
   }
 
+  reserve_frame_buffers();
   for (View& v : views_) {
     if (needs_render(v, n, epoch, speaking)) render(v, n, epoch, speaking);
   }
@@ -112,6 +117,29 @@ void Compositor::tick() {
   for (int i = 0; i < n; ++i) {
     frames_[i] = VideoFrame{};
     members_[i].reset();
+  }
+}
+
+void Compositor::reserve_frame_buffers() {
+  // Frame pools grow only here. A view's packets are held by the view, by each viewer's
+  // mailbox and by each write in flight, but viewers share buffers, so a few distinct ones
+  // per view cover a healthy call; a pathologically slow viewer meets an empty pool and
+  // skips frames (counted as dropped) rather than growing it. A view reserves in every
+  // class up to one above the largest it has needed, so content that compresses a little
+  // worse never finds an empty class. This allocates only when a view appears, gains
+  // viewers or first needs a larger class: never per frame.
+  constexpr size_t kMaxPerView = 12;
+  std::array<size_t, FramePools::kClassSizes.size()> need{};
+  for (const View& v : views_) {
+    const size_t top = std::min(v.high_class + 1, need.size() - 1);
+    const size_t count = std::min(size_t(v.viewers) * 2 + 2, kMaxPerView);
+    for (size_t c = 0; c <= top; ++c) need[c] += count;
+  }
+  for (size_t c = 0; c < need.size(); ++c) {
+    if (need[c] > reserved_[c]) {
+      context_.frame_pools.reserve(c, need[c]);
+      reserved_[c] = need[c];
+    }
   }
 }
 
@@ -162,6 +190,8 @@ void Compositor::render(View& view, int members, uint64_t epoch, uint64_t speaki
   header.raw_size = uint32_t(text_size);
   const size_t fixed = net::kVideoDownFixedSize + header.source_count * net::kFrameSourceSize;
   const size_t payload_size = fixed + compressed_size;
+  view.high_class =
+      std::max(view.high_class, FramePools::class_of(net::kHeaderSize + payload_size));
   core::PooledBuffer packet = context_.frame_pools.acquire(net::kHeaderSize + payload_size);
   if (!packet) {
     context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);

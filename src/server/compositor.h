@@ -19,6 +19,7 @@
 #include "media/text_renderer.h"
 #include "media/zstd_codec.h"
 #include "net/protocol.h"
+#include "server/server_context.h"
 #include "server/session.h"
 
 namespace ttycall::server {
@@ -44,6 +45,7 @@ class Compositor {
     int tile_count = 0;
     uint32_t frame_number = 0;
     uint64_t frame_id = 0;  // unique across views; 0 = nothing rendered yet
+    size_t high_class = 0;  // the largest frame size class this view has needed
     core::PooledBuffer packet;
   };
 
@@ -53,6 +55,7 @@ class Compositor {
   void draw_label(const View& view, const media::TileRect& tile, const net::Name& name,
                   bool speaking);
   void request_video_sizes(int members);
+  void reserve_frame_buffers();
 
   ServerContext& context_;
   Room& room_;
@@ -66,6 +69,7 @@ class Compositor {
   std::vector<uint8_t> compressed_;
   media::FrameCompressor compressor_;
   uint64_t next_frame_id_ = 1;
+  std::array<size_t, FramePools::kClassSizes.size()> reserved_{};
 };
 
 }  // namespace ttycall::server

@@ -22,6 +22,10 @@ uint32_t Room::join(const std::shared_ptr<Session>& session) {
   session->set_audio_slot(slot);
   session->admit(id);  // queues Welcome before anything else reaches the newcomer
   members_[count_++] = session;
+  // Decoded camera frames in flight per participant: the latest, the one being decoded,
+  // and the previous one a render may still hold. Reserved now, so a steady call never
+  // grows the pool.
+  context_.decoded_pool.reserve(size_t(count_) * 3 + 2);
   epoch_.fetch_add(1, std::memory_order_acq_rel);
   int now = context_.counters.clients_now.fetch_add(1) + 1;
   int peak = context_.counters.clients_peak.load();

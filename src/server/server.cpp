@@ -147,6 +147,7 @@ void Server::wait_signals() {
     if (ec) return;
     if (signal == SIGUSR1) {
       write_memory_report();
+      write_stats_json();
       wait_signals();
       return;
     }

@@ -9,16 +9,22 @@ namespace ttycall::server {
 FramePools::FramePools(size_t max_per_class) {
   for (size_t i = 0; i < kClassSizes.size(); ++i) {
     const size_t kib = kClassSizes[i] >> 10;
+    // Grown only by reserve(): the compositor knows what its views need.
     pools_[i] = std::make_unique<core::BufferPool>("frames." + std::to_string(kib) + "K",
-                                                   kClassSizes[i], 0, max_per_class);
+                                                   kClassSizes[i], 0, max_per_class, false);
   }
 }
 
-core::PooledBuffer FramePools::acquire(size_t bytes) {
+size_t FramePools::class_of(size_t bytes) {
   for (size_t i = 0; i < kClassSizes.size(); ++i) {
-    if (bytes <= kClassSizes[i]) return pools_[i]->acquire();
+    if (bytes <= kClassSizes[i]) return i;
   }
-  return {};
+  return kClassSizes.size();
+}
+
+core::PooledBuffer FramePools::acquire(size_t bytes) {
+  const size_t index = class_of(bytes);
+  return index < kClassSizes.size() ? pools_[index]->acquire() : core::PooledBuffer();
 }
 
 bool ConnectionLimiter::acquire(const std::array<uint8_t, 16>& address) {
@@ -54,7 +60,7 @@ ServerContext::ServerContext(const ServerOptions& opts)
                    size_t(opts.max_clients) + 4),
       decoded_pool("video.decoded",
                    size_t(opts.max_video_width) * size_t(opts.max_video_height) * 3, 0,
-                   size_t(opts.max_clients) * 3 + 8),
+                   size_t(opts.max_clients) * 3 + 8, /*grow_on_demand=*/false),
       frame_pools(size_t(opts.max_clients) * 3 + 8),
       connections(opts.max_connections_per_ip) {}
 

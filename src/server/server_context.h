@@ -31,6 +31,10 @@ class FramePools {
   explicit FramePools(size_t max_per_class);
   // A buffer of at least `bytes`, or empty (exhausted or too large: the frame is dropped).
   core::PooledBuffer acquire(size_t bytes);
+  // Index of the class a packet of `bytes` goes to (kClassSizes.size() if none fits).
+  static size_t class_of(size_t bytes);
+  // Makes sure class `index` has at least `buffers` blocks.
+  void reserve(size_t index, size_t buffers) { pools_[index]->reserve(buffers); }
 
  private:
   std::array<std::unique_ptr<core::BufferPool>, kClassSizes.size()> pools_;

@@ -309,7 +309,22 @@ void Session::queue_decoded_audio(uint64_t capture_us) {
 
 bool Session::pop_audio(std::span<float> out, uint64_t& capture_us) {
   std::lock_guard lock(audio_in_mutex_);
-  if (audio_in_count_ == 0) return false;
+  if (audio_in_count_ == 0) {
+    audio_backlog_ticks_ = 0;
+    return false;
+  }
+  // The mixer takes one frame per tick and the client sends one per 20 ms, so a backlog
+  // left by a stall would stay for the rest of the call. When frames have been waiting for
+  // half a second, skip one: a brief glitch instead of a lasting delay.
+  if (audio_in_count_ > 1) {
+    if (++audio_backlog_ticks_ >= kAudioBacklogTicks) {
+      audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;
+      --audio_in_count_;
+      audio_backlog_ticks_ = 0;
+    }
+  } else {
+    audio_backlog_ticks_ = 0;
+  }
   std::copy(audio_in_[audio_in_head_].begin(), audio_in_[audio_in_head_].end(), out.begin());
   capture_us = audio_in_capture_[audio_in_head_];
   audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;

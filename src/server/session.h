@@ -188,6 +188,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<uint64_t, kAudioInFrames> audio_in_capture_{};
   size_t audio_in_head_ = 0;
   size_t audio_in_count_ = 0;
+  int audio_backlog_ticks_ = 0;  // consecutive ticks with more than one frame waiting
+  static constexpr int kAudioBacklogTicks = 25;
   uint32_t last_audio_seq_ = 0;
   bool have_audio_seq_ = false;
   std::atomic<int> audio_slot_{-1};

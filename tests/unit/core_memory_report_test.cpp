@@ -205,13 +205,17 @@ TEST(CoreMemoryReport, FreeingWithoutAllocatingIsNotChurn) {
   EXPECT_EQ(m->verdict(), Verdict::kStable);
 }
 
-TEST(CoreMemoryReport, UsageThatRoseAndStaysUpIsGrowing) {
+TEST(CoreMemoryReport, UsageThatRoseInSeveralStepsAndStaysUpIsGrowing) {
   auto m = make_monitor(2.0);
   const int64_t step = growth_step();
   m->sample(at(1));
   m->sample(at(2));
-  std::unique_ptr<char[]> leaked = hold(step);     // rises in one second ...
-  for (int s = 3; s <= 14; ++s) m->sample(at(s));  // ... and never falls back
+  std::array<std::unique_ptr<char[]>, 3> leaked;
+  for (int s = 3; s <= 5; ++s) {  // rises in three separate seconds ...
+    leaked[size_t(s - 3)] = hold(step);
+    m->sample(at(s));
+  }
+  for (int s = 6; s <= 14; ++s) m->sample(at(s));  // ... and never falls back
 
   EXPECT_EQ(m->verdict(), Verdict::kGrowing);
   const std::string reason(m->verdict_reason());
@@ -219,18 +223,34 @@ TEST(CoreMemoryReport, UsageThatRoseAndStaysUpIsGrowing) {
   EXPECT_TRUE(contains(reason, "over 12 s after warm-up")) << reason;
 }
 
+// Regression: one step up that then stays flat (a join, a pool reserve) is not a trend.
+TEST(CoreMemoryReport, ASingleStepUpIsNotGrowing) {
+  auto m = make_monitor(2.0);
+  const int64_t step = growth_step();
+  m->sample(at(1));
+  m->sample(at(2));
+  std::unique_ptr<char[]> held = hold(step);
+  for (int s = 3; s <= 14; ++s) m->sample(at(s));
+  EXPECT_EQ(m->verdict(), Verdict::kStable) << m->verdict_reason();
+}
+
 TEST(CoreMemoryReport, GrowthNeedsTenSamplesAfterWarmUp) {
   auto m = make_monitor(2.0);
   const int64_t step = growth_step();
   m->sample(at(1));
   m->sample(at(2));
-  std::unique_ptr<char[]> leaked = hold(step);
-  for (int s = 3; s <= 11; ++s) m->sample(at(s));  // 9 steps after the warm sample
+  std::array<std::unique_ptr<char[]>, 3> leaked;
+  for (int s = 3; s <= 5; ++s) {
+    leaked[size_t(s - 3)] = hold(step);
+    m->sample(at(s));
+  }
+  for (int s = 6; s <= 11; ++s) m->sample(at(s));  // 9 steps after the warm sample
   const Verdict after_nine = m->verdict();
   m->sample(at(12));  // the 10th
   const Verdict after_ten = m->verdict();
 
-  EXPECT_EQ(after_nine, Verdict::kStable);
+  // Before ten samples growth is not judged (three allocating seconds read as churn).
+  EXPECT_NE(after_nine, Verdict::kGrowing);
   EXPECT_EQ(after_ten, Verdict::kGrowing);
 }
 
@@ -239,10 +259,14 @@ TEST(CoreMemoryReport, GrowthThatFallsBackIsStable) {
   const int64_t step = growth_step();
   m->sample(at(1));
   m->sample(at(2));
-  std::unique_ptr<char[]> held = hold(step);
-  for (int s = 3; s <= 13; ++s) m->sample(at(s));
+  std::array<std::unique_ptr<char[]>, 3> held;
+  for (int s = 3; s <= 5; ++s) {
+    held[size_t(s - 3)] = hold(step);
+    m->sample(at(s));
+  }
+  for (int s = 6; s <= 13; ++s) m->sample(at(s));
   const Verdict while_held = m->verdict();
-  held.reset();  // back to where the window started
+  for (auto& h : held) h.reset();  // back to where the window started
   m->sample(at(14));
 
   EXPECT_EQ(while_held, Verdict::kGrowing);

@@ -1,0 +1,355 @@
+// A real call: one `ttycall server` and headless `ttycall client`s over 127.0.0.1. Each
+// client saves the last frame its terminal would have shown; the frame is read back into a
+// grid of cells and checked for the tiles of every participant.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <climits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client_process.h"
+#include "frame_parser.h"
+#include "json_file.h"
+#include "server_process.h"
+#include "temp_dir.h"
+#include "text_file.h"
+
+namespace ttycall::itest {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kUpperHalfBlock = "\xE2\x96\x80";  // U+2580
+
+// ---- Colours of the test:solid tiles ----
+
+enum class Hue { kOther, kRed, kGreen, kBlue };
+
+const char* name_of(Hue hue) {
+  switch (hue) {
+    case Hue::kRed: return "red";
+    case Hue::kGreen: return "green";
+    case Hue::kBlue: return "blue";
+    case Hue::kOther: return "other";
+  }
+  return "?";
+}
+
+// JPEG on the way up moves a solid colour a little ((254,0,0), (0,1,254)...): one channel
+// high and the other two low is that colour.
+Hue classify(const TermColor& c) {
+  if (c.kind == TermColor::Kind::kRgb) {
+    auto high = [](uint8_t v) { return v >= 200; };
+    auto low = [](uint8_t v) { return v <= 60; };
+    if (high(c.r) && low(c.g) && low(c.b)) return Hue::kRed;
+    if (low(c.r) && high(c.g) && low(c.b)) return Hue::kGreen;
+    if (low(c.r) && low(c.g) && high(c.b)) return Hue::kBlue;
+  } else if (c.kind == TermColor::Kind::kIndexed) {
+    // The pure primaries of the xterm 6x6x6 colour cube.
+    if (c.index == 196) return Hue::kRed;
+    if (c.index == 46) return Hue::kGreen;
+    if (c.index == 21) return Hue::kBlue;
+  }
+  return Hue::kOther;
+}
+
+// In half-block mode a cell is two pixels: the top one is the foreground of U+2580, the
+// bottom one its background. A cell shows a colour when both of its pixels do.
+Hue cell_hue(const Cell& cell) {
+  if (cell.glyph != kUpperHalfBlock) return Hue::kOther;
+  const Hue top = classify(cell.fg);
+  return top == classify(cell.bg) ? top : Hue::kOther;
+}
+
+struct Region {
+  int cells = 0;
+  int top = INT_MAX, left = INT_MAX, bottom = 0, right = 0;  // bounding box, 1-based, inclusive
+
+  void add(int row, int col) {
+    ++cells;
+    top = std::min(top, row);
+    bottom = std::max(bottom, row);
+    left = std::min(left, col);
+    right = std::max(right, col);
+  }
+  int box_area() const { return cells == 0 ? 0 : (bottom - top + 1) * (right - left + 1); }
+  bool overlaps(const Region& o) const {
+    return cells > 0 && o.cells > 0 && top <= o.bottom && o.top <= bottom && left <= o.right &&
+           o.left <= right;
+  }
+  std::string describe() const {
+    return std::to_string(cells) + " cells in rows " + std::to_string(top) + "-" +
+           std::to_string(bottom) + ", columns " + std::to_string(left) + "-" +
+           std::to_string(right);
+  }
+};
+
+Region region_of(const ParsedFrame& frame, Hue hue) {
+  Region region;
+  for (int r = 1; r <= frame.rows; ++r) {
+    for (int c = 1; c <= frame.cols; ++c) {
+      if (cell_hue(frame.at(r, c)) == hue) region.add(r, c);
+    }
+  }
+  return region;
+}
+
+// A rough picture of the frame for failure messages: R/G/B for the three colours, '.' for
+// other half-block cells, the glyph for text.
+std::string sketch(const ParsedFrame& frame) {
+  std::string out;
+  for (int r = 1; r <= frame.rows; ++r) {
+    const std::string text = frame.row_ascii(r);
+    for (int c = 1; c <= frame.cols; ++c) {
+      const Cell& cell = frame.at(r, c);
+      switch (cell_hue(cell)) {
+        case Hue::kRed: out += 'R'; break;
+        case Hue::kGreen: out += 'G'; break;
+        case Hue::kBlue: out += 'B'; break;
+        case Hue::kOther: {
+          const char ch = text[size_t(c - 1)];
+          out += ch == '\0' ? '?' : ch == '\x01' ? '.' : ch;
+        }
+      }
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+// Where " NAME " stands in the frame: row and first column (1-based), or row 0 if absent.
+struct Label {
+  int row = 0, col = 0;
+};
+Label find_label(const ParsedFrame& frame, const std::string& name) {
+  const std::string needle = " " + name + " ";
+  for (int r = 1; r <= frame.rows; ++r) {
+    const size_t at = frame.row_ascii(r).find(needle);
+    if (at != std::string::npos) return {r, int(at) + 1};
+  }
+  return {};
+}
+
+// ---- Running a call ----
+
+struct Participant {
+  ClientSpec spec;
+  Hue hue = Hue::kOther;  // the colour of its test:solid video
+};
+
+struct CallOutcome {
+  std::vector<std::string> frames;            // each client's saved last frame
+  std::vector<nlohmann::json> client_stats;   // each client's --stats-json
+  nlohmann::json server_stats;
+  std::string server_log;
+};
+
+// Runs a call of `people` (their save/stats paths are set here) for `call_time` after all
+// have joined. Then it freezes the server (SIGSTOP) so that no frame with fewer tiles can be
+// composed while the clients leave, stops every client (SIGTERM: it saves its last frame and
+// stats and exits 0), and ends the server (SIGTERM: exit 0 means no leak at exit).
+// Use with ASSERT_NO_FATAL_FAILURE.
+void run_call(const TempDir& dir, std::vector<Participant>& people,
+              std::chrono::milliseconds call_time, CallOutcome& out) {
+  ServerProcess server({"--fps", "30", "--stats-json", dir.file("server.json")},
+                       dir.file("server.stderr"));
+  std::vector<ChildProcess> clients;
+  for (size_t i = 0; i < people.size(); ++i) {
+    ClientSpec& spec = people[i].spec;
+    spec.duration = 60;  // a safety net: the test stops them
+    spec.save_last_frame = dir.file("client" + std::to_string(i) + ".frame");
+    spec.stats_json = dir.file("client" + std::to_string(i) + ".json");
+    clients.push_back(
+        start_client(server.port(), spec, dir.file("client" + std::to_string(i) + ".stderr")));
+  }
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", people.size(), 15s))
+      << "not every client joined; server stderr:\n"
+      << server.stderr_text();
+
+  std::this_thread::sleep_for(call_time);  // the call itself
+
+  ASSERT_TRUE(server.process().pause(5s)) << "the server could not be frozen";
+  for (size_t i = 0; i < clients.size(); ++i) {
+    ASSERT_TRUE(clients[i].running())
+        << people[i].spec.name << " ended early: " << clients[i].status()->describe()
+        << "; its stderr:\n"
+        << read_file_or_empty(dir.file("client" + std::to_string(i) + ".stderr"));
+    clients[i].send_signal(SIGTERM);
+  }
+  for (size_t i = 0; i < clients.size(); ++i) {
+    const std::optional<ExitStatus> status = clients[i].wait_for(10s);
+    ASSERT_TRUE(status) << people[i].spec.name << " did not exit within 10 s of SIGTERM";
+    EXPECT_TRUE(status->success())
+        << people[i].spec.name << ": " << status->describe() << "; its stderr:\n"
+        << read_file_or_empty(dir.file("client" + std::to_string(i) + ".stderr"));
+  }
+  server.process().resume();
+  const std::optional<ExitStatus> server_status = server.terminate(15s);
+  ASSERT_TRUE(server_status) << "the server did not exit within 15 s of SIGTERM";
+  out.server_log = server.stderr_text();
+  EXPECT_TRUE(server_status->success())
+      << "server: " << server_status->describe() << "; its stderr:\n"
+      << out.server_log;
+
+  for (const Participant& p : people) {
+    const std::optional<std::string> frame = read_file(p.spec.save_last_frame);
+    ASSERT_TRUE(frame) << p.spec.name << " saved no frame";
+    out.frames.push_back(*frame);
+    out.client_stats.push_back(read_json_file(p.spec.stats_json));
+  }
+  out.server_stats = read_json_file(dir.file("server.json"));
+}
+
+Participant solid(const std::string& name, const std::string& rrggbb, Hue hue,
+                  const std::string& render, const std::string& color, const std::string& size) {
+  Participant p;
+  p.spec.name = name;
+  p.spec.video = "test:solid:" + rrggbb;
+  p.spec.render = render;
+  p.spec.color = color;
+  p.spec.size = size;
+  p.hue = hue;
+  return p;
+}
+
+// Every participant's colour fills a large, solid rectangle of its own, with its label on
+// that rectangle's bottom row.
+void expect_three_tiles(const ParsedFrame& frame, const std::vector<Participant>& people,
+                        const std::string& viewer) {
+  SCOPED_TRACE("the frame " + viewer + " saw:\n" + sketch(frame));
+  const int screen = frame.cols * frame.rows;
+  std::vector<Region> regions;
+  for (const Participant& p : people) {
+    const Region region = region_of(frame, p.hue);
+    regions.push_back(region);
+    SCOPED_TRACE(std::string(name_of(p.hue)) + " (" + p.spec.name + "): " + region.describe());
+    // A tile of three in a grid is far more than a tenth of the screen.
+    EXPECT_GE(region.cells, screen / 10) << "the tile is missing or small";
+    // Solid: the colour fills its bounding box (only the label breaks it).
+    EXPECT_GE(region.cells * 10, region.box_area() * 9) << "the colour is not one rectangle";
+
+    const Label label = find_label(frame, p.spec.name);
+    ASSERT_NE(label.row, 0) << "no label \" " << p.spec.name << " \" anywhere";
+    EXPECT_EQ(label.row, region.bottom) << "the label is not on its tile's bottom row";
+    EXPECT_GE(label.col, region.left) << "the label starts left of its tile";
+    EXPECT_LE(label.col + int(p.spec.name.size()) + 1, region.right)
+        << "the label ends right of its tile";
+  }
+  for (size_t a = 0; a < regions.size(); ++a) {
+    for (size_t b = a + 1; b < regions.size(); ++b) {
+      EXPECT_FALSE(regions[a].overlaps(regions[b]))
+          << name_of(people[a].hue) << " (" << regions[a].describe() << ") and "
+          << name_of(people[b].hue) << " (" << regions[b].describe() << ") are not apart";
+    }
+  }
+}
+
+void expect_well_formed(const ParsedFrame& frame, const std::string& viewer) {
+  EXPECT_TRUE(frame.sync_begin) << viewer << ": the frame does not start with ESC[?2026h";
+  EXPECT_TRUE(frame.sync_end) << viewer << ": the frame does not end with ESC[?2026l";
+  EXPECT_TRUE(frame.problems.empty()) << viewer << ": " << frame.problems.size()
+                                      << " problem(s), first: " << frame.problems.front();
+  EXPECT_EQ(frame.unwritten_cells(), 0) << viewer << ": cells the frame never wrote";
+  EXPECT_EQ(frame.cursor_moves, frame.rows) << viewer << ": one cursor move per row expected";
+}
+
+// ---- Tests ----
+
+// The acceptance test: three participants, each a solid colour, and every one of
+// them sees all three tiles, labelled, at the full frame rate.
+TEST(Call, ThreeParticipantsEachSeeAllThreeTilesInTrueColour) {
+  TempDir dir;
+  std::vector<Participant> people = {
+      solid("Ada", "ff0000", Hue::kRed, "half", "true", "120x40"),
+      solid("Grace", "00ff00", Hue::kGreen, "half", "true", "120x40"),
+      solid("Linus", "0000ff", Hue::kBlue, "half", "true", "120x40"),
+  };
+  CallOutcome call;
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 6s, call));
+
+  for (size_t i = 0; i < people.size(); ++i) {
+    const std::string& viewer = people[i].spec.name;
+    SCOPED_TRACE("viewer " + viewer);
+    const ParsedFrame frame = parse_frame(call.frames[i], 120, 40);
+    expect_well_formed(frame, viewer);
+    EXPECT_GT(frame.colour_sequences, 0);
+    expect_three_tiles(frame, people, viewer);
+
+    const nlohmann::json& stats = call.client_stats[i];
+    SCOPED_TRACE("client stats: " + stats.dump());
+    EXPECT_GE(stats.at("fps").get<double>(), 20.0) << "the server runs at 30 fps";
+    EXPECT_EQ(stats.at("participants_seen").get<int>(), 3);
+    EXPECT_GT(stats.at("latency_ms").at("p50").get<double>(), 0.0);
+    EXPECT_GT(stats.at("frames_received").get<int64_t>(), 60);
+  }
+  SCOPED_TRACE("server stats: " + call.server_stats.dump());
+  EXPECT_EQ(call.server_stats.at("clients_peak").get<int>(), 3);
+  EXPECT_EQ(call.server_stats.at("connections").get<int>(), 3);
+  EXPECT_EQ(call.server_stats.at("video_frames_rejected").get<int>(), 0);
+  EXPECT_GT(call.server_stats.at("video_frames_in").get<int64_t>(), 0);
+}
+
+// 256-colour mode: the tiles are drawn with indexed colours (SGR 38;5 / 48;5), and each
+// solid primary maps to its pure xterm palette entry.
+TEST(Call, TwoHundredFiftySixColourModeUsesIndexedColours) {
+  TempDir dir;
+  std::vector<Participant> people = {
+      solid("Ada", "ff0000", Hue::kRed, "half", "256", "100x30"),
+      solid("Grace", "00ff00", Hue::kGreen, "half", "256", "100x30"),
+      solid("Linus", "0000ff", Hue::kBlue, "half", "256", "100x30"),
+  };
+  CallOutcome call;
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 3s, call));
+
+  for (size_t i = 0; i < people.size(); ++i) {
+    const std::string& viewer = people[i].spec.name;
+    SCOPED_TRACE("viewer " + viewer);
+    EXPECT_NE(call.frames[i].find("\x1b[38;5;"), std::string::npos) << "no 38;5 sequence";
+    EXPECT_EQ(call.frames[i].find(";2;"), std::string::npos) << "a 24-bit colour in 256 mode";
+    const ParsedFrame frame = parse_frame(call.frames[i], 100, 30);
+    expect_well_formed(frame, viewer);
+    expect_three_tiles(frame, people, viewer);
+  }
+}
+
+// ascii + no colour: the frame is plain printable ASCII once the cursor moves, the
+// synchronized-output brackets and the final attribute reset are taken out.
+TEST(Call, AsciiModeWithoutColourIsPlainPrintableText) {
+  TempDir dir;
+  std::vector<Participant> people = {
+      solid("Ada", "ff0000", Hue::kRed, "ascii", "none", "80x24"),
+      solid("Grace", "00ff00", Hue::kGreen, "ascii", "none", "80x24"),
+  };
+  people[1].spec.video = "test:bars";
+  CallOutcome call;
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 2s, call));
+
+  for (size_t i = 0; i < people.size(); ++i) {
+    const std::string& viewer = people[i].spec.name;
+    SCOPED_TRACE("viewer " + viewer);
+    const ParsedFrame frame = parse_frame(call.frames[i], 80, 24);
+    expect_well_formed(frame, viewer);
+    EXPECT_EQ(frame.colour_sequences, 0) << "a colour in --color none";
+
+    const std::string text = strip_control_sequences(call.frames[i]);
+    EXPECT_EQ(text.size(), size_t(80 * 24)) << "one character per cell expected";
+    const auto bad = std::find_if(text.begin(), text.end(),
+                                  [](char c) { return c < 0x20 || c > 0x7e; });
+    EXPECT_TRUE(bad == text.end()) << "byte " << int(uint8_t(*bad)) << " at offset "
+                                   << (bad - text.begin()) << " is not printable ASCII";
+    for (const Participant& p : people) {
+      EXPECT_NE(find_label(frame, p.spec.name).row, 0) << "no label for " << p.spec.name;
+    }
+    // Tiles show the camera: a non-blank share of the screen.
+    const size_t ink = size_t(std::count_if(text.begin(), text.end(), [](char c) { return c != ' '; }));
+    EXPECT_GE(ink, text.size() / 10) << "the frame is nearly blank:\n" << text;
+  }
+}
+
+}  // namespace
+}  // namespace ttycall::itest

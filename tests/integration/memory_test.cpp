@@ -1,0 +1,357 @@
+// The server's memory, seen from outside: its stats file (--stats-json) and its Memory
+// Report (SIGUSR1). In steady state it must make no heap allocation at all, clients that
+// come and go must leave nothing behind, and the report must answer for itself.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <deque>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client_process.h"
+#include "json_file.h"
+#include "memory_report_parser.h"
+#include "server_process.h"
+#include "temp_dir.h"
+#include "text_file.h"
+#include "wait_until.h"
+
+namespace ttycall::itest {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr std::string_view kReportEnd = "=== End of Memory Report ===";
+
+void sleep_until_uptime(const ServerProcess& server, double seconds) {
+  const double left = seconds - server.seconds_up();
+  if (left > 0) std::this_thread::sleep_for(std::chrono::duration<double>(left));
+}
+
+// The reports in `text`, parsed; every one must be whole and in order.
+std::vector<MemoryReport> reports_in(const std::string& text) {
+  std::vector<MemoryReport> reports;
+  for (const auto& block : memory_report_blocks(text)) {
+    reports.push_back(parse_memory_report(block));
+  }
+  return reports;
+}
+
+std::string joined_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  return out;
+}
+
+// Which pools took buffers from the heap between two reports: "video.decoded 7 -> 8".
+std::string pool_growth(const MemoryReport& from, const MemoryReport& to) {
+  std::string out;
+  for (const PoolLine& p : to.pools) {
+    const PoolLine* was = from.pool(p.name);
+    const int64_t before = was ? was->allocated : 0;
+    if (p.allocated != before) {
+      out += "  " + p.name + ": " + std::to_string(before) + " -> " +
+             std::to_string(p.allocated) + " buffers\n";
+    }
+  }
+  return out.empty() ? "  none\n" : out;
+}
+
+// A call of four clients with two distinct views (two at 80x24, two at 120x40), moving
+// video: after warm-up the server must not allocate at all, for at least 10 s. The stats
+// file is checked twice: as the periodic report writes it while the call runs (the steady
+// state alone), and as the server writes it at exit after SIGTERM (the required figure).
+TEST(Memory, SteadyCallOfFourClientsMakesNoHeapAllocation) {
+  constexpr double kWarmup = 4;
+  constexpr double kSteady = 11;  // at least 10 s of steady state
+  TempDir dir;
+  const std::string stats_file = dir.file("server.json");
+  ServerProcess server({"--warmup", "4", "--fps", "30", "--stats-json", stats_file,
+                        "--memory-report", dir.file("memory.txt"), "--memory-report-interval", "1"},
+                       dir.file("server.stderr"));
+  const char* sizes[] = {"80x24", "80x24", "120x40", "120x40"};
+  std::vector<ChildProcess> clients;
+  for (int i = 0; i < 4; ++i) {
+    ClientSpec spec;
+    spec.name = "mover" + std::to_string(i + 1);
+    spec.video = "test:moving";
+    spec.size = sizes[i];
+    spec.duration = 60;  // still connected when the server is stopped
+    spec.extra_args = {"--seed", std::to_string(i + 1)};
+    clients.push_back(start_client(server.port(), spec, dir.file(spec.name + ".stderr")));
+  }
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 4, 10s)) << server.stderr_text();
+  // Joining is allowed to allocate, but only during warm-up.
+  ASSERT_LT(server.seconds_up(), kWarmup)
+      << "the clients joined only after the warm-up ended (a badly overloaded machine?)";
+
+  // What the periodic reports say after warm-up (for failure messages).
+  auto steady_pool_growth = [&] {
+    const std::vector<MemoryReport> reports =
+        reports_in(read_file_or_empty(dir.file("memory.txt")));
+    const MemoryReport* first = nullptr;
+    for (const MemoryReport& r : reports) {
+      if (first == nullptr && r.uptime_s >= kWarmup) first = &r;
+    }
+    if (first == nullptr) return std::string("(no report after warm-up)");
+    char span[64];
+    std::snprintf(span, sizeof span, "(uptime %.1f s to %.1f s)", first->uptime_s,
+                  reports.back().uptime_s);
+    return std::string("pools that grew after warm-up ") + span + ":\n" +
+           pool_growth(*first, reports.back()) + "the last report:\n" +
+           joined_lines(reports.back().lines);
+  };
+
+  // The steady state alone: the stats file the periodic report wrote once 10 s of it passed.
+  nlohmann::json running;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        try {
+          running = read_json_file(stats_file);
+          return running.at("uptime_s").get<double>() >= kWarmup + kSteady - 1;
+        } catch (const std::exception&) {
+          return false;  // not written yet
+        }
+      },
+      std::chrono::seconds(int(kWarmup + kSteady) + 15), 200ms))
+      << "no stats file with " << kWarmup + kSteady - 1 << " s of uptime";
+  for (ChildProcess& client : clients) ASSERT_TRUE(client.running()) << "a client left early";
+  {
+    SCOPED_TRACE("stats during the call: " + running.dump());
+    EXPECT_TRUE(running.at("warmed_up").get<bool>());
+    EXPECT_EQ(running.at("heap").at("steady_allocs_per_s").get<double>(), 0.0)
+        << "the server allocated on the heap in steady state; " << steady_pool_growth();
+    EXPECT_EQ(running.at("heap").at("steady_bytes_per_s").get<double>(), 0.0);
+    EXPECT_GT(running.at("frames_sent").get<int64_t>(), 0);
+  }
+
+  // Stopped with the clients still connected: the file written at exit.
+  const std::optional<ExitStatus> status = server.terminate(15s);
+  ASSERT_TRUE(status) << "the server did not exit within 15 s of SIGTERM";
+  const std::string log = server.stderr_text();
+  EXPECT_TRUE(status->success()) << status->describe() << "; stderr:\n" << log;
+
+  const nlohmann::json stats = read_json_file(stats_file);
+  SCOPED_TRACE("stats at exit: " + stats.dump());
+  EXPECT_TRUE(stats.at("warmed_up").get<bool>());
+  EXPECT_GE(stats.at("uptime_s").get<double>(), kWarmup + 10);
+  const nlohmann::json& heap = stats.at("heap");
+  EXPECT_EQ(heap.at("steady_allocs_per_s").get<double>(), 0.0)
+      << "the stats file written at exit counts heap allocations after warm-up";
+  EXPECT_EQ(heap.at("steady_bytes_per_s").get<double>(), 0.0);
+  EXPECT_GT(stats.at("frames_rendered").get<int64_t>(), 0);
+  EXPECT_GT(stats.at("frames_sent").get<int64_t>(), 0);
+  EXPECT_GT(stats.at("video_frames_in").get<int64_t>(), 0);
+  EXPECT_EQ(stats.at("clients_peak").get<int>(), 4);
+  EXPECT_EQ(stats.at("connections").get<int>(), 4);
+
+  // Every report written during the call, after warm-up, says "stable".
+  const std::vector<MemoryReport> reports = reports_in(read_file_or_empty(dir.file("memory.txt")));
+  int judged = 0, not_stable = 0;
+  const MemoryReport* first_bad = nullptr;
+  for (const MemoryReport& report : reports) {
+    EXPECT_TRUE(report.problems.empty()) << report.problems.front();
+    if (report.verdict == "warming-up") continue;
+    ++judged;
+    if (report.verdict != "stable") {
+      ++not_stable;
+      if (first_bad == nullptr) first_bad = &report;
+    }
+  }
+  EXPECT_GE(judged, 5) << "too few reports after warm-up";
+  EXPECT_EQ(not_stable, 0) << not_stable << " of " << judged
+                           << " reports after warm-up are not \"stable\"; the first:\n"
+                           << (first_bad ? joined_lines(first_bad->lines) : "");
+}
+
+// 200 clients come and go, five at a time, each getting at least one frame; afterwards the
+// server holds the same plain heap as after the first group of visitors, and no pooled
+// buffer is still in use: nothing per client is left behind.
+TEST(Memory, TwoHundredClientsComingAndGoingLeaveNothingBehind) {
+  constexpr int kClients = 200;
+  constexpr int kAtOnce = 5;
+  TempDir dir;
+  const std::string report_file = dir.file("memory.txt");
+  ServerProcess server({"--fps", "30", "--warmup", "1", "--stats-json", dir.file("server.json"),
+                        "--memory-report", report_file},
+                       dir.file("server.stderr"));
+  auto spec_for = [&](int i, double duration) {
+    ClientSpec spec;
+    spec.name = "visitor" + std::to_string(i);
+    spec.video = "test:solid:ff8000";
+    spec.size = "80x24";
+    spec.duration = duration;
+    spec.stats_json = dir.file(spec.name + ".json");
+    return spec;
+  };
+  auto frames_of = [&](int i) {
+    return read_json_file(dir.file("visitor" + std::to_string(i) + ".json"))
+        .at("frames_received")
+        .get<int64_t>();
+  };
+
+  // Baseline: a first group of visitors, as many at once as ever will be (kAtOnce, and one
+  // more whose session may still be closing), has been and gone, so the pools and the
+  // server's tables have grown to what the rest of the test needs.
+  constexpr int kFirst = kAtOnce + 1;
+  {
+    std::vector<ChildProcess> first;
+    for (int i = 0; i < kFirst; ++i) {
+      first.push_back(start_client(server.port(), spec_for(i, 1.0),
+                                   dir.file("visitor" + std::to_string(i) + ".stderr")));
+    }
+    for (int i = 0; i < kFirst; ++i) {
+      const std::optional<ExitStatus> status = first[size_t(i)].wait_for(15s);
+      ASSERT_TRUE(status && status->success())
+          << read_file_or_empty(dir.file("visitor" + std::to_string(i) + ".stderr"));
+      ASSERT_GE(frames_of(i), 1);
+    }
+  }
+  ASSERT_TRUE(server.wait_for_stderr(" left: ", kFirst, 10s)) << server.stderr_text();
+  server.process().send_signal(SIGUSR1);
+  ASSERT_TRUE(wait_until(
+      [&] { return count_occurrences(read_file_or_empty(report_file), kReportEnd) >= 1; }, 10s));
+
+  // 200 visitors, kAtOnce at a time.
+  std::deque<std::pair<int, ChildProcess>> running;
+  int started = kFirst - 1, failed = 0, frameless = 0;
+  std::string first_failure;
+  while (started < kFirst - 1 + kClients || !running.empty()) {
+    while (started < kFirst - 1 + kClients && int(running.size()) < kAtOnce) {
+      const int i = ++started;
+      running.emplace_back(i, start_client(server.port(), spec_for(i, 0.4),
+                                           dir.file("visitor" + std::to_string(i) + ".stderr")));
+    }
+    auto& [i, client] = running.front();
+    const std::optional<ExitStatus> status = client.wait_for(15s);
+    if (!status || !status->success()) {
+      ++failed;
+      if (first_failure.empty()) {
+        first_failure = "visitor" + std::to_string(i) + ": " +
+                        (status ? status->describe() : "still running after 15 s") + "; stderr: " +
+                        read_file_or_empty(dir.file("visitor" + std::to_string(i) + ".stderr"));
+      }
+    } else if (frames_of(i) < 1) {
+      ++frameless;
+    }
+    running.pop_front();
+  }
+  EXPECT_EQ(failed, 0) << first_failure;
+  EXPECT_EQ(frameless, 0) << "visitors that got no frame in their 0.4 s";
+
+  ASSERT_TRUE(server.wait_for_stderr(" left: ", kFirst + kClients, 15s))
+      << "the server did not see every visitor leave:\n"
+      << server.stderr_text();
+  server.process().send_signal(SIGUSR1);
+  ASSERT_TRUE(wait_until(
+      [&] { return count_occurrences(read_file_or_empty(report_file), kReportEnd) >= 2; }, 10s));
+
+  const std::vector<MemoryReport> reports = reports_in(read_file_or_empty(report_file));
+  ASSERT_GE(reports.size(), 2u);
+  const MemoryReport& before = reports[0];
+  const MemoryReport& after = reports[1];
+  SCOPED_TRACE("report after the first " + std::to_string(kFirst) + ":\n" +
+               joined_lines(before.lines) + "report after all " +
+               std::to_string(kFirst + kClients) + ":\n" +
+               joined_lines(after.lines));
+  EXPECT_TRUE(before.problems.empty());
+  EXPECT_TRUE(after.problems.empty());
+
+  // Plain heap (everything not from a pool or a named site) is back where it was.
+  const SiteLine* heap_before = before.site("heap (unattributed)");
+  const SiteLine* heap_after = after.site("heap (unattributed)");
+  ASSERT_NE(heap_before, nullptr);
+  ASSERT_NE(heap_after, nullptr);
+  std::printf("[ itest    ] heap (unattributed): %lld live / %.0f B after %d visitors, "
+              "%lld / %.0f B after %d\n",
+              (long long)heap_before->live_count, heap_before->live_bytes, kFirst,
+              (long long)heap_after->live_count, heap_after->live_bytes, kFirst + kClients);
+  EXPECT_LE(std::abs(heap_after->live_count - heap_before->live_count), 4)
+      << "live heap allocations: " << heap_before->live_count << " before, "
+      << heap_after->live_count << " after";
+  EXPECT_LE(std::abs(heap_after->live_bytes - heap_before->live_bytes), 4096.0)
+      << "live heap bytes: " << heap_before->live_bytes << " before, " << heap_after->live_bytes
+      << " after";
+  // No client is left holding a pooled buffer: the per-client pools are idle. A frame pool
+  // may still lend one buffer to the compositor's last frame (seen 0 or 1 when idle).
+  for (const char* pool : {"session.receive", "video.decoded"}) {
+    const PoolLine* p = after.pool(pool);
+    ASSERT_NE(p, nullptr) << "no pool " << pool;
+    EXPECT_EQ(p->in_use, 0) << pool;
+  }
+  for (const PoolLine& p : after.pools) {
+    const PoolLine* was = before.pool(p.name);
+    EXPECT_LE(p.in_use, (was ? was->in_use : 0) + 1) << p.name;
+  }
+
+  const std::optional<ExitStatus> status = server.terminate(15s);
+  ASSERT_TRUE(status) << "the server did not exit within 15 s of SIGTERM";
+  EXPECT_TRUE(status->success()) << status->describe() << "; stderr:\n" << server.stderr_text();
+  const nlohmann::json stats = read_json_file(dir.file("server.json"));
+  SCOPED_TRACE("server stats: " + stats.dump());
+  EXPECT_EQ(stats.at("connections").get<int>(), kFirst + kClients);
+  EXPECT_GE(stats.at("frames_sent").get<int64_t>(), kFirst + kClients);
+}
+
+// SIGUSR1 writes the report to stderr, where the log lines also go: each report is one
+// contiguous block in the required order. During warm-up it says so; after it, with two
+// clients in a call, it says "stable".
+TEST(Memory, Sigusr1ReportIsWholeOrderedAndJudgesItself) {
+  constexpr double kWarmup = 2;
+  TempDir dir;
+  ServerProcess server({"--fps", "30", "--warmup", "2"}, dir.file("server.stderr"));
+
+  server.process().send_signal(SIGUSR1);  // at once: still warming up
+  ASSERT_TRUE(server.wait_for_stderr(kReportEnd, 1, 10s)) << server.stderr_text();
+
+  std::vector<ChildProcess> clients;
+  for (int i = 0; i < 2; ++i) {
+    ClientSpec spec;
+    spec.name = "talker" + std::to_string(i + 1);
+    spec.video = "test:moving";
+    spec.duration = 60;
+    spec.extra_args = {"--seed", std::to_string(i + 1)};
+    clients.push_back(start_client(server.port(), spec, dir.file(spec.name + ".stderr")));
+  }
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+  sleep_until_uptime(server, kWarmup + 3);
+  for (ChildProcess& client : clients) ASSERT_TRUE(client.running()) << "a client left early";
+
+  server.process().send_signal(SIGUSR1);
+  ASSERT_TRUE(server.wait_for_stderr(kReportEnd, 2, 10s)) << server.stderr_text();
+  const std::string log = server.stderr_text();
+  SCOPED_TRACE("server stderr:\n" + log);
+
+  // Every "=== Memory Report ===" opens a block that closes before anything else is written.
+  EXPECT_EQ(count_occurrences(log, "=== Memory Report ==="), count_occurrences(log, kReportEnd));
+  const std::vector<MemoryReport> reports = reports_in(log);
+  ASSERT_EQ(reports.size(), 2u);
+  for (const MemoryReport& report : reports) {
+    EXPECT_TRUE(report.problems.empty())
+        << report.problems.size() << " problem(s), first: " << report.problems.front();
+    EXPECT_FALSE(report.pools.empty()) << "no pools listed";
+    EXPECT_GT(report.current_bytes, 0);
+    EXPECT_FALSE(report.verdict_reason.empty());
+  }
+
+  const MemoryReport& early = reports[0];
+  ASSERT_GE(early.uptime_s, 0) << "no Uptime line";
+  if (early.uptime_s < kWarmup) {
+    EXPECT_EQ(early.verdict, "warming-up");
+  }
+
+  const MemoryReport& steady = reports[1];
+  EXPECT_GE(steady.uptime_s, kWarmup + 3);
+  EXPECT_EQ(steady.verdict, "stable");
+  // Live allocations are grouped by site: one line each, not one per buffer.
+  EXPECT_LT(steady.sites.size(), 40u);
+  EXPECT_NE(steady.site("heap (unattributed)"), nullptr);
+}
+
+}  // namespace
+}  // namespace ttycall::itest
