@@ -36,8 +36,17 @@ bool Session::start() {
                                 : a.to_v6().to_bytes();
   }
   if (ec || !context_.connections.acquire(remote_address_)) {
-    spdlog::warn("refusing a connection from {}: {}", ec ? "an unknown address" : remote.address().to_string(),
+    spdlog::warn("refusing a connection from {}: {}",
+                 ec ? "an unknown address" : remote.address().to_string(),
                  ec ? ec.message() : "too many connections from this address");
+    // Say why, best effort and without waiting, so the client stops instead of retrying.
+    std::array<uint8_t, net::kHeaderSize + 128> packet;
+    const net::Bye bye =
+        net::Bye::make(net::ByeReason::kServerFull, "too many connections from your address");
+    if (const size_t n = net::build_packet(net::MsgType::kBye, bye, packet); n > 0) {
+      socket_.non_blocking(true, ec);
+      socket_.write_some(asio::buffer(packet.data(), n), ec);
+    }
     socket_.close(ec);
     closed_.store(true);
     return false;
