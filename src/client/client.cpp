@@ -448,14 +448,16 @@ void Client::pump_writes() {
     --control_count_;
     buffer = asio::buffer(writing_control_.data(), size);
     writing_video_ = false;
-  } else if (audio_count_ > 0) {
+  } else if (audio_count_ > 0 && !(video_ready_ && audio_since_video_ >= kAudioBeforeVideo)) {
     const size_t size = audio_size_[audio_head_];
     std::copy_n(audio_[audio_head_].begin(), size, writing_control_.begin());
     audio_head_ = (audio_head_ + 1) % kAudioSlots;
     --audio_count_;
     buffer = asio::buffer(writing_control_.data(), size);
     writing_video_ = false;
+    ++audio_since_video_;
   } else if (video_ready_) {
+    audio_since_video_ = 0;
     buffer = asio::buffer(video_packet_.data(), video_packet_size_);
     writing_video_ = true;
   } else {

@@ -48,6 +48,8 @@ class Client {
   bool done() const { return done_.load(std::memory_order_acquire); }
 
   const ClientStats& stats() const { return stats_; }
+  // Starts the figures afresh (a measuring window). Call on the client's io thread.
+  void reset_stats() { stats_ = ClientStats{}; }
   uint32_t participant_id() const { return my_id_; }
 
  private:
@@ -132,6 +134,10 @@ class Client {
   std::array<uint16_t, kAudioSlots> audio_size_{};
   size_t audio_head_ = 0;
   size_t audio_count_ = 0;
+  // Audio goes before video, but a saturated link must not starve video: after this many
+  // audio packets in a row, a waiting video frame goes first.
+  static constexpr int kAudioBeforeVideo = 2;
+  int audio_since_video_ = 0;
   std::vector<uint8_t> video_packet_;
   size_t video_packet_size_ = 0;
   bool video_ready_ = false;

@@ -10,6 +10,8 @@
 namespace ttycall::server {
 
 namespace {
+constexpr int kSendBufferBytes = 256 * 1024;
+
 std::chrono::steady_clock::duration seconds(double s) {
   return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
       std::chrono::duration<double>(s));
@@ -52,6 +54,10 @@ bool Session::start() {
     return false;
   }
   counted_connection_ = true;
+  // A small kernel send buffer: frames wait in the one-slot mailbox (where a newer one
+  // replaces them) rather than by the megabyte in the socket, so a slow viewer skips
+  // frames instead of falling seconds behind.
+  socket_.set_option(asio::socket_base::send_buffer_size(kSendBufferBytes), ec);
   video_payload_ = context_.receive_pool.acquire();
   if (!video_payload_) {
     close("no receive buffer left (server at capacity)");

@@ -1,0 +1,351 @@
+#include "client/load_bench.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "client/load_proc_stats.h"
+#include "client/load_process.h"
+#include "client/load_tcp_bytes.h"
+#include "core/clock.h"
+#include "core/console.h"
+#include "net/protocol.h"
+
+namespace ttycall::client {
+namespace {
+
+using Clock = core::SteadyClock;
+constexpr double kServerStartTimeout = 10;  // seconds for the server to listen
+constexpr double kJoinTimeout = 15;         // seconds for every client to get frames
+constexpr double kServerStopTimeout = 10;   // seconds between SIGTERM and SIGKILL
+
+Clock::time_point after(double seconds) {
+  return Clock::now() +
+         std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+}
+
+// A free TCP port on 127.0.0.1, as the kernel hands one out; 0 if none.
+uint16_t free_loopback_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  uint16_t port = 0;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  ::close(fd);
+  return port;
+}
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  if (in) text << in.rdbuf();
+  return text.str();
+}
+
+std::string last_lines(const std::string& text, int count) {
+  size_t pos = text.size();
+  while (pos > 0 && text[pos - 1] == '\n') --pos;
+  const size_t end = pos;
+  for (int n = 0; n < count && pos > 0; ++n) {
+    pos = text.rfind('\n', pos - 1);
+    if (pos == std::string::npos) {
+      pos = 0;
+      break;
+    }
+  }
+  return text.substr(pos == 0 ? 0 : pos + 1, end - (pos == 0 ? 0 : pos + 1));
+}
+
+nlohmann::json read_json(const std::filesystem::path& path) {
+  const nlohmann::json j = nlohmann::json::parse(read_text(path), nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+
+std::optional<double> number_at(const nlohmann::json& j, const nlohmann::json::json_pointer& p) {
+  if (!j.is_object() || !j.contains(p) || !j.at(p).is_number()) return std::nullopt;
+  return j.at(p).get<double>();
+}
+
+// A temporary directory for the server's files, removed with everything in it.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/ttycall-bench-XXXXXX";
+    if (::mkdtemp(templ.data()) != nullptr) path_ = templ;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  bool ok() const { return !path_.empty(); }
+  std::filesystem::path operator/(const char* leaf) const { return path_ / leaf; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+class Run {
+ public:
+  Run(const BenchConfig& config, BenchResult& result, std::string& error)
+      : config_(config), result_(result), error_(error) {}
+
+  bool go() {
+    result_ = {};
+    result_.config = config_;
+    result_.config.cancel = nullptr;
+    result_.machine_cpus = int(std::thread::hardware_concurrency());
+    result_.loadavg_start = load_average_1m();
+    if (config_.host.empty() ? !start_server() : !use_given_server()) return false;
+    const bool ok = drive_clients();
+    stop_server();
+    return ok;
+  }
+
+ private:
+  void say(const std::string& text) const {
+    if (config_.progress) core::write_stderr_whole("ttycall bench: " + text + "\n");
+  }
+  bool cancelled() const { return config_.cancel && config_.cancel->load(); }
+
+  bool use_given_server() {
+    result_.host = config_.host == "localhost" ? "127.0.0.1" : config_.host;
+    result_.port = config_.port;
+    return true;
+  }
+
+  bool start_server() {
+    if (!scratch_.ok()) {
+      error_ = "cannot create a temporary directory for the server's files";
+      return false;
+    }
+    result_.host = "127.0.0.1";
+    result_.port = free_loopback_port();
+    if (result_.port == 0) {
+      error_ = "no free TCP port on 127.0.0.1";
+      return false;
+    }
+    const std::vector<std::string> argv = {
+        "ttycall",
+        "server",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        std::to_string(result_.port),
+        "--fps",
+        std::to_string(config_.fps),
+        "--max-clients",
+        std::to_string(std::clamp(config_.clients, 1, net::kMaxParticipants)),
+        // Every synthetic client comes from 127.0.0.1.
+        "--max-connections-per-ip",
+        std::to_string(std::clamp(config_.clients, 1, net::kMaxParticipants) + 1),
+        "--warmup",
+        fmt::format("{:g}", config_.warmup),
+        "--stats-json",
+        (scratch_ / "stats.json").string(),
+        "--memory-report",
+        (scratch_ / "memory-report.txt").string(),
+        "--memory-report-interval",
+        "1",
+        "--log-level",
+        "warn",
+    };
+    server_ =
+        ChildProcess::spawn(config_.server_exe, argv, (scratch_ / "server.log").string(), error_);
+    if (!server_) return false;
+    result_.server.spawned = true;
+    result_.server.pid = int(server_->pid());
+    const auto deadline = after(kServerStartTimeout);
+    while (!tcp_port_listening(result_.port)) {
+      if (!server_->running()) {
+        error_ = fmt::format("the server could not start (exit status {}){}",
+                             server_->exit_status().value_or(-1), server_log_tail());
+        return false;
+      }
+      if (Clock::now() >= deadline || cancelled()) {
+        error_ = cancelled() ? "interrupted"
+                             : fmt::format(
+                                   "the server did not listen on 127.0.0.1:{} within "
+                                   "{:g} s{}",
+                                   result_.port, kServerStartTimeout, server_log_tail());
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    say(fmt::format("server pid {} listening on 127.0.0.1:{}", server_->pid(), result_.port));
+    return true;
+  }
+
+  std::string server_log_tail() const {
+    const std::string tail = last_lines(read_text(scratch_ / "server.log"), 15);
+    return tail.empty() ? "" : "; its output:\n" + tail;
+  }
+
+  // Sleeps until `deadline`; false if cancelled or the spawned server has died.
+  bool wait_until(Clock::time_point deadline) {
+    while (Clock::now() < deadline) {
+      if (cancelled()) {
+        error_ = "interrupted";
+        return false;
+      }
+      if (server_ && !server_->running()) {
+        error_ = fmt::format("the server died during the run (exit status {}){}",
+                             server_->exit_status().value_or(-1), server_log_tail());
+        return false;
+      }
+      std::this_thread::sleep_for(
+          std::min<Clock::duration>(deadline - Clock::now(), std::chrono::milliseconds(50)));
+    }
+    return true;
+  }
+
+  bool drive_clients() {
+    LoadOptions o;
+    o.host = result_.host;
+    o.port = result_.port;
+    o.clients = config_.clients;
+    o.sizes = config_.sizes;
+    o.render = config_.render;
+    o.color = config_.color;
+    o.audio = config_.audio;
+    o.threads = config_.load_threads;
+    LoadGenerator load(o);
+    load.start();
+
+    // Joining: every client connected and receiving frames, or the bound.
+    const auto join_deadline = after(kJoinTimeout);
+    int receiving = 0;
+    LoadGenerator::Progress last;
+    for (;;) {
+      last = load.progress();
+      receiving = last.receiving;
+      if (receiving + last.ended >= config_.clients || Clock::now() >= join_deadline) break;
+      if (!wait_until(after(0.1))) return false;
+    }
+    if (receiving == 0) {
+      error_ = fmt::format(
+          "no client received a frame from {}:{} ({}){}", result_.host, result_.port,
+          last.ended >= config_.clients ? "every client gave up: is a server listening there?"
+                                        : fmt::format("waited {:g} s", kJoinTimeout),
+          server_ ? server_log_tail() : "");
+      return false;
+    }
+    if (receiving < config_.clients) {
+      say(fmt::format("only {} of {} clients receive frames; measuring anyway{}", receiving,
+                      config_.clients,
+                      server_ ? ""
+                              : " (does the server limit connections per address? see "
+                                "`ttycall server --max-connections-per-ip`)"));
+    }
+    say(fmt::format("{} clients in the call; warm-up {:g} s, then measuring {:g} s", receiving,
+                    config_.warmup, config_.duration));
+    if (!wait_until(after(config_.warmup))) return false;
+
+    // The window.
+    const pid_t server_pid = server_ ? server_->pid() : 0;
+    const nlohmann::json stats_begin = server_ ? read_json(scratch_ / "stats.json") : nullptr;
+    const std::optional<double> server_cpu_begin =
+        server_ ? process_cpu_seconds(server_pid) : std::nullopt;
+    const std::optional<double> load_cpu_begin = process_cpu_seconds(0);
+    const auto tcp_begin = tcp_bytes_to(result_.host, result_.port);
+    load.begin_window();
+    const auto window_begin = Clock::now();
+    result_.clients_receiving = receiving;
+
+    if (!wait_until(after(config_.duration))) return false;
+
+    result_.clients = load.end_window();
+    const auto window_end = Clock::now();
+    const auto tcp_end = tcp_bytes_to(result_.host, result_.port);
+    const std::optional<double> load_cpu_end = process_cpu_seconds(0);
+    const std::optional<double> server_cpu_end =
+        server_ ? process_cpu_seconds(server_pid) : std::nullopt;
+    result_.loadavg_end = load_average_1m();
+    const double window = core::seconds_between(window_begin, window_end);
+    result_.window_s = window;
+    if (load_cpu_begin && load_cpu_end) {
+      result_.load_cpu_s_per_s = (*load_cpu_end - *load_cpu_begin) / window;
+    }
+    for (const auto& [local_port, end] : tcp_end) {
+      const auto begin = tcp_begin.find(local_port);
+      if (begin == tcp_begin.end()) continue;  // a connection made during the window
+      result_.upstream_bytes_per_s.push_back(double(end.sent - begin->second.sent) / window);
+    }
+    if (server_) {
+      ServerFigures& s = result_.server;
+      if (server_cpu_begin && server_cpu_end) {
+        s.cpu_s_per_s = (*server_cpu_end - *server_cpu_begin) / window;
+      }
+      s.rss_peak_bytes = process_peak_rss_bytes(server_pid);
+      s.stats = read_json(scratch_ / "stats.json");
+      window_heap(stats_begin, s.stats);
+    }
+    result_.clients_failed = load.stop(2.0);
+    return true;
+  }
+
+  // Heap rates across the window, from the two stats files the server wrote nearest its
+  // start and end (it writes one every second), and the server's own steady figures.
+  void window_heap(const nlohmann::json& begin, const nlohmann::json& end) {
+    using P = nlohmann::json::json_pointer;
+    ServerFigures& s = result_.server;
+    s.steady_allocs_per_s = number_at(end, P("/heap/steady_allocs_per_s"));
+    s.steady_bytes_per_s = number_at(end, P("/heap/steady_bytes_per_s"));
+    const auto t0 = number_at(begin, P("/uptime_s")), t1 = number_at(end, P("/uptime_s"));
+    const auto a0 = number_at(begin, P("/heap/allocs_total"));
+    const auto a1 = number_at(end, P("/heap/allocs_total"));
+    const auto b0 = number_at(begin, P("/heap/bytes_total"));
+    const auto b1 = number_at(end, P("/heap/bytes_total"));
+    if (t0 && t1 && a0 && a1 && b0 && b1 && *t1 > *t0) {
+      s.window_allocs_per_s = (*a1 - *a0) / (*t1 - *t0);
+      s.window_bytes_per_s = (*b1 - *b0) / (*t1 - *t0);
+    }
+    if (const auto rss = number_at(end, P("/rss_peak_bytes"))) {
+      s.rss_peak_bytes = std::max<int64_t>(s.rss_peak_bytes.value_or(0), int64_t(*rss));
+    }
+  }
+
+  void stop_server() {
+    if (!server_) return;
+    ServerFigures& s = result_.server;
+    s.exit_status = server_->terminate(kServerStopTimeout);
+    s.stats_at_exit = read_json(scratch_ / "stats.json");
+    const std::string log = read_text(scratch_ / "server.log");
+    if (const size_t at = log.rfind("memory at exit:"); at != std::string::npos) {
+      s.exit_note = log.substr(at, log.find('\n', at) - at);
+    }
+    server_.reset();
+  }
+
+  const BenchConfig& config_;
+  BenchResult& result_;
+  std::string& error_;
+  ScratchDir scratch_;
+  std::unique_ptr<ChildProcess> server_;
+};
+
+}  // namespace
+
+bool run_bench(const BenchConfig& config, BenchResult& result, std::string& error) {
+  Run run(config, result, error);
+  return run.go();
+}
+
+}  // namespace ttycall::client

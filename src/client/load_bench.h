@@ -1,0 +1,71 @@
+#pragma once
+// One measured run of `ttycall bench`: a server (spawned as a process of its own unless
+// one is given), N synthetic clients, a warm-up, a measuring window, and every figure of
+// both sides over that window. Everything is bounded in time; nothing outlives the run.
+#include <atomic>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/load_generator.h"
+#include "media/render_options.h"
+
+namespace ttycall::client {
+
+struct BenchConfig {
+  int clients = 8;
+  int fps = 30;
+  double duration = 10;  // seconds measured, after the warm-up
+  double warmup = 3;     // seconds after every client receives frames, not measured
+  media::RenderMode render = media::RenderMode::kHalf;
+  media::ColorMode color = media::ColorMode::kTrueColor;
+  std::vector<ViewSize> sizes{ViewSize{}};
+  bool audio = false;  // clients send a tone and receive the mix as well
+  std::string host;    // empty: spawn a server on a free port of 127.0.0.1
+  uint16_t port = 0;
+  int load_threads = 2;
+  std::string server_exe = "/proc/self/exe";  // the ttycall binary, for `server`
+  const std::atomic<bool>* cancel = nullptr;  // set (e.g. by SIGINT) to end early
+  bool progress = true;                       // a line on stderr per phase
+};
+
+// The server's side of the window. Optional figures are absent when the server was not
+// spawned by the run (only a spawned server can be measured from outside).
+struct ServerFigures {
+  bool spawned = false;
+  int pid = 0;
+  std::optional<double> cpu_s_per_s;          // utime + stime over the window / window
+  std::optional<int64_t> rss_peak_bytes;      // VmHWM at the end of the window
+  std::optional<double> steady_allocs_per_s;  // the server's own: warm-up end -> window end
+  std::optional<double> steady_bytes_per_s;
+  std::optional<double> window_allocs_per_s;  // heap counters' change across the window
+  std::optional<double> window_bytes_per_s;
+  nlohmann::json stats;            // its stats file as written at the end of the window
+  nlohmann::json stats_at_exit;    // and as written at exit
+  std::optional<int> exit_status;  // 0 = clean exit, every allocation freed
+  std::string exit_note;           // its "memory at exit" line
+};
+
+struct BenchResult {
+  BenchConfig config;
+  std::string host;
+  uint16_t port = 0;
+  double window_s = 0;
+  int clients_receiving = 0;  // clients receiving frames when the warm-up began
+  int clients_failed = 0;     // clients that ended with an error
+  std::vector<ClientWindow> clients;
+  std::vector<double> upstream_bytes_per_s;  // per connection (TCP_INFO bytes acked)
+  std::optional<double> load_cpu_s_per_s;    // this process (all N clients)
+  int machine_cpus = 0;
+  std::optional<double> loadavg_start;  // the machine's 1-minute load average, run start
+  std::optional<double> loadavg_end;    // ... and window end
+  ServerFigures server;
+};
+
+// Runs one measured call. Returns false with `error` set when the server cannot be
+// started or reached, no client gets a frame, the server dies, or `cancel` is set.
+bool run_bench(const BenchConfig& config, BenchResult& result, std::string& error);
+
+}  // namespace ttycall::client

@@ -1,0 +1,92 @@
+#pragma once
+// N synthetic participants in one process: the load side of `ttycall bench`.
+//
+// Each participant is a real headless Client (moving test pattern up, every frame down
+// checked, decompressed and parsed; with `audio`, a tone up and the mix down, decoded and
+// dropped), so the load is what real clients cost the server.
+// They share `threads` io_contexts, each run by one thread, the clients dealt out in turn;
+// a client's handlers therefore all run on one thread, and the generator reads a client's
+// figures only from that thread (by posting to it), never racing the client.
+//
+// Measurement is by window: begin_window() zeroes every client's figures (so connecting
+// and warm-up are left out), end_window() reads them.
+#include <asio.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client/client.h"
+#include "media/render_options.h"
+
+namespace ttycall::client {
+
+struct ViewSize {
+  int cols = 160;
+  int rows = 48;
+};
+
+struct LoadOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;
+  int clients = 1;
+  std::vector<ViewSize> sizes{ViewSize{}};  // client i gets sizes[i % sizes.size()]
+  media::RenderMode render = media::RenderMode::kHalf;
+  media::ColorMode color = media::ColorMode::kTrueColor;
+  bool audio = false;  // each client also sends a sine tone (its own pitch) and takes the mix
+  int threads = 2;
+  double connect_timeout = 5;  // seconds each client keeps trying to reach the server
+};
+
+// One client's figures over a measuring window.
+struct ClientWindow {
+  int index = 0;
+  ViewSize size;
+  double seconds = 0;           // length of the window as its io thread saw it
+  uint64_t frames = 0;          // video frames received, checked and decompressed
+  uint64_t bytes_received = 0;  // header + payload bytes of every packet received
+  double latency_p50_ms = 0;    // capture -> arrival of its own tile, this client's samples
+  double latency_p95_ms = 0;
+  double latency_p99_ms = 0;
+  bool ended = false;  // the client gave up (server unreachable or a fatal error)
+  double fps() const { return seconds > 0 ? double(frames) / seconds : 0; }
+};
+
+class LoadGenerator {
+ public:
+  explicit LoadGenerator(LoadOptions options);
+  ~LoadGenerator();  // stop(0.5) if still running
+  LoadGenerator(const LoadGenerator&) = delete;
+  LoadGenerator& operator=(const LoadGenerator&) = delete;
+
+  // Creates the clients and the io threads; they connect at once.
+  void start();
+  // How many clients have received at least one frame since start(), and how many have
+  // given up (server unreachable, a fatal error).
+  struct Progress {
+    int receiving = 0;
+    int ended = 0;
+  };
+  Progress progress();
+  // Zeroes every client's figures: the window starts now.
+  void begin_window();
+  // Every client's figures since begin_window().
+  std::vector<ClientWindow> end_window();
+  // Asks every client to leave, waits up to `grace_seconds` for them, then stops the
+  // io threads. Returns how many clients ended with an error.
+  int stop(double grace_seconds);
+
+ private:
+  struct Lane;  // one io_context, its thread and its clients
+  // Runs fn(client index, client) for every client on its own io thread; waits for all.
+  template <class Fn>
+  void visit(Fn&& fn);
+
+  LoadOptions options_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::vector<std::unique_ptr<Client>> clients_;
+  bool running_ = false;
+};
+
+}  // namespace ttycall::client
