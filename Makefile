@@ -3,7 +3,7 @@ PRESET ?= default
 BUILD_DIR := build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test demo bench clean format
+.PHONY: all deps configure build test demo bench clean format test-asan test-tsan
 
 all: build
 
@@ -22,6 +22,18 @@ test: build
 demo: build
 	@./$(BUILD_DIR)/ttycall demo
 
+# The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, and under
+# ThreadSanitizer (integration tests run the sanitized `ttycall` binary too).
+test-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS)
+	@ctest --preset asan -j $(JOBS)
+
+test-tsan: deps
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan -j $(JOBS)
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ctest --preset tsan -j $(JOBS)
+
 bench: build
 	@./$(BUILD_DIR)/bench/ttycall_microbench
 
@@ -30,3 +42,15 @@ format:
 
 clean:
 	rm -rf build build-debug build-asan build-tsan
+
+# libFuzzer targets (clang, ASan+UBSan), see fuzz/README.md. Installs clang and the
+# libFuzzer runtime only here, so the normal build and `make test` never need them.
+# FUZZ_SECONDS per target; FUZZ_TARGETS="packet_fuzz ..." to run some.
+.PHONY: fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: deps
+	@bash scripts/install-fuzz-deps.sh
+	@cmake --preset fuzz >/dev/null
+	@cmake --build --preset fuzz -j $(JOBS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_TARGETS="$(FUZZ_TARGETS)" bash fuzz/run-fuzz.sh

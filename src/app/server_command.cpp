@@ -24,6 +24,10 @@ Command add_server_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", options->io_threads, "IO threads (0 = one per core)")
       ->check(CLI::Range(0, 256));
+  cmd->add_option("--render-threads", options->render_threads,
+                  "Threads that render views beside the compositor's own (default: one per "
+                  "core beyond the first)")
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--warmup", options->warmup_seconds,
                   "Seconds after start-up before memory is judged steady")
       ->check(CLI::Range(0.0, 3600.0))

@@ -42,9 +42,43 @@ uint32_t next_codepoint(std::string_view text, size_t& i) {
 
 }  // namespace
 
-Compositor::Compositor(ServerContext& context, Room& room)
-    : context_(context), room_(room), compressor_(1) {
+Compositor::Compositor(ServerContext& context, Room& room, int render_threads)
+    : context_(context), room_(room) {
   views_.reserve(net::kMaxParticipants);
+  for (int i = 0; i <= render_threads; ++i) scratch_.push_back(std::make_unique<Scratch>());
+  for (int i = 0; i < render_threads; ++i) {
+    render_threads_.emplace_back([this, i] { render_thread(size_t(i) + 1); });
+  }
+}
+
+Compositor::~Compositor() {
+  {
+    std::lock_guard lock(work_mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  for (std::thread& t : render_threads_) t.join();
+}
+
+void Compositor::render_thread(size_t index) {
+  uint64_t seen = 0;
+  for (;;) {
+    {
+      std::unique_lock lock(work_mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || work_generation_ != seen; });
+      if (stopping_) return;
+      seen = work_generation_;
+    }
+    render_pending(*scratch_[index]);
+    std::lock_guard lock(work_mutex_);
+    if (--threads_busy_ == 0) work_done_.notify_one();
+  }
+}
+
+void Compositor::render_pending(Scratch& scratch) {
+  for (int k; (k = next_pending_.fetch_add(1, std::memory_order_relaxed)) < pending_count_;) {
+    render(*pending_[k], scratch);
+  }
 }
 
 Compositor::View* Compositor::find_or_add_view(const ViewKey& key) {
@@ -97,8 +131,26 @@ void Compositor::tick() {
   }
 
   reserve_frame_buffers();
+  pending_count_ = 0;
   for (View& v : views_) {
-    if (needs_render(v, n, epoch, speaking)) render(v, n, epoch, speaking);
+    if (needs_render(v, n, epoch, speaking)) pending_[pending_count_++] = &v;
+  }
+  tick_members_ = n;
+  tick_epoch_ = epoch;
+  tick_speaking_ = speaking;
+  next_pending_.store(0, std::memory_order_relaxed);
+  if (pending_count_ > 1 && !render_threads_.empty()) {
+    {
+      std::lock_guard lock(work_mutex_);
+      threads_busy_ = int(render_threads_.size());
+      ++work_generation_;
+    }
+    work_ready_.notify_all();
+    render_pending(*scratch_[0]);
+    std::unique_lock lock(work_mutex_);
+    work_done_.wait(lock, [&] { return threads_busy_ == 0; });
+  } else {
+    render_pending(*scratch_[0]);
   }
 
   for (int i = 0; i < n; ++i) {
@@ -143,16 +195,19 @@ void Compositor::reserve_frame_buffers() {
   }
 }
 
-void Compositor::render(View& view, int members, uint64_t epoch, uint64_t speaking) {
+void Compositor::render(View& view, Scratch& scratch) {
+  const int members = tick_members_;
+  const uint64_t epoch = tick_epoch_;
+  const uint64_t speaking = tick_speaking_;
   const int cols = view.key.cols;
   const int rows = view.key.rows;
   const int px_w = cols;
   const int px_h = rows * 2;
-  ensure_size(canvas_, size_t(px_w) * px_h * 3);
-  ensure_size(overlay_, size_t(cols) * rows);
-  std::memset(canvas_.data(), 0, size_t(px_w) * px_h * 3);
-  std::fill_n(overlay_.begin(), size_t(cols) * rows, media::OverlayCell{});
-  const media::MutableImageView canvas{canvas_.data(), px_w, px_h, px_w * 3};
+  ensure_size(scratch.canvas, size_t(px_w) * px_h * 3);
+  ensure_size(scratch.overlay, size_t(cols) * rows);
+  std::memset(scratch.canvas.data(), 0, size_t(px_w) * px_h * 3);
+  std::fill_n(scratch.overlay.begin(), size_t(cols) * rows, media::OverlayCell{});
+  const media::MutableImageView canvas{scratch.canvas.data(), px_w, px_h, px_w * 3};
 
   view.tile_count = media::grid_layout(members, cols, rows, view.tiles);
   net::VideoDownHeader header;
@@ -166,16 +221,18 @@ void Compositor::render(View& view, int members, uint64_t epoch, uint64_t speaki
     } else {
       media::fill(tile, 28, 28, 36);
     }
-    draw_label(view, t, members_[i]->name(), (speaking >> i) & 1);
+    draw_label(scratch, view, t, members_[i]->name(), (speaking >> i) & 1);
   }
 
   const media::RenderTarget target{cols, rows, view.key.mode, view.key.color};
-  ensure_size(text_, media::max_frame_bytes(target));
-  const size_t text_size =
-      media::render_frame(canvas.view(), target, {overlay_.data(), size_t(cols) * rows}, text_);
-  ensure_size(compressed_, media::FrameCompressor::bound(text_size));
+  ensure_size(scratch.text, media::max_frame_bytes(target));
+  const size_t text_size = media::render_frame(
+      canvas.view(), target, {scratch.overlay.data(), size_t(cols) * rows}, scratch.text);
+  ensure_size(scratch.compressed, media::FrameCompressor::bound(text_size));
   const size_t compressed_size =
-      text_size == 0 ? 0 : compressor_.compress({text_.data(), text_size}, compressed_);
+      text_size == 0 ? 0
+                     : scratch.compressor.compress({scratch.text.data(), text_size},
+                                                   scratch.compressed);
 
   view.epoch = epoch;
   view.speaking = speaking;
@@ -199,18 +256,18 @@ void Compositor::render(View& view, int members, uint64_t epoch, uint64_t speaki
   }
   uint8_t* out = packet.data();
   net::encode(header, {out + net::kHeaderSize, fixed});
-  std::memcpy(out + net::kHeaderSize + fixed, compressed_.data(), compressed_size);
+  std::memcpy(out + net::kHeaderSize + fixed, scratch.compressed.data(), compressed_size);
   net::write_header(net::MsgType::kVideoDown, {out + net::kHeaderSize, payload_size},
                     std::span<uint8_t, net::kHeaderSize>(out, net::kHeaderSize));
   packet.set_size(net::kHeaderSize + payload_size);
 
   view.packet = std::move(packet);
   view.frame_number = header.frame_number;
-  view.frame_id = next_frame_id_++;
+  view.frame_id = next_frame_id_.fetch_add(1, std::memory_order_relaxed);
   context_.counters.frames_rendered.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Compositor::draw_label(const View& view, const media::TileRect& tile,
+void Compositor::draw_label(Scratch& scratch, const View& view, const media::TileRect& tile,
                             const net::Name& name, bool speaking) {
   // " name " centred on the tile's bottom row, cut to the tile's width.
   std::array<uint32_t, net::kMaxNameBytes + 2> text;
@@ -222,7 +279,7 @@ void Compositor::draw_label(const View& view, const media::TileRect& tile,
   const int width = std::min<int>(int(len), tile.cols);
   const int col = tile.col + (tile.cols - width) / 2;
   const int row = tile.row + tile.rows - 1;
-  media::OverlayCell* cells = overlay_.data() + size_t(row) * view.key.cols + col;
+  media::OverlayCell* cells = scratch.overlay.data() + size_t(row) * view.key.cols + col;
   const uint8_t style = speaking ? media::kOverlayHighlight : media::kOverlayLabel;
   for (int i = 0; i < width; ++i) cells[i] = {text[i], style};
 }

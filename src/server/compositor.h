@@ -7,11 +7,18 @@
 // that every viewer of the view shares (one refcount each, no copy). The compositor also
 // tells each participant the camera size it needs: the largest tile anyone shows them in.
 //
-// Only the tick touches the compositor's state; its scratch buffers grow when a bigger
-// view first appears and are reused after that, so a steady call does not allocate.
+// Only the tick touches the compositor's state. Views that need a render in a tick are
+// shared out among the tick's own thread and a few render threads (each with its own
+// scratch buffers and zstd context), since distinct views are independent work. Scratch
+// buffers grow when a bigger view first appears and are reused after that, so a steady
+// call does not allocate.
 #include <array>
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "core/buffer_pool.h"
@@ -29,7 +36,11 @@ struct ServerContext;
 
 class Compositor {
  public:
-  Compositor(ServerContext& context, Room& room);
+  // `render_threads` helpers beside the tick's own thread (0 = none).
+  Compositor(ServerContext& context, Room& room, int render_threads = 0);
+  ~Compositor();
+  Compositor(const Compositor&) = delete;
+  Compositor& operator=(const Compositor&) = delete;
 
   void tick();
   size_t view_count() const { return views_.size(); }
@@ -49,11 +60,22 @@ class Compositor {
     core::PooledBuffer packet;
   };
 
+  // One renderer's working memory.
+  struct Scratch {
+    std::vector<uint8_t> canvas;
+    std::vector<media::OverlayCell> overlay;
+    std::vector<uint8_t> text;
+    std::vector<uint8_t> compressed;
+    media::FrameCompressor compressor{1};
+  };
+
   View* find_or_add_view(const ViewKey& key);
   bool needs_render(const View& view, int members, uint64_t epoch, uint64_t speaking) const;
-  void render(View& view, int members, uint64_t epoch, uint64_t speaking);
-  void draw_label(const View& view, const media::TileRect& tile, const net::Name& name,
-                  bool speaking);
+  void render_pending(Scratch& scratch);  // renders views off pending_ until none is left
+  void render(View& view, Scratch& scratch);
+  void draw_label(Scratch& scratch, const View& view, const media::TileRect& tile,
+                  const net::Name& name, bool speaking);
+  void render_thread(size_t index);
   void request_video_sizes(int members);
   void reserve_frame_buffers();
 
@@ -63,12 +85,24 @@ class Compositor {
   std::array<std::shared_ptr<Session>, net::kMaxParticipants> members_;
   std::array<VideoFrame, net::kMaxParticipants> frames_;
   std::array<uint64_t, net::kMaxParticipants> versions_{};
-  std::vector<uint8_t> canvas_;
-  std::vector<media::OverlayCell> overlay_;
-  std::vector<uint8_t> text_;
-  std::vector<uint8_t> compressed_;
-  media::FrameCompressor compressor_;
-  uint64_t next_frame_id_ = 1;
+  std::vector<std::unique_ptr<Scratch>> scratch_;  // [0]: the tick's thread; [i]: render thread i-1
+  std::atomic<uint64_t> next_frame_id_{1};
+
+  // This tick's renders, shared out.
+  std::array<View*, net::kMaxParticipants> pending_{};
+  int pending_count_ = 0;
+  std::atomic<int> next_pending_{0};
+  int tick_members_ = 0;
+  uint64_t tick_epoch_ = 0;
+  uint64_t tick_speaking_ = 0;
+
+  std::vector<std::thread> render_threads_;
+  std::mutex work_mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable work_done_;
+  uint64_t work_generation_ = 0;
+  int threads_busy_ = 0;
+  bool stopping_ = false;
   std::array<size_t, FramePools::kClassSizes.size()> reserved_{};
 };
 

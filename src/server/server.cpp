@@ -14,7 +14,10 @@ namespace ttycall::server {
 Server::Server(const ServerOptions& options)
     : context_(options),
       room_(context_),
-      compositor_(context_, room_),
+      compositor_(context_, room_,
+                  options.render_threads >= 0
+                      ? options.render_threads
+                      : int(std::max(1u, std::thread::hardware_concurrency())) - 1),
       audio_loop_(context_, room_),
       monitor_(options.warmup_seconds),
       started_(core::SteadyClock::now()),

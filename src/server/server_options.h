@@ -13,7 +13,8 @@ struct ServerOptions {
   uint16_t port = 27224;  // 0 = any free port (see Server::port())
   int max_clients = 32;
   int fps = 30;
-  int io_threads = 0;  // 0 = one per core
+  int io_threads = 0;      // 0 = one per core
+  int render_threads = -1;  // helpers for the compositor; -1 = one per core beyond the first
   double warmup_seconds = 5.0;
   std::string memory_report_path;  // empty = stderr
   double memory_report_interval = 0;  // seconds; 0 = only on SIGUSR1 and at exit

@@ -413,8 +413,10 @@ void Session::wake_writer() {
 void Session::start_write() {
   if (closed_.load()) return;
   bool have_control = false;
+  bool closing = false;
   {
     std::lock_guard lock(out_mutex_);
+    closing = close_after_flush_;
     if (control_count_ > 0) {
       const ControlSlot& slot = control_[control_head_];
       write_control_.size = slot.size;
@@ -435,7 +437,7 @@ void Session::start_write() {
   }
   if (!have_control && !write_video_) {
     writing_ = false;
-    if (close_after_flush_) shutdown_socket("closed after final message");
+    if (closing) shutdown_socket("closed after final message");
     return;
   }
   writing_ = true;
