@@ -1,0 +1,345 @@
+// Writes the seed corpus of the fuzz targets: small, valid inputs made with the product's
+// own encoders (JPEG, zstd, Opus, the protocol codecs), so each fuzzer starts from packets
+// that get all the way through its decoders. Not a fuzzer itself.
+//
+//   build-fuzz/fuzz/make_corpus fuzz/corpus      (writes fuzz/corpus/<target>/seed-*)
+//
+// The layouts of the inputs are described at the top of each *_fuzz.cpp.
+#include <turbojpeg.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "media/audio/audio_format.h"
+#include "media/audio/opus_codec.h"
+#include "media/jpeg_codec.h"
+#include "media/zstd_codec.h"
+#include "net/protocol.h"
+
+namespace net = ttycall::net;
+namespace media = ttycall::media;
+namespace audio = ttycall::media::audio;
+namespace fs = std::filesystem;
+
+namespace {
+
+using Buffer = std::vector<uint8_t>;
+
+void append(Buffer& out, std::span<const uint8_t> bytes) {
+  out.insert(out.end(), bytes.begin(), bytes.end());
+}
+
+template <class Msg>
+Buffer payload_of(const Msg& msg) {
+  std::array<uint8_t, 4096> out;
+  const size_t n = net::encode(msg, out);
+  if (n == 0) throw std::runtime_error("encode failed");
+  return Buffer(out.begin(), out.begin() + n);
+}
+
+// Header + payload, with the right CRC.
+Buffer packet(net::MsgType type, const Buffer& payload) {
+  Buffer out(net::kHeaderSize);
+  net::write_header(type, payload, std::span<uint8_t, net::kHeaderSize>(out.data(), net::kHeaderSize));
+  append(out, payload);
+  return out;
+}
+
+Buffer body_payload(const Buffer& fixed, const Buffer& body) {
+  Buffer out = fixed;
+  append(out, body);
+  return out;
+}
+
+Buffer test_image(int width, int height) {
+  Buffer rgb(size_t(width) * height * 3);
+  for (int y = 0; y < height; ++y) {
+    for (int x = 0; x < width; ++x) {
+      uint8_t* p = &rgb[(size_t(y) * width + x) * 3];
+      p[0] = uint8_t(x * 255 / std::max(1, width - 1));
+      p[1] = uint8_t(y * 255 / std::max(1, height - 1));
+      p[2] = uint8_t((x + y) * 8);
+    }
+  }
+  return rgb;
+}
+
+Buffer jpeg_baseline(int width, int height) {
+  const Buffer rgb = test_image(width, height);
+  media::JpegEncoder encoder(60);
+  Buffer out(media::JpegEncoder::max_size(width, height));
+  const size_t n = encoder.encode({rgb.data(), width, height, width * 3}, out);
+  if (n == 0) throw std::runtime_error("jpeg encode failed");
+  out.resize(n);
+  return out;
+}
+
+// Progressive or greyscale JPEGs (which the client never sends, but a hostile one may):
+// straight through libturbojpeg, since JpegEncoder makes baseline 4:2:0 only.
+Buffer jpeg_variant(int width, int height, int subsampling, int flags) {
+  const Buffer rgb = test_image(width, height);
+  tjhandle handle = tjInitCompress();
+  Buffer out(tjBufSize(width, height, subsampling));
+  unsigned char* dst = out.data();
+  unsigned long size = out.size();
+  const int rc = tjCompress2(handle, rgb.data(), width, width * 3, height, TJPF_RGB, &dst, &size,
+                             subsampling, 50, flags | TJFLAG_NOREALLOC);
+  tjDestroy(handle);
+  if (rc != 0) throw std::runtime_error("tjCompress2 failed");
+  out.resize(size);
+  return out;
+}
+
+// A progressive JPEG followed by `extra` copies of its last scan's header, each with two
+// bytes of entropy data: the shape of the "many scans" CPU exhaustion (a 1 MiB VideoUp of
+// ~80 000 such scans over 640 x 480 took the server's decoder 4.3 s before JpegDecoder set
+// TJFLAG_LIMITSCANS; now anything above 500 scans is refused). Kept small here: the seed
+// only has to reach libjpeg's scan-limit error.
+Buffer jpeg_many_scans(const Buffer& progressive, int extra) {
+  size_t last_sos = 0;
+  for (size_t i = 2; i + 1 < progressive.size(); ++i) {
+    if (progressive[i] == 0xFF && progressive[i + 1] == 0xDA) last_sos = i;
+  }
+  if (last_sos == 0) throw std::runtime_error("no scan in the progressive JPEG");
+  const size_t header = 2 + (size_t(progressive[last_sos + 2]) << 8 | progressive[last_sos + 3]);
+  Buffer scan(progressive.begin() + long(last_sos), progressive.begin() + long(last_sos + header));
+  scan.push_back(0x00);
+  scan.push_back(0x00);
+  Buffer out(progressive.begin(), progressive.end() - 2);  // without the EOI
+  for (int i = 0; i < extra; ++i) append(out, scan);
+  out.push_back(0xFF);
+  out.push_back(0xD9);
+  return out;
+}
+
+Buffer video_up(uint32_t seq, int width, int height, const Buffer& jpeg) {
+  net::VideoUpHeader up{seq, 1'700'000'000'000'000ull + seq * 33'333ull, uint16_t(width),
+                        uint16_t(height)};
+  return body_payload(payload_of(up), jpeg);
+}
+
+// A small rendered frame: what the server's text renderer writes for a 20x4 half-block tile.
+Buffer terminal_bytes() {
+  std::string s = "\x1b[?2026h\x1b[H";
+  for (int row = 0; row < 4; ++row) {
+    s += "\x1b[" + std::to_string(row + 1) + ";1H";
+    for (int col = 0; col < 20; ++col) {
+      s += "\x1b[38;2;" + std::to_string(col * 12) + ";" + std::to_string(row * 60) + ";90m";
+      s += "\xe2\x96\x80";  // U+2580 upper half block
+    }
+  }
+  s += "\x1b[0m\x1b[?2026l";
+  return Buffer(s.begin(), s.end());
+}
+
+Buffer video_down(uint32_t frame, const Buffer& raw, int sources) {
+  net::VideoDownHeader down;
+  down.frame_number = frame;
+  down.cols = 20;
+  down.rows = 4;
+  down.render = media::RenderMode::kHalf;
+  down.color = media::ColorMode::kTrueColor;
+  down.raw_size = uint32_t(raw.size());
+  down.source_count = uint8_t(sources);
+  for (int i = 0; i < sources; ++i) down.sources[i] = {uint32_t(i + 1), 1'700'000'000'000'000ull};
+  media::FrameCompressor compressor(1);
+  Buffer z(media::FrameCompressor::bound(raw.size()));
+  const size_t n = compressor.compress(raw, z);
+  if (n == 0) throw std::runtime_error("zstd failed");
+  z.resize(n);
+  return body_payload(payload_of(down), z);
+}
+
+// Opus packets of a 20 ms-framed voice-like signal (a 220 Hz tone with a few harmonics and
+// a syllable-like envelope), from the product's encoder: VOIP mode with in-band FEC.
+std::vector<Buffer> opus_packets(int count) {
+  audio::OpusEncoder encoder;
+  std::vector<Buffer> packets;
+  std::array<float, audio::kFrameSamples> frame;
+  for (int f = 0; f < count; ++f) {
+    for (int i = 0; i < audio::kFrameSamples; ++i) {
+      const double t = double(f * audio::kFrameSamples + i) / audio::kSampleRate;
+      const double envelope = 0.5 + 0.5 * std::sin(2 * M_PI * 3 * t);
+      frame[i] = float(0.3 * envelope *
+                       (std::sin(2 * M_PI * 220 * t) + 0.5 * std::sin(2 * M_PI * 440 * t) +
+                        0.25 * std::sin(2 * M_PI * 660 * t)));
+    }
+    Buffer out(audio::kMaxOpusPacketBytes);
+    const size_t n = encoder.encode(frame, out);
+    if (n == 0) throw std::runtime_error("opus encode failed");
+    out.resize(n);
+    packets.push_back(std::move(out));
+  }
+  return packets;
+}
+
+Buffer audio_up(uint32_t seq, uint8_t flags, const Buffer& opus) {
+  net::AudioUpHeader up{seq, 1'700'000'000'000'000ull + seq * 20'000ull, flags};
+  return body_payload(payload_of(up), opus);
+}
+
+Buffer audio_down(uint32_t seq, std::initializer_list<uint32_t> speakers, const Buffer& opus) {
+  net::AudioDownHeader down;
+  down.seq = seq;
+  down.capture_us = 1'700'000'000'000'000ull + seq * 20'000ull;
+  for (uint32_t id : speakers) down.speakers[down.speaker_count++] = id;
+  return body_payload(payload_of(down), opus);
+}
+
+// audio_fuzz record: control | u16 length | payload
+void append_record(Buffer& out, uint8_t control, const Buffer& payload) {
+  out.push_back(control);
+  out.push_back(uint8_t(payload.size()));
+  out.push_back(uint8_t(payload.size() >> 8));
+  append(out, payload);
+}
+
+net::Hello hello(std::string_view name, uint16_t cols = 120, uint16_t rows = 40) {
+  net::Hello h;
+  h.render_modes = net::render_bit(media::RenderMode::kAscii) | net::render_bit(media::RenderMode::kHalf);
+  h.color_modes = 0x7;
+  h.cols = cols;
+  h.rows = rows;
+  h.name = net::Name::from(name);
+  return h;
+}
+
+class Writer {
+ public:
+  explicit Writer(fs::path root) : root_(std::move(root)) {}
+  void write(const std::string& target, const std::string& name, const Buffer& bytes) {
+    const fs::path dir = root_ / target;
+    fs::create_directories(dir);
+    std::ofstream(dir / ("seed-" + name), std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+    std::printf("%-16s %-28s %6zu bytes\n", target.c_str(), name.c_str(), bytes.size());
+  }
+
+ private:
+  fs::path root_;
+};
+
+Buffer with_mode(uint8_t mode, const Buffer& rest) {
+  Buffer out{mode};
+  append(out, rest);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s CORPUS_DIR\n", argv[0]);
+    return 2;
+  }
+  Writer w(argv[1]);
+
+  const Buffer jpeg16 = jpeg_baseline(16, 16);
+  const Buffer jpeg_progressive = jpeg_variant(24, 8, TJSAMP_444, TJFLAG_PROGRESSIVE);
+  const Buffer jpeg_gray = jpeg_variant(8, 8, TJSAMP_GRAY, 0);
+  const std::vector<Buffer> opus = opus_packets(6);
+  const Buffer raw = terminal_bytes();
+
+  // ---- packet_fuzz: mode byte + a stream of packets --------------------------------------
+  {
+    Buffer client;
+    append(client, packet(net::MsgType::kHello, payload_of(hello("alice"))));
+    append(client, packet(net::MsgType::kResize,
+                          payload_of(net::Resize{100, 30, media::RenderMode::kAscii,
+                                                 media::ColorMode::k256})));
+    append(client, packet(net::MsgType::kPing, payload_of(net::Ping{123456789})));
+    append(client, packet(net::MsgType::kPong, payload_of(net::Ping{987654321})));
+    append(client, packet(net::MsgType::kVideoUp, video_up(1, 16, 16, jpeg16)));
+    append(client, packet(net::MsgType::kAudioUp, audio_up(1, 0, opus[0])));
+    append(client, packet(net::MsgType::kBye,
+                          payload_of(net::Bye::make(net::ByeReason::kNormal, "bye"))));
+    w.write("packet_fuzz", "client-stream", with_mode(0, client));
+
+    net::Participants list;
+    list.count = 2;
+    list.list[0] = {1, uint8_t(net::kHasVideo | net::kSpeaking), net::Name::from("alice")};
+    list.list[1] = {2, net::kMuted, net::Name::from("Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0")};
+    Buffer server;
+    append(server, packet(net::MsgType::kWelcome, payload_of(net::Welcome{1, 30})));
+    append(server, packet(net::MsgType::kVideoRequest, payload_of(net::VideoRequest{320, 240, 30})));
+    append(server, packet(net::MsgType::kParticipants, payload_of(list)));
+    append(server, packet(net::MsgType::kJoined, payload_of(net::Joined{3, net::Name::from("bob")})));
+    append(server, packet(net::MsgType::kLeft, payload_of(net::Left{3})));
+    append(server, packet(net::MsgType::kVideoDown, video_down(7, raw, 2)));
+    append(server, packet(net::MsgType::kAudioDown, audio_down(9, {1, 2}, opus[1])));
+    append(server, packet(net::MsgType::kBye,
+                          payload_of(net::Bye::make(net::ByeReason::kShutdown,
+                                                    "the server is stopping"))));
+    w.write("packet_fuzz", "server-stream", with_mode(0, server));
+
+    // CRC-recompute mode: a wrong CRC that the fuzzer's mode 1 repairs.
+    Buffer bad_crc = packet(net::MsgType::kHello, payload_of(hello("carol", 80, 24)));
+    bad_crc[12] ^= 0xFF;
+    w.write("packet_fuzz", "recompute-crc-hello", with_mode(1, bad_crc));
+    w.write("packet_fuzz", "recompute-crc-no-video",
+            with_mode(1, packet(net::MsgType::kVideoRequest, payload_of(net::VideoRequest{0, 0, 0}))));
+  }
+
+  // ---- handshake_fuzz: a Hello payload / arbitrary text ---------------------------------
+  {
+    w.write("handshake_fuzz", "hello", payload_of(hello("alice")));
+    w.write("handshake_fuzz", "hello-utf8",
+            payload_of(hello("Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0 \xf0\x9f\x8e\xa5", 1000, 500)));
+    net::Hello v2 = hello("dave", 1, 1);
+    v2.protocol_version = 2;
+    w.write("handshake_fuzz", "hello-version2", payload_of(v2));
+    const std::string_view texts[] = {
+        "Alice\x1b[31mRed\x1b[0m",                           // ESC sequences
+        "x\xc2\x9b" "2J\x7f\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82",  // C1, DEL, invalid
+        "a-name-that-is-longer-than-thirty-two-bytes-\xe2\x82\xac\xe2\x82\xac",
+    };
+    int i = 0;
+    for (std::string_view t : texts) {
+      w.write("handshake_fuzz", "text-" + std::to_string(i++), Buffer(t.begin(), t.end()));
+    }
+  }
+
+  // ---- video_fuzz: mode byte + a VideoUp (0) or VideoDown (1) payload --------------------
+  {
+    w.write("video_fuzz", "up-baseline-16x16", with_mode(0, video_up(1, 16, 16, jpeg16)));
+    w.write("video_fuzz", "up-progressive-24x8", with_mode(0, video_up(2, 24, 8, jpeg_progressive)));
+    w.write("video_fuzz", "up-gray-8x8", with_mode(0, video_up(3, 8, 8, jpeg_gray)));
+    const Buffer gray_progressive = jpeg_variant(8, 8, TJSAMP_GRAY, TJFLAG_PROGRESSIVE);
+    w.write("video_fuzz", "finding-progressive-many-scans",
+            with_mode(0, video_up(4, 8, 8, jpeg_many_scans(gray_progressive, 520))));
+    w.write("video_fuzz", "down-frame", with_mode(1, video_down(1, raw, 2)));
+    w.write("video_fuzz", "down-blank", with_mode(1, video_down(2, Buffer(3000, ' '), 0)));
+  }
+
+  // ---- audio_fuzz: mode byte + records (control | u16 length | payload) -----------------
+  {
+    Buffer up;
+    append_record(up, 0, audio_up(10, 0, opus[0]));
+    append_record(up, 0, audio_up(11, 0, opus[1]));
+    append_record(up, 0, audio_up(13, 0, opus[3]));  // 12 lost: FEC from 13
+    append_record(up, 0, audio_up(14, net::kAudioSilent, opus[4]));
+    append_record(up, 0, audio_up(15, 0, opus[5]));
+    w.write("audio_fuzz", "server-stream", with_mode(0, up));
+
+    // Client: 20 ms apart (control 20 << 2 | 1 pull), one packet late and out of order.
+    Buffer down;
+    append_record(down, 20 << 2 | 1, audio_down(100, {1}, opus[0]));
+    append_record(down, 20 << 2 | 1, audio_down(101, {1}, opus[1]));
+    append_record(down, 5 << 2 | 0, audio_down(103, {1, 2}, opus[3]));
+    append_record(down, 30 << 2 | 2, audio_down(102, {2}, opus[2]));
+    append_record(down, 20 << 2 | 1, audio_down(104, {}, opus[4]));
+    append_record(down, 20 << 2 | 3, audio_down(105, {}, opus[5]));
+    w.write("audio_fuzz", "client-stream", with_mode(1, down));
+  }
+  return 0;
+}

@@ -1,0 +1,293 @@
+// packet_fuzz: the packet parser, fed a byte stream the way a peer reads its socket.
+//
+// Input: one mode byte, then the stream.
+//   mode bit 0 = 0: CRCs are checked as sent; the first mismatch ends the stream (as the
+//                   server and client close the connection).
+//   mode bit 0 = 1: each packet's CRC is recomputed before the check, so the fuzzer reaches
+//                   the payload decoders without having to forge CRC32C.
+// Per packet, as in src/server/session.cpp (and the client's reader):
+//   16 bytes -> parse_header (stop on error) -> `length` payload bytes (stop if truncated)
+//   -> payload_crc_matches -> the decoder of the header's type.
+// Every one of the 14 decoders is run, both by type and on every payload, and checked for:
+//   - no out-of-bounds read (each payload is an exact-size heap copy under ASan);
+//   - a rejected payload leaves the output struct (and `rest`) untouched;
+//   - an accepted payload re-encodes to exactly the same bytes (v1 has one encoding per
+//     message), `rest` views the payload right after the fixed part, every field is within
+//     the documented limits and every name/text passes the text rule;
+//   - the SSE4.2 and scalar CRC32C agree, and write_header/parse_header round-trip.
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "fuzz_common.h"
+#include "net/crc32c.h"
+#include "net/protocol.h"
+
+namespace net = ttycall::net;
+namespace media = ttycall::media;
+using ttycall::fuzz::ExactCopy;
+using ttycall::fuzz::poison;
+using ttycall::fuzz::same_bytes;
+using ttycall::fuzz::unchanged;
+
+namespace {
+
+using Bytes = std::span<const uint8_t>;
+
+void check_name(const net::Name& name) {
+  FUZZ_CHECK(name.len >= 1 && name.len <= net::kMaxNameBytes);
+  FUZZ_CHECK(ttycall::fuzz::clean_text_reference(name.view()));
+  // A clean name passes Name::from unchanged.
+  const net::Name again = net::Name::from(name.view());
+  FUZZ_CHECK(again.view() == name.view());
+}
+
+// Re-encodes an accepted message and compares with the payload it came from.
+template <class Msg>
+void check_roundtrip(Bytes payload, const Msg& msg) {
+  std::array<uint8_t, 4096> out;
+  const size_t n = net::encode(msg, out);
+  FUZZ_CHECK(n == payload.size());
+  FUZZ_CHECK(same_bytes(Bytes(out.data(), n), payload));
+}
+
+// For the messages with a body: fixed part re-encodes to the payload's prefix, and `rest`
+// is the remainder of the payload itself (a view, not a copy).
+template <class Msg>
+void check_roundtrip_with_body(Bytes payload, const Msg& msg, Bytes rest) {
+  std::array<uint8_t, 1024> out;
+  const size_t n = net::encode(msg, out);
+  FUZZ_CHECK(n > 0 && n < payload.size());
+  FUZZ_CHECK(same_bytes(Bytes(out.data(), n), payload.first(n)));
+  FUZZ_CHECK(rest.data() == payload.data() + n);
+  FUZZ_CHECK(rest.size() == payload.size() - n);
+  FUZZ_CHECK(!rest.empty());
+}
+
+// Decodes `payload` as Msg; checks the invariants above. Returns whether it was accepted.
+template <class Msg>
+bool try_decode(Bytes payload, Msg& msg) {
+  const auto before = poison(msg);
+  const bool ok = net::decode(payload, msg);
+  if (!ok) {
+    FUZZ_CHECK(unchanged(msg, before));
+    return false;
+  }
+  check_roundtrip(payload, msg);
+  return true;
+}
+
+template <class Msg>
+bool try_decode_body(Bytes payload, Msg& msg, Bytes& rest) {
+  const auto before = poison(msg);
+  static const uint8_t sentinel[1] = {0};
+  rest = Bytes(sentinel, 1);
+  const bool ok = net::decode(payload, msg, rest);
+  if (!ok) {
+    FUZZ_CHECK(unchanged(msg, before));
+    FUZZ_CHECK(rest.data() == sentinel && rest.size() == 1);
+    return false;
+  }
+  check_roundtrip_with_body(payload, msg, rest);
+  return true;
+}
+
+bool terminal_size_ok(uint16_t cols, uint16_t rows) {
+  return cols >= 1 && cols <= net::kMaxTerminalCols && rows >= 1 && rows <= net::kMaxTerminalRows;
+}
+bool render_ok(media::RenderMode m) { return uint8_t(m) < media::kRenderModeCount; }
+bool color_ok(media::ColorMode c) { return uint8_t(c) < media::kColorModeCount; }
+
+// Runs the decoder of `type` over one payload and checks what it accepted.
+void decode_as(net::MsgType type, Bytes payload) {
+  switch (type) {
+    case net::MsgType::kHello: {
+      net::Hello m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
+        FUZZ_CHECK(render_ok(m.render) && color_ok(m.color));
+        check_name(m.name);
+      }
+      break;
+    }
+    case net::MsgType::kWelcome: {
+      net::Welcome m;
+      if (try_decode(payload, m)) FUZZ_CHECK(payload.size() == 6);
+      break;
+    }
+    case net::MsgType::kParticipants: {
+      static net::Participants m;  // 2.5 KiB: keep it off the stack frame of every call
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(m.count <= net::kMaxParticipants);
+        for (size_t i = 0; i < m.count; ++i) check_name(m.list[i].name);
+      }
+      break;
+    }
+    case net::MsgType::kJoined: {
+      net::Joined m;
+      if (try_decode(payload, m)) check_name(m.name);
+      break;
+    }
+    case net::MsgType::kLeft: {
+      net::Left m;
+      if (try_decode(payload, m)) FUZZ_CHECK(payload.size() == 4);
+      break;
+    }
+    case net::MsgType::kResize: {
+      net::Resize m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
+        FUZZ_CHECK(render_ok(m.render) && color_ok(m.color));
+      }
+      break;
+    }
+    case net::MsgType::kPing:
+    case net::MsgType::kPong: {
+      net::Ping m;
+      if (try_decode(payload, m)) {
+        // The server answers a Ping with a Pong carrying the same payload.
+        std::array<uint8_t, 32> pong;
+        const size_t n = net::build_packet(net::MsgType::kPong, m, pong);
+        FUZZ_CHECK(n == net::kHeaderSize + 8);
+        FUZZ_CHECK(same_bytes(Bytes(pong.data() + net::kHeaderSize, 8), payload));
+      }
+      break;
+    }
+    case net::MsgType::kBye: {
+      net::Bye m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(uint8_t(m.reason) <= uint8_t(net::ByeReason::kShutdown));
+        FUZZ_CHECK(m.text_len <= m.text.size());
+        FUZZ_CHECK(ttycall::fuzz::clean_text_reference(m.view()));
+        const net::Bye again = net::Bye::make(m.reason, m.view());
+        FUZZ_CHECK(again.view() == m.view());
+      }
+      break;
+    }
+    case net::MsgType::kVideoRequest: {
+      net::VideoRequest m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(m.fps <= 120);
+        FUZZ_CHECK((m.width == 0) == (m.height == 0));
+        FUZZ_CHECK(m.width <= net::kMaxVideoWidth && m.height <= net::kMaxVideoHeight);
+      }
+      break;
+    }
+    case net::MsgType::kVideoUp: {
+      net::VideoUpHeader m;
+      Bytes jpeg;
+      if (try_decode_body(payload, m, jpeg)) {
+        FUZZ_CHECK(m.width >= 1 && m.width <= net::kMaxVideoWidth);
+        FUZZ_CHECK(m.height >= 1 && m.height <= net::kMaxVideoHeight);
+        FUZZ_CHECK(jpeg.size() == payload.size() - net::kVideoUpHeaderSize);
+      }
+      break;
+    }
+    case net::MsgType::kVideoDown: {
+      net::VideoDownHeader m;
+      Bytes zstd;
+      if (try_decode_body(payload, m, zstd)) {
+        FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
+        FUZZ_CHECK(render_ok(m.render) && color_ok(m.color));
+        FUZZ_CHECK(m.raw_size >= 1 && m.raw_size <= net::kMaxRawFrameBytes);
+        FUZZ_CHECK(m.source_count <= net::kMaxFrameSources);
+        FUZZ_CHECK(zstd.size() == payload.size() - net::kVideoDownFixedSize -
+                                      net::kFrameSourceSize * m.source_count);
+      }
+      break;
+    }
+    case net::MsgType::kAudioUp: {
+      net::AudioUpHeader m;
+      Bytes opus;
+      if (try_decode_body(payload, m, opus)) {
+        FUZZ_CHECK((m.flags & ~uint8_t(net::kAudioSilent)) == 0);
+        FUZZ_CHECK(opus.size() >= 1 && opus.size() <= net::kMaxOpusPacketBytes);
+        FUZZ_CHECK(opus.size() == payload.size() - net::kAudioUpHeaderSize);
+      }
+      break;
+    }
+    case net::MsgType::kAudioDown: {
+      net::AudioDownHeader m;
+      Bytes opus;
+      if (try_decode_body(payload, m, opus)) {
+        FUZZ_CHECK(m.speaker_count <= net::kMaxAudioSpeakers);
+        FUZZ_CHECK(opus.size() >= 1 && opus.size() <= net::kMaxOpusPacketBytes);
+        FUZZ_CHECK(opus.size() == payload.size() - net::kAudioDownFixedSize - 4 * m.speaker_count);
+      }
+      break;
+    }
+  }
+}
+
+constexpr net::MsgType kAllTypes[] = {
+    net::MsgType::kHello,       net::MsgType::kWelcome,      net::MsgType::kParticipants,
+    net::MsgType::kJoined,      net::MsgType::kLeft,         net::MsgType::kResize,
+    net::MsgType::kPing,        net::MsgType::kBye,          net::MsgType::kVideoRequest,
+    net::MsgType::kVideoUp,     net::MsgType::kVideoDown,    net::MsgType::kAudioUp,
+    net::MsgType::kAudioDown,
+};
+
+void check_header(const net::Header& h, uint8_t type_byte) {
+  FUZZ_CHECK(net::is_known_type(type_byte));
+  FUZZ_CHECK(uint8_t(h.type) == type_byte);
+  FUZZ_CHECK(h.flags == 0);
+  FUZZ_CHECK(h.length <= net::max_payload(h.type));
+  FUZZ_CHECK(net::max_payload(h.type) <= (size_t(8) << 20));
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const bool recompute_crc = (data[0] & 1) != 0;
+  Bytes stream(data + 1, size - 1);
+
+  while (stream.size() >= net::kHeaderSize) {
+    // 1. The header, from its own exact-size buffer (the server's header_bytes_).
+    std::array<uint8_t, net::kHeaderSize> header_bytes;
+    std::memcpy(header_bytes.data(), stream.data(), net::kHeaderSize);
+    stream = stream.subspan(net::kHeaderSize);
+    net::Header header;
+    const auto before = poison(header);
+    const net::HeaderError error = net::parse_header(header_bytes, header);
+    if (error != net::HeaderError::kOk) {
+      FUZZ_CHECK(unchanged(header, before));
+      FUZZ_CHECK(net::to_string(error) != "unknown header error");
+      break;  // the connection is closed
+    }
+    check_header(header, header_bytes[5]);
+
+    // 2. The payload: exactly `length` bytes, or the stream ended mid-packet.
+    if (stream.size() < header.length) break;
+    const ExactCopy payload_copy(stream.first(header.length));
+    stream = stream.subspan(header.length);
+    const Bytes payload = payload_copy.span();
+
+    // 3. The CRC.
+    const uint32_t crc = net::crc32c(payload);
+    FUZZ_CHECK(crc == net::crc32c_scalar(payload));
+    if (recompute_crc) {
+      header.crc = crc;
+      FUZZ_CHECK(net::payload_crc_matches(header, payload));
+    } else if (!net::payload_crc_matches(header, payload)) {
+      FUZZ_CHECK(crc != header.crc);
+      break;  // the connection is closed
+    }
+    // write_header() for this payload parses back to the same header.
+    std::array<uint8_t, net::kHeaderSize> rewritten;
+    net::write_header(header.type, payload, rewritten);
+    net::Header reparsed;
+    FUZZ_CHECK(net::parse_header(rewritten, reparsed) == net::HeaderError::kOk);
+    FUZZ_CHECK(reparsed.type == header.type && reparsed.length == header.length &&
+               reparsed.crc == crc);
+
+    // 4. The decoder of its type, then every other decoder on the same bytes: a peer that
+    //    mislabels a packet must not get further with any of them.
+    decode_as(header.type, payload);
+    for (const net::MsgType other : kAllTypes) {
+      if (other != header.type) decode_as(other, payload);
+    }
+  }
+  return 0;
+}
