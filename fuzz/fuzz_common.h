@@ -13,18 +13,18 @@
 #include <string_view>
 #include <type_traits>
 
-#define FUZZ_CHECK(cond)                                                                    \
-  do {                                                                                      \
-    if (!(cond)) {                                                                          \
-      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond);   \
-      std::abort();                                                                         \
-    }                                                                                       \
+#define FUZZ_CHECK(cond)                                                                 \
+  do {                                                                                   \
+    if (!(cond)) {                                                                       \
+      std::fprintf(stderr, "%s:%d: FUZZ_CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      std::abort();                                                                      \
+    }                                                                                    \
   } while (0)
 
 // FUZZ_TRACE(...) prints when TTYCALL_FUZZ_TRACE is set: run a target on one input to see
 // how far it got (e.g. `TTYCALL_FUZZ_TRACE=1 build-fuzz/fuzz/video_fuzz fuzz/corpus/video_fuzz/*`).
-#define FUZZ_TRACE(...)                                                 \
-  do {                                                                  \
+#define FUZZ_TRACE(...)                                                      \
+  do {                                                                       \
     if (::ttycall::fuzz::trace_enabled()) std::fprintf(stderr, __VA_ARGS__); \
   } while (0)
 

@@ -80,11 +80,10 @@ void check_server_answer(Outcome outcome) {
       break;
     }
     case Outcome::kVersionMismatch:
-      n = net::build_packet(
-          net::MsgType::kBye,
-          net::Bye::make(net::ByeReason::kVersionMismatch,
-                         "this server speaks ttycall protocol version 1"),
-          packet);
+      n = net::build_packet(net::MsgType::kBye,
+                            net::Bye::make(net::ByeReason::kVersionMismatch,
+                                           "this server speaks ttycall protocol version 1"),
+                            packet);
       break;
     case Outcome::kProtocolError:
       n = net::build_packet(net::MsgType::kBye,
@@ -94,11 +93,11 @@ void check_server_answer(Outcome outcome) {
   }
   FUZZ_CHECK(n > net::kHeaderSize);
   net::Header header;
-  FUZZ_CHECK(net::parse_header(std::span<const uint8_t, net::kHeaderSize>(packet.data(),
-                                                                          net::kHeaderSize),
-                               header) == net::HeaderError::kOk);
-  FUZZ_CHECK(net::payload_crc_matches(header, Bytes(packet.data() + net::kHeaderSize,
-                                                    n - net::kHeaderSize)));
+  FUZZ_CHECK(
+      net::parse_header(std::span<const uint8_t, net::kHeaderSize>(packet.data(), net::kHeaderSize),
+                        header) == net::HeaderError::kOk);
+  FUZZ_CHECK(net::payload_crc_matches(
+      header, Bytes(packet.data() + net::kHeaderSize, n - net::kHeaderSize)));
 }
 
 void check_name_from(std::string_view text) {

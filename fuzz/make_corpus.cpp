@@ -50,7 +50,8 @@ Buffer payload_of(const Msg& msg) {
 // Header + payload, with the right CRC.
 Buffer packet(net::MsgType type, const Buffer& payload) {
   Buffer out(net::kHeaderSize);
-  net::write_header(type, payload, std::span<uint8_t, net::kHeaderSize>(out.data(), net::kHeaderSize));
+  net::write_header(type, payload,
+                    std::span<uint8_t, net::kHeaderSize>(out.data(), net::kHeaderSize));
   append(out, payload);
   return out;
 }
@@ -206,7 +207,8 @@ void append_record(Buffer& out, uint8_t control, const Buffer& payload) {
 
 net::Hello hello(std::string_view name, uint16_t cols = 120, uint16_t rows = 40) {
   net::Hello h;
-  h.render_modes = net::render_bit(media::RenderMode::kAscii) | net::render_bit(media::RenderMode::kHalf);
+  h.render_modes =
+      net::render_bit(media::RenderMode::kAscii) | net::render_bit(media::RenderMode::kHalf);
   h.color_modes = 0x7;
   h.cols = cols;
   h.rows = rows;
@@ -254,15 +256,15 @@ int main(int argc, char** argv) {
   {
     Buffer client;
     append(client, packet(net::MsgType::kHello, payload_of(hello("alice"))));
-    append(client, packet(net::MsgType::kResize,
-                          payload_of(net::Resize{100, 30, media::RenderMode::kAscii,
-                                                 media::ColorMode::k256})));
+    append(client,
+           packet(net::MsgType::kResize, payload_of(net::Resize{100, 30, media::RenderMode::kAscii,
+                                                                media::ColorMode::k256})));
     append(client, packet(net::MsgType::kPing, payload_of(net::Ping{123456789})));
     append(client, packet(net::MsgType::kPong, payload_of(net::Ping{987654321})));
     append(client, packet(net::MsgType::kVideoUp, video_up(1, 16, 16, jpeg16)));
     append(client, packet(net::MsgType::kAudioUp, audio_up(1, 0, opus[0])));
-    append(client, packet(net::MsgType::kBye,
-                          payload_of(net::Bye::make(net::ByeReason::kNormal, "bye"))));
+    append(client,
+           packet(net::MsgType::kBye, payload_of(net::Bye::make(net::ByeReason::kNormal, "bye"))));
     w.write("packet_fuzz", "client-stream", with_mode(0, client));
 
     net::Participants list;
@@ -271,23 +273,26 @@ int main(int argc, char** argv) {
     list.list[1] = {2, net::kMuted, net::Name::from("Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0")};
     Buffer server;
     append(server, packet(net::MsgType::kWelcome, payload_of(net::Welcome{1, 30})));
-    append(server, packet(net::MsgType::kVideoRequest, payload_of(net::VideoRequest{320, 240, 30})));
+    append(server,
+           packet(net::MsgType::kVideoRequest, payload_of(net::VideoRequest{320, 240, 30})));
     append(server, packet(net::MsgType::kParticipants, payload_of(list)));
-    append(server, packet(net::MsgType::kJoined, payload_of(net::Joined{3, net::Name::from("bob")})));
+    append(server,
+           packet(net::MsgType::kJoined, payload_of(net::Joined{3, net::Name::from("bob")})));
     append(server, packet(net::MsgType::kLeft, payload_of(net::Left{3})));
     append(server, packet(net::MsgType::kVideoDown, video_down(7, raw, 2)));
     append(server, packet(net::MsgType::kAudioDown, audio_down(9, {1, 2}, opus[1])));
-    append(server, packet(net::MsgType::kBye,
-                          payload_of(net::Bye::make(net::ByeReason::kShutdown,
-                                                    "the server is stopping"))));
+    append(server,
+           packet(net::MsgType::kBye,
+                  payload_of(net::Bye::make(net::ByeReason::kShutdown, "the server is stopping"))));
     w.write("packet_fuzz", "server-stream", with_mode(0, server));
 
     // CRC-recompute mode: a wrong CRC that the fuzzer's mode 1 repairs.
     Buffer bad_crc = packet(net::MsgType::kHello, payload_of(hello("carol", 80, 24)));
     bad_crc[12] ^= 0xFF;
     w.write("packet_fuzz", "recompute-crc-hello", with_mode(1, bad_crc));
-    w.write("packet_fuzz", "recompute-crc-no-video",
-            with_mode(1, packet(net::MsgType::kVideoRequest, payload_of(net::VideoRequest{0, 0, 0}))));
+    w.write(
+        "packet_fuzz", "recompute-crc-no-video",
+        with_mode(1, packet(net::MsgType::kVideoRequest, payload_of(net::VideoRequest{0, 0, 0}))));
   }
 
   // ---- handshake_fuzz: a Hello payload / arbitrary text ---------------------------------
@@ -299,8 +304,9 @@ int main(int argc, char** argv) {
     v2.protocol_version = 2;
     w.write("handshake_fuzz", "hello-version2", payload_of(v2));
     const std::string_view texts[] = {
-        "Alice\x1b[31mRed\x1b[0m",                           // ESC sequences
-        "x\xc2\x9b" "2J\x7f\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82",  // C1, DEL, invalid
+        "Alice\x1b[31mRed\x1b[0m",  // ESC sequences
+        "x\xc2\x9b"
+        "2J\x7f\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xe2\x82",  // C1, DEL, invalid
         "a-name-that-is-longer-than-thirty-two-bytes-\xe2\x82\xac\xe2\x82\xac",
     };
     int i = 0;
@@ -312,7 +318,8 @@ int main(int argc, char** argv) {
   // ---- video_fuzz: mode byte + a VideoUp (0) or VideoDown (1) payload --------------------
   {
     w.write("video_fuzz", "up-baseline-16x16", with_mode(0, video_up(1, 16, 16, jpeg16)));
-    w.write("video_fuzz", "up-progressive-24x8", with_mode(0, video_up(2, 24, 8, jpeg_progressive)));
+    w.write("video_fuzz", "up-progressive-24x8",
+            with_mode(0, video_up(2, 24, 8, jpeg_progressive)));
     w.write("video_fuzz", "up-gray-8x8", with_mode(0, video_up(3, 8, 8, jpeg_gray)));
     const Buffer gray_progressive = jpeg_variant(8, 8, TJSAMP_GRAY, TJFLAG_PROGRESSIVE);
     w.write("video_fuzz", "finding-progressive-many-scans",

@@ -96,8 +96,12 @@ bool try_decode_body(Bytes payload, Msg& msg, Bytes& rest) {
 bool terminal_size_ok(uint16_t cols, uint16_t rows) {
   return cols >= 1 && cols <= net::kMaxTerminalCols && rows >= 1 && rows <= net::kMaxTerminalRows;
 }
-bool render_ok(media::RenderMode m) { return uint8_t(m) < media::kRenderModeCount; }
-bool color_ok(media::ColorMode c) { return uint8_t(c) < media::kColorModeCount; }
+bool render_ok(media::RenderMode m) {
+  return uint8_t(m) < media::kRenderModeCount;
+}
+bool color_ok(media::ColorMode c) {
+  return uint8_t(c) < media::kColorModeCount;
+}
 
 // Runs the decoder of `type` over one payload and checks what it accepted.
 void decode_as(net::MsgType type, Bytes payload) {
@@ -221,10 +225,10 @@ void decode_as(net::MsgType type, Bytes payload) {
 }
 
 constexpr net::MsgType kAllTypes[] = {
-    net::MsgType::kHello,       net::MsgType::kWelcome,      net::MsgType::kParticipants,
-    net::MsgType::kJoined,      net::MsgType::kLeft,         net::MsgType::kResize,
-    net::MsgType::kPing,        net::MsgType::kBye,          net::MsgType::kVideoRequest,
-    net::MsgType::kVideoUp,     net::MsgType::kVideoDown,    net::MsgType::kAudioUp,
+    net::MsgType::kHello,     net::MsgType::kWelcome,   net::MsgType::kParticipants,
+    net::MsgType::kJoined,    net::MsgType::kLeft,      net::MsgType::kResize,
+    net::MsgType::kPing,      net::MsgType::kBye,       net::MsgType::kVideoRequest,
+    net::MsgType::kVideoUp,   net::MsgType::kVideoDown, net::MsgType::kAudioUp,
     net::MsgType::kAudioDown,
 };
 

@@ -61,7 +61,8 @@ State& state() {
 
 // libFuzzer's extra counters: one byte per bucket, found by the linker section name.
 constexpr size_t kOutcomeBuckets = 256;
-__attribute__((used, section("__libfuzzer_extra_counters"))) uint8_t outcome_counters[kOutcomeBuckets];
+__attribute__((used, section("__libfuzzer_extra_counters")))
+uint8_t outcome_counters[kOutcomeBuckets];
 
 // Counts which error stopped libjpeg (each distinct error is a distinct path). The message
 // is read only after a failure: after a success it would be the stale one of an earlier input.
@@ -111,8 +112,8 @@ void video_down(Bytes payload) {
   FUZZ_TRACE("VideoDown raw_size %u, %zu zstd bytes: %zu bytes out\n", down.raw_size,
              compressed.size(), n);
   if (n != down.raw_size) return;  // the client drops the frame
-  const size_t c = s.recompress.compress(
-      {dst.data(), n}, {s.scratch, media::FrameCompressor::bound(n)});
+  const size_t c =
+      s.recompress.compress({dst.data(), n}, {s.scratch, media::FrameCompressor::bound(n)});
   FUZZ_CHECK(c > 0 && c <= media::FrameCompressor::bound(n));
   const std::span<uint8_t> again = s.again.arm(n);
   const size_t back = s.zstd.decompress({s.scratch, c}, again);

@@ -13,8 +13,7 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--host", o->host, "Server address")->capture_default_str();
   cmd->add_option("--port", o->port, "Server port")->capture_default_str();
   cmd->add_option("--name", o->name, "Your name as others see it (default: $USER)");
-  cmd->add_option("--video", o->video,
-                  "Camera: test:bars, test:moving, test:solid:RRGGBB or none")
+  cmd->add_option("--video", o->video, "Camera: test:bars, test:moving, test:solid:RRGGBB or none")
       ->capture_default_str();
   cmd->add_option("--audio", o->audio_in,
                   "Microphone: device, none, sine:HZ or file:PATH.wav (default: device; none "
@@ -49,8 +48,7 @@ Command add_mirror_command(CLI::App& app) {
   add_render_options(*cmd, o->render, o->color);
   add_size_option(*cmd, o->cols, o->rows, "Size COLSxROWS (default: the terminal's)");
   cmd->add_option("--fps", o->fps, "Frames per second")->check(CLI::Range(1, 120));
-  cmd->add_option("--duration", o->duration, "Stop after SEC seconds")
-      ->check(CLI::Range(0.0, 1e9));
+  cmd->add_option("--duration", o->duration, "Stop after SEC seconds")->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--snapshot", o->snapshot, "Render one frame to stdout and exit");
   return [o] { return client::run_mirror(*o); };
 }

@@ -41,10 +41,9 @@ void add_size_option(CLI::App& command, int& cols, int& rows, const std::string&
                         std::from_chars(text.data(), text.data() + x, c).ptr == text.data() + x &&
                         std::from_chars(text.data() + x + 1, end, r).ptr == end;
         if (!ok || c < 1 || r < 1 || c > net::kMaxTerminalCols || r > net::kMaxTerminalRows) {
-          throw CLI::ValidationError(
-              name, "expected COLSxROWS, e.g. 120x40 (at most " +
-                            std::to_string(net::kMaxTerminalCols) + "x" +
-                            std::to_string(net::kMaxTerminalRows) + ")");
+          throw CLI::ValidationError(name, "expected COLSxROWS, e.g. 120x40 (at most " +
+                                               std::to_string(net::kMaxTerminalCols) + "x" +
+                                               std::to_string(net::kMaxTerminalRows) + ")");
         }
         cols = c;
         rows = r;

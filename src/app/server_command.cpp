@@ -40,40 +40,49 @@ Command add_server_command(CLI::App& app) {
   cmd->add_option("--stats-json", options->stats_json_path,
                   "Write counters and heap figures as JSON to FILE (at each report and at exit)");
   auto* limits = cmd->add_option_group("Limits", "What one client may cost the server");
-  limits->add_option("--max-connections-per-ip", options->max_connections_per_ip,
-                     "Most open connections from one address")
+  limits
+      ->add_option("--max-connections-per-ip", options->max_connections_per_ip,
+                   "Most open connections from one address")
       ->check(CLI::Range(1, 1024))
       ->capture_default_str();
-  limits->add_option("--handshake-timeout", options->handshake_timeout,
-                     "Seconds a new connection has to say hello")
+  limits
+      ->add_option("--handshake-timeout", options->handshake_timeout,
+                   "Seconds a new connection has to say hello")
       ->check(CLI::Range(0.5, 600.0))
       ->capture_default_str();
-  limits->add_option("--idle-timeout", options->idle_timeout,
-                     "Seconds without a packet (or with a write stuck) before a client is dropped")
+  limits
+      ->add_option("--idle-timeout", options->idle_timeout,
+                   "Seconds without a packet (or with a write stuck) before a client is dropped")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
-  add_size_option(*limits, options->max_cols, options->max_rows,
-                  "Largest view a client may ask for, COLSxROWS (larger is clamped; default 400x200)",
-                  "--max-size");
+  add_size_option(
+      *limits, options->max_cols, options->max_rows,
+      "Largest view a client may ask for, COLSxROWS (larger is clamped; default 400x200)",
+      "--max-size");
   auto* audio = cmd->add_option_group("Voice", "The server's mixer");
   audio->add_flag("!--no-audio", options->audio, "Do not mix or send voice");
-  audio->add_option("--audio-bitrate", options->opus.bitrate_bps, "Opus bitrate of each mix (bit/s)")
+  audio
+      ->add_option("--audio-bitrate", options->opus.bitrate_bps, "Opus bitrate of each mix (bit/s)")
       ->check(CLI::Range(6000, 510000))
       ->capture_default_str();
-  audio->add_option("--gate-threshold", options->mixer.voice.gate.threshold_dbfs,
-                    "Noise gate opens above this level (dBFS)")
+  audio
+      ->add_option("--gate-threshold", options->mixer.voice.gate.threshold_dbfs,
+                   "Noise gate opens above this level (dBFS)")
       ->check(CLI::Range(-90.0, 0.0))
       ->capture_default_str();
-  audio->add_option("--duck-db", options->mixer.duck_db,
-                    "Gain of the others while one person clearly dominates (dB, 0 = off)")
+  audio
+      ->add_option("--duck-db", options->mixer.duck_db,
+                   "Gain of the others while one person clearly dominates (dB, 0 = off)")
       ->check(CLI::Range(-40.0, 0.0))
       ->capture_default_str();
-  audio->add_option("--compressor-threshold", options->mixer.compressor.threshold_dbfs,
-                    "Compressor threshold on each mix (dBFS)")
+  audio
+      ->add_option("--compressor-threshold", options->mixer.compressor.threshold_dbfs,
+                   "Compressor threshold on each mix (dBFS)")
       ->check(CLI::Range(-60.0, 0.0))
       ->capture_default_str();
-  audio->add_option("--compressor-ratio", options->mixer.compressor.ratio,
-                    "Compressor ratio on each mix")
+  audio
+      ->add_option("--compressor-ratio", options->mixer.compressor.ratio,
+                   "Compressor ratio on each mix")
       ->check(CLI::Range(1.0, 20.0))
       ->capture_default_str();
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error or off")
@@ -91,7 +100,8 @@ Command add_server_command(CLI::App& app) {
     }
     // Everything the server allocated must be gone once it is destroyed.
     const core::HeapTotals after = core::alloc_accounting::totals();
-    const int64_t live = int64_t(after.allocs - after.frees) - int64_t(before.allocs - before.frees);
+    const int64_t live =
+        int64_t(after.allocs - after.frees) - int64_t(before.allocs - before.frees);
     const int64_t bytes = after.current_bytes - before.current_bytes;
     core::write_stderr_whole(
         live == 0 && bytes == 0

@@ -84,6 +84,8 @@ bool AudioDevice::read_frame(std::span<float> frame) {
   return captured_.pop(frame) == frame.size();
 }
 
-void AudioDevice::write_frame(std::span<const float> frame) { to_play_.push(frame); }
+void AudioDevice::write_frame(std::span<const float> frame) {
+  to_play_.push(frame);
+}
 
 }  // namespace ttycall::client

@@ -1,8 +1,8 @@
 #include "client/client.h"
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <fmt/format.h>
+#include <pwd.h>
 
 #include <algorithm>
 #include <csignal>
@@ -63,10 +63,10 @@ bool Client::start() {
   source_ = std::move(made.source);
 
   VoiceOptions voice;
-  voice.input = !options_.audio_in.empty() ? options_.audio_in
-                                           : (options_.headless ? "none" : "device");
-  voice.output = !options_.audio_out.empty() ? options_.audio_out
-                                             : (options_.headless ? "null" : "device");
+  voice.input =
+      !options_.audio_in.empty() ? options_.audio_in : (options_.headless ? "none" : "device");
+  voice.output =
+      !options_.audio_out.empty() ? options_.audio_out : (options_.headless ? "null" : "device");
   voice.muted = options_.muted;
   voice.echo_cancel = options_.echo_cancel;
   Voice::OpenResult opened = Voice::open(voice);
@@ -125,8 +125,8 @@ int Client::finish() {
   if (terminal_) terminal_->restore();
   if (!ever_connected_ && exit_code_ == 0) {
     exit_code_ = 1;
-    exit_message_ = fmt::format("never reached the server at {}:{} (is it running?)",
-                                options_.host, options_.port);
+    exit_message_ = fmt::format("never reached the server at {}:{} (is it running?)", options_.host,
+                                options_.port);
   }
   if (!exit_message_.empty() && !options_.quiet) {
     core::write_stderr_whole("ttycall: " + exit_message_ + "\n");
@@ -220,7 +220,8 @@ void Client::on_connect_failed(const asio::error_code& ec) {
   asio::error_code ignored;
   socket_.close(ignored);
   const double waited = core::seconds_between(trying_since_, core::SteadyClock::now());
-  const double limit = ever_connected_ ? options_.reconnect_timeout : options_.first_connect_timeout;
+  const double limit =
+      ever_connected_ ? options_.reconnect_timeout : options_.first_connect_timeout;
   if (waited >= limit) {
     fail(fmt::format("cannot reach the server at {}:{}: {}{}", options_.host, options_.port,
                      ec.message(),
@@ -232,8 +233,8 @@ void Client::on_connect_failed(const asio::error_code& ec) {
 
 void Client::schedule_reconnect() {
   if (ever_connected_) {
-    show_status(fmt::format("connection lost; reconnecting to {}:{} (attempt {})",
-                            options_.host, options_.port, attempts_));
+    show_status(fmt::format("connection lost; reconnecting to {}:{} (attempt {})", options_.host,
+                            options_.port, attempts_));
   }
   retry_timer_.expires_after(seconds(backoff_));
   backoff_ = std::min(backoff_ * 2, ever_connected_ ? 8.0 : 1.0);
@@ -255,8 +256,8 @@ void Client::on_connected() {
   writing_ = false;
 
   net::Hello hello;
-  hello.render_modes = net::render_bit(media::RenderMode::kAscii) |
-                       net::render_bit(media::RenderMode::kHalf);
+  hello.render_modes =
+      net::render_bit(media::RenderMode::kAscii) | net::render_bit(media::RenderMode::kHalf);
   hello.color_modes = net::color_bit(media::ColorMode::kNone) |
                       net::color_bit(media::ColorMode::k256) |
                       net::color_bit(media::ColorMode::kTrueColor);
@@ -298,7 +299,8 @@ void Client::read_header() {
 
 void Client::on_header(const asio::error_code& ec) {
   if (stopping_) return;
-  if (ec) return on_disconnected(ec == asio::error::eof ? "server closed the connection" : ec.message());
+  if (ec)
+    return on_disconnected(ec == asio::error::eof ? "server closed the connection" : ec.message());
   const net::HeaderError error = net::parse_header(header_bytes_, header_);
   if (error != net::HeaderError::kOk) {
     return fail(fmt::format("the server sent a bad packet ({})", net::to_string(error)));
@@ -406,7 +408,8 @@ void Client::handle_video(std::span<const uint8_t> payload) {
   frame_size_ = n;
   const auto now = core::SteadyClock::now();
   stats_.on_frame(net::kHeaderSize + payload.size(), now);
-  if (!stats_.steady_marked() && stats_.frames_received() > uint64_t(2 * std::max(1, int(request_.fps)))) {
+  if (!stats_.steady_marked() &&
+      stats_.frames_received() > uint64_t(2 * std::max(1, int(request_.fps)))) {
     stats_.mark_steady();
   }
   const uint64_t now_us = core::wall_clock_us();
@@ -580,11 +583,12 @@ void Client::apply_terminal_size() {
 }
 
 void Client::read_keys() {
-  keyboard_->async_read_some(asio::buffer(key_bytes_), [this](const asio::error_code& ec, size_t n) {
-    if (ec) return;
-    for (size_t i = 0; i < n; ++i) on_key(key_bytes_[i]);
-    if (!stopping_) read_keys();
-  });
+  keyboard_->async_read_some(asio::buffer(key_bytes_),
+                             [this](const asio::error_code& ec, size_t n) {
+                               if (ec) return;
+                               for (size_t i = 0; i < n; ++i) on_key(key_bytes_[i]);
+                               if (!stopping_) read_keys();
+                             });
 }
 
 void Client::on_key(uint8_t key) {

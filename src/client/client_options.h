@@ -25,11 +25,11 @@ struct ClientOptions {
   bool headless = false;
   std::string save_last_frame;
   std::string stats_json;
-  uint32_t seed = 0;                  // varies test:moving between participants
-  double first_connect_timeout = 5;   // seconds of retrying before "unreachable"
-  double reconnect_timeout = 60;      // seconds of retrying after a lost connection
-  bool handle_signals = true;         // SIGINT/SIGTERM/SIGHUP quit, SIGWINCH resizes
-  bool quiet = false;                 // no messages on stderr (synthetic participants)
+  uint32_t seed = 0;                 // varies test:moving between participants
+  double first_connect_timeout = 5;  // seconds of retrying before "unreachable"
+  double reconnect_timeout = 60;     // seconds of retrying after a lost connection
+  bool handle_signals = true;        // SIGINT/SIGTERM/SIGHUP quit, SIGWINCH resizes
+  bool quiet = false;                // no messages on stderr (synthetic participants)
 };
 
 }  // namespace ttycall::client

@@ -17,9 +17,8 @@ namespace ttycall::client {
 namespace {
 
 // Renders one frame of `source` for a cols x rows terminal into `out`; returns its size.
-size_t render_once(VideoSource& source, const MirrorOptions& o, int cols, int rows,
-                   uint64_t frame, double t, std::vector<uint8_t>& canvas,
-                   std::vector<uint8_t>& out) {
+size_t render_once(VideoSource& source, const MirrorOptions& o, int cols, int rows, uint64_t frame,
+                   double t, std::vector<uint8_t>& canvas, std::vector<uint8_t>& out) {
   const int w = cols, h = rows * 2;
   canvas.resize(size_t(w) * h * 3);
   const media::MutableImageView image{canvas.data(), w, h, w * 3};
@@ -34,9 +33,8 @@ size_t render_once(VideoSource& source, const MirrorOptions& o, int cols, int ro
 int run_mirror(const MirrorOptions& o) {
   VideoSourceResult made = make_video_source(o.video, 1);
   if (!made.error.empty() || !made.source) {
-    core::write_stderr_whole("ttycall: " +
-                             (made.error.empty() ? "mirror needs a video source" : made.error) +
-                             "\n");
+    core::write_stderr_whole(
+        "ttycall: " + (made.error.empty() ? "mirror needs a video source" : made.error) + "\n");
     return 2;
   }
   VideoSource& source = *made.source;
@@ -81,8 +79,9 @@ int run_mirror(const MirrorOptions& o) {
 
     next += period;
     const int wait_ms = std::max<int>(
-        0, int(std::chrono::duration_cast<std::chrono::milliseconds>(next - core::SteadyClock::now())
-                   .count()));
+        0,
+        int(std::chrono::duration_cast<std::chrono::milliseconds>(next - core::SteadyClock::now())
+                .count()));
     pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {signal_fd, POLLIN, 0}};
     if (::poll(fds, 2, wait_ms) > 0) {
       if (fds[1].revents & POLLIN) break;

@@ -53,7 +53,9 @@ TerminalGuard::TerminalGuard() {
   active_ = true;
 }
 
-TerminalGuard::~TerminalGuard() { restore(); }
+TerminalGuard::~TerminalGuard() {
+  restore();
+}
 
 void TerminalGuard::restore() {
   if (!active_) return;

@@ -57,9 +57,21 @@ void MovingSource::capture(media::MutableImageView out, uint64_t, double t) {
       const int u = (x * 255 / std::max(1, out.width) + shift) & 255;
       const int v = y * 255 / std::max(1, out.height);
       switch (seed_ % 3) {
-        case 0: p[0] = uint8_t(u); p[1] = uint8_t(v); p[2] = uint8_t(255 - u); break;
-        case 1: p[0] = uint8_t(v); p[1] = uint8_t(255 - u); p[2] = uint8_t(u); break;
-        default: p[0] = uint8_t(255 - v); p[1] = uint8_t(u / 2); p[2] = uint8_t(v); break;
+        case 0:
+          p[0] = uint8_t(u);
+          p[1] = uint8_t(v);
+          p[2] = uint8_t(255 - u);
+          break;
+        case 1:
+          p[0] = uint8_t(v);
+          p[1] = uint8_t(255 - u);
+          p[2] = uint8_t(u);
+          break;
+        default:
+          p[0] = uint8_t(255 - v);
+          p[1] = uint8_t(u / 2);
+          p[2] = uint8_t(v);
+          break;
       }
     }
   }

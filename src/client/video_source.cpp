@@ -21,8 +21,8 @@ VideoSourceResult make_video_source(std::string_view spec, uint32_t seed) {
       result.error = "test:solid needs a colour as six hex digits, e.g. test:solid:ff0000";
       return result;
     }
-    result.source = std::make_unique<SolidSource>(uint8_t(rgb >> 16), uint8_t(rgb >> 8),
-                                                  uint8_t(rgb));
+    result.source =
+        std::make_unique<SolidSource>(uint8_t(rgb >> 16), uint8_t(rgb >> 8), uint8_t(rgb));
   } else {
     result.error = "unknown video source '" + std::string(spec) +
                    "' (expected test:bars, test:moving, test:solid:RRGGBB or none)";

@@ -41,8 +41,8 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
     }
     voice->input_kind_ = Input::kFile;
   } else {
-    result.error = "unknown audio input '" + in +
-                   "' (expected none, device, sine:HZ or file:PATH.wav)";
+    result.error =
+        "unknown audio input '" + in + "' (expected none, device, sine:HZ or file:PATH.wav)";
     return result;
   }
 
@@ -78,7 +78,9 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
   return result;
 }
 
-Voice::~Voice() { close(); }
+Voice::~Voice() {
+  close();
+}
 
 void Voice::close() {
   if (wav_out_.is_open()) wav_out_.close();
@@ -115,8 +117,7 @@ size_t Voice::build_packet() {
     if (silent_frames_++ % 10 != 0) return 0;
     std::fill(mic_.begin(), mic_.end(), 0.0f);
   }
-  net::AudioUpHeader header{seq_++, core::wall_clock_us(),
-                            uint8_t(silent ? net::kAudioSilent : 0)};
+  net::AudioUpHeader header{seq_++, core::wall_clock_us(), uint8_t(silent ? net::kAudioSilent : 0)};
   const size_t fixed = net::kHeaderSize + net::kAudioUpHeaderSize;
   const size_t opus = encoder_.encode(mic_, {packet_.data() + fixed, packet_.size() - fixed});
   if (opus == 0) return 0;

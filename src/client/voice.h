@@ -98,8 +98,8 @@ class Voice {
 
   std::array<float, media::audio::kFrameSamples> mic_{};
   std::array<float, media::audio::kFrameSamples> speaker_{};
-  std::array<uint8_t, net::kHeaderSize + net::kAudioUpHeaderSize +
-                          media::audio::kMaxOpusPacketBytes>
+  std::array<uint8_t,
+             net::kHeaderSize + net::kAudioUpHeaderSize + media::audio::kMaxOpusPacketBytes>
       packet_{};
 
   uint64_t packets_sent_ = 0;

@@ -78,7 +78,9 @@ ScopedAllocSite::ScopedAllocSite(const AllocSite& site) : previous_(t_current_si
   t_current_site = site.id();
 }
 
-ScopedAllocSite::~ScopedAllocSite() { t_current_site = previous_; }
+ScopedAllocSite::~ScopedAllocSite() {
+  t_current_site = previous_;
+}
 
 namespace alloc_accounting {
 
@@ -86,10 +88,10 @@ void record_alloc(size_t bytes, SiteId site) noexcept {
   Counters& c = counters();
   c.allocs.fetch_add(1, std::memory_order_relaxed);
   c.bytes_allocated.fetch_add(bytes, std::memory_order_relaxed);
-  const int64_t now = c.current.fetch_add(int64_t(bytes), std::memory_order_relaxed) + int64_t(bytes);
+  const int64_t now =
+      c.current.fetch_add(int64_t(bytes), std::memory_order_relaxed) + int64_t(bytes);
   int64_t peak = c.peak.load(std::memory_order_relaxed);
-  while (now > peak &&
-         !c.peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
+  while (now > peak && !c.peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }
   SiteSlot& slot = c.sites[site < kMaxAllocSites ? site : 0];
   slot.total_allocs.fetch_add(1, std::memory_order_relaxed);
@@ -107,8 +109,12 @@ void record_free(size_t bytes, SiteId site) noexcept {
   slot.live_bytes.fetch_sub(int64_t(bytes), std::memory_order_relaxed);
 }
 
-SiteId current_site() noexcept { return t_current_site; }
-void set_current_site(SiteId site) noexcept { t_current_site = site; }
+SiteId current_site() noexcept {
+  return t_current_site;
+}
+void set_current_site(SiteId site) noexcept {
+  t_current_site = site;
+}
 
 HeapTotals totals() noexcept {
   Counters& c = counters();
@@ -122,7 +128,9 @@ HeapTotals totals() noexcept {
   return t;
 }
 
-int site_count() noexcept { return counters().site_count.load(std::memory_order_acquire); }
+int site_count() noexcept {
+  return counters().site_count.load(std::memory_order_acquire);
+}
 
 SiteTotals site(int index) noexcept {
   Counters& c = counters();

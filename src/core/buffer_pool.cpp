@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cstring>
 #include <cassert>
+#include <cstring>
 #include <new>
 
 namespace ttycall::core {
@@ -79,7 +79,9 @@ PooledBuffer& PooledBuffer::operator=(PooledBuffer&& other) noexcept {
   return *this;
 }
 
-PooledBuffer::~PooledBuffer() { reset(); }
+PooledBuffer::~PooledBuffer() {
+  reset();
+}
 
 void PooledBuffer::reset() {
   if (block_ == nullptr) return;
@@ -90,10 +92,18 @@ void PooledBuffer::reset() {
   }
 }
 
-uint8_t* PooledBuffer::data() { return block_ ? block_->data() : nullptr; }
-const uint8_t* PooledBuffer::data() const { return block_ ? block_->data() : nullptr; }
-size_t PooledBuffer::capacity() const { return block_ ? block_->capacity : 0; }
-size_t PooledBuffer::size() const { return block_ ? block_->size : 0; }
+uint8_t* PooledBuffer::data() {
+  return block_ ? block_->data() : nullptr;
+}
+const uint8_t* PooledBuffer::data() const {
+  return block_ ? block_->data() : nullptr;
+}
+size_t PooledBuffer::capacity() const {
+  return block_ ? block_->capacity : 0;
+}
+size_t PooledBuffer::size() const {
+  return block_ ? block_->size : 0;
+}
 void PooledBuffer::set_size(size_t bytes) {
   assert(block_ && bytes <= block_->capacity);
   block_->size = bytes;
@@ -122,13 +132,14 @@ BufferPool::~BufferPool() {
   assert(free_.size() == all_.size() && "a PooledBuffer outlived its pool");
   for (PooledBuffer::Block* block : all_) {
     block->~Block();
-    ::operator delete(static_cast<void*>(block), std::align_val_t{64});
+    ::operator delete (static_cast<void*>(block), std::align_val_t{64});
   }
 }
 
 PooledBuffer::Block* BufferPool::allocate_block() {
   ScopedAllocSite scope(site_);
-  void* memory = ::operator new(PooledBuffer::Block::kHeaderBytes + buffer_size_, std::align_val_t{64});
+  void* memory =
+      ::operator new (PooledBuffer::Block::kHeaderBytes + buffer_size_, std::align_val_t{64});
   auto* block = ::new (memory) PooledBuffer::Block;
   block->owner = this;
   block->capacity = buffer_size_;

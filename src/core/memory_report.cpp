@@ -40,10 +40,14 @@ class FixedWriter {
 
 std::string_view to_string(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kWarmingUp: return "warming-up";
-    case Verdict::kStable: return "stable";
-    case Verdict::kGrowing: return "growing";
-    case Verdict::kChurning: return "churning";
+    case Verdict::kWarmingUp:
+      return "warming-up";
+    case Verdict::kStable:
+      return "stable";
+    case Verdict::kGrowing:
+      return "growing";
+    case Verdict::kChurning:
+      return "churning";
   }
   return "?";
 }
@@ -89,7 +93,9 @@ const MemoryMonitor::Sample& MemoryMonitor::back(int age) const {
   return ring_[(count_ - 1 - age) % kRing];
 }
 
-bool MemoryMonitor::warmed_up() const { return have_warm_sample_; }
+bool MemoryMonitor::warmed_up() const {
+  return have_warm_sample_;
+}
 
 int MemoryMonitor::samples_after_warmup() const {
   int n = 0;
@@ -179,9 +185,10 @@ std::string_view MemoryMonitor::verdict_reason() {
         w.add("no heap allocation in the last {} s; usage flat at {}", steps,
               human_bytes(double(last.heap.current_bytes), a));
       } else {
-        w.add("{} one-off heap allocation(s) in the last {} s (a join or resize), no churn; "
-              "usage {}",
-              recent, steps, human_bytes(double(last.heap.current_bytes), a));
+        w.add(
+            "{} one-off heap allocation(s) in the last {} s (a join or resize), no churn; "
+            "usage {}",
+            recent, steps, human_bytes(double(last.heap.current_bytes), a));
       }
       break;
     }
@@ -222,8 +229,7 @@ std::string_view MemoryMonitor::report(SteadyClock::time_point now) {
   for (int i = 0; i < pool_count; ++i) {
     const PoolStats& p = pools[i];
     w.add("  {:<22} {:>10}  in use {:>4} / {:<4} (max {}), misses {}\n", p.name,
-          human_bytes(double(p.buffer_size), a), p.in_use, p.allocated, p.max_buffers,
-          p.misses);
+          human_bytes(double(p.buffer_size), a), p.in_use, p.allocated, p.max_buffers, p.misses);
   }
 
   w.add("Live allocations by site:\n");

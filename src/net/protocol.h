@@ -82,8 +82,12 @@ struct Name {
 };
 
 // Capability bits in Hello.
-constexpr uint8_t render_bit(media::RenderMode m) { return uint8_t(1u << uint8_t(m)); }
-constexpr uint8_t color_bit(media::ColorMode c) { return uint8_t(1u << uint8_t(c)); }
+constexpr uint8_t render_bit(media::RenderMode m) {
+  return uint8_t(1u << uint8_t(m));
+}
+constexpr uint8_t color_bit(media::ColorMode c) {
+  return uint8_t(1u << uint8_t(c));
+}
 
 struct Hello {
   uint16_t protocol_version = kProtocolVersion;

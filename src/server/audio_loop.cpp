@@ -75,7 +75,8 @@ void AudioLoop::tick() {
     const int slot = slots_[i];
     if (slot < 0) continue;
     if (mixer_.mix_for(slot) == audio::AudioMixer::kSharedMix) {
-      if (shared_packet_size_ > 0) members_[i]->send_audio({shared_packet_.data(), shared_packet_size_});
+      if (shared_packet_size_ > 0)
+        members_[i]->send_audio({shared_packet_.data(), shared_packet_size_});
       continue;
     }
     // An own mix with nobody else in it would be silence: skip it.
@@ -88,8 +89,7 @@ void AudioLoop::tick() {
   for (int i = 0; i < n; ++i) members_[i].reset();
 }
 
-size_t AudioLoop::build_packet(int mix_id, std::span<const uint8_t> opus,
-                               std::span<uint8_t> out) {
+size_t AudioLoop::build_packet(int mix_id, std::span<const uint8_t> opus, std::span<uint8_t> out) {
   if (opus.empty()) return 0;
   header_.seq = seq_;
   header_.capture_us = mixer_.capture_us(mix_id);

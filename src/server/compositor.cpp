@@ -230,9 +230,9 @@ void Compositor::render(View& view, Scratch& scratch) {
       canvas.view(), target, {scratch.overlay.data(), size_t(cols) * rows}, scratch.text);
   ensure_size(scratch.compressed, media::FrameCompressor::bound(text_size));
   const size_t compressed_size =
-      text_size == 0 ? 0
-                     : scratch.compressor.compress({scratch.text.data(), text_size},
-                                                   scratch.compressed);
+      text_size == 0
+          ? 0
+          : scratch.compressor.compress({scratch.text.data(), text_size}, scratch.compressed);
 
   view.epoch = epoch;
   view.speaking = speaking;
@@ -303,8 +303,7 @@ void Compositor::request_video_sizes(int members) {
     Session& s = *members_[i];
     if (s.compositor_requested_width == w && s.compositor_requested_height == h) continue;
     std::array<uint8_t, 32> packet;
-    const net::VideoRequest request{uint16_t(w), uint16_t(h),
-                                    uint16_t(context_.options.fps)};
+    const net::VideoRequest request{uint16_t(w), uint16_t(h), uint16_t(context_.options.fps)};
     if (size_t n = net::build_packet(net::MsgType::kVideoRequest, request, packet)) {
       if (s.send_control({packet.data(), n})) {
         s.compositor_requested_width = uint16_t(w);

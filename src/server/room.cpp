@@ -67,12 +67,11 @@ void Room::broadcast_participants_locked() {
     list.list[i].id = members_[i]->id();
     list.list[i].name = members_[i]->name();
     const Session& s = *members_[i];
-    list.list[i].flags = uint8_t((s.video_version() > 0 ? net::kHasVideo : 0) |
-                                 (s.speaking() ? net::kSpeaking : 0) |
-                                 (s.muted() ? net::kMuted : 0));
+    list.list[i].flags =
+        uint8_t((s.video_version() > 0 ? net::kHasVideo : 0) | (s.speaking() ? net::kSpeaking : 0) |
+                (s.muted() ? net::kMuted : 0));
   }
-  std::array<uint8_t, net::kHeaderSize + 2 + net::kMaxParticipants * (6 + net::kMaxNameBytes)>
-      packet;
+  std::array<uint8_t, net::kHeaderSize + 2 + net::kMaxParticipants*(6 + net::kMaxNameBytes)> packet;
   if (size_t n = net::build_packet(net::MsgType::kParticipants, list, packet)) {
     send_to_all_locked({packet.data(), n}, nullptr);
   }

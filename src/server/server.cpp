@@ -57,8 +57,8 @@ void Server::start() {
         fmt::format("cannot listen on {}:{}: {}", o.bind, o.port, ec.message()));
   }
   port_ = acceptor_.local_endpoint().port();
-  spdlog::info("ttycall server listening on {}:{} ({} fps, up to {} clients)", o.bind, port_,
-               o.fps, o.max_clients);
+  spdlog::info("ttycall server listening on {}:{} ({} fps, up to {} clients)", o.bind, port_, o.fps,
+               o.max_clients);
 
   if (o.install_signal_handlers) wait_signals();
   accept();
@@ -68,9 +68,9 @@ void Server::start() {
     next_audio_tick_ = core::SteadyClock::now();
     schedule_audio_tick();
   }
-  next_report_ = core::SteadyClock::now() +
-                 std::chrono::duration_cast<core::SteadyClock::duration>(
-                     std::chrono::duration<double>(o.memory_report_interval));
+  next_report_ =
+      core::SteadyClock::now() + std::chrono::duration_cast<core::SteadyClock::duration>(
+                                     std::chrono::duration<double>(o.memory_report_interval));
   schedule_housekeeping();
 
   threads_.reserve(io_contexts_.size() + 1);
@@ -81,9 +81,8 @@ void Server::start() {
 
 void Server::accept() {
   asio::io_context& io = *io_contexts_[next_io_++ % io_contexts_.size()];
-  acceptor_.async_accept(io.get_executor(),
-                         bound(accept_memory_, [this](const asio::error_code& ec,
-                                                      SessionSocket socket) {
+  acceptor_.async_accept(io.get_executor(), bound(accept_memory_, [this](const asio::error_code& ec,
+                                                                         SessionSocket socket) {
                            if (ec) {
                              if (ec != asio::error::operation_aborted && !stopping_) {
                                spdlog::warn("accept failed: {}", ec.message());
@@ -200,8 +199,8 @@ void Server::write_stats_json() {
       c.clients_peak.load(), c.frames_rendered.load(), c.frames_sent.load(),
       c.frames_dropped.load(), c.video_frames_in.load(), c.video_frames_rejected.load(),
       c.connections.load(), core::seconds_between(started_, core::SteadyClock::now()),
-      monitor_.warmed_up(), heap.allocs, heap.bytes_allocated, heap.current_bytes,
-      heap.peak_bytes, steady_allocs, steady_bytes, int64_t(usage.ru_maxrss) * 1024);
+      monitor_.warmed_up(), heap.allocs, heap.bytes_allocated, heap.current_bytes, heap.peak_bytes,
+      steady_allocs, steady_bytes, int64_t(usage.ru_maxrss) * 1024);
   const std::string_view text(stats_text_.data(), std::min(r.size, stats_text_.size()));
   // Write then rename, so a reader never sees half a file.
   std::array<char, 4096> tmp{};

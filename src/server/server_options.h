@@ -13,10 +13,10 @@ struct ServerOptions {
   uint16_t port = 27224;  // 0 = any free port (see Server::port())
   int max_clients = 32;
   int fps = 30;
-  int io_threads = 0;      // 0 = one per core
+  int io_threads = 0;       // 0 = one per core
   int render_threads = -1;  // helpers for the compositor; -1 = one per core beyond the first
   double warmup_seconds = 5.0;
-  std::string memory_report_path;  // empty = stderr
+  std::string memory_report_path;     // empty = stderr
   double memory_report_interval = 0;  // seconds; 0 = only on SIGUSR1 and at exit
   std::string stats_json_path;
   bool install_signal_handlers = true;  // SIGINT/SIGTERM stop, SIGUSR1 reports
@@ -29,9 +29,9 @@ struct ServerOptions {
   int max_rows = 200;
   int max_video_width = 640;  // the largest frame the server asks a client for
   int max_video_height = 480;
-  bool audio = true;                         // run the voice mixer
-  media::audio::MixerParams mixer;           // DSP and mixing parameters
-  media::audio::OpusEncoderOptions opus;     // the encoders of the mixes
+  bool audio = true;                      // run the voice mixer
+  media::audio::MixerParams mixer;        // DSP and mixing parameters
+  media::audio::OpusEncoderOptions opus;  // the encoders of the mixes
 };
 
 }  // namespace ttycall::server

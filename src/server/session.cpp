@@ -34,8 +34,9 @@ bool Session::start() {
   const asio::ip::tcp::endpoint remote = socket_.remote_endpoint(ec);
   if (!ec) {
     const asio::ip::address a = remote.address();
-    remote_address_ = a.is_v4() ? asio::ip::make_address_v6(asio::ip::v4_mapped, a.to_v4()).to_bytes()
-                                : a.to_v6().to_bytes();
+    remote_address_ = a.is_v4()
+                          ? asio::ip::make_address_v6(asio::ip::v4_mapped, a.to_v4()).to_bytes()
+                          : a.to_v6().to_bytes();
   }
   if (ec || !context_.connections.acquire(remote_address_)) {
     spdlog::warn("refusing a connection from {}: {}",
@@ -172,8 +173,8 @@ void Session::on_payload(const asio::error_code& ec) {
     shutdown_socket(ec == asio::error::eof ? "disconnected mid-packet" : ec.message());
     return;
   }
-  const uint8_t* data = header_.type == net::MsgType::kVideoUp ? video_payload_.data()
-                                                                : small_payload_.data();
+  const uint8_t* data =
+      header_.type == net::MsgType::kVideoUp ? video_payload_.data() : small_payload_.data();
   handle_packet({data, header_.length});
 }
 
@@ -245,8 +246,8 @@ void Session::handle_hello(std::span<const uint8_t> payload) {
     return;
   }
   joined_.store(true, std::memory_order_release);
-  spdlog::info("{} joined as participant {} ({}x{} {} {})", name_.view(), id_, key.cols,
-               key.rows, media::to_string(key.mode), media::to_string(key.color));
+  spdlog::info("{} joined as participant {} ({}x{} {} {})", name_.view(), id_, key.cols, key.rows,
+               media::to_string(key.mode), media::to_string(key.color));
 }
 
 void Session::handle_resize(std::span<const uint8_t> payload) {
@@ -467,9 +468,8 @@ void Session::on_written(const asio::error_code& ec) {
 // ---- Closing ----
 
 void Session::close(std::string_view reason) {
-  asio::post(socket_.get_executor(), bound([self = shared_from_this(), reason] {
-               self->shutdown_socket(reason);
-             }));
+  asio::post(socket_.get_executor(),
+             bound([self = shared_from_this(), reason] { self->shutdown_socket(reason); }));
 }
 
 void Session::close_with_bye(net::ByeReason reason, std::string_view text) {

@@ -3,10 +3,11 @@
 // frames and messages meant for it.
 //
 // Threading: a session lives on one io_context that a single thread runs, so its socket
-// and read state need no lock (and Asio's per-thread handler caches stay balanced). Other threads (the compositor, the room) reach it only through
-// offer_video() and send_control(), which fill a one-slot video mailbox (newest frame
-// wins: a slow client skips frames, it never queues them) and a small bounded control
-// queue under a mutex, then wake the writer. Memory per session is therefore fixed.
+// and read state need no lock (and Asio's per-thread handler caches stay balanced). Other threads
+// (the compositor, the room) reach it only through offer_video() and send_control(), which fill a
+// one-slot video mailbox (newest frame wins: a slow client skips frames, it never queues them) and
+// a small bounded control queue under a mutex, then wake the writer. Memory per session is
+// therefore fixed.
 #include <array>
 #include <asio.hpp>
 #include <atomic>
@@ -58,9 +59,9 @@ struct VideoFrame {
 // allocator and send completions through Asio's heap-backed recycling allocator.
 using SessionExecutor = asio::io_context::executor_type;
 using SessionSocket = asio::basic_stream_socket<asio::ip::tcp, SessionExecutor>;
-using SessionTimer = asio::basic_waitable_timer<std::chrono::steady_clock,
-                                                asio::wait_traits<std::chrono::steady_clock>,
-                                                SessionExecutor>;
+using SessionTimer =
+    asio::basic_waitable_timer<std::chrono::steady_clock,
+                               asio::wait_traits<std::chrono::steady_clock>, SessionExecutor>;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:

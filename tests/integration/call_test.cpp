@@ -32,10 +32,14 @@ enum class Hue { kOther, kRed, kGreen, kBlue };
 
 const char* name_of(Hue hue) {
   switch (hue) {
-    case Hue::kRed: return "red";
-    case Hue::kGreen: return "green";
-    case Hue::kBlue: return "blue";
-    case Hue::kOther: return "other";
+    case Hue::kRed:
+      return "red";
+    case Hue::kGreen:
+      return "green";
+    case Hue::kBlue:
+      return "blue";
+    case Hue::kOther:
+      return "other";
   }
   return "?";
 }
@@ -108,9 +112,15 @@ std::string sketch(const ParsedFrame& frame) {
     for (int c = 1; c <= frame.cols; ++c) {
       const Cell& cell = frame.at(r, c);
       switch (cell_hue(cell)) {
-        case Hue::kRed: out += 'R'; break;
-        case Hue::kGreen: out += 'G'; break;
-        case Hue::kBlue: out += 'B'; break;
+        case Hue::kRed:
+          out += 'R';
+          break;
+        case Hue::kGreen:
+          out += 'G';
+          break;
+        case Hue::kBlue:
+          out += 'B';
+          break;
         case Hue::kOther: {
           const char ch = text[size_t(c - 1)];
           out += ch == '\0' ? '?' : ch == '\x01' ? '.' : ch;
@@ -143,8 +153,8 @@ struct Participant {
 };
 
 struct CallOutcome {
-  std::vector<std::string> frames;            // each client's saved last frame
-  std::vector<nlohmann::json> client_stats;   // each client's --stats-json
+  std::vector<std::string> frames;           // each client's saved last frame
+  std::vector<nlohmann::json> client_stats;  // each client's --stats-json
   nlohmann::json server_stats;
   std::string server_log;
 };
@@ -338,15 +348,16 @@ TEST(Call, AsciiModeWithoutColourIsPlainPrintableText) {
 
     const std::string text = strip_control_sequences(call.frames[i]);
     EXPECT_EQ(text.size(), size_t(80 * 24)) << "one character per cell expected";
-    const auto bad = std::find_if(text.begin(), text.end(),
-                                  [](char c) { return c < 0x20 || c > 0x7e; });
+    const auto bad =
+        std::find_if(text.begin(), text.end(), [](char c) { return c < 0x20 || c > 0x7e; });
     EXPECT_TRUE(bad == text.end()) << "byte " << int(uint8_t(*bad)) << " at offset "
                                    << (bad - text.begin()) << " is not printable ASCII";
     for (const Participant& p : people) {
       EXPECT_NE(find_label(frame, p.spec.name).row, 0) << "no label for " << p.spec.name;
     }
     // Tiles show the camera: a non-blank share of the screen.
-    const size_t ink = size_t(std::count_if(text.begin(), text.end(), [](char c) { return c != ' '; }));
+    const size_t ink =
+        size_t(std::count_if(text.begin(), text.end(), [](char c) { return c != ' '; }));
     EXPECT_GE(ink, text.size() / 10) << "the frame is nearly blank:\n" << text;
   }
 }

@@ -52,8 +52,8 @@ TEST(ClientErrors, BadVideoSpecExitsWithCodeTwoAndAMessage) {
     EXPECT_EQ(status->code, 2);
     const std::string message = read_file_or_empty(dir.file("client.stderr"));
     EXPECT_NE(message.find("ttycall: "), std::string::npos) << "stderr: " << message;
-    const bool names_it = message.find(video) != std::string::npos ||
-                          message.find("test:solid") != std::string::npos;
+    const bool names_it =
+        message.find(video) != std::string::npos || message.find("test:solid") != std::string::npos;
     EXPECT_TRUE(names_it) << "the message does not say what is wrong; stderr: " << message;
     EXPECT_EQ(message.find("cannot reach"), std::string::npos)
         << "it should fail on the spec before trying the network; stderr: " << message;

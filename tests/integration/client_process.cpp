@@ -9,16 +9,11 @@ namespace ttycall::itest {
 std::vector<std::string> client_argv(uint16_t port, const ClientSpec& spec) {
   char duration[32];
   std::snprintf(duration, sizeof duration, "%.3f", spec.duration);
-  std::vector<std::string> argv = {ttycall_binary(), "client",
-                                   "--host",          "127.0.0.1",
-                                   "--port",          std::to_string(port),
-                                   "--name",          spec.name,
-                                   "--video",         spec.video,
-                                   "--render",        spec.render,
-                                   "--color",         spec.color,
-                                   "--size",          spec.size,
-                                   "--duration",      duration,
-                                   "--headless"};
+  std::vector<std::string> argv = {
+      ttycall_binary(), "client",   "--host",  "127.0.0.1", "--port",     std::to_string(port),
+      "--name",         spec.name,  "--video", spec.video,  "--render",   spec.render,
+      "--color",        spec.color, "--size",  spec.size,   "--duration", duration,
+      "--headless"};
   if (!spec.save_last_frame.empty()) {
     argv.push_back("--save-last-frame");
     argv.push_back(spec.save_last_frame);

@@ -27,7 +27,9 @@ std::string run(const std::string& command) {
   return out;
 }
 
-bool have_tmux() { return std::system("command -v tmux >/dev/null 2>&1") == 0; }
+bool have_tmux() {
+  return std::system("command -v tmux >/dev/null 2>&1") == 0;
+}
 
 // A tmux server of its own (its own socket), killed when the test ends.
 class TmuxSession {
@@ -37,8 +39,8 @@ class TmuxSession {
 
   std::string tmux() const { return "tmux -L " + socket_; }
   void start(int cols, int rows, const std::string& command) {
-    run(tmux() + " new-session -d -s t -x " + std::to_string(cols) + " -y " +
-        std::to_string(rows) + " '" + command + "'");
+    run(tmux() + " new-session -d -s t -x " + std::to_string(cols) + " -y " + std::to_string(rows) +
+        " '" + command + "'");
   }
   std::string screen() const { return run(tmux() + " capture-pane -p -t t"); }
   void keys(const std::string& keys) const { run(tmux() + " send-keys -t t " + keys); }
@@ -74,9 +76,10 @@ TEST(DemoTerminal, ShowsEveryoneAndRestoresTheTerminalOnQuit) {
   EXPECT_GE(drawn_rows, 30) << screen;
 
   tmux.keys("q");
-  ASSERT_TRUE(wait_until([&] { return tmux.screen().find("DEMO-EXITED-0") != std::string::npos; },
-                         10s))
-      << "screen after q:\n" << tmux.screen();
+  ASSERT_TRUE(
+      wait_until([&] { return tmux.screen().find("DEMO-EXITED-0") != std::string::npos; }, 10s))
+      << "screen after q:\n"
+      << tmux.screen();
   // Back on the normal screen: no half blocks left over from the alternate screen.
   EXPECT_EQ(tmux.screen().find("\xE2\x96\x80"), std::string::npos) << tmux.screen();
 }

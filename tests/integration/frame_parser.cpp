@@ -88,7 +88,8 @@ class Parser {
       return i + 1;
     }
     size_t j = i + 2;
-    while (j < body.size() && (body[j] == ';' || body[j] == '?' || (body[j] >= '0' && body[j] <= '9'))) {
+    while (j < body.size() &&
+           (body[j] == ';' || body[j] == '?' || (body[j] >= '0' && body[j] <= '9'))) {
       ++j;
     }
     if (j >= body.size()) {
@@ -141,15 +142,13 @@ class Parser {
         colour = true;
         k += 3;
       } else if ((code == 38 || code == 48) && k + 1 < p.size() && p[k + 1] == 2 &&
-                 k + 4 < p.size() && in_byte(p[k + 2]) && in_byte(p[k + 3]) &&
-                 in_byte(p[k + 4])) {
+                 k + 4 < p.size() && in_byte(p[k + 2]) && in_byte(p[k + 3]) && in_byte(p[k + 4])) {
         (code == 38 ? fg_ : bg_) =
             TermColor::rgb(uint8_t(p[k + 2]), uint8_t(p[k + 3]), uint8_t(p[k + 4]));
         colour = true;
         k += 5;
       } else {
-        problem("unsupported SGR ESC[" + std::string(params) + "m at offset " +
-                std::to_string(at));
+        problem("unsupported SGR ESC[" + std::string(params) + "m at offset " + std::to_string(at));
         return;
       }
     }
@@ -189,9 +188,14 @@ class Parser {
 std::string TermColor::describe() const {
   char text[32];
   switch (kind) {
-    case Kind::kDefault: return "default";
-    case Kind::kIndexed: std::snprintf(text, sizeof text, "idx %d", index); return text;
-    case Kind::kRgb: std::snprintf(text, sizeof text, "rgb(%d,%d,%d)", r, g, b); return text;
+    case Kind::kDefault:
+      return "default";
+    case Kind::kIndexed:
+      std::snprintf(text, sizeof text, "idx %d", index);
+      return text;
+    case Kind::kRgb:
+      std::snprintf(text, sizeof text, "rgb(%d,%d,%d)", r, g, b);
+      return text;
   }
   return "?";
 }

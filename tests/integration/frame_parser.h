@@ -13,7 +13,7 @@ namespace ttycall::itest {
 struct TermColor {
   enum class Kind : uint8_t { kDefault, kIndexed, kRgb };
   Kind kind = Kind::kDefault;
-  uint8_t index = 0;  // kIndexed: 0-255 (SGR 38;5;N / 48;5;N)
+  uint8_t index = 0;            // kIndexed: 0-255 (SGR 38;5;N / 48;5;N)
   uint8_t r = 0, g = 0, b = 0;  // kRgb (SGR 38;2;R;G;B / 48;2;R;G;B)
 
   static TermColor rgb(uint8_t r, uint8_t g, uint8_t b) { return {Kind::kRgb, 0, r, g, b}; }
@@ -31,12 +31,12 @@ struct Cell {
 struct ParsedFrame {
   int cols = 0;
   int rows = 0;
-  std::vector<Cell> cells;  // row-major, rows x cols
-  bool sync_begin = false;  // starts with ESC[?2026h
-  bool sync_end = false;    // ends with ESC[?2026l
-  int cursor_moves = 0;     // ESC[r;cH seen
-  int sgr_sequences = 0;    // ESC[...m seen
-  int colour_sequences = 0; // SGR sequences that set a 38/48 colour
+  std::vector<Cell> cells;   // row-major, rows x cols
+  bool sync_begin = false;   // starts with ESC[?2026h
+  bool sync_end = false;     // ends with ESC[?2026l
+  int cursor_moves = 0;      // ESC[r;cH seen
+  int sgr_sequences = 0;     // ESC[...m seen
+  int colour_sequences = 0;  // SGR sequences that set a 38/48 colour
   // Anything a well-formed frame does not contain: unknown escapes, bad UTF-8, writes
   // outside the grid. Empty for a good frame.
   std::vector<std::string> problems;

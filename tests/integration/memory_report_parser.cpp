@@ -73,8 +73,9 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
   static const std::regex kChurn("^Churn: (?:[0-9]+ allocations/s, " + kBytes +
                                  R"(/s \([^)]+\)|not measured yet.*)$)");
   static const std::regex kPools("^Pools:( none)?$");
-  static const std::regex kPool(R"(^  (\S+) +)" + kBytes +
-                                R"(  in use +([0-9]+) / ([0-9]+) +\(max ([0-9]+)\), misses ([0-9]+)$)");
+  static const std::regex kPool(
+      R"(^  (\S+) +)" + kBytes +
+      R"(  in use +([0-9]+) / ([0-9]+) +\(max ([0-9]+)\), misses ([0-9]+)$)");
   static const std::regex kSites("^Live allocations by site:$");
   static const std::regex kSite(R"(^ +([0-9]+) x +)" + kBytes + " = +" + kBytes +
                                 R"(  (.+?)(?: \(src/[^ ]+:[0-9]+\))?(?: \(sizes averaged\))?$)");
@@ -91,8 +92,21 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
   };
 
   // The fixed lines in their order; pool and site lines in between are handled below.
-  enum Step { kBeginLine, kUptimeLine, kAllocLine, kFreedLine, kCurrentLine, kPeakLine, kChurnLine,
-              kPoolsLine, kPoolLines, kSiteLines, kVerdictLine, kEndLine, kDone };
+  enum Step {
+    kBeginLine,
+    kUptimeLine,
+    kAllocLine,
+    kFreedLine,
+    kCurrentLine,
+    kPeakLine,
+    kChurnLine,
+    kPoolsLine,
+    kPoolLines,
+    kSiteLines,
+    kVerdictLine,
+    kEndLine,
+    kDone
+  };
   Step step = kBeginLine;
   std::smatch m;
   size_t i = 0;

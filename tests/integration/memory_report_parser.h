@@ -28,8 +28,8 @@ struct MemoryReport {
   int64_t live_allocations = -1;
   std::vector<PoolLine> pools;
   std::vector<SiteLine> sites;
-  std::string verdict;         // stable | growing | churning | warming-up
-  std::string verdict_reason;  // the text after the dash
+  std::string verdict;                // stable | growing | churning | warming-up
+  std::string verdict_reason;         // the text after the dash
   std::vector<std::string> problems;  // grammar violations; empty for a good report
 
   const SiteLine* site(std::string_view name) const;

@@ -55,8 +55,8 @@ std::string pool_growth(const MemoryReport& from, const MemoryReport& to) {
     const PoolLine* was = from.pool(p.name);
     const int64_t before = was ? was->allocated : 0;
     if (p.allocated != before) {
-      out += "  " + p.name + ": " + std::to_string(before) + " -> " +
-             std::to_string(p.allocated) + " buffers\n";
+      out += "  " + p.name + ": " + std::to_string(before) + " -> " + std::to_string(p.allocated) +
+             " buffers\n";
     }
   }
   return out.empty() ? "  none\n" : out;
@@ -257,8 +257,7 @@ TEST(Memory, TwoHundredClientsComingAndGoingLeaveNothingBehind) {
   const MemoryReport& after = reports[1];
   SCOPED_TRACE("report after the first " + std::to_string(kFirst) + ":\n" +
                joined_lines(before.lines) + "report after all " +
-               std::to_string(kFirst + kClients) + ":\n" +
-               joined_lines(after.lines));
+               std::to_string(kFirst + kClients) + ":\n" + joined_lines(after.lines));
   EXPECT_TRUE(before.problems.empty());
   EXPECT_TRUE(after.problems.empty());
 
@@ -267,10 +266,11 @@ TEST(Memory, TwoHundredClientsComingAndGoingLeaveNothingBehind) {
   const SiteLine* heap_after = after.site("heap (unattributed)");
   ASSERT_NE(heap_before, nullptr);
   ASSERT_NE(heap_after, nullptr);
-  std::printf("[ itest    ] heap (unattributed): %lld live / %.0f B after %d visitors, "
-              "%lld / %.0f B after %d\n",
-              (long long)heap_before->live_count, heap_before->live_bytes, kFirst,
-              (long long)heap_after->live_count, heap_after->live_bytes, kFirst + kClients);
+  std::printf(
+      "[ itest    ] heap (unattributed): %lld live / %.0f B after %d visitors, "
+      "%lld / %.0f B after %d\n",
+      (long long)heap_before->live_count, heap_before->live_bytes, kFirst,
+      (long long)heap_after->live_count, heap_after->live_bytes, kFirst + kClients);
   EXPECT_LE(std::abs(heap_after->live_count - heap_before->live_count), 4)
       << "live heap allocations: " << heap_before->live_count << " before, "
       << heap_after->live_count << " after";

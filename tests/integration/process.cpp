@@ -38,7 +38,8 @@ ExitStatus decode_status(int raw) {
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
-  for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGPIPE, SIGCHLD, SIGHUP}) ::sigaction(sig, &dfl, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGPIPE, SIGCHLD, SIGHUP})
+    ::sigaction(sig, &dfl, nullptr);
 
   const int in_fd = ::open("/dev/null", O_RDONLY);
   const int out_fd = ::open(out, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0644);
@@ -90,7 +91,9 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   return *this;
 }
 
-ChildProcess::~ChildProcess() { kill_and_reap(); }
+ChildProcess::~ChildProcess() {
+  kill_and_reap();
+}
 
 bool ChildProcess::running() {
   poll();
@@ -139,7 +142,9 @@ bool ChildProcess::pause(std::chrono::milliseconds timeout) {
   return false;
 }
 
-void ChildProcess::resume() { send_signal(SIGCONT); }
+void ChildProcess::resume() {
+  send_signal(SIGCONT);
+}
 
 void ChildProcess::kill_and_reap() {
   if (pid_ <= 0 || status_) return;

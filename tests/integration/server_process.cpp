@@ -13,7 +13,8 @@ namespace ttycall::itest {
 
 ServerProcess::ServerProcess(const std::vector<std::string>& extra_args, std::string stderr_path)
     : stderr_path_(std::move(stderr_path)) {
-  std::vector<std::string> argv = {ttycall_binary(), "server", "--bind", "127.0.0.1", "--port", "0"};
+  std::vector<std::string> argv = {ttycall_binary(), "server", "--bind",
+                                   "127.0.0.1",      "--port", "0"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = ChildProcess::start(argv, "/dev/null", stderr_path_);
 
@@ -41,7 +42,9 @@ double ServerProcess::seconds_up() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - listening_since_).count();
 }
 
-std::string ServerProcess::stderr_text() const { return read_file_or_empty(stderr_path_); }
+std::string ServerProcess::stderr_text() const {
+  return read_file_or_empty(stderr_path_);
+}
 
 bool ServerProcess::wait_for_stderr(std::string_view needle, size_t count,
                                     std::chrono::milliseconds timeout) {

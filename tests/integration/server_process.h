@@ -1,6 +1,7 @@
 #pragma once
-// A `ttycall server` (see ttycall_binary.h) under test: started on 127.0.0.1 with --port 0, its port read from the
-// "ttycall server listening on 127.0.0.1:PORT" line of its stderr (kept in a file).
+// A `ttycall server` (see ttycall_binary.h) under test: started on 127.0.0.1 with --port 0, its
+// port read from the "ttycall server listening on 127.0.0.1:PORT" line of its stderr (kept in a
+// file).
 #include <chrono>
 #include <cstdint>
 #include <string>

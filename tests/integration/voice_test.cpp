@@ -46,16 +46,18 @@ constexpr double kHigh = 660;  // B's tone
 // glitch, not a wrong mix; a second without the talker at all is still a fault.
 constexpr double kSkipSeconds = 2;  // joining, prebuffering, gate and compressor attack
 struct Margins {
-  float present_amplitude;   // a tone that is heard is above this
-  float absent_amplitude;    // a tone that is not heard is below this
-  float present_over_absent; // power ratio of the weakest heard tone to any unheard one
+  float present_amplitude;    // a tone that is heard is above this
+  float absent_amplitude;     // a tone that is not heard is below this
+  float present_over_absent;  // power ratio of the weakest heard tone to any unheard one
 };
-constexpr Margins kWhole{0.03f, 0.003f, 1000};   // -30 dBFS, -50 dBFS, 30 dB
-constexpr Margins kSecond{0.01f, 0.003f, 100};   // -40 dBFS, -50 dBFS, 20 dB
-constexpr float kMaxPeak = 0.99f;            // the soft clipper keeps the mix below full scale
+constexpr Margins kWhole{0.03f, 0.003f, 1000};  // -30 dBFS, -50 dBFS, 30 dB
+constexpr Margins kSecond{0.01f, 0.003f, 100};  // -40 dBFS, -50 dBFS, 20 dB
+constexpr float kMaxPeak = 0.99f;               // the soft clipper keeps the mix below full scale
 constexpr float kInt16Max = 32767.0f / 32768.0f;
 
-std::string read_text(const std::string& path) { return read_file_or_empty(path); }
+std::string read_text(const std::string& path) {
+  return read_file_or_empty(path);
+}
 
 // A whole recording, 48 kHz mono floats (int16 / 32768).
 struct Recording {
@@ -115,7 +117,8 @@ void expect_tones(const std::string& who, std::span<const float> samples, const 
   float weakest_heard = INFINITY;
   for (const double hz : heard) {
     const float amplitude = audio::goertzel_amplitude(samples, hz);
-    EXPECT_GT(amplitude, margins.present_amplitude) << who << " does not hear the " << hz << " Hz talker";
+    EXPECT_GT(amplitude, margins.present_amplitude)
+        << who << " does not hear the " << hz << " Hz talker";
     weakest_heard = std::min(weakest_heard, audio::goertzel_power(samples, hz));
   }
   for (const double hz : not_heard) {
@@ -135,8 +138,8 @@ void expect_recording(const std::string& who, const Recording& rec,
   // Only the first fault is reported: a wrong mix would otherwise fail every second again.
   const bool failed_before = ::testing::Test::HasFailure();
   const std::span<const float> judged = rec.after(kSkipSeconds);
-  expect_tones(who + " (whole recording after " + std::to_string(int(kSkipSeconds)) + " s)",
-               judged, kWhole, heard, not_heard);
+  expect_tones(who + " (whole recording after " + std::to_string(int(kSkipSeconds)) + " s)", judged,
+               kWhole, heard, not_heard);
   for (size_t s = 0; (s + 1) * audio::kSampleRate <= judged.size(); ++s) {
     if (::testing::Test::HasFailure() && !failed_before) return;
     expect_tones(who + " (second " + std::to_string(int(kSkipSeconds) + int(s)) + ")",
@@ -162,7 +165,8 @@ ClientSpec voice_client(const TempDir& dir, const std::string& name, const std::
 }
 
 // Waits for every client to end by itself (its --duration) and checks it ended well.
-void wait_for_clients(const TempDir& dir, std::vector<std::pair<std::string, ChildProcess>>& clients,
+void wait_for_clients(const TempDir& dir,
+                      std::vector<std::pair<std::string, ChildProcess>>& clients,
                       std::chrono::milliseconds timeout) {
   for (auto& [name, client] : clients) {
     const std::optional<ExitStatus> status = client.wait_for(timeout);
@@ -190,10 +194,10 @@ TEST(Voice, EachListenerHearsEveryoneButThemselvesWithoutClipping) {
   } people[] = {{"A", "sine:440"}, {"B", "sine:660"}, {"C", "none"}};
   std::vector<std::pair<std::string, ChildProcess>> clients;
   for (const auto& p : people) {
-    const ClientSpec spec =
-        voice_client(dir, p.name, p.in, "file:" + dir.file(std::string(p.name) + ".wav"), kDuration);
-    clients.emplace_back(p.name,
-                         start_client(server.port(), spec, dir.file(std::string(p.name) + ".stderr")));
+    const ClientSpec spec = voice_client(
+        dir, p.name, p.in, "file:" + dir.file(std::string(p.name) + ".wav"), kDuration);
+    clients.emplace_back(
+        p.name, start_client(server.port(), spec, dir.file(std::string(p.name) + ".stderr")));
   }
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
   wait_for_clients(dir, clients, std::chrono::seconds(int(kDuration) + 10));
@@ -214,14 +218,16 @@ TEST(Voice, EachListenerHearsEveryoneButThemselvesWithoutClipping) {
   const float c_low = audio::goertzel_power(c.after(kSkipSeconds), kLow);
   const float c_high = audio::goertzel_power(c.after(kSkipSeconds), kHigh);
   EXPECT_LT(std::max(c_low, c_high), 4 * std::min(c_low, c_high))
-      << "C hears one talker more than 6 dB louder than the other: " << describe(c.after(kSkipSeconds));
+      << "C hears one talker more than 6 dB louder than the other: "
+      << describe(c.after(kSkipSeconds));
   expect_no_clipping("A", a);
   expect_no_clipping("B", b);
   expect_no_clipping("C", c);
 
   const std::pair<const char*, const Recording*> recordings[] = {{"A", &a}, {"B", &b}, {"C", &c}};
   for (const auto& [name, rec] : recordings) {
-    const nlohmann::json audio_stats = read_json_file(dir.file(std::string(name) + ".json")).at("audio");
+    const nlohmann::json audio_stats =
+        read_json_file(dir.file(std::string(name) + ".json")).at("audio");
     std::printf("[ voice    ] %s: peak %.3f, %s; mouth-to-ear p50 %.1f ms, p95 %.1f ms; %s\n", name,
                 double(peak_of(rec->samples)), describe(rec->after(kSkipSeconds)).c_str(),
                 p50(audio_stats), p95(audio_stats), audio_stats.dump().c_str());
@@ -247,8 +253,8 @@ TEST(Voice, SteadyCallWithVoiceMakesNoHeapAllocation) {
   for (const auto& p : people) {
     ClientSpec spec = voice_client(dir, p.name, p.in, "null", 60);  // still on when stopped
     spec.video = p.video;
-    clients.emplace_back(p.name,
-                         start_client(server.port(), spec, dir.file(std::string(p.name) + ".stderr")));
+    clients.emplace_back(
+        p.name, start_client(server.port(), spec, dir.file(std::string(p.name) + ".stderr")));
   }
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
   ASSERT_LT(server.seconds_up(), kWarmup)
@@ -359,8 +365,8 @@ TEST(Voice, ListenerStatsShowPacketsAndASaneMouthToEarDelay) {
   EXPECT_LT(p50(l), 500.0);
   EXPECT_GE(p95(l), p50(l));
   EXPECT_LT(p95(l), 1000.0);
-  std::printf("[ voice    ] loopback mouth-to-ear p50 %.1f ms, p95 %.1f ms; listener %s\n",
-              p50(l), p95(l), l.dump().c_str());
+  std::printf("[ voice    ] loopback mouth-to-ear p50 %.1f ms, p95 %.1f ms; listener %s\n", p50(l),
+              p95(l), l.dump().c_str());
 }
 
 }  // namespace
