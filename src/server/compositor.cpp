@@ -116,9 +116,9 @@ void Compositor::tick() {
 
   for (View& v : views_) v.viewers = 0;
   for (int i = 0; i < n; ++i) {
-    const ViewKey key = members_[i]->view();
-    if (key.cols == 0 || !members_[i]->joined()) continue;
-    if (View* v = find_or_add_view(key)) ++v->viewers;
+    keys_[i] = members_[i]->view();  // read once: delivery below uses the same view
+    if (keys_[i].cols == 0 || !members_[i]->joined()) continue;
+    if (View* v = find_or_add_view(keys_[i])) ++v->viewers;
   }
   // Views nobody watches any more are dropped (swap-and-pop keeps the storage).
   for (size_t i = 0; i < views_.size();) {
@@ -155,9 +155,8 @@ void Compositor::tick() {
 
   for (int i = 0; i < n; ++i) {
     Session& viewer = *members_[i];
-    const ViewKey key = viewer.view();
     for (const View& v : views_) {
-      if (v.key == key && v.packet && viewer.compositor_delivered_frame != v.frame_id) {
+      if (v.key == keys_[i] && v.packet && viewer.compositor_delivered_frame != v.frame_id) {
         viewer.offer_video(v.packet);
         viewer.compositor_delivered_frame = v.frame_id;
       }

@@ -85,6 +85,7 @@ class Compositor {
   std::array<std::shared_ptr<Session>, net::kMaxParticipants> members_;
   std::array<VideoFrame, net::kMaxParticipants> frames_;
   std::array<uint64_t, net::kMaxParticipants> versions_{};
+  std::array<ViewKey, net::kMaxParticipants> keys_{};  // each member's view this tick
   std::vector<std::unique_ptr<Scratch>> scratch_;  // [0]: the tick's thread; [i]: render thread i-1
   std::atomic<uint64_t> next_frame_id_{1};
 
