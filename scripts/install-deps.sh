@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ttycall builds and tests with. Idempotent: it only calls
+# Installs the Debian packages ttycall builds and tests with, plus any packages given as
+# arguments (scripts/install-fuzz-deps.sh passes its own). Idempotent: it only calls
 # apt-get when something is missing, so `make` stays fast on a machine that has them.
 set -euo pipefail
 
@@ -8,6 +9,7 @@ PACKAGES=(
   libasio-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libopus-dev libsodium-dev portaudio19-dev libturbojpeg0-dev libspeexdsp-dev
   libgtest-dev libgmock-dev libbenchmark-dev tmux
+  "$@"
 )
 
 missing=()

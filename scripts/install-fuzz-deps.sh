@@ -13,23 +13,7 @@ set -euo pipefail
 CLANG=clang-19
 PACKAGES=(clang-19 libclang-rt-19-dev llvm-19)
 
-missing=()
-for p in "${PACKAGES[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$p")
-  fi
-done
-
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "ttycall: installing missing fuzzing packages: ${missing[*]}"
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    SUDO="sudo"
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+bash "$(dirname "$0")/install-deps.sh" "${PACKAGES[@]}"
 
 # The runtime must really be there: a missing libclang_rt.fuzzer gives a confusing link error.
 if ! ls "$($CLANG -print-resource-dir)"/lib/*/libclang_rt.fuzzer*.a >/dev/null 2>&1; then
