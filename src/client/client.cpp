@@ -14,11 +14,6 @@
 namespace ttycall::client {
 namespace {
 
-std::chrono::steady_clock::duration seconds(double s) {
-  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(s));
-}
-
 std::string default_name() {
   if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
   if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name[0] != '\0') {
@@ -108,7 +103,7 @@ bool Client::start() {
   }
   if (options_.handle_signals) watch_signals();
   if (options_.duration > 0) {
-    duration_timer_.expires_after(seconds(options_.duration));
+    duration_timer_.expires_after(core::to_duration(options_.duration));
     duration_timer_.async_wait([this](const asio::error_code& ec) {
       if (ec) return;
       stats_.mark_end();
@@ -236,7 +231,7 @@ void Client::schedule_reconnect() {
     show_status(fmt::format("connection lost; reconnecting to {}:{} (attempt {})", options_.host,
                             options_.port, attempts_));
   }
-  retry_timer_.expires_after(seconds(backoff_));
+  retry_timer_.expires_after(core::to_duration(backoff_));
   backoff_ = std::min(backoff_ * 2, ever_connected_ ? 8.0 : 1.0);
   retry_timer_.async_wait([this](const asio::error_code& ec) {
     if (!ec && !stopping_) connect();
@@ -420,7 +415,7 @@ void Client::handle_video(std::span<const uint8_t> payload) {
   }
   // Draw only frames that fit the terminal we have now (a resize may be in flight).
   if (terminal_ && down.cols <= cols_ && down.rows <= rows_) {
-    write_all(STDOUT_FILENO, {frame_.data(), frame_size_});
+    core::write_all(STDOUT_FILENO, {frame_.data(), frame_size_});
   }
 }
 
@@ -480,7 +475,7 @@ void Client::pump_writes() {
 void Client::schedule_capture() {
   if (request_.width == 0 || !connected_) return;
   const int fps = std::clamp<int>(request_.fps, 1, 120);
-  next_capture_ += seconds(1.0 / fps);
+  next_capture_ += core::to_duration(1.0 / fps);
   const auto now = core::SteadyClock::now();
   if (next_capture_ < now) next_capture_ = now;
   capture_timer_.expires_at(next_capture_);
@@ -577,7 +572,7 @@ void Client::apply_terminal_size() {
   if (!size || (size->cols == cols_ && size->rows == rows_)) return;
   cols_ = std::clamp(size->cols, 1, net::kMaxTerminalCols);
   rows_ = std::clamp(size->rows, 1, net::kMaxTerminalRows);
-  write_all(STDOUT_FILENO, "\x1b[2J");
+  core::write_all(STDOUT_FILENO, "\x1b[2J");
   send_message(net::MsgType::kResize,
                net::Resize{uint16_t(cols_), uint16_t(rows_), options_.render, options_.color});
 }
@@ -602,7 +597,7 @@ void Client::on_key(uint8_t key) {
 
 void Client::show_status(std::string_view text) {
   if (terminal_) {
-    write_all(STDOUT_FILENO, fmt::format("\x1b[2J\x1b[H\x1b[0m{}", text));
+    core::write_all(STDOUT_FILENO, fmt::format("\x1b[2J\x1b[H\x1b[0m{}", text));
   } else if (!options_.quiet) {
     core::write_stderr_whole(fmt::format("ttycall: {}\n", text));
   }

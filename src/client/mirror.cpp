@@ -48,7 +48,7 @@ int run_mirror(const MirrorOptions& o) {
   if (o.snapshot) {
     const TerminalSize size = size_now();
     const size_t n = render_once(source, o, size.cols, size.rows, 0, 0, canvas, out);
-    return write_all(STDOUT_FILENO, {out.data(), n}) ? 0 : 1;
+    return core::write_all(STDOUT_FILENO, {out.data(), n}) ? 0 : 1;
   }
 
   // Signals arrive on a descriptor, so the loop below notices them and unwinds normally:
@@ -63,8 +63,7 @@ int run_mirror(const MirrorOptions& o) {
 
   TerminalGuard terminal;
   const auto start = core::SteadyClock::now();
-  const auto period = std::chrono::duration_cast<core::SteadyClock::duration>(
-      std::chrono::duration<double>(1.0 / std::max(1, o.fps)));
+  const auto period = core::to_duration(1.0 / std::max(1, o.fps));
   auto next = start;
   TerminalSize last{};
   for (uint64_t frame = 0;; ++frame) {
@@ -72,10 +71,10 @@ int run_mirror(const MirrorOptions& o) {
     const double t = core::seconds_between(start, now);
     if (o.duration > 0 && t >= o.duration) break;
     const TerminalSize size = size_now();
-    if (size.cols != last.cols || size.rows != last.rows) write_all(STDOUT_FILENO, "\x1b[2J");
+    if (size.cols != last.cols || size.rows != last.rows) core::write_all(STDOUT_FILENO, "\x1b[2J");
     last = size;
     const size_t n = render_once(source, o, size.cols, size.rows, frame, t, canvas, out);
-    write_all(STDOUT_FILENO, {out.data(), n});
+    core::write_all(STDOUT_FILENO, {out.data(), n});
 
     next += period;
     const int wait_ms = std::max<int>(

@@ -18,10 +18,6 @@ struct TerminalSize {
 // Size of the terminal behind `fd`, if it is one.
 std::optional<TerminalSize> terminal_size(int fd = STDOUT_FILENO);
 
-// Writes everything (retrying short writes and EINTR); false on error.
-bool write_all(int fd, std::span<const uint8_t> bytes);
-bool write_all(int fd, std::string_view text);
-
 // While alive: raw keyboard input (no echo, no line buffering, Ctrl-C arrives as a byte),
 // the alternate screen, and a hidden cursor. The destructor puts everything back, so every
 // exit path that unwinds restores the terminal.

@@ -14,6 +14,11 @@ inline uint64_t wall_clock_us() {
                                    .count());
 }
 
+// A duration of the steady clock from seconds given as a double (options, rates).
+inline SteadyClock::duration to_duration(double seconds) {
+  return std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(seconds));
+}
+
 inline double seconds_between(SteadyClock::time_point from, SteadyClock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }

@@ -1,6 +1,7 @@
 #include "core/console.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -17,21 +18,6 @@ std::mutex& console_mutex() {
   return mutex;
 }
 
-bool write_all(int fd, std::string_view text) {
-  const char* p = text.data();
-  size_t left = text.size();
-  while (left > 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += n;
-    left -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // spdlog sink that formats into its stack buffer and writes under the console lock.
 class ConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  protected:
@@ -44,6 +30,31 @@ class ConsoleSink final : public spdlog::sinks::base_sink<spdlog::details::null_
 };
 
 }  // namespace
+
+bool write_all(int fd, std::span<const uint8_t> bytes) {
+  const uint8_t* p = bytes.data();
+  size_t left = bytes.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        // Someone made the descriptor non-blocking: wait until it drains.
+        pollfd pfd{fd, POLLOUT, 0};
+        ::poll(&pfd, 1, 1000);
+        continue;
+      }
+      return false;
+    }
+    p += n;
+    left -= size_t(n);
+  }
+  return true;
+}
+
+bool write_all(int fd, std::string_view text) {
+  return write_all(fd, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
 
 void write_stderr_whole(std::string_view text) {
   std::lock_guard lock(console_mutex());

@@ -68,9 +68,7 @@ void Server::start() {
     next_audio_tick_ = core::SteadyClock::now();
     schedule_audio_tick();
   }
-  next_report_ =
-      core::SteadyClock::now() + std::chrono::duration_cast<core::SteadyClock::duration>(
-                                     std::chrono::duration<double>(o.memory_report_interval));
+  next_report_ = core::SteadyClock::now() + core::to_duration(o.memory_report_interval);
   schedule_housekeeping();
 
   threads_.reserve(io_contexts_.size() + 1);
@@ -97,8 +95,7 @@ void Server::accept() {
 }
 
 void Server::schedule_tick() {
-  const auto period = std::chrono::duration_cast<core::SteadyClock::duration>(
-      std::chrono::duration<double>(1.0 / std::max(1, context_.options.fps)));
+  const auto period = core::to_duration(1.0 / std::max(1, context_.options.fps));
   next_tick_ += period;
   const auto now = core::SteadyClock::now();
   if (next_tick_ < now) next_tick_ = now;  // we fell behind: skip, never burst
@@ -132,8 +129,7 @@ void Server::schedule_housekeeping() {
     }
     const double interval = context_.options.memory_report_interval;
     if (interval > 0 && core::SteadyClock::now() >= next_report_) {
-      next_report_ += std::chrono::duration_cast<core::SteadyClock::duration>(
-          std::chrono::duration<double>(interval));
+      next_report_ += core::to_duration(interval);
       write_memory_report();
       write_stats_json();
     }

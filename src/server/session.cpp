@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/clock.h"
 #include "server/room.h"
 #include "server/server_context.h"
 
@@ -12,10 +13,6 @@ namespace ttycall::server {
 namespace {
 constexpr int kSendBufferBytes = 256 * 1024;
 
-std::chrono::steady_clock::duration seconds(double s) {
-  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      std::chrono::duration<double>(s));
-}
 }  // namespace
 
 Session::Session(SessionSocket socket, ServerContext& context, Room& room)
@@ -76,16 +73,16 @@ void Session::schedule_watchdog() {
     if (ec || self->closed_.load()) return;
     const auto now = std::chrono::steady_clock::now();
     const ServerOptions& o = self->context_.options;
-    if (!self->joined() && now - self->started_ > seconds(o.handshake_timeout)) {
+    if (!self->joined() && now - self->started_ > core::to_duration(o.handshake_timeout)) {
       spdlog::warn("closing a connection: no hello within {} s", o.handshake_timeout);
       self->shutdown_socket("no hello within the handshake timeout");
       return;
     }
-    if (now - self->last_packet_ > seconds(o.idle_timeout)) {
+    if (now - self->last_packet_ > core::to_duration(o.idle_timeout)) {
       self->shutdown_socket("idle: nothing received within the idle timeout");
       return;
     }
-    if (self->writing_ && now - self->write_started_ > seconds(o.idle_timeout)) {
+    if (self->writing_ && now - self->write_started_ > core::to_duration(o.idle_timeout)) {
       self->shutdown_socket("not reading: a write was stuck for the idle timeout");
       return;
     }
