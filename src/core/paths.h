@@ -1,0 +1,15 @@
+#pragma once
+// Where ttycall keeps its per-user files (keys, known hosts, config): $XDG_CONFIG_HOME/ttycall,
+// else $HOME/.config/ttycall. Tests point XDG_CONFIG_HOME at a temporary folder.
+#include <filesystem>
+#include <string>
+
+namespace ttycall::core {
+
+// The folder; empty if neither XDG_CONFIG_HOME nor HOME is set.
+std::filesystem::path config_dir();
+
+// Creates the folder (mode 0700) if it is missing. Returns an error message, empty on success.
+std::string ensure_config_dir();
+
+}  // namespace ttycall::core
