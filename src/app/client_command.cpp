@@ -21,6 +21,22 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--audio-out", o->audio_out,
                   "Speaker: device, null or file:PATH.wav (default: device; null when headless)");
   cmd->add_flag("--muted", o->muted, "Join muted (press m to unmute)");
+  auto password_file = std::make_shared<std::string>();
+  auto* security = cmd->add_option_group(
+      "Security", "Calls are encrypted; the server's key is pinned on first connect");
+  security->add_flag("--insecure", o->insecure,
+                     "Connect without encryption (only to a server started with --insecure)");
+  security->add_option("--password", o->password, "The call's password, if the server has one");
+  security
+      ->add_option("--password-file", *password_file,
+                   "Read the password from the first line of FILE (keeps it out of `ps`)")
+      ->check(CLI::ExistingFile);
+  security->add_option("--identity", o->identity_file,
+                       "Your key file, created if missing (default: ~/.config/ttycall/client_key)");
+  security->add_option("--known-hosts", o->known_hosts_file,
+                       "Pinned server keys (default: ~/.config/ttycall/known_hosts)");
+  security->add_option("--server-key", o->server_key,
+                       "Accept only this server key (as the server prints it) instead of pinning");
   cmd->add_flag("!--no-echo-cancel", o->echo_cancel,
                 "Turn off echo cancellation (on with a device microphone and speaker)");
   add_render_options(*cmd, o->render, o->color);
@@ -34,7 +50,14 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--stats-json", o->stats_json,
                   "At exit, write frames, bytes, fps and latency as JSON to FILE");
   cmd->add_option("--seed", o->seed, "Varies the test:moving pattern")->group("");
-  return [o] {
+  return [o, password_file] {
+    if (!password_file->empty()) {
+      std::string error;
+      if (!read_password_file(*password_file, o->password, error)) {
+        core::write_stderr_whole("ttycall: " + error + "\n");
+        return 2;
+      }
+    }
     client::Client c(*o);
     return c.run();
   };

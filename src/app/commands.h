@@ -22,4 +22,7 @@ void add_render_options(CLI::App& command, media::RenderMode& render, media::Col
 void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,
                      const std::string& name = "--size");
 
+// Reads the first line of `path` into `password`; false with `error` set if it cannot.
+bool read_password_file(const std::string& path, std::string& password, std::string& error);
+
 }  // namespace ttycall::app

@@ -1,4 +1,5 @@
 #include <charconv>
+#include <fstream>
 
 #include "app/commands.h"
 #include "net/protocol.h"
@@ -49,6 +50,20 @@ void add_size_option(CLI::App& command, int& cols, int& rows, const std::string&
         rows = r;
       },
       help);
+}
+
+bool read_password_file(const std::string& path, std::string& password, std::string& error) {
+  std::ifstream in(path);
+  if (!in || !std::getline(in, password)) {
+    error = "cannot read a password from " + path;
+    return false;
+  }
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  if (password.empty()) {
+    error = path + " starts with an empty line: no password in it";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace ttycall::app

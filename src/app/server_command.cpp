@@ -39,6 +39,24 @@ Command add_server_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 86400.0));
   cmd->add_option("--stats-json", options->stats_json_path,
                   "Write counters and heap figures as JSON to FILE (at each report and at exit)");
+  auto password_file = std::make_shared<std::string>();
+  auto* security = cmd->add_option_group(
+      "Security", "Calls are encrypted; these say who may join (see `ttycall key`)");
+  security->add_flag("--insecure", options->insecure,
+                     "Turn encryption off (clients must also say --insecure)");
+  security->add_option("--identity", options->identity_file,
+                       "The server's key file, created if missing (default: "
+                       "~/.config/ttycall/server_key)");
+  security->add_option("--password", options->password,
+                       "Clients must know this password (it never crosses the network)");
+  security
+      ->add_option("--password-file", *password_file,
+                   "Read the password from the first line of FILE (keeps it out of `ps`)")
+      ->check(CLI::ExistingFile);
+  security
+      ->add_option("--allowed-keys", options->allowed_keys_file,
+                   "Only clients whose key (from `ttycall key`) is a line of FILE may join")
+      ->check(CLI::ExistingFile);
   auto* limits = cmd->add_option_group("Limits", "What one client may cost the server");
   limits
       ->add_option("--max-connections-per-ip", options->max_connections_per_ip,
@@ -87,8 +105,15 @@ Command add_server_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
-  return [options, log_level] {
+  return [options, log_level, password_file] {
     core::init_logging(*log_level);
+    if (!password_file->empty()) {
+      std::string error;
+      if (!read_password_file(*password_file, options->password, error)) {
+        core::write_stderr_whole("ttycall: " + error + "\n");
+        return 2;
+      }
+    }
     const core::HeapTotals before = core::alloc_accounting::totals();
     try {
       server::Server server(*options);

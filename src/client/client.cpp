@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/console.h"
+#include "core/paths.h"
+#include "net/known_hosts.h"
 
 namespace ttycall::client {
 namespace {
@@ -56,6 +58,25 @@ bool Client::start() {
     return false;
   }
   source_ = std::move(made.source);
+
+  if (!options_.insecure) {
+    net::ensure_sodium();
+    if (options_.ephemeral_identity) {
+      identity_ = net::Identity::generate();
+    } else {
+      const std::filesystem::path file = !options_.identity_file.empty()
+                                             ? std::filesystem::path(options_.identity_file)
+                                             : core::config_dir() / "client_key";
+      std::string error = file.empty() ? "no place for the client key: set HOME or --identity" : "";
+      if (!file.empty()) identity_ = net::Identity::load_or_create(file, error);
+      if (!identity_) {
+        exit_code_ = 2;
+        exit_message_ = error;
+        done_.store(true);
+        return false;
+      }
+    }
+  }
 
   VoiceOptions voice;
   voice.input =
@@ -151,9 +172,11 @@ void Client::stop() {
     stopping_ = true;
     if (connected_) {
       // Best effort: tell the server, never waiting on a stuck connection.
-      std::array<uint8_t, 64> packet;
+      std::array<uint8_t, 64 + net::kSealOverhead> packet;
       const net::Bye bye = net::Bye::make(net::ByeReason::kNormal, "bye");
-      if (size_t n = net::build_packet(net::MsgType::kBye, bye, packet); n > 0 && !writing_) {
+      size_t n = net::build_packet(net::MsgType::kBye, bye, packet);
+      if (n > 0 && channel_.enabled()) n = channel_.seal(packet, n);
+      if (n > 0 && !writing_) {
         asio::error_code ignored;
         socket_.non_blocking(true, ignored);
         socket_.write_some(asio::buffer(packet.data(), n), ignored);
@@ -250,6 +273,19 @@ void Client::on_connected() {
   video_ready_ = false;
   writing_ = false;
 
+  channel_.reset();
+  if (options_.insecure) {
+    send_hello();
+    start_call_traffic();
+  } else {
+    // The key exchange first; Auth, Hello and everything else follow it sealed.
+    key_exchange_ = std::make_unique<net::ClientKeyExchange>();
+    send_message(net::MsgType::kKeyHello, key_exchange_->hello());
+  }
+  read_header();
+}
+
+void Client::send_hello() {
   net::Hello hello;
   hello.render_modes =
       net::render_bit(media::RenderMode::kAscii) | net::render_bit(media::RenderMode::kHalf);
@@ -262,15 +298,95 @@ void Client::on_connected() {
   hello.color = options_.color;
   hello.name = net::Name::from(options_.name);
   send_message(net::MsgType::kHello, hello);
-  read_header();
+}
+
+void Client::start_call_traffic() {
   schedule_ping();
   next_audio_ = core::SteadyClock::now();
   schedule_audio();
 }
 
+void Client::handle_key_welcome(std::span<const uint8_t> payload) {
+  net::KeyWelcome welcome;
+  if (!key_exchange_ || channel_.enabled() || !net::decode(payload, welcome)) {
+    return fail("the server sent a malformed or unexpected key exchange");
+  }
+  net::SessionKeys keys;
+  if (!key_exchange_->accept(welcome, keys)) {
+    return fail(fmt::format(
+        "the server at {} sent a key exchange whose signature does not verify: someone may be "
+        "tampering with the connection; not joining",
+        net::host_port_text(options_.host, options_.port)));
+  }
+  if (!server_key_trusted(key_exchange_->server_identity())) return;  // fail() has said why
+  const net::PasswordKey* password = nullptr;
+  if ((welcome.requirements & net::kNeedsPassword) != 0) {
+    if (options_.password.empty()) {
+      return fail(fmt::format("the server at {} needs a password: connect with --password",
+                              net::host_port_text(options_.host, options_.port)));
+    }
+    if (!password_key_ || password_salt_ != welcome.password_salt) {
+      password_key_ = net::PasswordKey::derive(options_.password, welcome.password_salt);
+      password_salt_ = welcome.password_salt;
+      if (!password_key_) return fail("not enough memory to hash the password");
+    }
+    password = &*password_key_;
+  }
+  channel_.enable(keys);
+  send_message(net::MsgType::kAuth, key_exchange_->make_auth(*identity_, password));
+  send_hello();
+  start_call_traffic();
+}
+
+// Trust on first use, or exactly the key the caller gave (--server-key, the demo).
+bool Client::server_key_trusted(const net::PublicKey& key) {
+  const std::string where = net::host_port_text(options_.host, options_.port);
+  if (!options_.server_key.empty()) {
+    if (key.to_text() == options_.server_key) return true;
+    fail(fmt::format("the server at {} presented key {}, not the expected {}; not joining", where,
+                     key.to_text(), options_.server_key));
+    return false;
+  }
+  const std::filesystem::path file = !options_.known_hosts_file.empty()
+                                         ? std::filesystem::path(options_.known_hosts_file)
+                                         : core::config_dir() / "known_hosts";
+  const net::HostCheck check = net::check_known_host(file, where, key);
+  switch (check.kind) {
+    case net::HostCheck::Kind::kKnown:
+      return true;
+    case net::HostCheck::Kind::kPinnedNow:
+      if (!options_.quiet) {
+        core::write_stderr_whole(
+            fmt::format("ttycall: first connection to {}: its key {} is now pinned in {}\n", where,
+                        key.to_text(), file.string()));
+      }
+      return true;
+    case net::HostCheck::Kind::kChanged:
+      exit_code_ = 4;
+      exit_message_ = fmt::format(
+          "@@@ THE SERVER'S KEY HAS CHANGED @@@\n"
+          "  server:    {}\n"
+          "  pinned:    {} ({} line {})\n"
+          "  presented: {}\n"
+          "Someone may be intercepting this call, or the server got a new key.\n"
+          "Not joining. If its operator confirms the new key (the server prints it at start-up),\n"
+          "delete line {} of {} and connect again.",
+          where, check.pinned.to_text(), file.string(), check.line, key.to_text(), check.line,
+          file.string());
+      halt();
+      return false;
+    case net::HostCheck::Kind::kError:
+      fail("cannot check the server's key: " + check.error);
+      return false;
+  }
+  return false;
+}
+
 void Client::on_disconnected(std::string_view why) {
   if (!connected_) return;
   connected_ = false;
+  channel_.reset();
+  key_exchange_.reset();
   asio::error_code ignored;
   socket_.close(ignored);
   capture_timer_.cancel();
@@ -300,6 +416,16 @@ void Client::on_header(const asio::error_code& ec) {
   if (error != net::HeaderError::kOk) {
     return fail(fmt::format("the server sent a bad packet ({})", net::to_string(error)));
   }
+  if (header_.sealed() != channel_.enabled()) {
+    return fail(channel_.enabled() ? "the server sent an unencrypted packet inside the call"
+                                   : "the server sent an encrypted packet before the key exchange");
+  }
+  if (!channel_.enabled() && !options_.insecure && header_.type != net::MsgType::kKeyWelcome &&
+      header_.type != net::MsgType::kBye) {
+    return fail(fmt::format(
+        "the server at {} did not answer the key exchange (an old or --insecure server?)",
+        net::host_port_text(options_.host, options_.port)));
+  }
   if (payload_.size() < header_.length) payload_.resize(header_.length);  // grows rarely
   if (header_.length == 0) {
     handle_packet({});
@@ -315,12 +441,22 @@ void Client::on_payload(const asio::error_code& ec) {
   handle_packet({payload_.data(), header_.length});
 }
 
-void Client::handle_packet(std::span<const uint8_t> payload) {
-  if (!net::payload_crc_matches(header_, payload)) {
+void Client::handle_packet(std::span<uint8_t> wire_payload) {
+  if (!net::payload_crc_matches(header_, wire_payload)) {
     return fail("a packet from the server failed its checksum");
+  }
+  std::span<const uint8_t> payload = wire_payload;
+  if (channel_.enabled()) {
+    bool ok = false;
+    payload = channel_.open(header_bytes_, wire_payload, ok);
+    if (!ok) return fail("a packet from the server did not decrypt (altered in transit?)");
   }
   if (header_.type != net::MsgType::kVideoDown) stats_.on_bytes(net::kHeaderSize + payload.size());
   switch (header_.type) {
+    case net::MsgType::kKeyWelcome:
+      handle_key_welcome(payload);
+      if (stopping_) return;
+      break;
     case net::MsgType::kWelcome: {
       net::Welcome welcome;
       if (net::decode(payload, welcome)) {
@@ -373,6 +509,10 @@ void Client::handle_packet(std::span<const uint8_t> payload) {
       if (bye.reason == net::ByeReason::kShutdown || bye.reason == net::ByeReason::kNormal) {
         on_disconnected("the server is shutting down");
         return;
+      }
+      if (bye.reason >= net::ByeReason::kEncryptionRequired) {
+        return fail(fmt::format("the server at {} refused to let you in: {}",
+                                net::host_port_text(options_.host, options_.port), bye.view()));
       }
       return fail(fmt::format("the server ended the call: {}", bye.view()));
     }
@@ -440,22 +580,26 @@ void Client::pump_writes() {
   if (writing_ || !connected_) return;
   asio::const_buffer buffer;
   if (control_count_ > 0) {
-    const size_t size = control_size_[control_head_];
+    size_t size = control_size_[control_head_];
     std::copy_n(control_[control_head_].begin(), size, writing_control_.begin());
     control_head_ = (control_head_ + 1) % kControlSlots;
     --control_count_;
+    // Sealed when taken from the queue, so nonces follow the order on the wire.
+    if (channel_.enabled()) size = channel_.seal(writing_control_, size);
     buffer = asio::buffer(writing_control_.data(), size);
     writing_video_ = false;
   } else if (audio_count_ > 0 && !(video_ready_ && audio_since_video_ >= kAudioBeforeVideo)) {
-    const size_t size = audio_size_[audio_head_];
+    size_t size = audio_size_[audio_head_];
     std::copy_n(audio_[audio_head_].begin(), size, writing_control_.begin());
     audio_head_ = (audio_head_ + 1) % kAudioSlots;
     --audio_count_;
+    if (channel_.enabled()) size = channel_.seal(writing_control_, size);
     buffer = asio::buffer(writing_control_.data(), size);
     writing_video_ = false;
     ++audio_since_video_;
   } else if (video_ready_) {
     audio_since_video_ = 0;
+    if (channel_.enabled()) video_packet_size_ = channel_.seal(video_packet_, video_packet_size_);
     buffer = asio::buffer(video_packet_.data(), video_packet_size_);
     writing_video_ = true;
   } else {
@@ -496,10 +640,11 @@ void Client::capture_and_send() {
                    core::seconds_between(capture_start_, core::SteadyClock::now()));
 
   const size_t fixed = net::kHeaderSize + net::kVideoUpHeaderSize;
-  const size_t needed = fixed + media::JpegEncoder::max_size(w, h);
+  const size_t needed = fixed + media::JpegEncoder::max_size(w, h) + net::kSealOverhead;
   if (video_packet_.size() < needed) video_packet_.resize(needed);
-  const size_t jpeg_size =
-      jpeg_.encode(image.view(), {video_packet_.data() + fixed, video_packet_.size() - fixed});
+  const size_t jpeg_size = jpeg_.encode(
+      image.view(),
+      {video_packet_.data() + fixed, video_packet_.size() - fixed - net::kSealOverhead});
   if (jpeg_size == 0) return;
   const net::VideoUpHeader up{capture_seq_++, core::wall_clock_us(), uint16_t(w), uint16_t(h)};
   net::encode(up, {video_packet_.data() + net::kHeaderSize, net::kVideoUpHeaderSize});

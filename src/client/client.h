@@ -23,7 +23,10 @@
 #include "core/clock.h"
 #include "media/jpeg_codec.h"
 #include "media/zstd_codec.h"
+#include "net/key_exchange.h"
+#include "net/keys.h"
 #include "net/protocol.h"
+#include "net/secure_channel.h"
 
 namespace ttycall::client {
 
@@ -64,7 +67,11 @@ class Client {
   void read_header();
   void on_header(const asio::error_code& ec);
   void on_payload(const asio::error_code& ec);
-  void handle_packet(std::span<const uint8_t> payload);
+  void handle_packet(std::span<uint8_t> wire_payload);
+  void handle_key_welcome(std::span<const uint8_t> payload);
+  bool server_key_trusted(const net::PublicKey& key);
+  void send_hello();
+  void start_call_traffic();
   void handle_video(std::span<const uint8_t> payload);
 
   void send_control(std::span<const uint8_t> packet);
@@ -99,6 +106,13 @@ class Client {
   std::optional<asio::posix::stream_descriptor> keyboard_;
   std::array<uint8_t, 64> key_bytes_{};
   std::unique_ptr<TerminalGuard> terminal_;
+
+  // Encryption: our identity, the key exchange of the current connection, its channel.
+  std::optional<net::Identity> identity_;
+  std::unique_ptr<net::ClientKeyExchange> key_exchange_;
+  net::SecureChannel channel_;
+  std::optional<net::PasswordKey> password_key_;  // derived once per server salt
+  std::array<uint8_t, net::kSaltBytes> password_salt_{};
 
   std::unique_ptr<VideoSource> source_;
   media::JpegEncoder jpeg_;

@@ -160,12 +160,19 @@ size_t max_payload(MsgType type) {
     case MsgType::kAudioUp:
     case MsgType::kAudioDown:
       return 1500;
+    case MsgType::kKeyHello:
+      return 3 + kKeyBytes;
+    case MsgType::kKeyWelcome:
+      return 2 * kKeyBytes + kSigBytes + 1 + kSaltBytes;
+    case MsgType::kAuth:
+      return kKeyBytes + kSigBytes + 1 + kKeyBytes;
   }
   return 0;
 }
 
 bool is_known_type(uint8_t type) {
-  return type >= uint8_t(MsgType::kHello) && type <= uint8_t(MsgType::kAudioDown);
+  return (type >= uint8_t(MsgType::kHello) && type <= uint8_t(MsgType::kAudioDown)) ||
+         (type >= uint8_t(MsgType::kKeyHello) && type <= uint8_t(MsgType::kAuth));
 }
 
 std::string_view to_string(MsgType type) {
@@ -198,6 +205,12 @@ std::string_view to_string(MsgType type) {
       return "AudioUp";
     case MsgType::kAudioDown:
       return "AudioDown";
+    case MsgType::kKeyHello:
+      return "KeyHello";
+    case MsgType::kKeyWelcome:
+      return "KeyWelcome";
+    case MsgType::kAuth:
+      return "Auth";
   }
   return "Unknown";
 }
@@ -216,6 +229,8 @@ std::string_view to_string(HeaderError error) {
       return "reserved flag bits set";
     case HeaderError::kTooLarge:
       return "payload too large for its type";
+    case HeaderError::kTooSmall:
+      return "sealed payload shorter than its tag";
   }
   return "unknown header error";
 }
@@ -231,8 +246,12 @@ HeaderError parse_header(std::span<const uint8_t, kHeaderSize> bytes, Header& ou
   if (magic != kMagic) return HeaderError::kBadMagic;
   if (version != kProtocolVersion) return HeaderError::kBadVersion;
   if (!is_known_type(type)) return HeaderError::kUnknownType;
-  if (flags != 0) return HeaderError::kBadFlags;
-  if (length > max_payload(MsgType(type))) return HeaderError::kTooLarge;
+  if ((flags & ~kFlagSealed) != 0) return HeaderError::kBadFlags;
+  const bool sealed = (flags & kFlagSealed) != 0;
+  if (length > max_payload(MsgType(type)) + (sealed ? kSealOverhead : 0)) {
+    return HeaderError::kTooLarge;
+  }
+  if (sealed && length < kSealOverhead) return HeaderError::kTooSmall;
   out = Header{MsgType(type), flags, length, crc};
   return HeaderError::kOk;
 }
@@ -402,7 +421,79 @@ size_t encode(const AudioDownHeader& msg, std::span<uint8_t> out) {
   return finish(w);
 }
 
+size_t encode(const KeyHello& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u16(msg.protocol_version);
+  w.u8(msg.mode);
+  w.bytes(msg.exchange_key);
+  return finish(w);
+}
+
+size_t encode(const KeyWelcome& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.bytes(msg.exchange_key);
+  w.bytes(msg.identity);
+  w.bytes(msg.signature);
+  w.u8(msg.requirements);
+  w.bytes(msg.password_salt);
+  return finish(w);
+}
+
+size_t encode(const Auth& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.bytes(msg.identity);
+  w.bytes(msg.signature);
+  w.u8(msg.has_password);
+  w.bytes(msg.password_proof);
+  return finish(w);
+}
+
 // ---- decoders ---------------------------------------------------------------------------
+
+namespace {
+template <size_t N>
+void read_array(ByteReader& r, std::array<uint8_t, N>& out) {
+  const auto bytes = r.bytes(N);
+  if (bytes.size() == N) std::memcpy(out.data(), bytes.data(), N);
+}
+}  // namespace
+
+bool decode(std::span<const uint8_t> in, KeyHello& out) {
+  ByteReader r(in);
+  KeyHello m;
+  m.protocol_version = r.u16();
+  m.mode = r.u8();
+  read_array(r, m.exchange_key);
+  // A different version may lay out the rest differently: only the version must parse.
+  if (!r.done() || m.mode != kModeEncrypted) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, KeyWelcome& out) {
+  ByteReader r(in);
+  KeyWelcome m;
+  read_array(r, m.exchange_key);
+  read_array(r, m.identity);
+  read_array(r, m.signature);
+  m.requirements = r.u8();
+  read_array(r, m.password_salt);
+  if (!r.done() || (m.requirements & ~(kNeedsPassword | kNeedsAllowedKey)) != 0) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, Auth& out) {
+  ByteReader r(in);
+  Auth m;
+  read_array(r, m.identity);
+  read_array(r, m.signature);
+  m.has_password = r.u8();
+  read_array(r, m.password_proof);
+  if (!r.done() || m.has_password > 1) return false;
+  out = m;
+  return true;
+}
 
 bool decode(std::span<const uint8_t> in, Hello& out) {
   ByteReader r(in);
@@ -488,7 +579,7 @@ bool decode(std::span<const uint8_t> in, Bye& out) {
   Bye m;
   const uint8_t reason = r.u8();
   m.text_len = r.u8();
-  if (!r.ok() || reason > uint8_t(ByeReason::kShutdown) || m.text_len > kMaxByeText) {
+  if (!r.ok() || reason > uint8_t(ByeReason::kKeyNotAllowed) || m.text_len > kMaxByeText) {
     return false;
   }
   m.reason = ByeReason(reason);

@@ -3,6 +3,8 @@
 //
 // Every packet is a 16-byte header followed by `length` payload bytes, little-endian:
 //   u32 magic "TTYC" | u8 version | u8 type | u16 flags | u32 length | u32 crc32c(payload)
+// After the key exchange every payload is sealed (secure_channel.h); the CRC covers the
+// payload bytes as they travel.
 // parse_header() checks every header field, including the per-type payload limit, before
 // any payload buffer is taken. Payload codecs encode into caller buffers and decode into
 // fixed-size structs: nothing here allocates.
@@ -42,7 +44,16 @@ enum class MsgType : uint8_t {
   kVideoDown = 0x0C,     // s->c  one rendered text frame, zstd-compressed
   kAudioUp = 0x0D,       // c->s  one Opus packet of the microphone
   kAudioDown = 0x0E,     // s->c  one Opus packet of the mix this listener hears
+  // The key exchange (see key_exchange.h): KeyHello and KeyWelcome travel in the clear, and
+  // every packet after them is sealed, Auth first.
+  kKeyHello = 0x10,    // c->s  first packet of an encrypted connection: an ephemeral key
+  kKeyWelcome = 0x11,  // s->c  the server's ephemeral key, signed by its identity
+  kAuth = 0x12,        // c->s  the client's identity and, if asked for, password proof
 };
+
+// Header flag: the payload is sealed (encrypted, then a kSealOverhead-byte tag).
+constexpr uint16_t kFlagSealed = 0x0001;
+constexpr size_t kSealOverhead = 16;
 
 // Largest payload accepted for a type; 0 for unknown types.
 size_t max_payload(MsgType type);
@@ -54,6 +65,7 @@ struct Header {
   uint16_t flags = 0;
   uint32_t length = 0;
   uint32_t crc = 0;
+  bool sealed() const { return (flags & kFlagSealed) != 0; }
 };
 
 enum class HeaderError : uint8_t {
@@ -61,8 +73,9 @@ enum class HeaderError : uint8_t {
   kBadMagic,
   kBadVersion,
   kUnknownType,
-  kBadFlags,  // v1 defines no flags: any set bit is an error
-  kTooLarge,  // length above max_payload(type)
+  kBadFlags,  // a bit other than kFlagSealed is set
+  kTooLarge,  // length above max_payload(type) (+ kSealOverhead when sealed)
+  kTooSmall,  // sealed, but shorter than the tag
 };
 std::string_view to_string(HeaderError error);
 
@@ -144,6 +157,10 @@ enum class ByeReason : uint8_t {
   kVersionMismatch = 3,
   kTimeout = 4,
   kShutdown = 5,
+  kEncryptionRequired = 6,  // an --insecure client reached a server that encrypts
+  kNotEncrypted = 7,        // an encrypting client reached an --insecure server
+  kAuthFailed = 8,          // wrong or missing password
+  kKeyNotAllowed = 9,       // the client's key is not in the server's --allowed-keys
 };
 struct Bye {
   ByeReason reason = ByeReason::kNormal;
@@ -211,6 +228,31 @@ struct AudioDownHeader {
 };
 constexpr size_t kAudioDownFixedSize = 13;
 
+// The key exchange. Keys and signatures are raw bytes; see key_exchange.h for what is signed.
+constexpr size_t kKeyBytes = 32;
+constexpr size_t kSigBytes = 64;
+constexpr size_t kSaltBytes = 16;
+enum KeyExchangeMode : uint8_t { kModeEncrypted = 1 };
+struct KeyHello {
+  uint16_t protocol_version = kProtocolVersion;
+  uint8_t mode = kModeEncrypted;
+  std::array<uint8_t, kKeyBytes> exchange_key{};  // the client's ephemeral X25519 key
+};
+enum AuthRequirements : uint8_t { kNeedsPassword = 1, kNeedsAllowedKey = 2 };
+struct KeyWelcome {
+  std::array<uint8_t, kKeyBytes> exchange_key{};  // the server's ephemeral X25519 key
+  std::array<uint8_t, kKeyBytes> identity{};      // the server's long-term Ed25519 key
+  std::array<uint8_t, kSigBytes> signature{};     // by `identity`, over the transcript
+  uint8_t requirements = 0;                       // AuthRequirements
+  std::array<uint8_t, kSaltBytes> password_salt{};
+};
+struct Auth {
+  std::array<uint8_t, kKeyBytes> identity{};   // the client's long-term Ed25519 key
+  std::array<uint8_t, kSigBytes> signature{};  // by `identity`, over the transcript
+  uint8_t has_password = 0;
+  std::array<uint8_t, kKeyBytes> password_proof{};  // zero when has_password is 0
+};
+
 // Encoders return the number of bytes written to `out`, or 0 if it does not fit.
 size_t encode(const Hello& msg, std::span<uint8_t> out);
 size_t encode(const Welcome& msg, std::span<uint8_t> out);
@@ -225,6 +267,9 @@ size_t encode(const VideoUpHeader& msg, std::span<uint8_t> out);
 size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out);
 size_t encode(const AudioUpHeader& msg, std::span<uint8_t> out);
 size_t encode(const AudioDownHeader& msg, std::span<uint8_t> out);
+size_t encode(const KeyHello& msg, std::span<uint8_t> out);
+size_t encode(const KeyWelcome& msg, std::span<uint8_t> out);
+size_t encode(const Auth& msg, std::span<uint8_t> out);
 
 // Decoders return false for a malformed payload (wrong size, bad enum value, bad name,
 // absurd dimensions). For VideoUp/VideoDown, `rest` receives the bytes after the fixed part.
@@ -242,6 +287,9 @@ bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const u
 // For AudioUp/AudioDown, `rest` receives the Opus packet (1-1275 bytes).
 bool decode(std::span<const uint8_t> in, AudioUpHeader& out, std::span<const uint8_t>& rest);
 bool decode(std::span<const uint8_t> in, AudioDownHeader& out, std::span<const uint8_t>& rest);
+bool decode(std::span<const uint8_t> in, KeyHello& out);
+bool decode(std::span<const uint8_t> in, KeyWelcome& out);
+bool decode(std::span<const uint8_t> in, Auth& out);
 
 // Builds a complete packet (header + payload) of `msg` into `out`; returns its size or 0.
 template <class Msg>

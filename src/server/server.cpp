@@ -59,6 +59,16 @@ void Server::start() {
   port_ = acceptor_.local_endpoint().port();
   spdlog::info("ttycall server listening on {}:{} ({} fps, up to {} clients)", o.bind, port_, o.fps,
                o.max_clients);
+  if (o.insecure) {
+    spdlog::warn("encryption is OFF (--insecure): anyone on the network path can watch and join");
+  } else {
+    spdlog::info("server key {} (clients pin it on first connect){}{}",
+                 context_.auth.identity->public_key().to_text(),
+                 context_.auth.password ? "; password required" : "",
+                 context_.auth.restrict_keys
+                     ? fmt::format("; {} allowed client keys", context_.auth.allowed_keys.size())
+                     : "");
+  }
 
   if (o.install_signal_handlers) wait_signals();
   accept();

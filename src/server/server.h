@@ -35,6 +35,10 @@ class Server {
   // Binds and starts serving. Throws std::runtime_error with a clear message on failure.
   void start();
   uint16_t port() const { return port_; }
+  // The identity clients pin (empty in --insecure mode).
+  std::string public_key_text() const {
+    return context_.auth.identity ? context_.auth.identity->public_key().to_text() : "";
+  }
   void stop();
   void wait();
 

@@ -1,7 +1,13 @@
 #include "server/server_context.h"
 
+#include <sodium.h>
+
+#include <filesystem>
+#include <stdexcept>
 #include <string>
 
+#include "core/paths.h"
+#include "net/allowed_keys.h"
 #include "net/protocol.h"
 
 namespace ttycall::server {
@@ -54,10 +60,48 @@ void ConnectionLimiter::release(const std::array<uint8_t, 16>& address) {
   }
 }
 
+net::ServerAuthConfig make_auth_config(const ServerOptions& options) {
+  net::ServerAuthConfig auth;
+  if (options.insecure) {
+    if (!options.password.empty() || !options.allowed_keys_file.empty()) {
+      throw std::runtime_error(
+          "--password and --allowed-keys need encryption: drop --insecure to use them");
+    }
+    return auth;
+  }
+  net::ensure_sodium();
+  if (options.ephemeral_identity) {
+    auth.identity = net::Identity::generate();
+  } else {
+    const std::filesystem::path file = !options.identity_file.empty()
+                                           ? std::filesystem::path(options.identity_file)
+                                           : core::config_dir() / "server_key";
+    if (file.empty())
+      throw std::runtime_error("no place for the server key: set HOME or --identity");
+    std::string error;
+    auth.identity = net::Identity::load_or_create(file, error);
+    if (!auth.identity) throw std::runtime_error(error);
+  }
+  if (!options.password.empty()) {
+    randombytes_buf(auth.password_salt.data(), auth.password_salt.size());
+    auth.password = net::PasswordKey::derive(options.password, auth.password_salt);
+    if (!auth.password) throw std::runtime_error("not enough memory to hash the password");
+  }
+  if (!options.allowed_keys_file.empty()) {
+    std::string error;
+    auto keys = net::load_allowed_keys(options.allowed_keys_file, error);
+    if (!keys) throw std::runtime_error(error);
+    auth.restrict_keys = true;
+    auth.allowed_keys = std::move(*keys);
+  }
+  return auth;
+}
+
 ServerContext::ServerContext(const ServerOptions& opts)
     : options(opts),
-      receive_pool("session.receive", net::max_payload(net::MsgType::kVideoUp), 0,
-                   size_t(opts.max_clients) + 4),
+      auth(make_auth_config(opts)),
+      receive_pool("session.receive", net::max_payload(net::MsgType::kVideoUp) + net::kSealOverhead,
+                   0, size_t(opts.max_clients) + 4),
       decoded_pool("video.decoded",
                    size_t(opts.max_video_width) * size_t(opts.max_video_height) * 3, 0,
                    size_t(opts.max_clients) * 3 + 8, /*grow_on_demand=*/false),

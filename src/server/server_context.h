@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "core/buffer_pool.h"
+#include "net/key_exchange.h"
 #include "server/server_options.h"
 
 namespace ttycall::server {
@@ -58,10 +59,16 @@ class ConnectionLimiter {
   std::array<Entry, 256> entries_{};  // distinct addresses at once; more are refused
 };
 
+// Builds what the server needs to encrypt and authenticate from its options (loading or
+// creating the identity, deriving the password key). Throws std::runtime_error with a
+// message for the operator if it cannot.
+net::ServerAuthConfig make_auth_config(const ServerOptions& options);
+
 struct ServerContext {
   explicit ServerContext(const ServerOptions& options);
 
   ServerOptions options;
+  net::ServerAuthConfig auth;  // identity, password key, allowed keys; read-only once built
   ServerCounters counters;
   core::BufferPool receive_pool;  // one per session: the largest upstream payload
   core::BufferPool decoded_pool;  // decoded camera frames (RGB)

@@ -21,6 +21,12 @@ struct ServerOptions {
   std::string stats_json_path;
   bool install_signal_handlers = true;  // SIGINT/SIGTERM stop, SIGUSR1 reports
   bool report_at_exit = true;
+  // Security (see net/key_exchange.h).
+  bool insecure = false;      // no encryption and no authentication
+  std::string identity_file;  // the server's Ed25519 identity; empty = config_dir()/server_key
+  bool ephemeral_identity = false;  // a new identity in memory (the local demo)
+  std::string password;             // non-empty: clients must know it
+  std::string allowed_keys_file;    // non-empty: only these client keys may join
   int max_connections_per_ip = 8;
   double handshake_timeout = 10;  // seconds from connect to a valid hello
   double idle_timeout = 30;       // seconds without a packet, or with a write stuck, before a

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/alloc_accounting.h"
 #include "core/clock.h"
 #include "server/room.h"
 #include "server/server_context.h"
@@ -13,13 +14,20 @@ namespace ttycall::server {
 namespace {
 constexpr int kSendBufferBytes = 256 * 1024;
 
+const core::AllocSite& seal_site() {
+  static const core::AllocSite site("session.seal");
+  return site;
+}
+
 }  // namespace
 
 Session::Session(SessionSocket socket, ServerContext& context, Room& room)
     : socket_(std::move(socket)),
       context_(context),
       room_(room),
-      watchdog_timer_(socket_.get_executor()) {}
+      watchdog_timer_(socket_.get_executor()),
+      phase_(context.options.insecure ? Phase::kHello : Phase::kKeyExchange),
+      key_exchange_(context.auth) {}
 
 Session::~Session() {
   if (counted_connection_) context_.connections.release(remote_address_);
@@ -125,20 +133,19 @@ void Session::on_header(const asio::error_code& ec) {
     protocol_error(net::to_string(error));
     return;
   }
-  const bool is_hello = header_.type == net::MsgType::kHello;
-  if (!joined() && !is_hello) {
-    protocol_error("first packet was not a hello");
+  if (header_.sealed() != channel_.enabled()) {
+    protocol_error(channel_.enabled() ? "unencrypted packet after the key exchange"
+                                      : "sealed packet before the key exchange");
     return;
   }
-  if (joined() && is_hello) {
-    protocol_error("second hello");
-    return;
-  }
+  if (!handshake_allows(header_.type)) return;
   uint8_t* target = nullptr;
   switch (header_.type) {
     case net::MsgType::kVideoUp:
       target = video_payload_.data();
       break;
+    case net::MsgType::kKeyHello:
+    case net::MsgType::kAuth:
     case net::MsgType::kHello:
     case net::MsgType::kResize:
     case net::MsgType::kPing:
@@ -170,17 +177,72 @@ void Session::on_payload(const asio::error_code& ec) {
     shutdown_socket(ec == asio::error::eof ? "disconnected mid-packet" : ec.message());
     return;
   }
-  const uint8_t* data =
+  uint8_t* data =
       header_.type == net::MsgType::kVideoUp ? video_payload_.data() : small_payload_.data();
   handle_packet({data, header_.length});
 }
 
-void Session::handle_packet(std::span<const uint8_t> payload) {
-  if (!net::payload_crc_matches(header_, payload)) {
+// Which packets each step of the handshake accepts; answers a mismatch of --insecure
+// between client and server with a Bye that says so.
+bool Session::handshake_allows(net::MsgType type) {
+  using net::MsgType;
+  switch (phase_) {
+    case Phase::kKeyExchange:
+      if (type == MsgType::kKeyHello) return true;
+      if (type == MsgType::kHello) {
+        spdlog::warn("refusing an unencrypted client (this server encrypts; it has --insecure)");
+        close_with_bye(net::ByeReason::kEncryptionRequired,
+                       "this server encrypts every call: connect without --insecure");
+        return false;
+      }
+      protocol_error("first packet was not a key exchange");
+      return false;
+    case Phase::kAuth:
+      if (type == MsgType::kAuth) return true;
+      protocol_error("expected auth after the key exchange");
+      return false;
+    case Phase::kHello:
+      if (type == MsgType::kHello) return true;
+      if (type == MsgType::kKeyHello && context_.options.insecure) {
+        spdlog::warn("refusing an encrypting client (this server runs with --insecure)");
+        close_with_bye(net::ByeReason::kNotEncrypted,
+                       "this server runs without encryption (--insecure): connect with "
+                       "--insecure to join it unencrypted");
+        return false;
+      }
+      protocol_error("first packet was not a hello");
+      return false;
+    case Phase::kJoined:
+      if (type == MsgType::kHello || type == MsgType::kKeyHello || type == MsgType::kAuth) {
+        protocol_error("handshake packet after joining");
+        return false;
+      }
+      return true;
+  }
+  return false;
+}
+
+void Session::handle_packet(std::span<uint8_t> wire_payload) {
+  if (!net::payload_crc_matches(header_, wire_payload)) {
     protocol_error("payload CRC mismatch");
     return;
   }
+  std::span<const uint8_t> payload = wire_payload;
+  if (channel_.enabled()) {
+    bool ok = false;
+    payload = channel_.open(header_bytes_, wire_payload, ok);
+    if (!ok) {
+      protocol_error("decryption failed (a tampered, replayed or reordered packet)");
+      return;
+    }
+  }
   switch (header_.type) {
+    case net::MsgType::kKeyHello:
+      handle_key_hello(payload);
+      break;
+    case net::MsgType::kAuth:
+      handle_auth(payload);
+      break;
     case net::MsgType::kHello:
       handle_hello(payload);
       break;
@@ -213,6 +275,53 @@ void Session::handle_packet(std::span<const uint8_t> payload) {
   if (!closed_.load()) read_header();
 }
 
+void Session::handle_key_hello(std::span<const uint8_t> payload) {
+  net::KeyHello hello;
+  if (!net::decode(payload, hello)) {
+    if (payload.size() >= 2 && (payload[0] | payload[1] << 8) != net::kProtocolVersion) {
+      close_with_bye(net::ByeReason::kVersionMismatch,
+                     "this server speaks ttycall protocol version 1");
+      return;
+    }
+    return protocol_error("malformed key exchange");
+  }
+  net::KeyWelcome welcome;
+  net::SessionKeys keys;
+  if (!key_exchange_.answer(hello, welcome, keys)) return protocol_error("unusable exchange key");
+  std::array<uint8_t, net::kHeaderSize + 160> packet;
+  const size_t n = net::build_packet(net::MsgType::kKeyWelcome, welcome, packet);
+  if (n == 0 || !queue_control({packet.data(), n}, /*plain=*/true)) {
+    return protocol_error("cannot answer the key exchange");
+  }
+  channel_.enable(keys);  // the welcome above is marked plain; everything after is sealed
+  phase_ = Phase::kAuth;
+}
+
+void Session::handle_auth(std::span<const uint8_t> payload) {
+  net::Auth auth;
+  if (!net::decode(payload, auth)) return protocol_error("malformed auth");
+  const net::AuthVerdict verdict = key_exchange_.check(auth, client_key_);
+  switch (verdict) {
+    case net::AuthVerdict::kOk:
+      phase_ = Phase::kHello;
+      return;
+    case net::AuthVerdict::kBadSignature:
+      return protocol_error(net::to_string(verdict));
+    case net::AuthVerdict::kPasswordMissing:
+    case net::AuthVerdict::kWrongPassword:
+      spdlog::warn("refusing client key {}: {}", client_key_.to_text(), net::to_string(verdict));
+      return close_with_bye(net::ByeReason::kAuthFailed,
+                            verdict == net::AuthVerdict::kWrongPassword
+                                ? "wrong password"
+                                : "this server needs a password: connect with --password");
+    case net::AuthVerdict::kKeyNotAllowed:
+      spdlog::warn("refusing client key {}: not in the allowed keys", client_key_.to_text());
+      return close_with_bye(net::ByeReason::kKeyNotAllowed,
+                            "your key is not allowed on this server: send the output of "
+                            "`ttycall key` to its operator");
+  }
+}
+
 ViewKey Session::clamp_view(ViewKey key) const {
   key.cols = uint16_t(std::min<int>(key.cols, context_.options.max_cols));
   key.rows = uint16_t(std::min<int>(key.rows, context_.options.max_rows));
@@ -243,6 +352,7 @@ void Session::handle_hello(std::span<const uint8_t> payload) {
     return;
   }
   joined_.store(true, std::memory_order_release);
+  phase_ = Phase::kJoined;
   spdlog::info("{} joined as participant {} ({}x{} {} {})", name_.view(), id_, key.cols, key.rows,
                media::to_string(key.mode), media::to_string(key.color));
 }
@@ -368,6 +478,10 @@ void Session::offer_video(const core::PooledBuffer& packet) {
 }
 
 bool Session::send_control(std::span<const uint8_t> packet) {
+  return queue_control(packet, /*plain=*/false);
+}
+
+bool Session::queue_control(std::span<const uint8_t> packet, bool plain) {
   if (packet.size() > kControlSlotBytes) return false;
   {
     std::lock_guard lock(out_mutex_);
@@ -375,6 +489,7 @@ bool Session::send_control(std::span<const uint8_t> packet) {
     ControlSlot& slot = control_[(control_head_ + control_count_) % kControlSlots];
     std::copy(packet.begin(), packet.end(), slot.bytes.begin());
     slot.size = static_cast<uint16_t>(packet.size());
+    slot.plain = plain;
     ++control_count_;
   }
   wake_writer();
@@ -411,21 +526,23 @@ void Session::wake_writer() {
 void Session::start_write() {
   if (closed_.load()) return;
   bool have_control = false;
+  bool plain = false;
   bool closing = false;
   {
     std::lock_guard lock(out_mutex_);
     closing = close_after_flush_;
     if (control_count_ > 0) {
       const ControlSlot& slot = control_[control_head_];
-      write_control_.size = slot.size;
-      std::copy_n(slot.bytes.begin(), slot.size, write_control_.bytes.begin());
+      write_control_size_ = slot.size;
+      plain = slot.plain;
+      std::copy_n(slot.bytes.begin(), slot.size, write_control_.begin());
       control_head_ = (control_head_ + 1) % kControlSlots;
       --control_count_;
       have_control = true;
     } else if (audio_out_count_ > 0 && !close_after_flush_) {
       const AudioOutSlot& slot = audio_out_[audio_out_head_];
-      write_control_.size = slot.size;
-      std::copy_n(slot.bytes.begin(), slot.size, write_control_.bytes.begin());
+      write_control_size_ = slot.size;
+      std::copy_n(slot.bytes.begin(), slot.size, write_control_.begin());
       audio_out_head_ = (audio_out_head_ + 1) % kAudioOutSlots;
       --audio_out_count_;
       have_control = true;
@@ -439,10 +556,26 @@ void Session::start_write() {
     return;
   }
   writing_ = true;
+  writing_video_ = !have_control;
   write_started_ = std::chrono::steady_clock::now();
-  const asio::const_buffer buffer =
-      have_control ? asio::buffer(write_control_.bytes.data(), write_control_.size)
-                   : asio::buffer(write_video_.data(), write_video_.size());
+  asio::const_buffer buffer;
+  if (have_control) {
+    if (channel_.enabled() && !plain) {
+      write_control_size_ = channel_.seal(write_control_, write_control_size_);
+    }
+    buffer = asio::buffer(write_control_.data(), write_control_size_);
+  } else if (channel_.enabled()) {
+    const size_t needed = write_video_.size() + net::kSealOverhead;
+    if (sealed_video_.size() < needed) {
+      core::ScopedAllocSite site(seal_site());
+      sealed_video_.resize(std::max(needed, write_video_.capacity() + net::kSealOverhead));
+    }
+    const size_t n = channel_.seal_to(write_video_.bytes(), sealed_video_);
+    write_video_.reset();  // sealed: the shared packet can go back to its pool now
+    buffer = asio::buffer(sealed_video_.data(), n);
+  } else {
+    buffer = asio::buffer(write_video_.data(), write_video_.size());
+  }
   asio::async_write(socket_, buffer,
                     bound([self = shared_from_this()](const asio::error_code& ec, size_t) {
                       self->on_written(ec);
@@ -450,9 +583,10 @@ void Session::start_write() {
 }
 
 void Session::on_written(const asio::error_code& ec) {
-  if (write_video_) {
+  if (writing_video_) {
     if (!ec) context_.counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
     write_video_.reset();
+    writing_video_ = false;
   }
   writing_ = false;
   if (ec) {

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/buffer_pool.h"
 #include "core/handler_memory.h"
@@ -23,7 +24,9 @@
 #include "media/audio/opus_codec.h"
 #include "media/jpeg_codec.h"
 #include "media/render_options.h"
+#include "net/key_exchange.h"
 #include "net/protocol.h"
+#include "net/secure_channel.h"
 
 namespace ttycall::server {
 
@@ -117,6 +120,7 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr size_t kControlSlots = 16;
   struct ControlSlot {
     uint16_t size = 0;
+    bool plain = false;  // the key exchange's answer: sent before encryption starts
     std::array<uint8_t, kControlSlotBytes> bytes;
   };
   // Outgoing audio: a few packets; when full, the oldest is dropped (late audio is useless).
@@ -138,7 +142,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header();
   void on_header(const asio::error_code& ec);
   void on_payload(const asio::error_code& ec);
-  void handle_packet(std::span<const uint8_t> payload);
+  void handle_packet(std::span<uint8_t> wire_payload);
+  bool handshake_allows(net::MsgType type);
+  void handle_key_hello(std::span<const uint8_t> payload);
+  void handle_auth(std::span<const uint8_t> payload);
   void handle_hello(std::span<const uint8_t> payload);
   ViewKey clamp_view(ViewKey key) const;  // to the server's --max-size
   void handle_resize(std::span<const uint8_t> payload);
@@ -147,6 +154,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void queue_decoded_audio(uint64_t capture_us);
   void protocol_error(std::string_view what);
 
+  bool queue_control(std::span<const uint8_t> packet, bool plain);
   void wake_writer();
   void start_write();
   void on_written(const asio::error_code& ec);
@@ -163,6 +171,13 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_packet_{};
   std::chrono::steady_clock::time_point write_started_{};
+
+  // The handshake and encryption (this session's io thread only).
+  enum class Phase : uint8_t { kKeyExchange, kAuth, kHello, kJoined };
+  Phase phase_;
+  net::ServerKeyExchange key_exchange_;
+  net::SecureChannel channel_;
+  net::PublicKey client_key_;
 
   // Read side (this session's io thread only).
   std::array<uint8_t, net::kHeaderSize> header_bytes_{};
@@ -208,8 +223,14 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<bool> wake_pending_{false};
   bool writing_ = false;
   bool close_after_flush_ = false;
-  ControlSlot write_control_;  // the control or audio packet being written
-  core::PooledBuffer write_video_;
+  // The control or audio packet being written, with room for its seal.
+  std::array<uint8_t, kControlSlotBytes + net::kSealOverhead> write_control_{};
+  size_t write_control_size_ = 0;
+  bool writing_video_ = false;
+  // A video packet is shared by every viewer of its view, so each session seals a copy
+  // here. Sized to the packet's pool class, it grows only when a larger class first comes.
+  std::vector<uint8_t> sealed_video_;
+  core::PooledBuffer write_video_;  // unsealed (--insecure): written straight from the pool
   std::atomic<bool> closed_{false};
 };
 

@@ -268,9 +268,14 @@ TEST(Protocol, MagicIsTtycOnTheWire) {
   EXPECT_EQ(std::string(h.begin(), h.begin() + 4), "TTYC");
 }
 
-TEST(Protocol, KnownTypesAreExactlyOneToFourteen) {
+// The call's types 0x01-0x0E and the key exchange's 0x10-0x12.
+bool is_defined_type(int t) {
+  return (t >= 0x01 && t <= 0x0E) || (t >= 0x10 && t <= 0x12);
+}
+
+TEST(Protocol, KnownTypesAreTheCallsAndTheKeyExchanges) {
   for (int t = 0; t < 256; ++t) {
-    EXPECT_EQ(is_known_type(uint8_t(t)), t >= 0x01 && t <= 0x0E) << t;
+    EXPECT_EQ(is_known_type(uint8_t(t)), is_defined_type(t)) << t;
   }
 }
 
@@ -381,7 +386,7 @@ TEST(ProtocolHeader, RejectsEveryOtherVersion) {
 TEST(ProtocolHeader, RejectsUnknownTypes) {
   for (int t = 0; t < 256; ++t) {
     const auto result = parse(header_bytes(kMagic, 1, uint8_t(t), 0, 0));
-    if (t >= 0x01 && t <= 0x0E) {
+    if (is_defined_type(t)) {
       EXPECT_EQ(result, HeaderError::kOk) << t;
     } else {
       EXPECT_EQ(result, HeaderError::kUnknownType) << t;
@@ -391,16 +396,35 @@ TEST(ProtocolHeader, RejectsUnknownTypes) {
   EXPECT_EQ(parse(header_bytes(kMagic, 1, 0xFF, 0, 0)), HeaderError::kUnknownType);
 }
 
-TEST(ProtocolHeader, RejectsEachFlagBit) {
-  for (int bit = 0; bit < 16; ++bit) {
+TEST(ProtocolHeader, RejectsEachFlagBitButSealed) {
+  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, kFlagSealed, 8 + kSealOverhead)), HeaderError::kOk);
+  for (int bit = 1; bit < 16; ++bit) {
     EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, uint16_t(1u << bit), 8)), HeaderError::kBadFlags)
         << bit;
   }
   EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, 0xFFFF, 8)), HeaderError::kBadFlags);
 }
 
+TEST(ProtocolHeader, SealedLengthIsThePayloadLimitPlusTheTag) {
+  for (int t = 0; t < 256; ++t) {
+    if (!is_defined_type(t)) continue;
+    const size_t max = max_payload(MsgType(t)) + kSealOverhead;
+    EXPECT_EQ(parse(header_bytes(kMagic, 1, uint8_t(t), kFlagSealed, uint32_t(max))),
+              HeaderError::kOk)
+        << t;
+    EXPECT_EQ(parse(header_bytes(kMagic, 1, uint8_t(t), kFlagSealed, uint32_t(max + 1))),
+              HeaderError::kTooLarge)
+        << t;
+    // A sealed payload holds at least its tag.
+    EXPECT_EQ(parse(header_bytes(kMagic, 1, uint8_t(t), kFlagSealed, kSealOverhead - 1)),
+              HeaderError::kTooSmall)
+        << t;
+  }
+}
+
 TEST(ProtocolHeader, AcceptsExactlyMaxPayloadForEveryType) {
-  for (int t = 0x01; t <= 0x0E; ++t) {
+  for (int t = 0x01; t <= 0xFF; ++t) {
+    if (!is_defined_type(t)) continue;
     const size_t max = max_payload(MsgType(t));
     ASSERT_GT(max, 0u);
     EXPECT_EQ(parse(header_bytes(kMagic, 1, uint8_t(t), 0, 0)), HeaderError::kOk) << t;
@@ -418,7 +442,7 @@ TEST(ProtocolHeader, ChecksFieldsInOrder) {
   EXPECT_EQ(parse(header_bytes(0, 9, 0xFF, 1, 0xFFFFFFFF)), HeaderError::kBadMagic);
   EXPECT_EQ(parse(header_bytes(kMagic, 9, 0xFF, 1, 0xFFFFFFFF)), HeaderError::kBadVersion);
   EXPECT_EQ(parse(header_bytes(kMagic, 1, 0xFF, 1, 0xFFFFFFFF)), HeaderError::kUnknownType);
-  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, 1, 0xFFFFFFFF)), HeaderError::kBadFlags);
+  EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, 2, 0xFFFFFFFF)), HeaderError::kBadFlags);
   EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x07, 0, 0xFFFFFFFF)), HeaderError::kTooLarge);
 }
 
@@ -439,14 +463,18 @@ TEST(ProtocolHeader, RandomHeadersNeverCrashAndAgreeWithTheRules) {
     if (rng() % 2) std::memcpy(b.data(), "TTYC", 4);
     if (rng() % 2) b[4] = 1;
     if (rng() % 2) b[5] = uint8_t(1 + rng() % 14);
-    if (rng() % 2) b[6] = b[7] = 0;
+    if (rng() % 2) b[6] = uint8_t(rng() % 2), b[7] = 0;
     if (rng() % 2) b[10] = b[11] = 0;
+    if (rng() % 4 == 0) b[9] = 0;
     Header h;
     const HeaderError e = parse_header(b, h);
+    const bool sealed = b[6] == 1;
+    const uint32_t length =
+        uint32_t(b[8]) | uint32_t(b[9]) << 8 | uint32_t(b[10]) << 16 | uint32_t(b[11]) << 24;
     const bool valid = std::memcmp(b.data(), "TTYC", 4) == 0 && b[4] == 1 && is_known_type(b[5]) &&
-                       b[6] == 0 && b[7] == 0 &&
-                       (uint32_t(b[8]) | uint32_t(b[9]) << 8 | uint32_t(b[10]) << 16 |
-                        uint32_t(b[11]) << 24) <= max_payload(MsgType(b[5]));
+                       (b[6] == 0 || b[6] == 1) && b[7] == 0 &&
+                       length <= max_payload(MsgType(b[5])) + (sealed ? kSealOverhead : 0) &&
+                       (!sealed || length >= kSealOverhead);
     EXPECT_EQ(e == HeaderError::kOk, valid);
   }
 }
@@ -936,7 +964,7 @@ TEST(ProtocolValidate, JoinedNames) {
 }
 
 TEST(ProtocolValidate, ByeReasonAndText) {
-  for (int r = int(ByeReason::kShutdown) + 1; r < 256; ++r) {
+  for (int r = int(ByeReason::kKeyNotAllowed) + 1; r < 256; ++r) {
     EXPECT_FALSE(decodes<Bye>(Bytes().u8(uint64_t(r)).u8(0).take())) << r;
   }
   EXPECT_TRUE(decodes<Bye>(Bytes().u8(5).u8(120).str(std::string(120, 'x')).take()));

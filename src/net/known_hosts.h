@@ -1,0 +1,26 @@
+#pragma once
+// Trust on first use: the client remembers each server's identity key the first time it
+// connects (one "HOST:PORT KEY" line in known_hosts) and refuses a different key later.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "net/keys.h"
+
+namespace ttycall::net {
+
+struct HostCheck {
+  enum class Kind { kKnown, kPinnedNow, kChanged, kError } kind = Kind::kError;
+  PublicKey pinned;   // kChanged: the key on file
+  int line = 0;       // kChanged: its line number in the file
+  std::string error;  // kError: what went wrong
+};
+
+// Looks `host_port` up in `file` (created if missing) and pins `presented` if it is new.
+HostCheck check_known_host(const std::filesystem::path& file, std::string_view host_port,
+                           const PublicKey& presented);
+
+// "HOST:PORT", with IPv6 addresses in brackets.
+std::string host_port_text(std::string_view host, uint16_t port);
+
+}  // namespace ttycall::net
