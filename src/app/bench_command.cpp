@@ -111,6 +111,8 @@ Command add_bench_command(CLI::App& app) {
                                "instead of starting one")
                    ->check(loopback_only);
   cmd->add_option("--port", config->port, "Port of the server given with --host")->needs(host);
+  cmd->add_flag("--insecure", config->insecure,
+                "Run the call without encryption (with --host: the server must have --insecure)");
   cmd->add_flag("--find-capacity", *find_capacity,
                 "Raise N until median fps < 29 or p95 latency > 66 ms; print the largest N "
                 "that held")

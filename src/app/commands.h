@@ -15,6 +15,7 @@ Command add_client_command(CLI::App& app);
 Command add_mirror_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
+Command add_key_command(CLI::App& app);
 
 // --render ascii|half and --color none|256|true, bound to the given fields.
 void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color);

@@ -27,6 +27,7 @@ Command add_demo_command(CLI::App& app) {
     server_options.port = 0;
     server_options.install_signal_handlers = false;
     server_options.report_at_exit = false;
+    server_options.ephemeral_identity = true;  // a throwaway key: nothing to pin or keep
     server::Server server(server_options);
     try {
       server.start();
@@ -49,12 +50,15 @@ Command add_demo_command(CLI::App& app) {
       g.rows = 24;
       g.quiet = true;
       g.handle_signals = false;
+      g.ephemeral_identity = true;
+      g.server_key = server.public_key_text();
       guests[i] = std::make_unique<client::Client>(g);
       threads[i] = std::thread([&guest = *guests[i]] { guest.run(); });
     }
 
     client::ClientOptions you = *o;
     you.port = server.port();
+    you.server_key = server.public_key_text();
     int code = 0;
     {
       client::Client me(you);

@@ -20,6 +20,7 @@
 #include "client/load_tcp_bytes.h"
 #include "core/clock.h"
 #include "core/console.h"
+#include "net/keys.h"
 #include "net/protocol.h"
 
 namespace ttycall::client {
@@ -142,7 +143,16 @@ class Run {
       error_ = "no free TCP port on 127.0.0.1";
       return false;
     }
-    const std::vector<std::string> argv = {
+    // The server's identity lives with its other files; the clients expect exactly it.
+    std::string key_error;
+    const std::optional<net::Identity> identity =
+        net::Identity::load_or_create(scratch_ / "server_key", key_error);
+    if (!identity) {
+      error_ = key_error;
+      return false;
+    }
+    server_key_ = identity->public_key().to_text();
+    std::vector<std::string> argv = {
         "ttycall",
         "server",
         "--bind",
@@ -166,7 +176,10 @@ class Run {
         "1",
         "--log-level",
         "warn",
+        "--identity",
+        (scratch_ / "server_key").string(),
     };
+    if (config_.insecure) argv.push_back("--insecure");
     server_ =
         ChildProcess::spawn(config_.server_exe, argv, (scratch_ / "server.log").string(), error_);
     if (!server_) return false;
@@ -226,6 +239,8 @@ class Run {
     o.color = config_.color;
     o.audio = config_.audio;
     o.threads = config_.load_threads;
+    o.insecure = config_.insecure;
+    o.server_key = server_key_;
     LoadGenerator load(o);
     load.start();
 
@@ -339,6 +354,7 @@ class Run {
   std::string& error_;
   ScratchDir scratch_;
   std::unique_ptr<ChildProcess> server_;
+  std::string server_key_;  // the spawned server's identity, given to every client
 };
 
 }  // namespace

@@ -22,8 +22,9 @@ struct BenchConfig {
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
   std::vector<ViewSize> sizes{ViewSize{}};
-  bool audio = false;  // clients send a tone and receive the mix as well
-  std::string host;    // empty: spawn a server on a free port of 127.0.0.1
+  bool audio = false;     // clients send a tone and receive the mix as well
+  bool insecure = false;  // measure without encryption (both sides)
+  std::string host;       // empty: spawn a server on a free port of 127.0.0.1
   uint16_t port = 0;
   int load_threads = 2;
   std::string server_exe = "/proc/self/exe";  // the ttycall binary, for `server`

@@ -48,6 +48,9 @@ void LoadGenerator::start() {
     o.handle_signals = false;
     o.first_connect_timeout = options_.connect_timeout;
     o.reconnect_timeout = options_.connect_timeout;
+    o.insecure = options_.insecure;
+    o.server_key = options_.server_key;
+    o.ephemeral_identity = true;  // no key files for synthetic participants
     clients_.push_back(std::make_unique<Client>(o, &lane.io));
     lane.members.push_back(i);
   }

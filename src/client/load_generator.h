@@ -37,6 +37,8 @@ struct LoadOptions {
   bool audio = false;  // each client also sends a sine tone (its own pitch) and takes the mix
   int threads = 2;
   double connect_timeout = 5;  // seconds each client keeps trying to reach the server
+  bool insecure = false;       // no encryption (a server started with --insecure)
+  std::string server_key;      // the server's key; empty = pin it on first use (known_hosts)
 };
 
 // One client's figures over a measuring window.

@@ -67,7 +67,10 @@ std::optional<Identity> Identity::load_or_create(const std::filesystem::path& fi
   if (!std::filesystem::exists(file, ec)) {
     Identity id = generate();
     if (file.has_parent_path()) {
-      std::filesystem::create_directories(file.parent_path(), ec);
+      // A folder made here holds secrets: only its owner may look in.
+      if (std::filesystem::create_directories(file.parent_path(), ec)) {
+        std::filesystem::permissions(file.parent_path(), std::filesystem::perms::owner_all, ec);
+      }
       if (ec) {
         error = "cannot create " + file.parent_path().string() + ": " + ec.message();
         return std::nullopt;
@@ -98,10 +101,12 @@ std::optional<Identity> Identity::load_or_create(const std::filesystem::path& fi
   }
   std::ifstream in(file);
   std::string header, secret_text;
-  if (!in || !std::getline(in, header) || !std::getline(in, secret_text)) {
+  if (!in) {
     error = "cannot read the identity in " + file.string();
     return std::nullopt;
   }
+  std::getline(in, header);
+  std::getline(in, secret_text);
   Identity id;
   if (header + "\n" != kFileHeader || !from_base64(secret_text, id.secret_)) {
     sodium_memzero(secret_text.data(), secret_text.size());

@@ -39,7 +39,9 @@ HostCheck check_known_host(const std::filesystem::path& file, std::string_view h
     }
   }
   std::error_code ec;
-  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  if (file.has_parent_path() && std::filesystem::create_directories(file.parent_path(), ec)) {
+    std::filesystem::permissions(file.parent_path(), std::filesystem::perms::owner_all, ec);
+  }
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     result.error = "cannot write " + file.string() + ": " + std::generic_category().message(errno);
