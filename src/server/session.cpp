@@ -174,7 +174,10 @@ void Session::on_header(const asio::error_code& ec) {
 
 void Session::on_payload(const asio::error_code& ec) {
   if (ec) {
-    shutdown_socket(ec == asio::error::eof ? "disconnected mid-packet" : ec.message());
+    spdlog::warn("closing connection{}{}: truncated packet ({})", joined() ? " of " : "",
+                 joined() ? name_.view() : std::string_view(),
+                 ec == asio::error::eof ? "disconnected mid-packet" : ec.message());
+    shutdown_socket("truncated packet");
     return;
   }
   uint8_t* data =

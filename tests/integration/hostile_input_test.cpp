@@ -1,0 +1,262 @@
+// A server facing hostile input: every malformed packet closes only its own connection,
+// with one log line giving the reason, while a well-behaved participant keeps its frames
+// coming at full rate; a participant that stops reading costs the others nothing.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "client_process.h"
+#include "json_file.h"
+#include "net/byte_io.h"
+#include "net/crc32c.h"
+#include "raw_connection.h"
+#include "server_process.h"
+#include "temp_dir.h"
+#include "wait_until.h"
+
+namespace ttycall::itest {
+namespace {
+
+using namespace std::chrono_literals;
+
+size_t count_of(const std::string& text, std::string_view needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
+// A valid plain packet of `msg`, to be spoiled by the caller.
+template <class Msg>
+std::vector<uint8_t> packet_of(net::MsgType type, const Msg& msg) {
+  std::vector<uint8_t> p(net::kHeaderSize + 512);
+  p.resize(net::build_packet(type, msg, p));
+  return p;
+}
+
+void put_u32(std::vector<uint8_t>& p, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[at + i] = uint8_t(v >> (8 * i));
+}
+
+// Recomputes the CRC of a packet whose payload was changed on purpose.
+void repair_crc(std::vector<uint8_t>& p) {
+  put_u32(p, 12, net::crc32c({p.data() + net::kHeaderSize, p.size() - net::kHeaderSize}));
+}
+
+net::Hello hello_for(uint16_t cols, uint16_t rows) {
+  net::Hello h;
+  h.render_modes = net::render_bit(media::RenderMode::kHalf);
+  h.color_modes = net::color_bit(media::ColorMode::kTrueColor);
+  h.cols = cols;
+  h.rows = rows;
+  h.name = net::Name::from("mallory");
+  return h;
+}
+
+struct Attack {
+  std::string name;
+  std::string log_reason;  // what the server's one log line says
+  std::function<void(RawConnection&)> send;
+};
+
+std::vector<Attack> attacks() {
+  const net::ClientKeyExchange exchange;
+  const auto key_hello = packet_of(net::MsgType::kKeyHello, exchange.hello());
+  return {
+      {"bad magic", "bad magic",
+       [=](RawConnection& c) {
+         auto p = key_hello;
+         p[0] = 'X';
+         c.send_bytes(p);
+       }},
+      {"wrong version", "unsupported protocol version",
+       [=](RawConnection& c) {
+         auto p = key_hello;
+         p[4] = 9;
+         c.send_bytes(p);
+       }},
+      {"oversized length", "payload too large for its type",
+       [=](RawConnection& c) {
+         auto p = key_hello;
+         put_u32(p, 8, 1u << 30);  // a gigabyte: refused before any buffer is taken
+         c.send_bytes({p.data(), net::kHeaderSize});
+       }},
+      {"CRC mismatch", "payload CRC mismatch",
+       [=](RawConnection& c) {
+         auto p = key_hello;
+         p.back() ^= 0xFF;
+         c.send_bytes(p);
+       }},
+      {"unknown type", "unknown message type",
+       [=](RawConnection& c) {
+         auto p = key_hello;
+         p[5] = 0x7F;
+         c.send_bytes(p);
+       }},
+      {"truncated packet", "truncated packet (disconnected mid-packet)",
+       [=](RawConnection& c) {
+         c.send_bytes({key_hello.data(), key_hello.size() - 10});
+         c.shutdown_write();
+       }},
+      {"hello before the key exchange", "first packet was not a key exchange",
+       [](RawConnection& c) {
+         c.send_message(net::MsgType::kResize, net::Resize{80, 24});
+       }},
+      {"sealed packet before the key exchange", "sealed packet before the key exchange",
+       [=](RawConnection& c) {
+         auto p = key_hello;
+         p[6] = uint8_t(net::kFlagSealed);
+         c.send_bytes(p);
+       }},
+      {"hello before auth", "expected auth after the key exchange",
+       [](RawConnection& c) {
+         net::ClientKeyExchange kx;
+         c.send_message(net::MsgType::kKeyHello, kx.hello());
+         const auto welcome = c.read_packet(5s);
+         net::KeyWelcome w;
+         net::SessionKeys keys;
+         ASSERT_TRUE(welcome && net::decode(welcome->payload, w) && kx.accept(w, keys));
+         c.channel().enable(keys);
+         c.send_message(net::MsgType::kHello, hello_for(80, 24));
+       }},
+      {"unencrypted packet after the key exchange", "unencrypted packet after the key exchange",
+       [](RawConnection& c) {
+         ASSERT_TRUE(c.key_exchange(net::Identity::generate()));
+         c.send_bytes(packet_of(net::MsgType::kHello, hello_for(80, 24)));
+       }},
+      {"video before hello", "first packet was not a hello",
+       [](RawConnection& c) {
+         ASSERT_TRUE(c.key_exchange(net::Identity::generate()));
+         c.send_message(net::MsgType::kPing, net::Ping{1});
+       }},
+      {"absurd dimensions", "malformed hello",
+       [](RawConnection& c) {
+         ASSERT_TRUE(c.key_exchange(net::Identity::generate()));
+         auto p = packet_of(net::MsgType::kHello, hello_for(80, 24));
+         p[net::kHeaderSize + 4] = 0xFF;  // cols = 65 xxx
+         p[net::kHeaderSize + 5] = 0xFF;
+         repair_crc(p);
+         c.send_packet(p);
+       }},
+      {"garbage bytes", "closing connection",
+       [](RawConnection& c) {
+         std::mt19937 rng(7);
+         std::vector<uint8_t> junk(4096);
+         for (auto& b : junk) b = uint8_t(rng());
+         c.send_bytes(junk);
+       }},
+      {"tampered ciphertext", "decryption failed",
+       [](RawConnection& c) {
+         ASSERT_TRUE(c.key_exchange(net::Identity::generate()));
+         std::vector<uint8_t> p = packet_of(net::MsgType::kHello, hello_for(80, 24));
+         const size_t plain = p.size();
+         p.resize(plain + net::kSealOverhead);
+         p.resize(c.channel().seal(p, plain));
+         p[net::kHeaderSize + 3] ^= 0x20;  // one byte of ciphertext, CRC made good again
+         repair_crc(p);
+         c.send_bytes(p);
+       }},
+  };
+}
+
+TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeepsFullRate) {
+  TempDir dir;
+  ServerProcess server({"--fps", "30", "--handshake-timeout", "5", "--idle-timeout", "10"},
+                       dir.file("server.stderr"));
+  ClientSpec good;
+  good.name = "alice";
+  good.duration = 60;
+  good.stats_json = dir.file("alice.json");
+  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+  ASSERT_TRUE(server.wait_for_stderr("alice joined as participant", 1, 10s))
+      << server.stderr_text();
+
+  // A few rounds, so the good client's rate is measured across seconds of attacks.
+  for (int round = 0; round < 3; ++round) {
+    for (const Attack& attack : attacks()) {
+      SCOPED_TRACE(attack.name + " (round " + std::to_string(round + 1) + ")");
+      const size_t before = count_of(server.stderr_text(), attack.log_reason);
+      RawConnection conn(server.port());
+      attack.send(conn);
+      EXPECT_TRUE(conn.wait_closed(8s)) << "the server kept the connection open";
+      EXPECT_TRUE(server.wait_for_stderr(attack.log_reason, before + 1, 5s))
+          << "no log line saying \"" << attack.log_reason << "\"; server stderr:\n"
+          << server.stderr_text();
+    }
+  }
+  ASSERT_TRUE(alice.running()) << "the good client was thrown out";
+  std::this_thread::sleep_for(1s);
+  ASSERT_TRUE(alice.send_signal(SIGTERM));
+  const auto status = alice.wait_for(10s);
+  ASSERT_TRUE(status && status->success());
+  const nlohmann::json stats = read_json_file(good.stats_json);
+  EXPECT_GE(stats.at("fps").get<double>(), 20.0) << "the server runs at 30 fps";
+  EXPECT_EQ(count_of(server.stderr_text(), "alice (participant"), 1u)
+      << "alice left only at the end";
+  const auto server_status = server.terminate(15s);
+  ASSERT_TRUE(server_status);
+  EXPECT_TRUE(server_status->success()) << server_status->describe();
+}
+
+TEST(HostileInput, AClientThatStopsReadingCostsTheOthersNothingAndIsDropped) {
+  TempDir dir;
+  const std::string stats_file = dir.file("server.json");
+  constexpr double kWarmup = 3;
+  ServerProcess server(
+      {"--fps", "30", "--warmup", "3", "--idle-timeout", "8", "--stats-json", stats_file,
+       "--memory-report-interval", "1", "--memory-report", dir.file("reports.txt")},
+      dir.file("server.stderr"));
+  ClientSpec good;
+  good.name = "alice";
+  good.duration = 60;
+  good.stats_json = dir.file("alice.json");
+  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+
+  // Joins with a large true-colour view, then never reads nor sends again.
+  RawConnection stuck(server.port());
+  ASSERT_TRUE(stuck.join("sloth", 300, 100));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+  ASSERT_LT(server.seconds_up(), kWarmup) << "the machine is too slow to join before warm-up";
+
+  // Through the steady window, with sloth's socket full, the server's heap stays flat.
+  nlohmann::json running;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        try {
+          running = read_json_file(stats_file);
+        } catch (const std::exception&) {
+          return false;  // not written yet
+        }
+        return running.at("uptime_s").get<double>() >= kWarmup + 4;
+      },
+      20s));
+  EXPECT_EQ(server.stderr_text().find("sloth (participant"), std::string::npos)
+      << "dropped before the idle timeout";
+  EXPECT_EQ(running.at("heap").at("steady_allocs_per_s").get<double>(), 0.0);
+  EXPECT_EQ(running.at("heap").at("steady_bytes_per_s").get<double>(), 0.0);
+  EXPECT_GT(running.at("frames_dropped").get<int64_t>(), 0)
+      << "sloth's mailbox should be replacing frames it cannot take";
+
+  // Then it is dropped after the idle timeout.
+  EXPECT_TRUE(server.wait_for_stderr("sloth (participant", 1, 15s)) << server.stderr_text();
+  EXPECT_TRUE(stuck.wait_closed(5s));
+
+  ASSERT_TRUE(alice.send_signal(SIGTERM));
+  const auto status = alice.wait_for(10s);
+  ASSERT_TRUE(status && status->success());
+  const nlohmann::json stats = read_json_file(good.stats_json);
+  EXPECT_GE(stats.at("fps").get<double>(), 20.0) << "alice's rate did not suffer";
+  const auto server_status = server.terminate(15s);
+  ASSERT_TRUE(server_status);
+  EXPECT_TRUE(server_status->success()) << server_status->describe();
+}
+
+}  // namespace
+}  // namespace ttycall::itest

@@ -1,0 +1,164 @@
+// Who may join a call, as users meet it: the client pins the server's key and refuses a
+// changed one, passwords and allowed keys let in only whom they should, and --insecure
+// on one side only ends with a clear message instead of a hang.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <string>
+
+#include "client_process.h"
+#include "server_process.h"
+#include "temp_dir.h"
+#include "text_file.h"
+#include "ttycall_binary.h"
+
+namespace ttycall::itest {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Outcome {
+  ExitStatus status;
+  std::string stderr_text;
+};
+
+// Runs a headless client for at most a few seconds and returns how it ended.
+Outcome run_client(uint16_t port, const TempDir& dir, const std::string& name,
+                   std::vector<std::string> extra, double duration = 1.5) {
+  ClientSpec spec;
+  spec.name = name;
+  spec.duration = duration;
+  spec.extra_args = std::move(extra);
+  const std::string err = dir.file(name + ".stderr");
+  ChildProcess client = start_client(port, spec, err);
+  const auto status = client.wait_for(20s);
+  EXPECT_TRUE(status) << name << " did not end by itself";
+  return {status.value_or(ExitStatus{}), read_file_or_empty(err)};
+}
+
+std::string key_of(const std::string& identity_file, bool server = false) {
+  TempDir dir;
+  std::vector<std::string> argv = {ttycall_binary(), "key", "--identity", identity_file};
+  if (server) argv.push_back("--server");
+  ChildProcess p = ChildProcess::start(argv, dir.file("out"), dir.file("err"));
+  const auto status = p.wait_for(10s);
+  EXPECT_TRUE(status && status->success());
+  std::string key = read_file_or_empty(dir.file("out"));
+  while (!key.empty() && key.back() == '\n') key.pop_back();
+  return key;
+}
+
+TEST(Security, ClientPinsTheServerKeyAndRefusesAChangedOne) {
+  TempDir dir;
+  const std::string hosts = dir.file("known_hosts");
+  uint16_t old_port = 0;
+  {
+    ServerProcess server({"--identity", dir.file("old_key")}, dir.file("old.stderr"));
+    old_port = server.port();
+    const Outcome first = run_client(server.port(), dir, "first", {"--known-hosts", hosts});
+    EXPECT_TRUE(first.status.success()) << first.stderr_text;
+    EXPECT_NE(first.stderr_text.find("is now pinned"), std::string::npos) << first.stderr_text;
+    const Outcome again = run_client(server.port(), dir, "again", {"--known-hosts", hosts});
+    EXPECT_TRUE(again.status.success()) << again.stderr_text;
+    EXPECT_EQ(again.stderr_text.find("pinned"), std::string::npos) << "pinned only once";
+  }
+  // The same address now answers with another key (a new server, or someone in between).
+  ServerProcess impostor({"--identity", dir.file("new_key")}, dir.file("new.stderr"));
+  std::string pinned = read_file_or_empty(hosts);
+  const std::string old_address = "127.0.0.1:" + std::to_string(old_port);
+  const std::string new_address = "127.0.0.1:" + std::to_string(impostor.port());
+  pinned.replace(pinned.find(old_address), old_address.size(), new_address);
+  std::ofstream(hosts) << pinned;
+
+  const Outcome refused = run_client(impostor.port(), dir, "refused", {"--known-hosts", hosts});
+  EXPECT_EQ(refused.status.code, 4) << refused.status.describe();
+  EXPECT_NE(refused.stderr_text.find("THE SERVER'S KEY HAS CHANGED"), std::string::npos)
+      << refused.stderr_text;
+  EXPECT_NE(refused.stderr_text.find("delete line 1 of " + hosts), std::string::npos)
+      << "says how to fix it: " << refused.stderr_text;
+  EXPECT_EQ(impostor.stderr_text().find("joined as participant"), std::string::npos)
+      << "the client must not join a server it does not trust";
+  EXPECT_EQ(read_file_or_empty(hosts), pinned) << "the pinned key is left alone";
+}
+
+TEST(Security, PasswordLetsInOnlyThoseWhoKnowIt) {
+  TempDir dir;
+  std::ofstream(dir.file("password")) << "open sesame\n";
+  ServerProcess server({"--password-file", dir.file("password")}, dir.file("server.stderr"));
+  EXPECT_NE(server.stderr_text().find("password required"), std::string::npos);
+
+  const Outcome right = run_client(server.port(), dir, "right", {"--password", "open sesame"});
+  EXPECT_TRUE(right.status.success()) << right.stderr_text;
+  EXPECT_TRUE(server.wait_for_stderr("right joined as participant", 1, 5s));
+
+  const Outcome wrong = run_client(server.port(), dir, "wrong", {"--password", "open barley"});
+  EXPECT_EQ(wrong.status.code, 1) << wrong.status.describe();
+  EXPECT_NE(wrong.stderr_text.find("refused to let you in: wrong password"), std::string::npos)
+      << wrong.stderr_text;
+
+  const Outcome none = run_client(server.port(), dir, "none", {});
+  EXPECT_EQ(none.status.code, 1);
+  EXPECT_NE(none.stderr_text.find("needs a password: connect with --password"), std::string::npos)
+      << none.stderr_text;
+  const std::string log = server.stderr_text();
+  EXPECT_EQ(log.find("wrong joined"), std::string::npos);
+  EXPECT_EQ(log.find("none joined"), std::string::npos);
+  EXPECT_NE(log.find("wrong password"), std::string::npos) << "the server logs the refusal";
+  EXPECT_EQ(log.find("open barley"), std::string::npos);
+}
+
+TEST(Security, AllowedKeysLetInOnlyListedClients) {
+  TempDir dir;
+  const std::string friend_key = key_of(dir.file("friend_key"));
+  ASSERT_EQ(friend_key.size(), 43u);
+  std::ofstream(dir.file("allowed")) << "# who may join\n" << friend_key << " friend\n";
+  ServerProcess server({"--allowed-keys", dir.file("allowed")}, dir.file("server.stderr"));
+
+  const Outcome in =
+      run_client(server.port(), dir, "friend", {"--identity", dir.file("friend_key")});
+  EXPECT_TRUE(in.status.success()) << in.stderr_text;
+  const Outcome out =
+      run_client(server.port(), dir, "stranger", {"--identity", dir.file("stranger_key")});
+  EXPECT_EQ(out.status.code, 1);
+  EXPECT_NE(out.stderr_text.find("your key is not allowed on this server"), std::string::npos)
+      << out.stderr_text;
+  EXPECT_TRUE(server.wait_for_stderr("friend joined as participant", 1, 5s));
+  EXPECT_EQ(server.stderr_text().find("stranger joined"), std::string::npos);
+}
+
+TEST(Security, InsecureOnOneSideOnlyEndsWithAClearMessage) {
+  TempDir dir;
+  {
+    ServerProcess encrypting({}, dir.file("encrypting.stderr"));
+    const Outcome plain = run_client(encrypting.port(), dir, "plain", {"--insecure"}, 30);
+    EXPECT_EQ(plain.status.code, 1);
+    EXPECT_NE(plain.stderr_text.find("this server encrypts every call: connect without --insecure"),
+              std::string::npos)
+        << plain.stderr_text;
+  }
+  ServerProcess insecure({"--insecure"}, dir.file("insecure.stderr"));
+  EXPECT_NE(insecure.stderr_text().find("encryption is OFF"), std::string::npos);
+  const Outcome secure = run_client(insecure.port(), dir, "secure", {}, 30);
+  EXPECT_EQ(secure.status.code, 1);
+  EXPECT_NE(secure.stderr_text.find("connect with --insecure to join it unencrypted"),
+            std::string::npos)
+      << secure.stderr_text;
+  const Outcome both = run_client(insecure.port(), dir, "both", {"--insecure"});
+  EXPECT_TRUE(both.status.success()) << both.stderr_text;
+}
+
+TEST(Security, ServerRefusesPasswordWithoutEncryption) {
+  TempDir dir;
+  ChildProcess p = ChildProcess::start(
+      {ttycall_binary(), "server", "--port", "0", "--insecure", "--password", "x"}, dir.file("out"),
+      dir.file("err"));
+  const auto status = p.wait_for(10s);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->code, 1);
+  EXPECT_NE(read_file_or_empty(dir.file("err")).find("need encryption: drop --insecure"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace ttycall::itest
