@@ -3,6 +3,7 @@
 // function that runs it once parsing has succeeded.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 
 #include "media/render_options.h"
 
@@ -21,5 +22,9 @@ void add_render_options(CLI::App& command, media::RenderMode& render, media::Col
 // --size COLSxROWS, bound to the given fields.
 void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,
                      const std::string& name = "--size");
+
+// --flip / --no-flip (unset: on for cameras, off for files) and --loop.
+void add_video_options(CLI::App& command, std::optional<bool>& flip, bool& loop);
+Command add_devices_command(CLI::App& app);
 
 }  // namespace ttycall::app
