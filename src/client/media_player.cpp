@@ -141,8 +141,11 @@ void MediaPlayer::run() {
       publish();
       pending = false;
     }
+    // Read on when the next picture is not decoded yet, or the sound runs low. (A file
+    // without a picture is paced by the voice taking its sound alone.)
+    const bool want_picture = decoder_->has_video() && !pending;
     const bool want_sound = decoder_->has_audio() && sound_.available() < kSoundLead;
-    if (!ended && (!pending || want_sound)) {
+    if (!ended && (want_picture || want_sound)) {
       switch (decoder_->next()) {
         case Step::kVideo: {
           if (pending) publish();  // sound was needed first: this picture goes a little early

@@ -12,6 +12,7 @@ extern "C" {
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "media/audio/audio_format.h"
 
@@ -52,13 +53,23 @@ int64_t now_ns() {
       .count();
 }
 
-// What to do about an error, for the one-line message.
+// What went wrong and what to do about it, for the one-line message.
+std::string advice_for(int code, const std::string& url);
+std::string explain(int code, const std::string& url, double timeout_s) {
+  if (code == AVERROR_EXIT) {  // our interrupt callback: the deadline passed
+    char text[64];
+    std::snprintf(text, sizeof text, "no answer within %.0f s", timeout_s);
+    return text + advice_for(code, url);
+  }
+  return av_error_text(code) + advice_for(code, url);
+}
+
 std::string advice_for(int code, const std::string& url) {
   if (code == AVERROR(ENOENT)) return " (check the path)";
   if (code == AVERROR(EACCES)) return " (check the file's permissions)";
   if (code == AVERROR_INVALIDDATA) return " (is it a video or audio file FFmpeg can read?)";
   if (code == AVERROR_EXIT || code == AVERROR(ETIMEDOUT)) {
-    return " (no answer in time: check the address and the network)";
+    return " (check the address and the network)";
   }
   if (url.find("://") != std::string::npos) return " (check the address and the network)";
   return "";
@@ -116,14 +127,14 @@ AvDecoder::OpenResult AvDecoder::open(const std::string& url, const AvDecoderOpt
   int rc = avformat_open_input(&raw, url.c_str(), nullptr, &dict_ptr);
   dict.reset(dict_ptr);
   if (rc < 0) {  // avformat_open_input frees the context on failure
-    result.error = "cannot open " + url + ": " + av_error_text(rc) + advice_for(rc, url);
+    result.error = "cannot open " + url + ": " + explain(rc, url, options.network_timeout_s);
     return result;
   }
   impl.format.reset(raw);
   deadline();
   rc = avformat_find_stream_info(raw, nullptr);
   if (rc < 0) {
-    result.error = "cannot read " + url + ": " + av_error_text(rc) + advice_for(rc, url);
+    result.error = "cannot read " + url + ": " + explain(rc, url, options.network_timeout_s);
     return result;
   }
   impl.start_seconds =
@@ -260,7 +271,10 @@ AvDecoder::Step AvDecoder::next() {
     }
     if (rc == AVERROR(EAGAIN)) continue;
     if (rc < 0) {
-      error_ = interrupted_.load() ? "stopped" : "reading failed: " + av_error_text(rc);
+      error_ = interrupted_.load()
+                   ? "stopped"
+                   : "reading failed: " +
+                         explain(rc, impl.format->url ? impl.format->url : "", network_timeout_s_);
       return Step::kError;
     }
     const int index = impl.packet->stream_index;

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -17,6 +18,8 @@
 
 #include "client_process.h"
 #include "frame_parser.h"
+#include "free_port.h"
+#include "json_file.h"
 #include "media/audio/tone.h"
 #include "media/audio/wav_file.h"
 #include "media_writer.h"
@@ -110,6 +113,7 @@ TEST_P(MediaCall, ViewerSeesTheFilesPictureAndHearsItsTone) {
   player.name = "player";
   player.video = "file:" + clip;
   player.duration = kDuration + 3;  // still in the call when the viewer saves its last frame
+  player.stats_json = dir.file("player.json");
   player.extra_args = {"--loop", "--audio-out", "null"};
   ChildProcess p = start_client(server.port(), player, dir.file("player.stderr"));
   ClientSpec viewer;
@@ -161,6 +165,49 @@ INSTANTIATE_TEST_SUITE_P(Containers, MediaCall,
                            return std::string(info.param.video_codec) + "_" +
                                   info.param.audio_codec;
                          });
+
+// `--audio file:PATH` plays any file FFmpeg decodes (here Ogg Vorbis, no picture) as the
+// voice; it ends in silence, so the listener hears the tone, then nothing.
+TEST(MediaVoice, AudioFileIsHeardByTheListener) {
+  constexpr double kDuration = 6;
+  TempDir dir;
+  const std::string song = dir.file("tone.ogg");
+  TestMedia media;
+  media.video_codec = "";
+  media.audio_codec = "libvorbis";
+  media.seconds = 4;
+  ASSERT_EQ(write_test_media(song, media), "") << "cannot make " << song;
+
+  ServerProcess server({}, dir.file("server.stderr"));
+  ClientSpec talker;
+  talker.name = "talker";
+  talker.video = "none";
+  talker.duration = kDuration + 3;
+  talker.extra_args = {"--audio", "file:" + song, "--audio-out", "null"};
+  ChildProcess t = start_client(server.port(), talker, dir.file("talker.stderr"));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 1, 10s)) << server.stderr_text();
+  ClientSpec listener;
+  listener.name = "listener";
+  listener.video = "none";
+  listener.duration = kDuration;
+  listener.extra_args = {"--audio", "none", "--audio-out", "file:" + dir.file("listener.wav")};
+  ChildProcess l = start_client(server.port(), listener, dir.file("listener.stderr"));
+  const std::optional<ExitStatus> status = l.wait_for(std::chrono::seconds(int(kDuration) + 20));
+  ASSERT_TRUE(status && status->success())
+      << (status ? status->describe() : "hung") << "; stderr:\n"
+      << read_file_or_empty(dir.file("listener.stderr")) << "talker's stderr:\n"
+      << read_file_or_empty(dir.file("talker.stderr"));
+
+  const std::vector<float> heard = read_wav(dir.file("listener.wav"));
+  ASSERT_GT(heard.size(), size_t(3 * audio::kSampleRate)) << "the recording is too short";
+  // The talker joined first, so the file is about half a second in when the listener
+  // starts recording; seconds 1 to 3 are well inside the 4 s tone.
+  const std::span<const float> judged =
+      std::span<const float>(heard).subspan(audio::kSampleRate, 2 * audio::kSampleRate);
+  const float tone = audio::goertzel_amplitude(judged, kTone);
+  EXPECT_GT(tone, 0.03f) << "the listener does not hear the file";
+  std::printf("[ media    ] --audio file:tone.ogg heard at %.3f\n", double(tone));
+}
 
 struct RunResult {
   std::optional<ExitStatus> status;
@@ -259,6 +306,9 @@ TEST(MediaErrors, UnopenableSourcesFailWithOneClearLine) {
       {{"client", "--headless", "--video", "none", "--audio", "file:" + dir.file("missing.ogg")},
        "check the path"},
       {{"client", "--headless", "--video", "file:" + dir.file("missing.webm")}, "check the path"},
+      {{"mirror", "--video",
+        "http://127.0.0.1:" + std::to_string(unused_loopback_port()) + "/clip.webm", "--snapshot"},
+       "check the address"},
   };
   if (!std::ifstream("/dev/video0")) {
     cases.push_back({{"mirror", "--video", "device", "--snapshot"}, "no camera found"});

@@ -88,30 +88,33 @@ std::string write_test_media(const std::string& path, const TestMedia& m) {
   const bool global_header = out->oformat->flags & AVFMT_GLOBALHEADER;
 
   Encoder video;
-  const AVCodec* vcodec = avcodec_find_encoder_by_name(m.video_codec.c_str());
-  if (!vcodec) return "this FFmpeg has no encoder " + m.video_codec;
-  video.ctx.reset(avcodec_alloc_context3(vcodec));
-  video.ctx->width = m.width;
-  video.ctx->height = m.height;
-  video.ctx->time_base = {1, m.fps};
-  video.ctx->framerate = {m.fps, 1};
-  video.ctx->gop_size = m.fps;
-  video.ctx->bit_rate = 800000;
-  video.ctx->pix_fmt = vcodec->pix_fmts ? vcodec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
-  for (const AVPixelFormat* f = vcodec->pix_fmts; f && *f != AV_PIX_FMT_NONE; ++f) {
-    if (*f == AV_PIX_FMT_YUV420P) video.ctx->pix_fmt = *f;
+  const AVCodec* vcodec = nullptr;
+  if (!m.video_codec.empty()) {
+    vcodec = avcodec_find_encoder_by_name(m.video_codec.c_str());
+    if (!vcodec) return "this FFmpeg has no encoder " + m.video_codec;
+    video.ctx.reset(avcodec_alloc_context3(vcodec));
+    video.ctx->width = m.width;
+    video.ctx->height = m.height;
+    video.ctx->time_base = {1, m.fps};
+    video.ctx->framerate = {m.fps, 1};
+    video.ctx->gop_size = m.fps;
+    video.ctx->bit_rate = 800000;
+    video.ctx->pix_fmt = vcodec->pix_fmts ? vcodec->pix_fmts[0] : AV_PIX_FMT_YUV420P;
+    for (const AVPixelFormat* f = vcodec->pix_fmts; f && *f != AV_PIX_FMT_NONE; ++f) {
+      if (*f == AV_PIX_FMT_YUV420P) video.ctx->pix_fmt = *f;
+    }
+    if (m.video_codec == "libvpx") {
+      av_opt_set(video.ctx->priv_data, "deadline", "realtime", 0);
+      av_opt_set_int(video.ctx->priv_data, "cpu-used", 8, 0);
+    }
+    if (global_header) video.ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if ((rc = avcodec_open2(video.ctx.get(), vcodec, nullptr)) < 0) {
+      return "cannot open encoder " + m.video_codec + ": " + err(rc);
+    }
+    video.stream = avformat_new_stream(out.get(), nullptr);
+    avcodec_parameters_from_context(video.stream->codecpar, video.ctx.get());
+    video.stream->time_base = video.ctx->time_base;
   }
-  if (m.video_codec == "libvpx") {
-    av_opt_set(video.ctx->priv_data, "deadline", "realtime", 0);
-    av_opt_set_int(video.ctx->priv_data, "cpu-used", 8, 0);
-  }
-  if (global_header) video.ctx->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-  if ((rc = avcodec_open2(video.ctx.get(), vcodec, nullptr)) < 0) {
-    return "cannot open encoder " + m.video_codec + ": " + err(rc);
-  }
-  video.stream = avformat_new_stream(out.get(), nullptr);
-  avcodec_parameters_from_context(video.stream->codecpar, video.ctx.get());
-  video.stream->time_base = video.ctx->time_base;
 
   Encoder sound;
   if (!m.audio_codec.empty()) {
@@ -142,13 +145,15 @@ std::string write_test_media(const std::string& path, const TestMedia& m) {
 
   std::unique_ptr<AVPacket, PacketFreer> packet(av_packet_alloc());
   std::unique_ptr<AVFrame, FrameFreer> picture(av_frame_alloc());
-  picture->format = video.ctx->pix_fmt;
-  picture->width = m.width;
-  picture->height = m.height;
-  av_frame_get_buffer(picture.get(), 0);
-  std::unique_ptr<SwsContext, SwsFreer> sws(
-      sws_getContext(m.width, m.height, AV_PIX_FMT_RGB24, m.width, m.height, video.ctx->pix_fmt,
-                     SWS_BILINEAR, nullptr, nullptr, nullptr));
+  std::unique_ptr<SwsContext, SwsFreer> sws;
+  if (video.ctx) {
+    picture->format = video.ctx->pix_fmt;
+    picture->width = m.width;
+    picture->height = m.height;
+    av_frame_get_buffer(picture.get(), 0);
+    sws.reset(sws_getContext(m.width, m.height, AV_PIX_FMT_RGB24, m.width, m.height,
+                             video.ctx->pix_fmt, SWS_BILINEAR, nullptr, nullptr, nullptr));
+  }
   std::vector<uint8_t> rgb(size_t(m.width) * m.height * 3);
 
   std::unique_ptr<AVFrame, FrameFreer> samples(av_frame_alloc());
@@ -161,7 +166,7 @@ std::string write_test_media(const std::string& path, const TestMedia& m) {
     av_frame_get_buffer(samples.get(), 0);
   }
 
-  const int video_frames = int(std::lround(m.seconds * m.fps));
+  const int video_frames = video.ctx ? int(std::lround(m.seconds * m.fps)) : 0;
   const int64_t total_samples = int64_t(m.seconds * 48000);
   int next_picture = 0;
   int64_t next_sample = 0;

@@ -8,7 +8,8 @@
 namespace ttycall::itest {
 
 struct TestMedia {
-  std::string video_codec = "mpeg4";  // an FFmpeg encoder name: mpeg4, libvpx, mjpeg, ffv1...
+  std::string video_codec = "mpeg4";  // an FFmpeg encoder name: mpeg4, libvpx, mjpeg, ffv1...;
+                                      // "" = no picture (a sound file)
   std::string audio_codec = "aac";    // aac, libopus, libvorbis, pcm_s16le...; "" = no sound
   int width = 160;
   int height = 96;
