@@ -2,9 +2,9 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <libv4l2.h>
 #include <linux/videodev2.h>
 #include <portaudio.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -25,7 +25,7 @@ std::string sizes_of(int fd, uint32_t format) {
   std::string text;
   v4l2_frmsizeenum size{};
   size.pixel_format = format;
-  for (size.index = 0; v4l2_ioctl(fd, VIDIOC_ENUM_FRAMESIZES, &size) == 0; ++size.index) {
+  for (size.index = 0; ::ioctl(fd, VIDIOC_ENUM_FRAMESIZES, &size) == 0; ++size.index) {
     if (size.type == V4L2_FRMSIZE_TYPE_DISCRETE) {
       text += fmt::format("{}{}x{}", text.empty() ? "" : " ", size.discrete.width,
                           size.discrete.height);
@@ -42,13 +42,13 @@ std::string describe_cameras() {
   const std::vector<std::string> paths = camera_paths();
   if (paths.empty()) return text + "  none found (no /dev/video*)\n";
   for (const std::string& path : paths) {
-    const int fd = v4l2_open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    const int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
       text += fmt::format("  {}: cannot open: {}\n", path, std::strerror(errno));
       continue;
     }
     v4l2_capability caps{};
-    if (v4l2_ioctl(fd, VIDIOC_QUERYCAP, &caps) == 0) {
+    if (::ioctl(fd, VIDIOC_QUERYCAP, &caps) == 0) {
       const uint32_t device_caps =
           (caps.capabilities & V4L2_CAP_DEVICE_CAPS) ? caps.device_caps : caps.capabilities;
       if (!(device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
@@ -58,8 +58,7 @@ std::string describe_cameras() {
         text += fmt::format("  {}: {}\n", path, reinterpret_cast<const char*>(caps.card));
         v4l2_fmtdesc desc{};
         desc.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-        for (desc.index = 0; v4l2_ioctl(fd, VIDIOC_ENUM_FMT, &desc) == 0; ++desc.index) {
-          if (desc.flags & V4L2_FMT_FLAG_EMULATED) continue;  // libv4l2's conversions
+        for (desc.index = 0; ::ioctl(fd, VIDIOC_ENUM_FMT, &desc) == 0; ++desc.index) {
           text += fmt::format("    {} ({}): {}\n", fourcc(desc.pixelformat),
                               reinterpret_cast<const char*>(desc.description),
                               sizes_of(fd, desc.pixelformat));
@@ -68,7 +67,7 @@ std::string describe_cameras() {
     } else {
       text += fmt::format("  {}: not a V4L2 device\n", path);
     }
-    v4l2_close(fd);
+    ::close(fd);
   }
   return text;
 }

@@ -4,6 +4,7 @@
 #include <libv4l2.h>
 #include <linux/videodev2.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -127,8 +128,10 @@ V4l2Camera::OpenResult V4l2Camera::open(const std::string& path, int want_width,
 std::string V4l2Camera::open_device(const std::string& path, int want_width, int want_height) {
   path_ = path;
   const std::string cam = "camera " + path;
-  fd_ = v4l2_open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd_ < 0) {
+  // Plain open and QUERYCAP first: libv4l2 would print its own complaints about a node
+  // that is not a camera. Only a capture device is handed to it.
+  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     const int err = errno;
     if (err == ENOENT) return "no " + cam + " (see `ttycall devices` for the cameras there are)";
     if (err == EACCES) {
@@ -139,15 +142,30 @@ std::string V4l2Camera::open_device(const std::string& path, int want_width, int
     return "cannot open " + cam + ": " + std::strerror(err);
   }
   v4l2_capability caps{};
-  if (xioctl(fd_, VIDIOC_QUERYCAP, &caps) != 0) {
-    return path + " is not a V4L2 camera (" + std::strerror(errno) + ")";
+  int rc;
+  do {
+    rc = ::ioctl(fd, VIDIOC_QUERYCAP, &caps);
+  } while (rc == -1 && errno == EINTR);
+  if (rc != 0) {
+    const int err = errno;
+    ::close(fd);
+    return path + " is not a V4L2 camera (" + std::strerror(err) + ")";
   }
   const uint32_t device_caps =
       (caps.capabilities & V4L2_CAP_DEVICE_CAPS) ? caps.device_caps : caps.capabilities;
   if (!(device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
+    ::close(fd);
     return path + " cannot capture video (a metadata or output node? try another /dev/videoN)";
   }
-  if (!(device_caps & V4L2_CAP_STREAMING)) return cam + " does not support streaming";
+  if (!(device_caps & V4L2_CAP_STREAMING)) {
+    ::close(fd);
+    return cam + " does not support streaming";
+  }
+  fd_ = v4l2_fd_open(fd, 0);
+  if (fd_ < 0) {
+    ::close(fd);
+    return "cannot open " + cam + " through libv4l2";
+  }
 
   // The camera's own formats (not libv4l2's emulated ones): MJPEG, else YUYV, else RGB24
   // converted by libv4l2 from whatever the camera has.
