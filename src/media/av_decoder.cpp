@@ -114,6 +114,10 @@ AvDecoder::OpenResult AvDecoder::open(const std::string& url, const AvDecoderOpt
   }
 
   AVFormatContext* raw = avformat_alloc_context();
+  if (!raw) {
+    result.error = "cannot open " + url + ": out of memory";
+    return result;
+  }
   raw->interrupt_callback = {&AvDecoder::on_interrupt, d.get()};
   AVDictionary* dict_raw = nullptr;
   // Network inputs: a stalled socket read fails instead of hanging (microseconds).
