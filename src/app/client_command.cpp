@@ -6,6 +6,13 @@
 #include "core/console.h"
 
 namespace ttycall::app {
+namespace {
+
+constexpr const char* kVideoHelp =
+    "Camera: device (the first camera), v4l2:/dev/videoN, file:PATH (mp4, mkv, webm, gif...), "
+    "a URL (http(s)://, rtsp://...), test:bars, test:moving, test:solid:RRGGBB or none";
+
+}  // namespace
 
 Command add_client_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("client", "Join a call");
@@ -13,10 +20,11 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--host", o->host, "Server address")->capture_default_str();
   cmd->add_option("--port", o->port, "Server port")->capture_default_str();
   cmd->add_option("--name", o->name, "Your name as others see it (default: $USER)");
-  cmd->add_option("--video", o->video, "Camera: test:bars, test:moving, test:solid:RRGGBB or none")
-      ->capture_default_str();
+  cmd->add_option("--video", o->video, kVideoHelp)->capture_default_str();
+  add_video_options(*cmd, o->flip, o->loop);
   cmd->add_option("--audio", o->audio_in,
-                  "Microphone: device, none, sine:HZ or file:PATH.wav (default: device; none "
+                  "Microphone: device, none, sine:HZ, file:PATH (any audio FFmpeg decodes) or a "
+                  "URL. Default: the --video file's own sound if it has one, else device (none "
                   "when headless)");
   cmd->add_option("--audio-out", o->audio_out,
                   "Speaker: device, null or file:PATH.wav (default: device; null when headless)");
@@ -66,8 +74,8 @@ Command add_client_command(CLI::App& app) {
 Command add_mirror_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("mirror", "Show a video source as text art locally, no server");
   auto o = std::make_shared<client::MirrorOptions>();
-  cmd->add_option("--video", o->video, "Source: test:bars, test:moving, test:solid:RRGGBB")
-      ->capture_default_str();
+  cmd->add_option("--video", o->video, kVideoHelp)->capture_default_str();
+  add_video_options(*cmd, o->flip, o->loop);
   add_render_options(*cmd, o->render, o->color);
   add_size_option(*cmd, o->cols, o->rows, "Size COLSxROWS (default: the terminal's)");
   cmd->add_option("--fps", o->fps, "Frames per second")->check(CLI::Range(1, 120));

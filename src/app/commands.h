@@ -3,6 +3,7 @@
 // function that runs it once parsing has succeeded.
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <optional>
 
 #include "media/render_options.h"
 
@@ -25,5 +26,8 @@ void add_size_option(CLI::App& command, int& cols, int& rows, const std::string&
 
 // Reads the first line of `path` into `password`; false with `error` set if it cannot.
 bool read_password_file(const std::string& path, std::string& password, std::string& error);
+// --flip / --no-flip (unset: on for cameras, off for files) and --loop.
+void add_video_options(CLI::App& command, std::optional<bool>& flip, bool& loop);
+Command add_devices_command(CLI::App& app);
 
 }  // namespace ttycall::app

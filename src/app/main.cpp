@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   const ttycall::app::Command demo = ttycall::app::add_demo_command(app);
   const ttycall::app::Command bench = ttycall::app::add_bench_command(app);
   const ttycall::app::Command key = ttycall::app::add_key_command(app);
+  const ttycall::app::Command devices = ttycall::app::add_devices_command(app);
   CLI11_PARSE(app, argc, argv);
   if (app.got_subcommand("server")) return server();
   if (app.got_subcommand("client")) return client();
@@ -20,5 +21,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("demo")) return demo();
   if (app.got_subcommand("bench")) return bench();
   if (app.got_subcommand("key")) return key();
+  if (app.got_subcommand("devices")) return devices();
   return 2;
 }

@@ -50,7 +50,12 @@ int Client::run() {
 }
 
 bool Client::start() {
-  VideoSourceResult made = make_video_source(options_.video, options_.seed);
+  VideoSourceOptions video_options;
+  video_options.seed = options_.seed;
+  video_options.flip = options_.flip;
+  video_options.loop = options_.loop;
+  video_options.with_audio = options_.audio_in.empty();  // a file's sound, unless told otherwise
+  VideoSourceResult made = make_video_source(options_.video, video_options);
   if (!made.error.empty()) {
     exit_code_ = 2;
     exit_message_ = made.error;
@@ -85,13 +90,15 @@ bool Client::start() {
       !options_.audio_out.empty() ? options_.audio_out : (options_.headless ? "null" : "device");
   voice.muted = options_.muted;
   voice.echo_cancel = options_.echo_cancel;
+  voice.loop = options_.loop;
+  voice.feed = made.audio;
   Voice::OpenResult opened = Voice::open(voice);
   if (!opened.voice && options_.audio_in.empty() && options_.audio_out.empty()) {
     // No sound hardware (a server, a container, SSH): the call goes on without voice.
     if (!options_.quiet) {
       core::write_stderr_whole("ttycall: no audio (" + opened.error + "); continuing without\n");
     }
-    opened = Voice::open(VoiceOptions{"none", "null", options_.muted, false});
+    opened = Voice::open(VoiceOptions{"none", "null", options_.muted, false, false, made.audio});
   }
   if (!opened.voice) {
     exit_code_ = 2;

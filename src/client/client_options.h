@@ -1,6 +1,7 @@
 #pragma once
 // Everything `ttycall client` can be told.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "media/render_options.h"
@@ -12,9 +13,11 @@ struct ClientOptions {
   uint16_t port = 27224;
   std::string name;  // empty = $USER, or "guest"
   std::string video = "test:moving";
-  std::string audio_in;   // none | device | sine:HZ | file:PATH.wav; empty = device, or none
-                          // when headless
-  std::string audio_out;  // device | null | file:PATH.wav; empty = device, or null when headless
+  std::optional<bool> flip;  // mirror the picture; default: on for cameras, off for files
+  bool loop = false;         // a --video/--audio file starts again at its end
+  std::string audio_in;      // none | device | sine:HZ | file:PATH | URL; empty = a --video
+                             // file's own sound if it has one, else device (none when headless)
+  std::string audio_out;     // device | null | file:PATH.wav; empty = device, or null when headless
   // Security (see net/key_exchange.h).
   bool insecure = false;            // no encryption (the server must say --insecure too)
   std::string password;             // sent only as a proof inside the encrypted channel

@@ -31,7 +31,11 @@ size_t render_once(VideoSource& source, const MirrorOptions& o, int cols, int ro
 }  // namespace
 
 int run_mirror(const MirrorOptions& o) {
-  VideoSourceResult made = make_video_source(o.video, 1);
+  VideoSourceOptions video_options;
+  video_options.seed = 1;
+  video_options.flip = o.flip;
+  video_options.loop = o.loop;
+  VideoSourceResult made = make_video_source(o.video, video_options);
   if (!made.error.empty() || !made.source) {
     core::write_stderr_whole(
         "ttycall: " + (made.error.empty() ? "mirror needs a video source" : made.error) + "\n");

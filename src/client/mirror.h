@@ -1,6 +1,7 @@
 #pragma once
 // `ttycall mirror`: renders a video source locally, no server involved. Useful to see what
 // a camera or pattern looks like as text art, and (with snapshot) to pipe one frame.
+#include <optional>
 #include <string>
 
 #include "media/render_options.h"
@@ -8,7 +9,9 @@
 namespace ttycall::client {
 
 struct MirrorOptions {
-  std::string video = "test:moving";
+  std::string video = "test:moving";  // any client video source (see video_source.h)
+  std::optional<bool> flip;           // default: on for cameras, off otherwise
+  bool loop = false;                  // a file starts again at its end
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
   int cols = 0;  // 0 = terminal size (80x24 when not a terminal)

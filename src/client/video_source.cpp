@@ -2,17 +2,54 @@
 
 #include <charconv>
 
+#include "client/media_player.h"
 #include "client/test_patterns.h"
+#include "client/v4l2_camera.h"
+#include "media/pixel_convert.h"
 
 namespace ttycall::client {
+namespace {
+
+// Shows another source mirrored left to right (in place: no copy, no allocation).
+class FlippedSource final : public VideoSource {
+ public:
+  explicit FlippedSource(std::unique_ptr<VideoSource> inner) : inner_(std::move(inner)) {}
+  void capture(media::MutableImageView out, uint64_t frame, double seconds) override {
+    inner_->capture(out, frame, seconds);
+    media::flip_horizontal(out);
+  }
+
+ private:
+  std::unique_ptr<VideoSource> inner_;
+};
+
+constexpr const char* kKnownSpecs =
+    "test:bars, test:moving, test:solid:RRGGBB, device, v4l2:/dev/videoN, file:PATH, a URL or "
+    "none";
+
+}  // namespace
+
+bool is_media_spec(std::string_view spec) {
+  return spec.starts_with("file:") || spec.find("://") != std::string_view::npos;
+}
+
+bool is_camera_spec(std::string_view spec) {
+  return spec == "device" || spec.starts_with("v4l2:");
+}
 
 VideoSourceResult make_video_source(std::string_view spec, uint32_t seed) {
+  VideoSourceOptions options;
+  options.seed = seed;
+  return make_video_source(spec, options);
+}
+
+VideoSourceResult make_video_source(std::string_view spec, const VideoSourceOptions& options) {
   VideoSourceResult result;
   if (spec == "none") return result;
   if (spec == "test:bars") {
     result.source = std::make_unique<BarsSource>();
   } else if (spec == "test:moving") {
-    result.source = std::make_unique<MovingSource>(seed);
+    result.source = std::make_unique<MovingSource>(options.seed);
   } else if (spec.starts_with("test:solid:")) {
     const std::string_view hex = spec.substr(11);
     uint32_t rgb = 0;
@@ -23,9 +60,36 @@ VideoSourceResult make_video_source(std::string_view spec, uint32_t seed) {
     }
     result.source =
         std::make_unique<SolidSource>(uint8_t(rgb >> 16), uint8_t(rgb >> 8), uint8_t(rgb));
+  } else if (is_camera_spec(spec)) {
+    const std::string path = spec == "device" ? "device" : std::string(spec.substr(5));
+    V4l2Camera::OpenResult opened = V4l2Camera::open(path);
+    if (!opened.camera) {
+      result.error = opened.error;
+      return result;
+    }
+    result.source = std::move(opened.camera);
+  } else if (is_media_spec(spec)) {
+    const std::string url =
+        spec.starts_with("file:") ? std::string(spec.substr(5)) : std::string(spec);
+    if (url.empty()) {
+      result.error = "file: needs a path, e.g. --video file:talk.mp4";
+      return result;
+    }
+    MediaPlayer::OpenResult opened =
+        MediaPlayer::open(url, {.video = true, .audio = options.with_audio, .loop = options.loop});
+    if (!opened.player) {
+      result.error = opened.error;
+      return result;
+    }
+    if (opened.player->has_audio()) result.audio = opened.player;
+    result.source = std::make_unique<MediaVideoSource>(std::move(opened.player));
   } else {
-    result.error = "unknown video source '" + std::string(spec) +
-                   "' (expected test:bars, test:moving, test:solid:RRGGBB or none)";
+    result.error =
+        "unknown video source '" + std::string(spec) + "' (expected " + kKnownSpecs + ")";
+    return result;
+  }
+  if (options.flip.value_or(is_camera_spec(spec))) {
+    result.source = std::make_unique<FlippedSource>(std::move(result.source));
   }
   return result;
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "client/media_player.h"
 #include "core/clock.h"
 
 namespace ttycall::client {
@@ -19,7 +20,10 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
   const std::string& in = options.input;
   const std::string& out = options.output;
 
-  if (in == "none") {
+  if (options.feed) {
+    voice->input_kind_ = Input::kFile;
+    voice->feed_ = options.feed;
+  } else if (in == "none") {
     voice->input_kind_ = Input::kNone;
   } else if (in == "device") {
     voice->input_kind_ = Input::kDevice;
@@ -34,15 +38,19 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
     }
     voice->input_kind_ = Input::kSine;
     voice->sine_ = std::make_unique<audio::SineSource>(hz);
-  } else if (in.starts_with("file:")) {
-    if (!voice->wav_in_.open(in.substr(5))) {
-      result.error = "cannot play " + in.substr(5) + ": " + voice->wav_in_.error();
+  } else if (in.starts_with("file:") || in.find("://") != std::string::npos) {
+    const std::string url = in.starts_with("file:") ? in.substr(5) : in;
+    MediaPlayer::OpenResult opened =
+        MediaPlayer::open(url, {.video = false, .audio = true, .loop = options.loop});
+    if (!opened.player) {
+      result.error = opened.error;
       return result;
     }
     voice->input_kind_ = Input::kFile;
+    voice->feed_ = std::move(opened.player);
   } else {
     result.error =
-        "unknown audio input '" + in + "' (expected none, device, sine:HZ or file:PATH.wav)";
+        "unknown audio input '" + in + "' (expected none, device, sine:HZ, file:PATH or a URL)";
     return result;
   }
 
@@ -94,12 +102,15 @@ bool Voice::next_frame() {
       sine_->fill(mic_);
       return true;
     case Input::kFile: {
-      if (wav_in_done_) return true;  // the file has ended: silent frames
-      const size_t n = wav_in_.read(mic_);
-      if (n < mic_.size()) {
-        std::fill(mic_.begin() + long(n), mic_.end(), 0.0f);
-        wav_in_done_ = true;
+      if (feed_done_) return true;  // the file has ended: silent frames
+      // A frame goes out once it is whole; a decoder that is behind makes us wait a tick.
+      feed_filled_ += feed_->read(std::span<float>(mic_).subspan(feed_filled_));
+      if (feed_filled_ < mic_.size()) {
+        if (!feed_->ended()) return false;
+        std::fill(mic_.begin() + long(feed_filled_), mic_.end(), 0.0f);
+        feed_done_ = true;
       }
+      feed_filled_ = 0;
       return true;
     }
     case Input::kDevice:
@@ -111,7 +122,7 @@ bool Voice::next_frame() {
 }
 
 size_t Voice::build_packet() {
-  const bool silent = muted_ || (input_kind_ == Input::kFile && wav_in_done_);
+  const bool silent = muted_ || (input_kind_ == Input::kFile && feed_done_);
   if (silent) {
     // Muted: a tiny packet now and then tells the server (and so everyone) we are muted.
     if (silent_frames_++ % 10 != 0) return 0;

@@ -2,12 +2,14 @@
 // The client's voice: microphone (or a test source) to Opus packets, and Opus packets
 // through an adaptive jitter buffer to the speaker (or a file).
 //
-// Inputs:  none | device | sine:HZ | file:PATH.wav
+// Inputs:  none | device | sine:HZ | file:PATH (any file FFmpeg decodes: wav, mp3, ogg, the
+//          sound of a video...), or a feed given by the caller (a --video file's own sound)
 // Outputs: device | null | file:PATH.wav
 // The client's 20 ms timer drives both directions, so the non-device backends pace
 // themselves in real time. With a real microphone and speaker, echo cancellation
 // (speexdsp) cleans the microphone of what the speaker played. Everything is sized when
 // the voice is opened; the 20 ms work does not allocate.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
@@ -16,6 +18,7 @@
 #include <string>
 
 #include "client/audio_device.h"
+#include "client/audio_feed.h"
 #include "client/echo_canceller.h"
 #include "media/audio/audio_format.h"
 #include "media/audio/jitter_buffer.h"
@@ -31,6 +34,9 @@ struct VoiceOptions {
   std::string output = "null";
   bool muted = false;
   bool echo_cancel = true;  // only takes effect with a device microphone and speaker
+  bool loop = false;        // file input starts again at its end
+  // When set, the voice's input is this (and `input` is not used).
+  std::shared_ptr<AudioFeed> feed;
 };
 
 class Voice {
@@ -50,9 +56,12 @@ class Voice {
   template <class Send>
   void capture(Send&& send) {
     // A device delivers at its own clock, so drain what has arrived; test sources make
-    // exactly one frame per tick.
-    const int budget = input_kind_ == Input::kDevice ? 3 : 1;
+    // exactly one frame per tick; a file's decoder thread may miss a tick now and then and
+    // catch up on the next ones (never more than one frame per tick on average).
+    int budget = input_kind_ == Input::kDevice ? 3 : 1;
+    if (input_kind_ == Input::kFile) budget = file_owed_ = std::min(file_owed_ + 1, 3);
     for (int frames = 0; frames < budget && next_frame(); ++frames) {
+      if (input_kind_ == Input::kFile) --file_owed_;
       const size_t n = build_packet();
       if (n > 0) send(std::span<const uint8_t>(packet_.data(), n));
     }
@@ -86,8 +95,10 @@ class Voice {
   std::unique_ptr<AudioDevice> device_;
   std::unique_ptr<EchoCanceller> echo_;
   std::unique_ptr<media::audio::SineSource> sine_;
-  media::audio::WavReader wav_in_;
-  bool wav_in_done_ = false;
+  std::shared_ptr<AudioFeed> feed_;  // file input
+  bool feed_done_ = false;
+  size_t feed_filled_ = 0;  // samples of mic_ already taken from the feed
+  int file_owed_ = 0;       // ticks whose frame the file has not delivered yet
   media::audio::WavWriter wav_out_;
   media::audio::OpusEncoder encoder_;
   media::audio::OpusDecoder decoder_;

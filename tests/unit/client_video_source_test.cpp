@@ -222,5 +222,47 @@ TEST(ClientVideoSource, CapturingAFrameDoesNotAllocate) {
   }
 }
 
+// ---- cameras and files ----
+
+TEST(ClientVideoSource, FlipMirrorsTheSourceLeftToRight) {
+  Image plain(70, 10), flipped(70, 10);
+  make_or_fail("test:bars")->capture(plain.view(), 0, 0.0);
+  VideoSourceOptions options;
+  options.flip = true;
+  VideoSourceResult r = make_video_source("test:bars", options);
+  ASSERT_NE(r.source, nullptr) << r.error;
+  r.source->capture(flipped.view(), 0, 0.0);
+  for (int x = 0; x < 70; ++x) EXPECT_EQ(flipped.at(x, 3), plain.at(69 - x, 3)) << "x " << x;
+  EXPECT_NE(plain.at(0, 3), plain.at(69, 3)) << "the bars should not be symmetric";
+}
+
+TEST(ClientVideoSource, SpecKindsAreRecognised) {
+  EXPECT_TRUE(is_camera_spec("device"));
+  EXPECT_TRUE(is_camera_spec("v4l2:/dev/video3"));
+  EXPECT_FALSE(is_camera_spec("file:x.mp4"));
+  EXPECT_TRUE(is_media_spec("file:x.mp4"));
+  EXPECT_TRUE(is_media_spec("rtsp://camera.local/stream"));
+  EXPECT_TRUE(is_media_spec("https://example.org/a.webm"));
+  EXPECT_FALSE(is_media_spec("test:bars"));
+}
+
+// What cannot be opened says so in one line and names what to fix; nothing is half-made.
+TEST(ClientVideoSource, MissingCameraOrFileIsAClearError) {
+  const struct {
+    const char* spec;
+    const char* says;
+  } cases[] = {{"v4l2:/dev/video-none-such", "no camera /dev/video-none-such"},
+               {"v4l2:/dev/null", "not a V4L2 camera"},
+               {"file:", "needs a path"},
+               {"file:/nonexistent/talk.mp4", "check the path"}};
+  for (const auto& c : cases) {
+    VideoSourceResult r = make_video_source(c.spec, 0);
+    EXPECT_EQ(r.source, nullptr) << c.spec;
+    EXPECT_EQ(r.audio, nullptr) << c.spec;
+    EXPECT_NE(r.error.find(c.says), std::string::npos) << c.spec << ": " << r.error;
+    EXPECT_EQ(r.error.find('\n'), std::string::npos) << c.spec << ": " << r.error;
+  }
+}
+
 }  // namespace
 }  // namespace ttycall::client
