@@ -24,7 +24,10 @@
 #include "media/audio/opus_codec.h"
 #include "media/jpeg_codec.h"
 #include "media/zstd_codec.h"
+#include "net/key_exchange.h"
+#include "net/keys.h"
 #include "net/protocol.h"
+#include "net/secure_channel.h"
 
 namespace net = ttycall::net;
 namespace media = ttycall::media;
@@ -313,6 +316,34 @@ int main(int argc, char** argv) {
     for (std::string_view t : texts) {
       w.write("handshake_fuzz", "text-" + std::to_string(i++), Buffer(t.begin(), t.end()));
     }
+  }
+
+  // ---- secure_fuzz: key exchange payloads and sealed packets ----------------------------
+  {
+    const net::Identity server_identity = net::Identity::generate();
+    net::ServerAuthConfig config;
+    config.identity = server_identity;
+    net::ServerKeyExchange server(config);
+    net::ClientKeyExchange client;
+    net::KeyWelcome welcome;
+    net::SessionKeys keys;
+    server.answer(client.hello(), welcome, keys);
+    w.write("secure_fuzz", "key-hello", payload_of(client.hello()));
+    w.write("secure_fuzz", "key-welcome", payload_of(welcome));
+    net::SessionKeys client_keys;
+    client.accept(welcome, client_keys);
+    w.write("secure_fuzz", "auth",
+            payload_of(client.make_auth(net::Identity::generate(), nullptr)));
+    // A sealed Ping with the fuzzer's fixed keys (transmit key all 1s).
+    net::SessionKeys fixed{};
+    fixed.transmit.fill(1);
+    net::SecureChannel channel;
+    channel.enable(fixed);
+    Buffer sealed = packet(net::MsgType::kPing, payload_of(net::Ping{42}));
+    const size_t plain = sealed.size();
+    sealed.resize(plain + net::kSealOverhead);
+    sealed.resize(channel.seal(sealed, plain));
+    w.write("secure_fuzz", "sealed-ping", sealed);
   }
 
   // ---- video_fuzz: mode byte + a VideoUp (0) or VideoDown (1) payload --------------------

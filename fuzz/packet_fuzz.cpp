@@ -221,6 +221,23 @@ void decode_as(net::MsgType type, Bytes payload) {
       }
       break;
     }
+    case net::MsgType::kKeyHello: {
+      net::KeyHello m;
+      if (try_decode(payload, m)) FUZZ_CHECK(m.mode == net::kModeEncrypted);
+      break;
+    }
+    case net::MsgType::kKeyWelcome: {
+      net::KeyWelcome m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK((m.requirements & ~(net::kNeedsPassword | net::kNeedsAllowedKey)) == 0);
+      }
+      break;
+    }
+    case net::MsgType::kAuth: {
+      net::Auth m;
+      if (try_decode(payload, m)) FUZZ_CHECK(m.has_password <= 1);
+      break;
+    }
   }
 }
 
@@ -229,14 +246,16 @@ constexpr net::MsgType kAllTypes[] = {
     net::MsgType::kJoined,    net::MsgType::kLeft,      net::MsgType::kResize,
     net::MsgType::kPing,      net::MsgType::kBye,       net::MsgType::kVideoRequest,
     net::MsgType::kVideoUp,   net::MsgType::kVideoDown, net::MsgType::kAudioUp,
-    net::MsgType::kAudioDown,
+    net::MsgType::kAudioDown, net::MsgType::kKeyHello,  net::MsgType::kKeyWelcome,
+    net::MsgType::kAuth,
 };
 
 void check_header(const net::Header& h, uint8_t type_byte) {
   FUZZ_CHECK(net::is_known_type(type_byte));
   FUZZ_CHECK(uint8_t(h.type) == type_byte);
-  FUZZ_CHECK(h.flags == 0);
-  FUZZ_CHECK(h.length <= net::max_payload(h.type));
+  FUZZ_CHECK(h.flags == 0 || h.flags == net::kFlagSealed);
+  FUZZ_CHECK(h.length <= net::max_payload(h.type) + (h.sealed() ? net::kSealOverhead : 0));
+  FUZZ_CHECK(!h.sealed() || h.length >= net::kSealOverhead);
   FUZZ_CHECK(net::max_payload(h.type) <= (size_t(8) << 20));
 }
 
@@ -284,7 +303,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     net::Header reparsed;
     FUZZ_CHECK(net::parse_header(rewritten, reparsed) == net::HeaderError::kOk);
     FUZZ_CHECK(reparsed.type == header.type && reparsed.length == header.length &&
-               reparsed.crc == crc);
+               reparsed.crc == crc && !reparsed.sealed());
+    // A sealed payload is ciphertext: only the secure channel reads it (secure_fuzz).
+    if (header.sealed()) continue;
 
     // 4. The decoder of its type, then every other decoder on the same bytes: a peer that
     //    mislabels a packet must not get further with any of them.
