@@ -3,6 +3,8 @@
 
 #include <zstd.h>
 
+#include <new>
+
 #include "core/alloc_accounting.h"
 
 namespace ttycall::media {
@@ -26,14 +28,19 @@ ZSTD_customMem counted_memory() {
 
 }  // namespace
 
+// ZSTD_estimateCCtxSize(level) is the workspace for that level and any input size, so a
+// static context in it never asks for more.
 FrameCompressor::FrameCompressor(int level)
-    : context_(ZSTD_createCCtx_advanced(counted_memory())), level_(level) {
+    : workspace_(core::tracked_malloc(ZSTD_estimateCCtxSize(level), zstd_site().id())),
+      context_(ZSTD_initStaticCCtx(workspace_, ZSTD_estimateCCtxSize(level))),
+      level_(level) {
+  if (context_ == nullptr) throw std::bad_alloc();
   ZSTD_CCtx_setParameter(context_, ZSTD_c_compressionLevel, level_);
   ZSTD_CCtx_setParameter(context_, ZSTD_c_checksumFlag, 0);
 }
 
 FrameCompressor::~FrameCompressor() {
-  ZSTD_freeCCtx(context_);
+  core::tracked_free(workspace_);  // a static context has nothing else to free
 }
 
 size_t FrameCompressor::compress(std::span<const uint8_t> src, std::span<uint8_t> dst) {

@@ -1,7 +1,9 @@
 #pragma once
 // zstd compression of rendered frames. The contexts allocate through zstd's custom
 // allocator hook, counted under the "zstd" site, and are reused for every frame, so
-// steady compression does not allocate.
+// steady compression does not allocate. A compressor's workspace is allocated once, at the
+// size its level needs for any input: a context that sized itself to each frame would
+// reallocate whenever a frame first needed larger tables, in the middle of a steady call.
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -23,6 +25,7 @@ class FrameCompressor {
   static size_t bound(size_t src_size);
 
  private:
+  void* workspace_;  // counted under "zstd"; the static context lives in it
   ZSTD_CCtx_s* context_;
   int level_;
 };

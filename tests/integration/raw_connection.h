@@ -19,7 +19,9 @@ namespace ttycall::itest {
 
 class RawConnection {
  public:
-  explicit RawConnection(uint16_t port);  // connects to 127.0.0.1; throws if it cannot
+  // Connects to 127.0.0.1; throws if it cannot. A small `receive_buffer` (bytes) makes a
+  // connection that does not read fill up within a few frames.
+  explicit RawConnection(uint16_t port, int receive_buffer = 0);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
