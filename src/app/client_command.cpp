@@ -23,7 +23,7 @@ Command add_client_command(CLI::App& app) {
   cmd->add_flag("--muted", o->muted, "Join muted (press m to unmute)");
   cmd->add_flag("!--no-echo-cancel", o->echo_cancel,
                 "Turn off echo cancellation (on with a device microphone and speaker)");
-  add_render_options(*cmd, o->render, o->color);
+  add_render_options(*cmd, o->render, o->color, &o->detect_color);
   add_size_option(*cmd, o->cols, o->rows,
                   "View size COLSxROWS (default: the terminal's, following resizes)");
   cmd->add_option("--duration", o->duration, "Leave after SEC seconds")

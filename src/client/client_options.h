@@ -19,6 +19,7 @@ struct ClientOptions {
   bool echo_cancel = true;
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
+  bool detect_color = false;  // pick `color` from the terminal (COLORTERM, TERM) at start
   int cols = 0;  // 0 = the terminal's size, followed on SIGWINCH
   int rows = 0;
   double duration = 0;  // seconds; 0 = until quit
