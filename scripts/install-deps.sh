@@ -9,6 +9,7 @@ PACKAGES=(
   libasio-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
   libzstd-dev libopus-dev libsodium-dev portaudio19-dev libturbojpeg0-dev libspeexdsp-dev
   libgtest-dev libgmock-dev libbenchmark-dev tmux
+  zsh fish  # only to syntax-check the generated shell completions
   "$@"
 )
 

@@ -3,12 +3,20 @@
 #include "app/commands.h"
 #include "client/client.h"
 #include "client/mirror.h"
+#include "client/terminal.h"
 #include "core/console.h"
 
 namespace ttycall::app {
 
 Command add_client_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("client", "Join a call");
+  auto* cmd = app.add_subcommand(
+      "client", "Join a call: send your camera and microphone, see and hear everyone else");
+  cmd->footer(
+      "Examples:\n"
+      "  ttycall client --host call.example.org --name Ada\n"
+      "  ttycall client --host 10.0.0.5 --muted --color 256\n"
+      "\n"
+      "Keys: q quit, m mute, v camera on/off, r render mode, c colours, s stats, f focus.");
   auto o = std::make_shared<client::ClientOptions>();
   cmd->add_option("--host", o->host, "Server address")->capture_default_str();
   cmd->add_option("--port", o->port, "Server port")->capture_default_str();
@@ -30,9 +38,11 @@ Command add_client_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--headless", o->headless, "Draw nothing (tests, load generation)");
   cmd->add_option("--save-last-frame", o->save_last_frame,
-                  "At exit, write the last frame exactly as the terminal got it to FILE");
+                  "At exit, write the last frame exactly as the terminal got it to FILE")
+      ->type_name("FILE");
   cmd->add_option("--stats-json", o->stats_json,
-                  "At exit, write frames, bytes, fps and latency as JSON to FILE");
+                  "At exit, write frames, bytes, fps and latency as JSON to FILE")
+      ->type_name("FILE");
   cmd->add_option("--seed", o->seed, "Varies the test:moving pattern")->group("");
   return [o] {
     client::Client c(*o);
@@ -45,12 +55,16 @@ Command add_mirror_command(CLI::App& app) {
   auto o = std::make_shared<client::MirrorOptions>();
   cmd->add_option("--video", o->video, "Source: test:bars, test:moving, test:solid:RRGGBB")
       ->capture_default_str();
-  add_render_options(*cmd, o->render, o->color);
+  auto detect = std::make_shared<bool>(false);
+  add_render_options(*cmd, o->render, o->color, detect.get());
   add_size_option(*cmd, o->cols, o->rows, "Size COLSxROWS (default: the terminal's)");
   cmd->add_option("--fps", o->fps, "Frames per second")->check(CLI::Range(1, 120));
   cmd->add_option("--duration", o->duration, "Stop after SEC seconds")->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--snapshot", o->snapshot, "Render one frame to stdout and exit");
-  return [o] { return client::run_mirror(*o); };
+  return [o, detect] {
+    if (*detect) o->color = client::detect_color_mode();
+    return client::run_mirror(*o);
+  };
 }
 
 }  // namespace ttycall::app
