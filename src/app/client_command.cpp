@@ -29,6 +29,12 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--audio-out", o->audio_out,
                   "Speaker: device, null or file:PATH.wav (default: device; null when headless)");
   cmd->add_flag("--muted", o->muted, "Join muted (press m to unmute)");
+  cmd->add_flag("--camera-off", o->camera_off,
+                "Join with the camera off: the others see your name (press v to switch it on)");
+  cmd->add_flag("--focus", o->focus,
+                "Start in the focus layout: whoever speaks is shown large (press f to change)");
+  cmd->add_option("--pin", o->pin,
+                  "In the focus layout, show this participant large, by name (implies --focus)");
   cmd->add_flag("!--no-echo-cancel", o->echo_cancel,
                 "Turn off echo cancellation (on with a device microphone and speaker)");
   add_render_options(*cmd, o->render, o->color, &o->detect_color);

@@ -90,6 +90,8 @@ bool Client::start() {
   cols_ = std::clamp(cols_, 1, net::kMaxTerminalCols);
   rows_ = std::clamp(rows_, 1, net::kMaxTerminalRows);
   screen_.set_size(cols_, rows_);
+  video_off_ = options_.camera_off;
+  if (options_.focus || !options_.pin.empty()) layout_ = net::ViewLayout::kFocus;
   if (options_.detect_color && !options_.headless) options_.color = detect_color_mode();
 
   if (!options_.headless) {
@@ -340,6 +342,15 @@ void Client::handle_packet(std::span<const uint8_t> payload) {
       if (net::decode(payload, list)) {
         for (int i = 0; i < list.count; ++i) stats_.on_participant(list.list[i].id);
         screen_.set_participants(list, my_id_);
+        if (!options_.pin.empty() && !pin_applied_ && layout_ == net::ViewLayout::kFocus) {
+          for (int i = 0; i < list.count; ++i) {
+            if (list.list[i].name.view() == options_.pin) {
+              pinned_id_ = list.list[i].id;
+              pin_applied_ = true;
+              send_view();
+            }
+          }
+        }
         draw_chrome();
       }
       break;

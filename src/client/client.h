@@ -166,6 +166,7 @@ class Client {
   bool show_stats_ = false;
   net::ViewLayout layout_ = net::ViewLayout::kGrid;
   uint32_t pinned_id_ = 0;
+  bool pin_applied_ = false;  // options_.pin was found in the participant list
   // Figures of the last second for the stats box.
   core::SteadyClock::time_point rate_start_{};
   uint64_t rate_frames_ = 0;

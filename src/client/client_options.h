@@ -16,11 +16,14 @@ struct ClientOptions {
                           // when headless
   std::string audio_out;  // device | null | file:PATH.wav; empty = device, or null when headless
   bool muted = false;
+  bool camera_off = false;  // join with the camera switched off (v switches it on)
+  bool focus = false;       // start in the focus layout (f changes it)
+  std::string pin;          // in the focus layout, show this participant large (by name)
   bool echo_cancel = true;
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
   bool detect_color = false;  // pick `color` from the terminal (COLORTERM, TERM) at start
-  int cols = 0;  // 0 = the terminal's size, followed on SIGWINCH
+  int cols = 0;               // 0 = the terminal's size, followed on SIGWINCH
   int rows = 0;
   double duration = 0;  // seconds; 0 = until quit
   bool headless = false;
