@@ -355,7 +355,7 @@ max\-clients = 8
 .I ~/.config/ttycall/config.toml
 Option defaults, see CONFIGURATION.
 .TP
-.I /lib/systemd/system/ttycall\-server.service
+.I /usr/lib/systemd/system/ttycall\-server.service
 A systemd unit that runs \fBttycall server\fR (installed with the package).
 .SH EXAMPLES
 .TP

@@ -75,6 +75,7 @@ std::string_view CallScreen::name_of(uint32_t id) const {
 
 void CallScreen::append(std::string_view text) {
   const size_t n = std::min(text.size(), out_.size() - size_);
+  if (n == 0) return;  // (an empty view may have no data pointer at all)
   std::memcpy(out_.data() + size_, text.data(), n);
   size_ += n;
 }
