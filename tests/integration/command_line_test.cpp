@@ -176,6 +176,9 @@ TEST(CommandLine, CompletionScriptsAreValidShell) {
   }
   if (run("command -v fish").status == 0) {
     EXPECT_EQ(run("fish --no-execute " + dir + "ttycall.fish 2>&1").status, 0);
+    const Result fish =
+        run("fish -c \"source " + dir + "ttycall.fish; complete -C 'ttycall client --color '\"");
+    EXPECT_NE(fish.out.find("256\t"), std::string::npos) << fish.out;
   }
 }
 
@@ -209,6 +212,12 @@ TEST(CommandLine, FlagBeatsEnvironmentBeatsConfigFileBeatsDefault) {
   const Result given = run("env -u TTYCALL_MIRROR_SIZE " + xdg + " " + ttycall_binary() +
                            " --config " + home.file("other.toml") + " mirror --snapshot");
   EXPECT_EQ(count_occurrences(given.out, ";1H"), 9u);
+
+  // Flags come from the environment too (1/0, true/false, yes/no, on/off).
+  const Result flag = run(xdg + " TTYCALL_MIRROR_SNAPSHOT=yes timeout 10 " + ttycall_binary() +
+                          " mirror --video test:bars --size 20x4");
+  EXPECT_EQ(flag.status, 0);
+  EXPECT_EQ(count_occurrences(flag.out, ";1H"), 4u);
 
   // A mistake in the file is reported, naming the file and the key.
   std::ofstream(home.file("ttycall/config.toml")) << "[mirror]\nsise = \"20x5\"\n";
