@@ -1,4 +1,5 @@
 // The `ttycall` command: subcommands and options only; the work lives in the layers below.
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstring>
@@ -38,6 +39,21 @@ int generate(const CLI::App& app, int argc, char** argv) {
   return 0;
 }
 
+// A bad value may not have come from the command line: say what else was read.
+void explain_other_sources(const CLI::App& app, const std::string& default_config) {
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "TTYCALL_", 8) == 0) {
+      std::fprintf(stderr, "(set in the environment: %s)\n", *e);
+    }
+  }
+  const CLI::Option* config = app.get_config_ptr();
+  const std::string file =
+      config != nullptr && config->count() > 0 ? config->as<std::string>() : default_config;
+  if (!file.empty() && ::access(file.c_str(), R_OK) == 0) {
+    std::fprintf(stderr, "(options were also read from %s)\n", file.c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -68,7 +84,9 @@ int main(int argc, char** argv) {
                  file.c_str(), e.what());
     return 2;
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);
+    if (code != 0) explain_other_sources(app, default_config);
+    return code;
   }
   if (app.got_subcommand("server")) return server();
   if (app.got_subcommand("client")) return client();
