@@ -3,7 +3,7 @@ PRESET ?= default
 BUILD_DIR := build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test demo bench clean format test-asan test-tsan
+.PHONY: all deps configure build test demo bench clean format test-asan test-tsan deb install
 
 all: build
 
@@ -21,6 +21,17 @@ test: build
 
 demo: build
 	@./$(BUILD_DIR)/ttycall demo
+
+# A Debian package of the binary, man page, completions and systemd unit:
+# build/packages/ttycall_<version>_<arch>.deb
+deb: build
+	@cd $(BUILD_DIR) && cpack -G DEB
+	@ls $(BUILD_DIR)/packages/*.deb
+
+# Into PREFIX (default /usr/local): cmake --install with the same build.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 # The whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, and under
 # ThreadSanitizer (integration tests run the sanitized `ttycall` binary too).

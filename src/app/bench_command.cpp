@@ -105,7 +105,8 @@ Command add_bench_command(CLI::App& app) {
                 "Each client also sends a tone (its own pitch) and receives the mix");
   cmd->add_option("--json", *json_path,
                   "Write every figure as JSON to FILE "
-                  "(keys: docs/BENCH_JSON.md)");
+                  "(keys: docs/BENCH_JSON.md)")
+      ->type_name("FILE");
   auto* host = cmd->add_option("--host", config->host,
                                "Use the server at this loopback address (127.x.x.x or localhost) "
                                "instead of starting one")

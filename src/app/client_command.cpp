@@ -3,6 +3,7 @@
 #include "app/commands.h"
 #include "client/client.h"
 #include "client/mirror.h"
+#include "client/terminal.h"
 #include "core/console.h"
 
 namespace ttycall::app {
@@ -15,7 +16,14 @@ constexpr const char* kVideoHelp =
 }  // namespace
 
 Command add_client_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("client", "Join a call");
+  auto* cmd = app.add_subcommand(
+      "client", "Join a call: send your camera and microphone, see and hear everyone else");
+  cmd->footer(
+      "Examples:\n"
+      "  ttycall client --host call.example.org --name Ada\n"
+      "  ttycall client --host 10.0.0.5 --muted --color 256\n"
+      "\n"
+      "Keys: q quit, m mute, v camera on/off, r render mode, c colours, s stats, f focus.");
   auto o = std::make_shared<client::ClientOptions>();
   cmd->add_option("--host", o->host, "Server address")->capture_default_str();
   cmd->add_option("--port", o->port, "Server port")->capture_default_str();
@@ -29,6 +37,12 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--audio-out", o->audio_out,
                   "Speaker: device, null or file:PATH.wav (default: device; null when headless)");
   cmd->add_flag("--muted", o->muted, "Join muted (press m to unmute)");
+  cmd->add_flag("--camera-off", o->camera_off,
+                "Join with the camera off: the others see your name (press v to switch it on)");
+  cmd->add_flag("--focus", o->focus,
+                "Start in the focus layout: whoever speaks is shown large (press f to change)");
+  cmd->add_option("--pin", o->pin,
+                  "In the focus layout, show this participant large, by name (implies --focus)");
   auto password_file = std::make_shared<std::string>();
   auto* security = cmd->add_option_group(
       "Security", "Calls are encrypted; the server's key is pinned on first connect");
@@ -47,16 +61,18 @@ Command add_client_command(CLI::App& app) {
                        "Accept only this server key (as the server prints it) instead of pinning");
   cmd->add_flag("!--no-echo-cancel", o->echo_cancel,
                 "Turn off echo cancellation (on with a device microphone and speaker)");
-  add_render_options(*cmd, o->render, o->color);
+  add_render_options(*cmd, o->render, o->color, &o->detect_color);
   add_size_option(*cmd, o->cols, o->rows,
                   "View size COLSxROWS (default: the terminal's, following resizes)");
   cmd->add_option("--duration", o->duration, "Leave after SEC seconds")
       ->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--headless", o->headless, "Draw nothing (tests, load generation)");
   cmd->add_option("--save-last-frame", o->save_last_frame,
-                  "At exit, write the last frame exactly as the terminal got it to FILE");
+                  "At exit, write the last frame exactly as the terminal got it to FILE")
+      ->type_name("FILE");
   cmd->add_option("--stats-json", o->stats_json,
-                  "At exit, write frames, bytes, fps and latency as JSON to FILE");
+                  "At exit, write frames, bytes, fps and latency as JSON to FILE")
+      ->type_name("FILE");
   cmd->add_option("--seed", o->seed, "Varies the test:moving pattern")->group("");
   return [o, password_file] {
     if (!password_file->empty()) {
@@ -76,12 +92,16 @@ Command add_mirror_command(CLI::App& app) {
   auto o = std::make_shared<client::MirrorOptions>();
   cmd->add_option("--video", o->video, kVideoHelp)->capture_default_str();
   add_video_options(*cmd, o->flip, o->loop);
-  add_render_options(*cmd, o->render, o->color);
+  auto detect = std::make_shared<bool>(false);
+  add_render_options(*cmd, o->render, o->color, detect.get());
   add_size_option(*cmd, o->cols, o->rows, "Size COLSxROWS (default: the terminal's)");
   cmd->add_option("--fps", o->fps, "Frames per second")->check(CLI::Range(1, 120));
   cmd->add_option("--duration", o->duration, "Stop after SEC seconds")->check(CLI::Range(0.0, 1e9));
   cmd->add_flag("--snapshot", o->snapshot, "Render one frame to stdout and exit");
-  return [o] { return client::run_mirror(*o); };
+  return [o, detect] {
+    if (*detect) o->color = client::detect_color_mode();
+    return client::run_mirror(*o);
+  };
 }
 
 }  // namespace ttycall::app

@@ -18,8 +18,10 @@ Command add_demo_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_key_command(CLI::App& app);
 
-// --render ascii|half and --color none|256|true, bound to the given fields.
-void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color);
+// --render ascii|half and --color none|256|true, bound to the given fields. With `detect`,
+// --color also takes `auto` (the default): the terminal's colours, found at start.
+void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color,
+                        bool* detect = nullptr);
 // --size COLSxROWS, bound to the given fields.
 void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,
                      const std::string& name = "--size");

@@ -6,7 +6,8 @@
 
 namespace ttycall::app {
 
-void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color) {
+void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color,
+                        bool* detect) {
   command
       .add_option_function<std::string>(
           "--render",
@@ -18,16 +19,26 @@ void add_render_options(CLI::App& command, media::RenderMode& render, media::Col
           "How pixels become text: ascii (luminance ramp) or half (half blocks, 2 pixels per "
           "cell)")
       ->default_str(std::string(media::to_string(render)));
+  if (detect != nullptr) *detect = true;
   command
       .add_option_function<std::string>(
           "--color",
-          [&color](const std::string& text) {
+          [&color, detect](const std::string& text) {
+            if (detect != nullptr) {
+              *detect = text == "auto";
+              if (*detect) return;
+            }
             const auto mode = media::parse_color_mode(text);
-            if (!mode) throw CLI::ValidationError("--color", "expected none, 256 or true");
+            if (!mode) {
+              throw CLI::ValidationError("--color", detect ? "expected auto, none, 256 or true"
+                                                           : "expected none, 256 or true");
+            }
             color = *mode;
           },
-          "Colours sent to the terminal: none, 256 or true (24-bit)")
-      ->default_str(std::string(media::to_string(color)));
+          detect ? "Colours sent to the terminal: auto (from COLORTERM and TERM), none, 256 or "
+                   "true (24-bit)"
+                 : "Colours sent to the terminal: none, 256 or true (24-bit)")
+      ->default_str(detect ? std::string("auto") : std::string(media::to_string(color)));
 }
 
 void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,

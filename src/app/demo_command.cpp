@@ -15,7 +15,7 @@ Command add_demo_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("demo", "A local call with three synthetic participants");
   auto o = std::make_shared<client::ClientOptions>();
   o->video = "test:bars";
-  add_render_options(*cmd, o->render, o->color);
+  add_render_options(*cmd, o->render, o->color, &o->detect_color);
   add_size_option(*cmd, o->cols, o->rows, "View size COLSxROWS (default: the terminal's)");
   cmd->add_option("--duration", o->duration, "End the demo after SEC seconds")
       ->check(CLI::Range(0.0, 1e9));

@@ -12,6 +12,13 @@ namespace ttycall::app {
 
 Command add_server_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("server", "Host a call: participants connect to this server");
+  cmd->footer(
+      "Examples:\n"
+      "  ttycall server --bind 0.0.0.0             everyone who can reach this machine\n"
+      "  ttycall server --port 9000 --max-clients 8\n"
+      "\n"
+      "As a service (from the .deb): systemctl enable --now ttycall-server; its options go in\n"
+      "/etc/default/ttycall-server as TTYCALL_SERVER_* variables.");
   auto options = std::make_shared<server::ServerOptions>();
   auto log_level = std::make_shared<std::string>("info");
   cmd->add_option("--bind", options->bind, "Address to listen on")->capture_default_str();
@@ -33,12 +40,14 @@ Command add_server_command(CLI::App& app) {
       ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
   cmd->add_option("--memory-report", options->memory_report_path,
-                  "Append Memory Reports to FILE instead of stderr");
+                  "Append Memory Reports to FILE instead of stderr")
+      ->type_name("FILE");
   cmd->add_option("--memory-report-interval", options->memory_report_interval,
                   "Write a Memory Report every SEC seconds (0 = only on SIGUSR1 and at exit)")
       ->check(CLI::Range(0.0, 86400.0));
   cmd->add_option("--stats-json", options->stats_json_path,
-                  "Write counters and heap figures as JSON to FILE (at each report and at exit)");
+                  "Write counters and heap figures as JSON to FILE (at each report and at exit)")
+      ->type_name("FILE");
   auto password_file = std::make_shared<std::string>();
   auto* security = cmd->add_option_group(
       "Security", "Calls are encrypted; these say who may join (see `ttycall key`)");

@@ -117,9 +117,14 @@ bool Client::start() {
   }
   cols_ = std::clamp(cols_, 1, net::kMaxTerminalCols);
   rows_ = std::clamp(rows_, 1, net::kMaxTerminalRows);
+  screen_.set_size(cols_, rows_);
+  video_off_ = options_.camera_off;
+  if (options_.focus || !options_.pin.empty()) layout_ = net::ViewLayout::kFocus;
+  if (options_.detect_color && !options_.headless) options_.color = detect_color_mode();
 
   if (!options_.headless) {
     terminal_ = std::make_unique<TerminalGuard>();
+    if (screen_.too_small()) core::write_all(STDOUT_FILENO, screen_.compose_too_small());
     // Keys come from a descriptor of our own: Asio makes what it reads non-blocking, and a
     // dup of stdin would share that flag with stdout (the same terminal) and cut frames.
     if (::isatty(STDIN_FILENO)) {
@@ -300,7 +305,7 @@ void Client::send_hello() {
                       net::color_bit(media::ColorMode::k256) |
                       net::color_bit(media::ColorMode::kTrueColor);
   hello.cols = uint16_t(cols_);
-  hello.rows = uint16_t(rows_);
+  hello.rows = uint16_t(picture_rows());
   hello.render = options_.render;
   hello.color = options_.color;
   hello.name = net::Name::from(options_.name);
@@ -469,6 +474,9 @@ void Client::handle_packet(std::span<uint8_t> wire_payload) {
       if (net::decode(payload, welcome)) {
         my_id_ = welcome.participant_id;
         stats_.on_participant(my_id_);
+        // A reconnect starts from the Hello's plain grid with the camera on.
+        if (layout_ != net::ViewLayout::kGrid) send_view();
+        if (video_off_) send_media_state();
       }
       break;
     }
@@ -476,6 +484,17 @@ void Client::handle_packet(std::span<uint8_t> wire_payload) {
       net::Participants list;
       if (net::decode(payload, list)) {
         for (int i = 0; i < list.count; ++i) stats_.on_participant(list.list[i].id);
+        screen_.set_participants(list, my_id_);
+        if (!options_.pin.empty() && !pin_applied_ && layout_ == net::ViewLayout::kFocus) {
+          for (int i = 0; i < list.count; ++i) {
+            if (list.list[i].name.view() == options_.pin) {
+              pinned_id_ = list.list[i].id;
+              pin_applied_ = true;
+              send_view();
+            }
+          }
+        }
+        draw_chrome();
       }
       break;
     }
@@ -550,6 +569,9 @@ void Client::handle_video(std::span<const uint8_t> payload) {
   frame_size_ = n;
   const auto now = core::SteadyClock::now();
   stats_.on_frame(net::kHeaderSize + payload.size(), now);
+  ++rate_frames_;
+  rate_bytes_ += net::kHeaderSize + payload.size();
+  update_rates(now);
   if (!stats_.steady_marked() &&
       stats_.frames_received() > uint64_t(2 * std::max(1, int(request_.fps)))) {
     stats_.mark_steady();
@@ -561,8 +583,8 @@ void Client::handle_video(std::span<const uint8_t> payload) {
     }
   }
   // Draw only frames that fit the terminal we have now (a resize may be in flight).
-  if (terminal_ && down.cols <= cols_ && down.rows <= rows_) {
-    core::write_all(STDOUT_FILENO, {frame_.data(), frame_size_});
+  if (terminal_ && !screen_.too_small() && down.cols <= cols_ && down.rows <= picture_rows()) {
+    core::write_all(STDOUT_FILENO, screen_.compose({frame_.data(), frame_size_}, screen_state()));
   }
 }
 
@@ -639,6 +661,7 @@ void Client::schedule_capture() {
 
 void Client::capture_and_send() {
   if (video_ready_) return;  // the network has not taken the last frame yet: skip this one
+  if (video_off_) return;    // the camera is switched off (v)
   const int w = request_.width, h = request_.height;
   const size_t pixels = size_t(w) * h * 3;
   if (capture_pixels_.size() < pixels) capture_pixels_.resize(pixels);
@@ -724,9 +747,87 @@ void Client::apply_terminal_size() {
   if (!size || (size->cols == cols_ && size->rows == rows_)) return;
   cols_ = std::clamp(size->cols, 1, net::kMaxTerminalCols);
   rows_ = std::clamp(size->rows, 1, net::kMaxTerminalRows);
+  screen_.set_size(cols_, rows_);
   core::write_all(STDOUT_FILENO, "\x1b[2J");
+  if (screen_.too_small()) {
+    core::write_all(STDOUT_FILENO, screen_.compose_too_small());
+  } else {
+    draw_chrome();
+  }
+  send_view();
+}
+
+void Client::send_view() {
   send_message(net::MsgType::kResize,
-               net::Resize{uint16_t(cols_), uint16_t(rows_), options_.render, options_.color});
+               net::Resize{uint16_t(cols_), uint16_t(picture_rows()), options_.render,
+                           options_.color, layout_, pinned_id_});
+}
+
+void Client::send_media_state() {
+  send_message(net::MsgType::kMediaState,
+               net::MediaState{uint8_t(video_off_ ? net::kMediaVideoOff : 0)});
+}
+
+void Client::cycle_focus() {
+  // Grid, then focus on whoever speaks, then each of the others pinned in turn, then grid.
+  const net::Participants& list = screen_.participants();
+  if (layout_ == net::ViewLayout::kGrid) {
+    layout_ = net::ViewLayout::kFocus;
+    pinned_id_ = 0;
+    return;
+  }
+  int next = 0;  // the list index after the pinned one
+  if (pinned_id_ != 0) {
+    next = list.count;
+    for (int i = 0; i < list.count; ++i) {
+      if (list.list[i].id == pinned_id_) next = i + 1;
+    }
+  }
+  if (next < list.count && list.list[next].id == my_id_) ++next;  // not ourselves
+  if (next < list.count) {
+    pinned_id_ = list.list[next].id;
+  } else {
+    layout_ = net::ViewLayout::kGrid;
+    pinned_id_ = 0;
+  }
+}
+
+ScreenState Client::screen_state() const {
+  ScreenState s;
+  s.muted = voice_ && voice_->muted();
+  s.video_off = video_off_ || !source_;
+  s.show_stats = show_stats_;
+  s.render = options_.render;
+  s.color = options_.color;
+  s.layout = layout_;
+  s.pinned_id = pinned_id_;
+  s.fps = fps_now_;
+  s.latency_ms = stats_.last_latency_ms();
+  s.rtt_ms = stats_.last_rtt_ms();
+  s.kbit_per_s = kbit_now_;
+  if (voice_) {
+    s.audio_loss = voice_->loss_fraction();
+    s.audio_delay_ms = voice_->delay_ms();
+  }
+  return s;
+}
+
+void Client::draw_chrome() {
+  if (terminal_ && !screen_.too_small()) {
+    core::write_all(STDOUT_FILENO, screen_.compose_chrome(screen_state()));
+  }
+}
+
+void Client::update_rates(core::SteadyClock::time_point now) {
+  const double seconds = core::seconds_between(rate_start_, now);
+  if (seconds < 1.0) return;
+  if (rate_start_ != core::SteadyClock::time_point{}) {
+    fps_now_ = double(rate_frames_) / seconds;
+    kbit_now_ = double(rate_bytes_) * 8 / 1000 / seconds;
+  }
+  rate_start_ = now;
+  rate_frames_ = 0;
+  rate_bytes_ = 0;
 }
 
 void Client::read_keys() {
@@ -744,6 +845,25 @@ void Client::on_key(uint8_t key) {
     stop();
   } else if ((key == 'm' || key == 'M') && voice_) {
     voice_->set_muted(!voice_->muted());
+    draw_chrome();
+  } else if (key == 'v' || key == 'V') {
+    video_off_ = !video_off_;
+    send_media_state();
+    draw_chrome();
+  } else if (key == 'r' || key == 'R') {
+    options_.render = media::RenderMode((uint8_t(options_.render) + 1) % media::kRenderModeCount);
+    send_view();
+  } else if (key == 'c' || key == 'C') {
+    options_.color = media::ColorMode((uint8_t(options_.color) + 1) % media::kColorModeCount);
+    send_view();
+    draw_chrome();
+  } else if (key == 's' || key == 'S') {
+    show_stats_ = !show_stats_;
+    draw_chrome();
+  } else if (key == 'f' || key == 'F') {
+    cycle_focus();
+    send_view();
+    draw_chrome();
   }
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/call_screen.h"
 #include "client/client_options.h"
 #include "client/client_stats.h"
 #include "client/terminal.h"
@@ -89,6 +90,14 @@ class Client {
   void on_key(uint8_t key);
   void apply_terminal_size();
   void show_status(std::string_view text);
+  // The call screen: what the server renders for us, and what we draw around it.
+  int picture_rows() const { return terminal_ ? screen_.picture_rows() : rows_; }
+  void send_view();         // size, modes and layout to the server (Resize)
+  void send_media_state();  // camera on or off (MediaState)
+  void cycle_focus();
+  ScreenState screen_state() const;
+  void draw_chrome();  // the status line (and stats box) without waiting for a frame
+  void update_rates(core::SteadyClock::time_point now);
 
   ClientOptions options_;
   std::unique_ptr<asio::io_context> owned_io_;
@@ -164,6 +173,20 @@ class Client {
   uint32_t capture_seq_ = 0;
   core::SteadyClock::time_point capture_start_{};
   core::SteadyClock::time_point next_capture_{};
+
+  // What the user chose with keys in the call.
+  CallScreen screen_;
+  bool video_off_ = false;
+  bool show_stats_ = false;
+  net::ViewLayout layout_ = net::ViewLayout::kGrid;
+  uint32_t pinned_id_ = 0;
+  bool pin_applied_ = false;  // options_.pin was found in the participant list
+  // Figures of the last second for the stats box.
+  core::SteadyClock::time_point rate_start_{};
+  uint64_t rate_frames_ = 0;
+  uint64_t rate_bytes_ = 0;
+  double fps_now_ = 0;
+  double kbit_now_ = 0;
 
   ClientStats stats_;
   std::atomic<bool> done_{false};

@@ -26,10 +26,14 @@ struct ClientOptions {
   std::string server_key;           // non-empty: accept exactly this server key, pin nothing
   bool ephemeral_identity = false;  // a throwaway key (synthetic participants, load tests)
   bool muted = false;
+  bool camera_off = false;  // join with the camera switched off (v switches it on)
+  bool focus = false;       // start in the focus layout (f changes it)
+  std::string pin;          // in the focus layout, show this participant large (by name)
   bool echo_cancel = true;
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
-  int cols = 0;  // 0 = the terminal's size, followed on SIGWINCH
+  bool detect_color = false;  // pick `color` from the terminal (COLORTERM, TERM) at start
+  int cols = 0;               // 0 = the terminal's size, followed on SIGWINCH
   int rows = 0;
   double duration = 0;  // seconds; 0 = until quit
   bool headless = false;

@@ -31,6 +31,11 @@ class ClientStats {
   // The same figures into an existing JSON object (the client adds its "audio" section).
   void fill_json(nlohmann::json& j) const;
   uint64_t bytes_received() const { return bytes_received_; }
+  // The newest samples (0 when none yet), for the stats box.
+  double last_latency_ms() const {
+    return latency_count_ > 0 ? latencies_[(latency_count_ - 1) % kMaxLatencySamples] : 0.0;
+  }
+  double last_rtt_ms() const { return rtt_last_ms_; }
 
  private:
   static constexpr size_t kMaxLatencySamples = 1 << 16;

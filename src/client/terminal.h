@@ -8,6 +8,8 @@
 #include <span>
 #include <string_view>
 
+#include "media/render_options.h"
+
 namespace ttycall::client {
 
 struct TerminalSize {
@@ -18,9 +20,19 @@ struct TerminalSize {
 // Size of the terminal behind `fd`, if it is one.
 std::optional<TerminalSize> terminal_size(int fd = STDOUT_FILENO);
 
+// The colours a terminal shows, from its environment: COLORTERM=truecolor|24bit (or a TERM
+// ending in -direct) means 24-bit; TERM=dumb or unset means none; any other TERM gets 256,
+// which nearly every terminal in use has.
+media::ColorMode detect_color_mode(const char* colorterm, const char* term);
+// The same from this process's environment.
+media::ColorMode detect_color_mode();
+
 // While alive: raw keyboard input (no echo, no line buffering, Ctrl-C arrives as a byte),
 // the alternate screen, and a hidden cursor. The destructor puts everything back, so every
-// exit path that unwinds restores the terminal.
+// exit path that unwinds restores the terminal. Paths that do not unwind are covered too:
+// a crash (SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL) and SIGINT/SIGTERM/SIGHUP that nobody
+// else handles write a precomputed restore sequence with write(2), put the saved termios
+// back, and re-raise the signal with its default action. Only one guard may be alive.
 class TerminalGuard {
  public:
   TerminalGuard();
@@ -29,11 +41,6 @@ class TerminalGuard {
   TerminalGuard& operator=(const TerminalGuard&) = delete;
 
   void restore();
-
- private:
-  bool active_ = false;
-  bool have_termios_ = false;
-  termios saved_{};
 };
 
 }  // namespace ttycall::client

@@ -77,6 +77,12 @@ class Voice {
     silent_frames_ = 0;  // tell the server at once
   }
   bool has_input() const { return input_kind_ != Input::kNone; }
+  // For the stats box: the share of received packets lost so far, and the playout delay.
+  double loss_fraction() const {
+    const media::audio::JitterStats& j = jitter_.stats();
+    return j.received + j.lost > 0 ? double(j.lost) / double(j.received + j.lost) : 0.0;
+  }
+  double delay_ms() const { return jitter_.delay_ms(); }
 
   // Writes the stats under the given JSON object: packets, loss, delay, mouth-to-ear.
   void write_stats(nlohmann::json& out) const;

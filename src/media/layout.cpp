@@ -1,6 +1,7 @@
 #include "media/layout.h"
 
 #include <algorithm>
+#include <array>
 
 namespace ttycall::media {
 namespace {
@@ -69,6 +70,33 @@ int grid_layout(int count, int cols, int rows, std::span<TileRect> out) {
     int x = left + c * step_x;
     if (r == grid.rows - 1) x += (grid.columns - last_row_count) * step_x / 2;
     out[i] = {x, top + r * step_y, grid.tile_cols, grid.tile_rows};
+  }
+  return count;
+}
+
+int focus_layout(int count, int focus, int cols, int rows, std::span<TileRect> out) {
+  if (count <= 0 || count > kMaxTiles || focus < 0 || focus >= count ||
+      out.size() < static_cast<size_t>(count)) {
+    return 0;
+  }
+  // A quarter of the rows (at least 4, with a blank row above) for the others, when they fit.
+  const int others = count - 1;
+  const int strip_rows = others > 0 && rows >= 16 ? std::max(4, rows / 4) : 0;
+  const int main_rows = strip_rows > 0 ? rows - strip_rows - 1 : rows;
+  std::array<TileRect, kMaxTiles> strip{};
+  const int placed = strip_rows > 0 ? grid_layout(others, cols, strip_rows, strip) : 0;
+
+  TileRect big;
+  if (grid_layout(1, cols, placed > 0 ? main_rows : rows, {&big, 1}) == 0) return 0;
+  for (int i = 0, k = 0; i < count; ++i) {
+    if (i == focus) {
+      out[i] = big;
+    } else if (placed > 0) {
+      out[i] = strip[k++];
+      out[i].row += main_rows + 1;
+    } else {
+      out[i] = {};
+    }
   }
   return count;
 }

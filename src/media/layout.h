@@ -23,4 +23,9 @@ constexpr int kMaxTiles = 64;
 // tile at least 4 cells wide and 2 rows high.
 int grid_layout(int count, int cols, int rows, std::span<TileRect> out);
 
+// Focus layout: tile `focus` (0 <= focus < count) takes most of the terminal, the others
+// share a strip along the bottom. Others that do not fit the strip get an empty rect
+// (cols == 0: not shown). Returns `count`, or 0 when even the focused tile does not fit.
+int focus_layout(int count, int focus, int cols, int rows, std::span<TileRect> out);
+
 }  // namespace ttycall::media

@@ -145,7 +145,9 @@ size_t max_payload(MsgType type) {
     case MsgType::kLeft:
       return 4;
     case MsgType::kResize:
-      return 6;
+      return kResizeSize;
+    case MsgType::kMediaState:
+      return 1;
     case MsgType::kPing:
     case MsgType::kPong:
       return 8;
@@ -172,7 +174,8 @@ size_t max_payload(MsgType type) {
 
 bool is_known_type(uint8_t type) {
   return (type >= uint8_t(MsgType::kHello) && type <= uint8_t(MsgType::kAudioDown)) ||
-         (type >= uint8_t(MsgType::kKeyHello) && type <= uint8_t(MsgType::kAuth));
+         (type >= uint8_t(MsgType::kKeyHello) && type <= uint8_t(MsgType::kAuth)) ||
+         type == uint8_t(MsgType::kMediaState);
 }
 
 std::string_view to_string(MsgType type) {
@@ -211,6 +214,8 @@ std::string_view to_string(MsgType type) {
       return "KeyWelcome";
     case MsgType::kAuth:
       return "Auth";
+    case MsgType::kMediaState:
+      return "MediaState";
   }
   return "Unknown";
 }
@@ -351,6 +356,17 @@ size_t encode(const Resize& msg, std::span<uint8_t> out) {
   w.u16(msg.rows);
   w.u8(uint8_t(msg.render));
   w.u8(uint8_t(msg.color));
+  // The layout fields came later: a grid view without a pin keeps the original 6 bytes.
+  if (msg.layout != ViewLayout::kGrid || msg.pinned_id != 0) {
+    w.u8(uint8_t(msg.layout));
+    w.u32(msg.pinned_id);
+  }
+  return finish(w);
+}
+
+size_t encode(const MediaState& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u8(msg.flags);
   return finish(w);
 }
 
@@ -559,8 +575,25 @@ bool decode(std::span<const uint8_t> in, Resize& out) {
   Resize m;
   m.cols = r.u16();
   m.rows = r.u16();
-  if (!read_render(r, m.render) || !read_color(r, m.color) || !r.done()) return false;
-  if (!terminal_size_ok(m.cols, m.rows)) return false;
+  if (!read_render(r, m.render) || !read_color(r, m.color)) return false;
+  if (in.size() == kResizeSize) {
+    const uint8_t layout = r.u8();
+    m.pinned_id = r.u32();
+    if (layout >= kViewLayoutCount) return false;
+    m.layout = ViewLayout(layout);
+    // A plain grid is always sent in the short form: one encoding per message.
+    if (m.layout == ViewLayout::kGrid && m.pinned_id == 0) return false;
+  }
+  if (!r.done() || !terminal_size_ok(m.cols, m.rows)) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, MediaState& out) {
+  ByteReader r(in);
+  MediaState m;
+  m.flags = r.u8();
+  if (!r.done() || (m.flags & ~uint8_t(kMediaVideoOff)) != 0) return false;
   out = m;
   return true;
 }

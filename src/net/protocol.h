@@ -49,6 +49,7 @@ enum class MsgType : uint8_t {
   kKeyHello = 0x10,    // c->s  first packet of an encrypted connection: an ephemeral key
   kKeyWelcome = 0x11,  // s->c  the server's ephemeral key, signed by its identity
   kAuth = 0x12,        // c->s  the client's identity and, if asked for, password proof
+  kMediaState = 0x20,    // c->s  what this participant sends now (camera on/off)
 };
 
 // Header flag: the payload is sealed (encrypted, then a kSealOverhead-byte tag).
@@ -139,11 +140,30 @@ struct Left {
   uint32_t id = 0;
 };
 
+// How a viewer's participants are arranged.
+enum class ViewLayout : uint8_t {
+  kGrid = 0,   // everyone the same size
+  kFocus = 1,  // one large tile (the pinned participant, or the latest speaker), the rest small
+};
+constexpr int kViewLayoutCount = 2;
+
+// The last two fields are optional on the wire: a 6-byte Resize means grid, no pin.
 struct Resize {
   uint16_t cols = 0;
   uint16_t rows = 0;
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
+  ViewLayout layout = ViewLayout::kGrid;
+  uint32_t pinned_id = 0;  // with kFocus: this participant is the large tile; 0 = the speaker
+};
+constexpr size_t kResizeShortSize = 6;
+constexpr size_t kResizeSize = 11;
+
+enum MediaStateFlags : uint8_t {
+  kMediaVideoOff = 1,  // the camera is switched off: show the name only
+};
+struct MediaState {
+  uint8_t flags = 0;  // MediaStateFlags; other bits must be 0
 };
 
 struct Ping {
@@ -260,6 +280,7 @@ size_t encode(const Participants& msg, std::span<uint8_t> out);
 size_t encode(const Joined& msg, std::span<uint8_t> out);
 size_t encode(const Left& msg, std::span<uint8_t> out);
 size_t encode(const Resize& msg, std::span<uint8_t> out);
+size_t encode(const MediaState& msg, std::span<uint8_t> out);
 size_t encode(const Ping& msg, std::span<uint8_t> out);  // also the Pong payload
 size_t encode(const Bye& msg, std::span<uint8_t> out);
 size_t encode(const VideoRequest& msg, std::span<uint8_t> out);
@@ -279,6 +300,7 @@ bool decode(std::span<const uint8_t> in, Participants& out);
 bool decode(std::span<const uint8_t> in, Joined& out);
 bool decode(std::span<const uint8_t> in, Left& out);
 bool decode(std::span<const uint8_t> in, Resize& out);
+bool decode(std::span<const uint8_t> in, MediaState& out);
 bool decode(std::span<const uint8_t> in, Ping& out);
 bool decode(std::span<const uint8_t> in, Bye& out);
 bool decode(std::span<const uint8_t> in, VideoRequest& out);

@@ -1,6 +1,7 @@
 #include "server/compositor.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "core/alloc_accounting.h"
@@ -95,10 +96,15 @@ Compositor::View* Compositor::find_or_add_view(const ViewKey& key) {
   return &view;
 }
 
-bool Compositor::needs_render(const View& view, int members, uint64_t epoch,
-                              uint64_t speaking) const {
-  if (view.epoch != epoch || view.frame_id == 0 || view.speaking != speaking) return true;
-  for (int i = 0; i < members; ++i) {
+bool Compositor::needs_render(const View& view) const {
+  if (view.epoch != tick_epoch_ || view.frame_id == 0 || view.speaking != tick_speaking_ ||
+      view.video_off != tick_video_off_) {
+    return true;
+  }
+  if (view.key.layout == net::ViewLayout::kFocus && view.speaker_id != latest_speaker_id_) {
+    return true;
+  }
+  for (int i = 0; i < tick_members_; ++i) {
     if (view.versions[i] != versions_[i]) return true;
   }
   return false;
@@ -108,10 +114,27 @@ void Compositor::tick() {
   const int n = room_.snapshot(members_);
   const uint64_t epoch = room_.epoch();
   uint64_t speaking = 0;
+  uint64_t video_off = 0;
   for (int i = 0; i < n; ++i) {
     versions_[i] = members_[i]->video_version();
-    frames_[i] = members_[i]->latest_video();
+    if (members_[i]->video_off()) {
+      video_off |= uint64_t(1) << i;
+    } else {
+      frames_[i] = members_[i]->latest_video();
+    }
     if (members_[i]->speaking()) speaking |= uint64_t(1) << i;
+  }
+  // Focus views follow whoever spoke last (kept while everyone is quiet); someone who just
+  // started speaking takes over from someone who goes on.
+  if (speaking != 0) {
+    bool current_still_speaking = false;
+    for (int i = 0; i < n; ++i) {
+      if (members_[i]->id() == latest_speaker_id_) current_still_speaking = (speaking >> i) & 1;
+    }
+    const uint64_t started = speaking & ~tick_speaking_;
+    if (started != 0 || !current_still_speaking) {
+      latest_speaker_id_ = members_[std::countr_zero(started != 0 ? started : speaking)]->id();
+    }
   }
 
   for (View& v : views_) v.viewers = 0;
@@ -131,13 +154,14 @@ void Compositor::tick() {
   }
 
   reserve_frame_buffers();
-  pending_count_ = 0;
-  for (View& v : views_) {
-    if (needs_render(v, n, epoch, speaking)) pending_[pending_count_++] = &v;
-  }
   tick_members_ = n;
   tick_epoch_ = epoch;
   tick_speaking_ = speaking;
+  tick_video_off_ = video_off;
+  pending_count_ = 0;
+  for (View& v : views_) {
+    if (needs_render(v)) pending_[pending_count_++] = &v;
+  }
   next_pending_.store(0, std::memory_order_relaxed);
   if (pending_count_ > 1 && !render_threads_.empty()) {
     {
@@ -208,13 +232,16 @@ void Compositor::render(View& view, Scratch& scratch) {
   std::fill_n(scratch.overlay.begin(), size_t(cols) * rows, media::OverlayCell{});
   const media::MutableImageView canvas{scratch.canvas.data(), px_w, px_h, px_w * 3};
 
-  view.tile_count = media::grid_layout(members, cols, rows, view.tiles);
+  view.tile_count = view.key.layout == net::ViewLayout::kFocus && members > 0
+                        ? media::focus_layout(members, focus_index(view), cols, rows, view.tiles)
+                        : media::grid_layout(members, cols, rows, view.tiles);
   net::VideoDownHeader header;
   for (int i = 0; i < view.tile_count; ++i) {
     const media::TileRect& t = view.tiles[i];
+    if (t.cols == 0) continue;  // left out of a focus layout
     const media::MutableImageView tile = canvas.sub(t.col, t.row * 2, t.cols, t.rows * 2);
     const VideoFrame& frame = frames_[i];
-    if (frame.pixels) {
+    if (frame.pixels && !((tick_video_off_ >> i) & 1)) {
       media::scale_cover({frame.pixels.data(), frame.width, frame.height, frame.width * 3}, tile);
       header.sources[header.source_count++] = {members_[i]->id(), frame.capture_us};
     } else {
@@ -235,6 +262,8 @@ void Compositor::render(View& view, Scratch& scratch) {
 
   view.epoch = epoch;
   view.speaking = speaking;
+  view.video_off = tick_video_off_;
+  view.speaker_id = latest_speaker_id_;
   std::copy_n(versions_.begin(), members, view.versions.begin());
   if (compressed_size == 0) return;
 
@@ -264,6 +293,14 @@ void Compositor::render(View& view, Scratch& scratch) {
   view.frame_number = header.frame_number;
   view.frame_id = next_frame_id_.fetch_add(1, std::memory_order_relaxed);
   context_.counters.frames_rendered.fetch_add(1, std::memory_order_relaxed);
+}
+
+int Compositor::focus_index(const View& view) const {
+  const uint32_t wanted = view.key.pinned_id != 0 ? view.key.pinned_id : latest_speaker_id_;
+  for (int i = 0; i < tick_members_; ++i) {
+    if (members_[i]->id() == wanted) return i;
+  }
+  return 0;  // the pinned participant left, or nobody has spoken yet: the first to join
 }
 
 void Compositor::draw_label(Scratch& scratch, const View& view, const media::TileRect& tile,

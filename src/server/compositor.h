@@ -50,7 +50,9 @@ class Compositor {
     ViewKey key;
     int viewers = 0;
     uint64_t epoch = ~uint64_t(0);
-    uint64_t speaking = 0;  // bit i: member i was drawn as speaking
+    uint64_t speaking = 0;    // bit i: member i was drawn as speaking
+    uint64_t video_off = 0;   // bit i: member i was drawn as a name only (camera off)
+    uint32_t speaker_id = 0;  // the latest speaker when drawn (focus layout follows them)
     std::array<uint64_t, net::kMaxParticipants> versions{};
     std::array<media::TileRect, net::kMaxParticipants> tiles{};
     int tile_count = 0;
@@ -70,8 +72,9 @@ class Compositor {
   };
 
   View* find_or_add_view(const ViewKey& key);
-  bool needs_render(const View& view, int members, uint64_t epoch, uint64_t speaking) const;
-  void render_pending(Scratch& scratch);  // renders views off pending_ until none is left
+  bool needs_render(const View& view) const;
+  int focus_index(const View& view) const;  // which member a focus view shows large
+  void render_pending(Scratch& scratch);    // renders views off pending_ until none is left
   void render(View& view, Scratch& scratch);
   void draw_label(Scratch& scratch, const View& view, const media::TileRect& tile,
                   const net::Name& name, bool speaking);
@@ -96,6 +99,8 @@ class Compositor {
   int tick_members_ = 0;
   uint64_t tick_epoch_ = 0;
   uint64_t tick_speaking_ = 0;
+  uint64_t tick_video_off_ = 0;
+  uint32_t latest_speaker_id_ = 0;  // who spoke last (kept while nobody speaks)
 
   std::vector<std::thread> render_threads_;
   std::mutex work_mutex_;

@@ -68,8 +68,8 @@ void Room::broadcast_participants_locked() {
     list.list[i].name = members_[i]->name();
     const Session& s = *members_[i];
     list.list[i].flags =
-        uint8_t((s.video_version() > 0 ? net::kHasVideo : 0) | (s.speaking() ? net::kSpeaking : 0) |
-                (s.muted() ? net::kMuted : 0));
+        uint8_t((s.video_version() > 0 && !s.video_off() ? net::kHasVideo : 0) |
+                (s.speaking() ? net::kSpeaking : 0) | (s.muted() ? net::kMuted : 0));
   }
   std::array<uint8_t, net::kHeaderSize + 2 + net::kMaxParticipants*(6 + net::kMaxNameBytes)> packet;
   if (size_t n = net::build_packet(net::MsgType::kParticipants, list, packet)) {

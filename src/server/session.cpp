@@ -152,6 +152,7 @@ void Session::on_header(const asio::error_code& ec) {
     case net::MsgType::kPong:
     case net::MsgType::kBye:
     case net::MsgType::kAudioUp:
+    case net::MsgType::kMediaState:
       target = small_payload_.data();
       if (header_.length > small_payload_.size()) {
         protocol_error("control packet larger than its buffer");
@@ -251,6 +252,9 @@ void Session::handle_packet(std::span<uint8_t> wire_payload) {
       break;
     case net::MsgType::kResize:
       handle_resize(payload);
+      break;
+    case net::MsgType::kMediaState:
+      handle_media_state(payload);
       break;
     case net::MsgType::kVideoUp:
       handle_video(payload);
@@ -363,8 +367,17 @@ void Session::handle_hello(std::span<const uint8_t> payload) {
 void Session::handle_resize(std::span<const uint8_t> payload) {
   net::Resize resize;
   if (!net::decode(payload, resize)) return protocol_error("malformed resize");
-  const ViewKey key = clamp_view({resize.cols, resize.rows, resize.render, resize.color});
+  const ViewKey key = clamp_view(
+      {resize.cols, resize.rows, resize.render, resize.color, resize.layout, resize.pinned_id});
+  view_layout_.store(key.packed_layout(), std::memory_order_release);
   view_.store(key.packed(), std::memory_order_release);
+}
+
+void Session::handle_media_state(std::span<const uint8_t> payload) {
+  net::MediaState state;
+  if (!net::decode(payload, state)) return protocol_error("malformed media state");
+  const bool off = (state.flags & net::kMediaVideoOff) != 0;
+  if (video_off_.exchange(off, std::memory_order_acq_rel) != off) room_.refresh_participants();
 }
 
 void Session::handle_video(std::span<const uint8_t> payload) {
@@ -396,7 +409,8 @@ void Session::handle_video(std::span<const uint8_t> payload) {
     std::lock_guard lock(video_mutex_);
     std::swap(latest_, frame);  // the previous frame is released outside the lock
   }
-  video_version_.fetch_add(1, std::memory_order_acq_rel);
+  // The first frame changes what the participant list says (kHasVideo): tell everyone.
+  if (video_version_.fetch_add(1, std::memory_order_acq_rel) == 0) room_.refresh_participants();
   context_.counters.video_frames_in.fetch_add(1, std::memory_order_relaxed);
 }
 

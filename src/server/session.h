@@ -33,19 +33,28 @@ namespace ttycall::server {
 class Room;
 struct ServerContext;
 
-// What a viewer wants to see, packed in 64 bits so it can be read atomically.
+// What a viewer wants to see. The size and modes are packed in 64 bits and the layout in
+// another 64, so each half can be read atomically (a tick that sees one half new and the
+// other old draws one frame of a mixed view, then the next tick is right).
 struct ViewKey {
   uint16_t cols = 0;
   uint16_t rows = 0;
   media::RenderMode mode = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
+  net::ViewLayout layout = net::ViewLayout::kGrid;
+  uint32_t pinned_id = 0;  // with kFocus: the large tile; 0 = the latest speaker
 
   uint64_t packed() const {
     return uint64_t(cols) | uint64_t(rows) << 16 | uint64_t(mode) << 32 | uint64_t(color) << 40;
   }
-  static ViewKey unpack(uint64_t v) {
-    return {uint16_t(v), uint16_t(v >> 16), media::RenderMode(uint8_t(v >> 32)),
-            media::ColorMode(uint8_t(v >> 40))};
+  uint64_t packed_layout() const { return uint64_t(layout) | uint64_t(pinned_id) << 8; }
+  static ViewKey unpack(uint64_t v, uint64_t layout = 0) {
+    return {uint16_t(v),
+            uint16_t(v >> 16),
+            media::RenderMode(uint8_t(v >> 32)),
+            media::ColorMode(uint8_t(v >> 40)),
+            net::ViewLayout(uint8_t(layout)),
+            uint32_t(layout >> 8)};
   }
   bool operator==(const ViewKey&) const = default;
 };
@@ -86,7 +95,12 @@ class Session : public std::enable_shared_from_this<Session> {
   uint32_t id() const { return id_; }
   const net::Name& name() const { return name_; }
   bool joined() const { return joined_.load(std::memory_order_acquire); }
-  ViewKey view() const { return ViewKey::unpack(view_.load(std::memory_order_acquire)); }
+  ViewKey view() const {
+    return ViewKey::unpack(view_.load(std::memory_order_acquire),
+                           view_layout_.load(std::memory_order_acquire));
+  }
+  // The participant switched the camera off (MediaState): show the name only.
+  bool video_off() const { return video_off_.load(std::memory_order_acquire); }
 
   // The newest decoded camera frame (empty pixels if none yet) and a counter that changes
   // whenever a new one arrives.
@@ -149,6 +163,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_hello(std::span<const uint8_t> payload);
   ViewKey clamp_view(ViewKey key) const;  // to the server's --max-size
   void handle_resize(std::span<const uint8_t> payload);
+  void handle_media_state(std::span<const uint8_t> payload);
   void handle_video(std::span<const uint8_t> payload);
   void handle_audio(std::span<const uint8_t> payload);
   void queue_decoded_audio(uint64_t capture_us);
@@ -189,6 +204,8 @@ class Session : public std::enable_shared_from_this<Session> {
   uint32_t id_ = 0;
   std::atomic<bool> joined_{false};
   std::atomic<uint64_t> view_{0};
+  std::atomic<uint64_t> view_layout_{0};
+  std::atomic<bool> video_off_{false};
 
   // Latest camera frame.
   mutable std::mutex video_mutex_;

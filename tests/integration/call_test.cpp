@@ -304,6 +304,55 @@ TEST(Call, ThreeParticipantsEachSeeAllThreeTilesInTrueColour) {
   EXPECT_GT(call.server_stats.at("video_frames_in").get<int64_t>(), 0);
 }
 
+// The focus layout (f in a call; --pin here): the pinned participant fills most of the
+// screen, the others are small tiles below it; a viewer in the grid still sees a grid.
+TEST(Call, FocusLayoutShowsThePinnedParticipantLarge) {
+  TempDir dir;
+  std::vector<Participant> people = {
+      solid("Ada", "ff0000", Hue::kRed, "half", "true", "120x40"),
+      solid("Grace", "00ff00", Hue::kGreen, "half", "true", "120x40"),
+      solid("Linus", "0000ff", Hue::kBlue, "half", "true", "120x40"),
+  };
+  people[0].spec.extra_args = {"--pin", "Linus"};
+  CallOutcome call;
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 4s, call));
+
+  const ParsedFrame focus = parse_frame(call.frames[0], 120, 40);
+  expect_well_formed(focus, "Ada");
+  SCOPED_TRACE("the frame Ada saw:\n" + sketch(focus));
+  const Region big = region_of(focus, Hue::kBlue);
+  const Region red = region_of(focus, Hue::kRed);
+  const Region green = region_of(focus, Hue::kGreen);
+  EXPECT_GE(big.cells, 120 * 40 / 3) << big.describe();
+  for (const Region& small : {red, green}) {
+    EXPECT_GT(small.cells, 0) << "the others are still shown";
+    EXPECT_GT(big.cells, 4 * small.cells) << small.describe();
+    EXPECT_GT(small.top, big.bottom) << "the others sit below the large tile";
+  }
+  EXPECT_NE(find_label(focus, "Linus").row, 0);
+  // Grace never asked for focus: her view is the plain grid.
+  expect_three_tiles(parse_frame(call.frames[1], 120, 40), people, "Grace");
+}
+
+// A camera switched off (v in a call; --camera-off here) leaves the tile with the name only.
+TEST(Call, CameraOffShowsTheNameWithoutPicture) {
+  TempDir dir;
+  std::vector<Participant> people = {
+      solid("Ada", "ff0000", Hue::kRed, "half", "true", "120x40"),
+      solid("Grace", "00ff00", Hue::kGreen, "half", "true", "120x40"),
+  };
+  people[1].spec.extra_args = {"--camera-off"};
+  CallOutcome call;
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 3s, call));
+  for (size_t i = 0; i < people.size(); ++i) {
+    const ParsedFrame frame = parse_frame(call.frames[i], 120, 40);
+    SCOPED_TRACE("the frame " + people[i].spec.name + " saw:\n" + sketch(frame));
+    EXPECT_GE(region_of(frame, Hue::kRed).cells, 120 * 40 / 10);
+    EXPECT_EQ(region_of(frame, Hue::kGreen).cells, 0);
+    EXPECT_NE(find_label(frame, "Grace").row, 0) << "the name is still there";
+  }
+}
+
 // 256-colour mode: the tiles are drawn with indexed colours (SGR 38;5 / 48;5), and each
 // solid primary maps to its pure xterm palette entry.
 TEST(Call, TwoHundredFiftySixColourModeUsesIndexedColours) {

@@ -5,7 +5,9 @@
 
 #include <array>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "ttycall_binary.h"
@@ -34,7 +36,10 @@ bool have_tmux() {
 // A tmux server of its own (its own socket), killed when the test ends.
 class TmuxSession {
  public:
-  TmuxSession() : socket_("ttycall-test-" + std::to_string(::getpid())) {}
+  // A socket per test: a server being killed by the test before must not take this one.
+  TmuxSession()
+      : socket_("ttycall-test-" + std::to_string(::getpid()) + "-" +
+                ::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
   ~TmuxSession() { run(tmux() + " kill-server 2>/dev/null"); }
 
   std::string tmux() const { return "tmux -L " + socket_; }
@@ -49,21 +54,16 @@ class TmuxSession {
   std::string socket_;
 };
 
-TEST(DemoTerminal, ShowsEveryoneAndRestoresTheTerminalOnQuit) {
-  if (!have_tmux()) GTEST_SKIP() << "tmux is not installed";
-  TmuxSession tmux;
-  // The marker after the demo proves the shell got the terminal back in a sane state.
-  tmux.start(120, 40, ttycall_binary() + " demo --name Tester; echo DEMO-EXITED-$?; sleep 60");
+// The last non-empty line of a screen capture.
+std::string last_line(const std::string& screen) {
+  size_t end = screen.find_last_not_of('\n');
+  if (end == std::string::npos) return "";
+  const size_t start = screen.rfind('\n', end);
+  return screen.substr(start == std::string::npos ? 0 : start + 1,
+                       end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
 
-  const auto shows_everyone = [&] {
-    const std::string s = tmux.screen();
-    return s.find("Ada") != std::string::npos && s.find("Grace") != std::string::npos &&
-           s.find("Linus") != std::string::npos && s.find("Tester") != std::string::npos;
-  };
-  ASSERT_TRUE(wait_until(shows_everyone, 15s)) << "screen:\n" << tmux.screen();
-
-  // The call fills the screen with half blocks: most rows are drawn.
-  const std::string screen = tmux.screen();
+int count_drawn_rows(const std::string& screen) {
   int drawn_rows = 0;
   size_t start = 0;
   while (start < screen.size()) {
@@ -73,15 +73,136 @@ TEST(DemoTerminal, ShowsEveryoneAndRestoresTheTerminalOnQuit) {
     if (end == std::string::npos) break;
     start = end + 1;
   }
-  EXPECT_GE(drawn_rows, 30) << screen;
+  return drawn_rows;
+}
+
+bool contains(const std::string& s, const std::string& what) {
+  return s.find(what) != std::string::npos;
+}
+
+TEST(DemoTerminal, ShowsEveryoneAndRestoresTheTerminalOnQuit) {
+  if (!have_tmux()) GTEST_SKIP() << "tmux is not installed";
+  TmuxSession tmux;
+  // The marker after the demo proves the shell got the terminal back in a sane state.
+  tmux.start(120, 40, ttycall_binary() + " demo --name Tester; echo DEMO-EXITED-$?; sleep 60");
+
+  const auto shows_everyone = [&] {
+    const std::string s = tmux.screen();
+    return contains(s, "Ada") && contains(s, "Grace") && contains(s, "Linus") &&
+           contains(s, "Tester") && contains(last_line(s), "Tester (you)") &&
+           count_drawn_rows(s) >= 30;
+  };
+  ASSERT_TRUE(wait_until(shows_everyone, 15s)) << "screen:\n" << tmux.screen();
+
+  // The call fills the screen with half blocks: most rows are drawn, and the last row is
+  // the status line: everyone's name and the keys.
+  const std::string screen = tmux.screen();
+  EXPECT_GE(count_drawn_rows(screen), 30) << screen;
+  const std::string status = last_line(screen);
+  for (const char* want : {"Ada", "Grace", "Linus", "Tester (you)", "q quit", "s stats"}) {
+    EXPECT_TRUE(contains(status, want)) << want << " in status line: " << status;
+  }
+  EXPECT_FALSE(contains(status, "\xE2\x96\x80")) << status;  // no picture on the status row
+
+  // s: the stats box appears over the picture; s again: it goes.
+  tmux.keys("s");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::string s = tmux.screen();
+        return contains(s, "fps") && contains(s, "latency") && contains(s, "bandwidth") &&
+               contains(s, "packet loss");
+      },
+      5s))
+      << "screen after s:\n"
+      << tmux.screen();
+  tmux.keys("s");
+  ASSERT_TRUE(wait_until([&] { return !contains(tmux.screen(), "latency"); }, 5s)) << tmux.screen();
+
+  // m and v show in our own entry at once; f names the focus view.
+  tmux.keys("m");
+  tmux.keys("v");
+  tmux.keys("f");
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::string line = last_line(tmux.screen());
+        return contains(line, "Tester (you) [muted] [no video]") &&
+               contains(line, "[focus: speaker]");
+      },
+      5s))
+      << "status line after m, v, f: " << last_line(tmux.screen());
+  // r: the picture switches to ascii (no half blocks left).
+  tmux.keys("r");
+  ASSERT_TRUE(wait_until([&] { return count_drawn_rows(tmux.screen()) == 0; }, 5s))
+      << "screen after r:\n"
+      << tmux.screen();
 
   tmux.keys("q");
-  ASSERT_TRUE(
-      wait_until([&] { return tmux.screen().find("DEMO-EXITED-0") != std::string::npos; }, 10s))
+  ASSERT_TRUE(wait_until([&] { return contains(tmux.screen(), "DEMO-EXITED-0"); }, 10s))
       << "screen after q:\n"
       << tmux.screen();
-  // Back on the normal screen: no half blocks left over from the alternate screen.
-  EXPECT_EQ(tmux.screen().find("\xE2\x96\x80"), std::string::npos) << tmux.screen();
+  // Back on the normal screen: no half blocks or status line left over.
+  EXPECT_EQ(count_drawn_rows(tmux.screen()), 0) << tmux.screen();
+  EXPECT_FALSE(contains(tmux.screen(), "q quit")) << tmux.screen();
+}
+
+TEST(DemoTerminal, TooSmallTerminalGetsAMessageNotGarbage) {
+  if (!have_tmux()) GTEST_SKIP() << "tmux is not installed";
+  TmuxSession tmux;
+  tmux.start(30, 8, ttycall_binary() + " demo; echo DEMO-EXITED-$?; sleep 60");
+  ASSERT_TRUE(wait_until([&] { return contains(tmux.screen(), "Terminal too small."); }, 10s))
+      << tmux.screen();
+  EXPECT_TRUE(contains(tmux.screen(), "Needs 40x12, is 30x8.")) << tmux.screen();
+  EXPECT_EQ(count_drawn_rows(tmux.screen()), 0) << tmux.screen();
+  tmux.keys("q");
+  EXPECT_TRUE(wait_until([&] { return contains(tmux.screen(), "DEMO-EXITED-0"); }, 10s))
+      << tmux.screen();
+}
+
+// A signal that kills the process (a crash, or a TERM from outside) still gives the
+// terminal back: the normal screen, echo on.
+// `exit_code` -1: any failure (sanitizer builds exit with their own codes).
+void expect_restored_after_signal(const char* signal, int exit_code) {
+  TmuxSession tmux;
+  tmux.start(100, 30,
+             ttycall_binary() +
+                 " demo 2>/dev/null & pid=$!; echo PID=$pid; wait $pid; echo DEMO-EXITED-$?; " +
+                 "stty -a | grep -qw echo && echo ECHO-IS-ON; sleep 60");
+  ASSERT_TRUE(wait_until([&] { return contains(last_line(tmux.screen()), "q quit"); }, 15s))
+      << tmux.screen();
+  const std::string pid = run(tmux.tmux() + " list-panes -t t -F '#{pane_pid}'");
+  // The demo is the shell's child.
+  const std::string child = run("pgrep -P " + pid.substr(0, pid.find('\n')) + " ttycall");
+  ASSERT_FALSE(child.empty());
+  run(std::string("kill -") + signal + " " + child.substr(0, child.find('\n')));
+  ASSERT_TRUE(wait_until([&] { return contains(tmux.screen(), "DEMO-EXITED-"); }, 10s))
+      << tmux.screen();
+  const std::string screen = tmux.screen();
+  const int code = std::atoi(screen.c_str() + screen.find("DEMO-EXITED-") + 12);
+  if (exit_code >= 0) {
+    EXPECT_EQ(code, exit_code) << screen;
+  } else {
+    EXPECT_NE(code, 0) << screen;
+  }
+  EXPECT_EQ(count_drawn_rows(tmux.screen()), 0) << tmux.screen();
+  EXPECT_TRUE(wait_until([&] { return contains(tmux.screen(), "ECHO-IS-ON"); }, 5s))
+      << "echo is still off:\n"
+      << tmux.screen();
+}
+
+TEST(DemoTerminal, RestoredAfterACrash) {
+  if (!have_tmux()) GTEST_SKIP() << "tmux is not installed";
+#ifdef TTYCALL_SANITIZED
+  // The sanitizer's own SEGV handler (which ours hands the signal on to) reports and exits
+  // with its own code.
+  expect_restored_after_signal("SEGV", -1);
+#else
+  expect_restored_after_signal("SEGV", 128 + SIGSEGV);  // died of it, as it should
+#endif
+}
+
+TEST(DemoTerminal, RestoredAfterSigterm) {
+  if (!have_tmux()) GTEST_SKIP() << "tmux is not installed";
+  expect_restored_after_signal("TERM", 0);
 }
 
 }  // namespace

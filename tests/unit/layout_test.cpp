@@ -165,5 +165,28 @@ TEST(GridLayout, OutputTooShortGivesNothing) {
   EXPECT_EQ(grid_layout(3, 160, 48, tiles), 0);
 }
 
+TEST(FocusLayout, FocusedTileIsLargestAndOthersSitBelowIt) {
+  std::array<TileRect, 4> tiles{};
+  ASSERT_EQ(focus_layout(4, 2, 120, 40, tiles), 4);
+  const TileRect& big = tiles[2];
+  for (int i = 0; i < 4; ++i) {
+    if (i == 2) continue;
+    EXPECT_GT(big.cols * big.rows, 4 * tiles[i].cols * tiles[i].rows) << i;
+    EXPECT_GE(tiles[i].row, big.row + big.rows + 1) << i;  // no overlap, a row apart
+    EXPECT_LE(tiles[i].row + tiles[i].rows, 40) << i;
+    EXPECT_GT(tiles[i].cols, 0) << i;
+  }
+}
+
+TEST(FocusLayout, SmallTerminalShowsOnlyTheFocusedTile) {
+  std::array<TileRect, 3> tiles{};
+  ASSERT_EQ(focus_layout(3, 0, 40, 12, tiles), 3);
+  EXPECT_GT(tiles[0].cols, 0);
+  EXPECT_EQ(tiles[1].cols, 0);
+  EXPECT_EQ(tiles[2].cols, 0);
+  EXPECT_EQ(focus_layout(3, 3, 40, 12, tiles), 0);  // no such tile
+  EXPECT_EQ(focus_layout(1, 0, 2, 1, tiles), 0);    // nothing fits
+}
+
 }  // namespace
 }  // namespace ttycall::media

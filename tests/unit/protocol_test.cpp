@@ -196,6 +196,7 @@ std::vector<Case> all_cases() {
   c.push_back(make_case("Left", MsgType::kLeft, Left{42}));
   c.push_back(
       make_case("Resize", MsgType::kResize, Resize{200, 60, RenderMode::kAscii, ColorMode::kNone}));
+  c.push_back(make_case("MediaState", MsgType::kMediaState, MediaState{kMediaVideoOff}));
   c.push_back(make_case("Ping", MsgType::kPing, Ping{0x0102030405060708ull}));
   c.push_back(make_case("Pong", MsgType::kPong, Ping{0xFFFFFFFFFFFFFFFFull}));
   c.push_back(make_case("Bye", MsgType::kBye, Bye::make(ByeReason::kServerFull, "room is full")));
@@ -268,12 +269,12 @@ TEST(Protocol, MagicIsTtycOnTheWire) {
   EXPECT_EQ(std::string(h.begin(), h.begin() + 4), "TTYC");
 }
 
-// The call's types 0x01-0x0E and the key exchange's 0x10-0x12.
+// The call's types 0x01-0x0E, the key exchange's 0x10-0x12 and MediaState 0x20.
 bool is_defined_type(int t) {
-  return (t >= 0x01 && t <= 0x0E) || (t >= 0x10 && t <= 0x12);
+  return (t >= 0x01 && t <= 0x0E) || (t >= 0x10 && t <= 0x12) || t == 0x20;
 }
 
-TEST(Protocol, KnownTypesAreTheCallsAndTheKeyExchanges) {
+TEST(Protocol, KnownTypesAreTheCallsTheKeyExchangesAndMediaState) {
   for (int t = 0; t < 256; ++t) {
     EXPECT_EQ(is_known_type(uint8_t(t)), is_defined_type(t)) << t;
   }
@@ -285,7 +286,8 @@ TEST(Protocol, MaxPayloadPerType) {
   EXPECT_EQ(max_payload(MsgType::kParticipants), 2u + 64u * (6u + 32u));
   EXPECT_EQ(max_payload(MsgType::kJoined), 37u);
   EXPECT_EQ(max_payload(MsgType::kLeft), 4u);
-  EXPECT_EQ(max_payload(MsgType::kResize), 6u);
+  EXPECT_EQ(max_payload(MsgType::kResize), 11u);
+  EXPECT_EQ(max_payload(MsgType::kMediaState), 1u);
   EXPECT_EQ(max_payload(MsgType::kPing), 8u);
   EXPECT_EQ(max_payload(MsgType::kPong), 8u);
   EXPECT_EQ(max_payload(MsgType::kBye), 122u);
@@ -916,6 +918,47 @@ TEST(ProtocolValidate, HelloNames) {
   EXPECT_TRUE(decodes<Hello>(Bytes().raw(fixed).u8(32).str(std::string(32, 'x')).take()));
   EXPECT_FALSE(decodes<Hello>(Bytes().raw(fixed).u8(33).str(std::string(33, 'x')).take()));
   EXPECT_FALSE(decodes<Hello>(Bytes().raw(fixed).u8(255).str(std::string(255, 'x')).take()));
+}
+
+TEST(ProtocolRoundTrip, ResizeWithFocusLayout) {
+  const Resize in{120, 39, RenderMode::kAscii, ColorMode::k256, ViewLayout::kFocus, 7};
+  EXPECT_EQ(encode_vec(in).size(), kResizeSize);
+  Resize out;
+  ASSERT_TRUE(decode(encode_vec(in), out));
+  EXPECT_EQ(out.layout, ViewLayout::kFocus);
+  EXPECT_EQ(out.pinned_id, 7u);
+  EXPECT_EQ(out.cols, 120);
+  // The short (original) form still decodes, as a grid without a pin.
+  const Resize grid{80, 24, RenderMode::kHalf, ColorMode::kNone};
+  EXPECT_EQ(encode_vec(grid).size(), kResizeShortSize);
+  Resize decoded{1, 1, RenderMode::kHalf, ColorMode::kNone, ViewLayout::kFocus, 3};
+  ASSERT_TRUE(decode(encode_vec(grid), decoded));
+  EXPECT_EQ(decoded.layout, ViewLayout::kGrid);
+  EXPECT_EQ(decoded.pinned_id, 0u);
+}
+
+TEST(ProtocolValidate, ResizeLayoutAndMediaState) {
+  // The long form is only for a focus view or a pin: a plain grid has one encoding.
+  std::vector<uint8_t> plain =
+      encode_vec(Resize{80, 24, RenderMode::kHalf, ColorMode::kNone, ViewLayout::kFocus, 0});
+  plain[6] = 0;
+  Resize r;
+  EXPECT_FALSE(decode(plain, r));
+
+  std::vector<uint8_t> bytes =
+      encode_vec(Resize{80, 24, RenderMode::kHalf, ColorMode::kNone, ViewLayout::kFocus, 0});
+  bytes[6] = 2;  // no such layout
+  Resize resize;
+  EXPECT_FALSE(decode(bytes, resize));
+  bytes.pop_back();  // neither the short nor the long form
+  EXPECT_FALSE(decode(bytes, resize));
+
+  MediaState state;
+  ASSERT_TRUE(decode(encode_vec(MediaState{kMediaVideoOff}), state));
+  EXPECT_EQ(state.flags, kMediaVideoOff);
+  EXPECT_FALSE(decode(std::vector<uint8_t>{0x02}, state));
+  EXPECT_FALSE(decode(std::vector<uint8_t>{}, state));
+  EXPECT_FALSE(decode(std::vector<uint8_t>{0x01, 0x00}, state));
 }
 
 TEST(ProtocolValidate, ResizeBounds) {
