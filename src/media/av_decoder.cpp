@@ -15,31 +15,10 @@ extern "C" {
 #include <cstdio>
 
 #include "media/audio/audio_format.h"
+#include "media/av_handles.h"
 
 namespace ttycall::media {
 namespace {
-
-struct FormatCloser {
-  void operator()(AVFormatContext* f) const { avformat_close_input(&f); }
-};
-struct CodecFreer {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct SwsFreer {
-  void operator()(SwsContext* s) const { sws_freeContext(s); }
-};
-struct SwrFreer {
-  void operator()(SwrContext* s) const { swr_free(&s); }
-};
-struct DictFreer {
-  void operator()(AVDictionary* d) const { av_dict_free(&d); }
-};
 
 std::string av_error_text(int code) {
   char text[AV_ERROR_MAX_STRING_SIZE] = {};

@@ -12,6 +12,8 @@ extern "C" {
 #include <memory>
 #include <vector>
 
+#include "media/av_handles.h"
+
 namespace ttycall::itest {
 namespace {
 
@@ -21,18 +23,10 @@ struct OutputCloser {
     avformat_free_context(f);
   }
 };
-struct CodecFreer {
-  void operator()(AVCodecContext* c) const { avcodec_free_context(&c); }
-};
-struct FrameFreer {
-  void operator()(AVFrame* f) const { av_frame_free(&f); }
-};
-struct PacketFreer {
-  void operator()(AVPacket* p) const { av_packet_free(&p); }
-};
-struct SwsFreer {
-  void operator()(SwsContext* s) const { sws_freeContext(s); }
-};
+using media::CodecFreer;
+using media::FrameFreer;
+using media::PacketFreer;
+using media::SwsFreer;
 
 std::string err(int code) {
   char text[AV_ERROR_MAX_STRING_SIZE] = {};
