@@ -15,15 +15,12 @@ std::filesystem::path config_dir() {
   return {};
 }
 
-std::string ensure_config_dir() {
-  const std::filesystem::path dir = config_dir();
-  if (dir.empty()) return "neither XDG_CONFIG_HOME nor HOME is set";
+std::string create_private_directories(const std::filesystem::path& dir) {
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return "cannot create " + dir.string() + ": " + ec.message();
-  std::filesystem::permissions(dir, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, ec);
-  return {};
+  if (std::filesystem::create_directories(dir, ec)) {
+    std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+  }
+  return ec ? "cannot create " + dir.string() + ": " + ec.message() : std::string();
 }
 
 }  // namespace ttycall::core

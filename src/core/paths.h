@@ -9,7 +9,8 @@ namespace ttycall::core {
 // The folder; empty if neither XDG_CONFIG_HOME nor HOME is set.
 std::filesystem::path config_dir();
 
-// Creates the folder (mode 0700) if it is missing. Returns an error message, empty on success.
-std::string ensure_config_dir();
+// Creates `dir` and its missing parents; a folder made here gets mode 0700, since these
+// folders hold keys. Returns an error message, empty on success.
+std::string create_private_directories(const std::filesystem::path& dir);
 
 }  // namespace ttycall::core

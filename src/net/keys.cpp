@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "core/paths.h"
+
 namespace ttycall::net {
 namespace {
 
@@ -67,14 +69,8 @@ std::optional<Identity> Identity::load_or_create(const std::filesystem::path& fi
   if (!std::filesystem::exists(file, ec)) {
     Identity id = generate();
     if (file.has_parent_path()) {
-      // A folder made here holds secrets: only its owner may look in.
-      if (std::filesystem::create_directories(file.parent_path(), ec)) {
-        std::filesystem::permissions(file.parent_path(), std::filesystem::perms::owner_all, ec);
-      }
-      if (ec) {
-        error = "cannot create " + file.parent_path().string() + ": " + ec.message();
-        return std::nullopt;
-      }
+      error = core::create_private_directories(file.parent_path());
+      if (!error.empty()) return std::nullopt;
     }
     // Written whole to a private temporary file (mkstemp: mode 0600), then linked into
     // place: link() fails if another process got there first, and nobody ever reads a

@@ -7,6 +7,8 @@
 #include <sstream>
 #include <system_error>
 
+#include "core/paths.h"
+
 namespace ttycall::net {
 
 std::string host_port_text(std::string_view host, uint16_t port) {
@@ -38,10 +40,8 @@ HostCheck check_known_host(const std::filesystem::path& file, std::string_view h
       return result;
     }
   }
-  std::error_code ec;
-  if (file.has_parent_path() && std::filesystem::create_directories(file.parent_path(), ec)) {
-    std::filesystem::permissions(file.parent_path(), std::filesystem::perms::owner_all, ec);
-  }
+  // A failure here shows as the open() below failing.
+  if (file.has_parent_path()) core::create_private_directories(file.parent_path());
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     result.error = "cannot write " + file.string() + ": " + std::generic_category().message(errno);
