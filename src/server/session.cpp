@@ -14,6 +14,13 @@ namespace ttycall::server {
 namespace {
 constexpr int kSendBufferBytes = 256 * 1024;
 
+// Hello and KeyHello both start with a u16 protocol version. Another version may lay out
+// the rest differently, so a payload that does not decode but names another version is
+// answered with a Bye saying which version this server speaks.
+bool names_other_version(std::span<const uint8_t> payload) {
+  return payload.size() >= 2 && (payload[0] | payload[1] << 8) != net::kProtocolVersion;
+}
+
 const core::AllocSite& seal_site() {
   static const core::AllocSite site("session.seal");
   return site;
@@ -125,8 +132,7 @@ void Session::on_header(const asio::error_code& ec) {
   const net::HeaderError error = net::parse_header(header_bytes_, header_);
   if (error == net::HeaderError::kBadVersion) {
     spdlog::warn("closing connection: {}", net::to_string(error));
-    close_with_bye(net::ByeReason::kVersionMismatch,
-                   "this server speaks ttycall protocol version 1");
+    refuse_other_version();
     return;
   }
   if (error != net::HeaderError::kOk) {
@@ -282,14 +288,14 @@ void Session::handle_packet(std::span<uint8_t> wire_payload) {
   if (!closed_.load()) read_header();
 }
 
+void Session::refuse_other_version() {
+  close_with_bye(net::ByeReason::kVersionMismatch, "this server speaks ttycall protocol version 1");
+}
+
 void Session::handle_key_hello(std::span<const uint8_t> payload) {
   net::KeyHello hello;
   if (!net::decode(payload, hello)) {
-    if (payload.size() >= 2 && (payload[0] | payload[1] << 8) != net::kProtocolVersion) {
-      close_with_bye(net::ByeReason::kVersionMismatch,
-                     "this server speaks ttycall protocol version 1");
-      return;
-    }
+    if (names_other_version(payload)) return refuse_other_version();
     return protocol_error("malformed key exchange");
   }
   net::KeyWelcome welcome;
@@ -338,19 +344,10 @@ ViewKey Session::clamp_view(ViewKey key) const {
 void Session::handle_hello(std::span<const uint8_t> payload) {
   net::Hello hello;
   if (!net::decode(payload, hello)) {
-    // A different protocol version may lay out its hello differently: answer it clearly.
-    if (payload.size() >= 2 && (payload[0] | payload[1] << 8) != net::kProtocolVersion) {
-      close_with_bye(net::ByeReason::kVersionMismatch,
-                     "this server speaks ttycall protocol version 1");
-      return;
-    }
+    if (names_other_version(payload)) return refuse_other_version();
     return protocol_error("malformed hello");
   }
-  if (hello.protocol_version != net::kProtocolVersion) {
-    close_with_bye(net::ByeReason::kVersionMismatch,
-                   "this server speaks ttycall protocol version 1");
-    return;
-  }
+  if (hello.protocol_version != net::kProtocolVersion) return refuse_other_version();
   name_ = hello.name;
   const ViewKey key = clamp_view({hello.cols, hello.rows, hello.render, hello.color});
   view_.store(key.packed(), std::memory_order_release);

@@ -168,6 +168,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_audio(std::span<const uint8_t> payload);
   void queue_decoded_audio(uint64_t capture_us);
   void protocol_error(std::string_view what);
+  void refuse_other_version();  // Bye(kVersionMismatch), then close
 
   bool queue_control(std::span<const uint8_t> packet, bool plain);
   void wake_writer();
