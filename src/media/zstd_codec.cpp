@@ -31,8 +31,9 @@ ZSTD_customMem counted_memory() {
 // ZSTD_estimateCCtxSize(level) is the workspace for that level and any input size, so a
 // static context in it never asks for more.
 FrameCompressor::FrameCompressor(int level)
-    : workspace_(core::tracked_malloc(ZSTD_estimateCCtxSize(level), zstd_site().id())),
-      context_(ZSTD_initStaticCCtx(workspace_, ZSTD_estimateCCtxSize(level))),
+    : workspace_bytes_(ZSTD_estimateCCtxSize(level)),
+      workspace_(core::tracked_malloc(workspace_bytes_, zstd_site().id())),
+      context_(ZSTD_initStaticCCtx(workspace_, workspace_bytes_)),
       level_(level) {
   if (context_ == nullptr) throw std::bad_alloc();
   ZSTD_CCtx_setParameter(context_, ZSTD_c_compressionLevel, level_);

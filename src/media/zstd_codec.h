@@ -25,7 +25,8 @@ class FrameCompressor {
   static size_t bound(size_t src_size);
 
  private:
-  void* workspace_;  // counted under "zstd"; the static context lives in it
+  size_t workspace_bytes_;  // ZSTD_estimateCCtxSize(level)
+  void* workspace_;         // counted under "zstd"; the static context lives in it
   ZSTD_CCtx_s* context_;
   int level_;
 };
