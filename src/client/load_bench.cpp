@@ -16,8 +16,8 @@
 #include <thread>
 
 #include "client/load_proc_stats.h"
-#include "client/load_process.h"
 #include "client/load_tcp_bytes.h"
+#include "core/child_process.h"
 #include "core/clock.h"
 #include "core/console.h"
 #include "net/keys.h"
@@ -27,9 +27,9 @@ namespace ttycall::client {
 namespace {
 
 using Clock = core::SteadyClock;
-constexpr double kServerStartTimeout = 10;  // seconds for the server to listen
-constexpr double kJoinTimeout = 15;         // seconds for every client to get frames
-constexpr double kServerStopTimeout = 10;   // seconds between SIGTERM and SIGKILL
+constexpr double kServerStartTimeout = 10;              // seconds for the server to listen
+constexpr double kJoinTimeout = 15;                     // seconds for every client to get frames
+constexpr std::chrono::seconds kServerStopTimeout{10};  // between SIGTERM and SIGKILL
 
 Clock::time_point after(double seconds) {
   return Clock::now() +
@@ -180,8 +180,8 @@ class Run {
         (scratch_ / "server_key").string(),
     };
     if (config_.insecure) argv.push_back("--insecure");
-    server_ =
-        ChildProcess::spawn(config_.server_exe, argv, (scratch_ / "server.log").string(), error_);
+    const std::string log = (scratch_ / "server.log").string();
+    server_ = core::ChildProcess::spawn({argv, config_.server_exe, log, log}, error_);
     if (!server_) return false;
     result_.server.spawned = true;
     result_.server.pid = int(server_->pid());
@@ -189,7 +189,7 @@ class Run {
     while (!tcp_port_listening(result_.port)) {
       if (!server_->running()) {
         error_ = fmt::format("the server could not start (exit status {}){}",
-                             server_->exit_status().value_or(-1), server_log_tail());
+                             server_->status()->shell_status(), server_log_tail());
         return false;
       }
       if (Clock::now() >= deadline || cancelled()) {
@@ -220,7 +220,7 @@ class Run {
       }
       if (server_ && !server_->running()) {
         error_ = fmt::format("the server died during the run (exit status {}){}",
-                             server_->exit_status().value_or(-1), server_log_tail());
+                             server_->status()->shell_status(), server_log_tail());
         return false;
       }
       std::this_thread::sleep_for(
@@ -340,7 +340,7 @@ class Run {
   void stop_server() {
     if (!server_) return;
     ServerFigures& s = result_.server;
-    s.exit_status = server_->terminate(kServerStopTimeout);
+    s.exit_status = server_->terminate(kServerStopTimeout).shell_status();
     s.stats_at_exit = read_json(scratch_ / "stats.json");
     const std::string log = read_text(scratch_ / "server.log");
     if (const size_t at = log.rfind("memory at exit:"); at != std::string::npos) {
@@ -353,7 +353,7 @@ class Run {
   BenchResult& result_;
   std::string& error_;
   ScratchDir scratch_;
-  std::unique_ptr<ChildProcess> server_;
+  std::optional<core::ChildProcess> server_;
   std::string server_key_;  // the spawned server's identity, given to every client
 };
 
