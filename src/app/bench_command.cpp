@@ -11,10 +11,10 @@
 #include <memory>
 
 #include "app/commands.h"
-#include "client/load_bench.h"
-#include "client/load_capacity.h"
-#include "client/load_report.h"
 #include "core/console.h"
+#include "load/bench.h"
+#include "load/capacity.h"
+#include "load/report.h"
 #include "net/protocol.h"
 
 namespace ttycall::app {
@@ -33,8 +33,8 @@ void catch_signals() {
   for (int signal : {SIGINT, SIGTERM, SIGHUP}) sigaction(signal, &action, nullptr);
 }
 
-std::vector<client::ViewSize> parse_sizes(const std::string& text) {
-  std::vector<client::ViewSize> sizes;
+std::vector<load::ViewSize> parse_sizes(const std::string& text) {
+  std::vector<load::ViewSize> sizes;
   size_t begin = 0;
   while (begin <= text.size()) {
     const size_t end = std::min(text.find(',', begin), text.size());
@@ -80,10 +80,10 @@ bool write_json(const std::string& path, const nlohmann::ordered_json& j) {
 Command add_bench_command(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "bench", "Load generator: N synthetic clients against a server, and what it costs");
-  auto config = std::make_shared<client::BenchConfig>();
+  auto config = std::make_shared<load::BenchConfig>();
   auto json_path = std::make_shared<std::string>();
   auto find_capacity = std::make_shared<bool>(false);
-  auto budget = std::make_shared<double>(client::CapacityCriteria{}.budget_seconds);
+  auto budget = std::make_shared<double>(load::CapacityCriteria{}.budget_seconds);
   auto* clients = cmd->add_option("--clients", config->clients, "Synthetic clients (1-64)")
                       ->check(CLI::Range(1, net::kMaxParticipants));
   cmd->add_option("--fps", config->fps, "Frames per second the server sends")
@@ -145,40 +145,40 @@ Command add_bench_command(CLI::App& app) {
     std::string error;
 
     if (*find_capacity) {
-      client::CapacityCriteria criteria;
+      load::CapacityCriteria criteria;
       criteria.budget_seconds = *budget;
       fmt::print(
           "ttycall bench --find-capacity: {} fps{}, {}/{}, {}; runs of {:g} s "
           "after {:g} s warm-up\n\n  {:>4}  {:<5} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>6}\n",
           config->fps, config->audio ? " + voice" : "", media::to_string(config->render),
-          media::to_string(config->color), client::describe_sizes(config->sizes), config->duration,
+          media::to_string(config->color), load::describe_sizes(config->sizes), config->duration,
           config->warmup, "N", "", "fps min", "fps med", "p50 ms", "p95 ms", "srv cpu", "load cpu",
           "loadav");
       std::fflush(stdout);
-      client::CapacityResult result;
-      const bool ok = client::find_capacity(*config, criteria, result, error,
-                                            [](const client::CapacityTrial& t) {
-                                              fmt::print("{}", client::format_trial(t));
-                                              std::fflush(stdout);
-                                            });
+      load::CapacityResult result;
+      const bool ok =
+          load::find_capacity(*config, criteria, result, error, [](const load::CapacityTrial& t) {
+            fmt::print("{}", load::format_trial(t));
+            std::fflush(stdout);
+          });
       if (!ok) {
         core::write_stderr_whole("ttycall bench: " + error + "\n");
         return 1;
       }
-      fmt::print("{}", client::format_capacity(*config, criteria, result));
+      fmt::print("{}", load::format_capacity(*config, criteria, result));
       std::fflush(stdout);
-      return write_json(*json_path, client::capacity_json(*config, criteria, result)) ? 0 : 1;
+      return write_json(*json_path, load::capacity_json(*config, criteria, result)) ? 0 : 1;
     }
 
-    client::BenchResult result;
-    if (!client::run_bench(*config, result, error)) {
+    load::BenchResult result;
+    if (!load::run_bench(*config, result, error)) {
       core::write_stderr_whole("ttycall bench: " + error + "\n");
       return 1;
     }
-    const client::BenchSummary summary = client::summarize(result);
-    fmt::print("{}", client::format_report(result, summary));
+    const load::BenchSummary summary = load::summarize(result);
+    fmt::print("{}", load::format_report(result, summary));
     std::fflush(stdout);
-    return write_json(*json_path, client::report_json(result, summary)) ? 0 : 1;
+    return write_json(*json_path, load::report_json(result, summary)) ? 0 : 1;
   };
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "client/load_bench.h"
+#include "load/bench.h"
 
-namespace ttycall::client {
+namespace ttycall::load {
 
 struct Spread {
   int count = 0;
@@ -52,4 +52,4 @@ std::string to_string(const ViewSize& size);
 // "size 160x48", "sizes 160x48,120x40", or past 8 "64 sizes 120x36,122x37,124x38,...,246x51".
 std::string describe_sizes(const std::vector<ViewSize>& sizes);
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

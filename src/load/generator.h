@@ -20,7 +20,7 @@
 #include "client/client.h"
 #include "media/render_options.h"
 
-namespace ttycall::client {
+namespace ttycall::load {
 
 struct ViewSize {
   int cols = 160;
@@ -87,8 +87,8 @@ class LoadGenerator {
 
   LoadOptions options_;
   std::vector<std::unique_ptr<Lane>> lanes_;
-  std::vector<std::unique_ptr<Client>> clients_;
+  std::vector<std::unique_ptr<client::Client>> clients_;
   bool running_ = false;
 };
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <optional>
 
-namespace ttycall::client {
+namespace ttycall::load {
 
 // User + system CPU seconds `pid` has used so far (0 = this process); nullopt once the
 // process is gone or /proc cannot be read. Resolution: one clock tick (usually 10 ms).
@@ -24,4 +24,4 @@ std::optional<double> load_average_1m();
 // Asks /proc/net/tcp{,6}, so probing never opens a connection to the listener.
 bool tcp_port_listening(uint16_t port);
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

@@ -1,4 +1,4 @@
-#include "client/load_tcp_bytes.h"
+#include "load/tcp_bytes.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -9,7 +9,7 @@
 
 #include <cstdlib>
 
-namespace ttycall::client {
+namespace ttycall::load {
 
 std::map<uint16_t, TcpBytes> tcp_bytes_to(const std::string& peer_ip, uint16_t peer_port) {
   std::map<uint16_t, TcpBytes> result;
@@ -42,4 +42,4 @@ std::map<uint16_t, TcpBytes> tcp_bytes_to(const std::string& peer_ip, uint16_t p
   return result;
 }
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

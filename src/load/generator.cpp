@@ -1,4 +1,4 @@
-#include "client/load_generator.h"
+#include "load/generator.h"
 
 #include <atomic>
 #include <chrono>
@@ -6,7 +6,7 @@
 
 #include "core/clock.h"
 
-namespace ttycall::client {
+namespace ttycall::load {
 
 struct LoadGenerator::Lane {
   asio::io_context io{1};
@@ -31,7 +31,7 @@ void LoadGenerator::start() {
   for (int i = 0; i < options_.clients; ++i) {
     Lane& lane = *lanes_[size_t(i) % lanes_.size()];
     const ViewSize size = options_.sizes[size_t(i) % options_.sizes.size()];
-    ClientOptions o;
+    client::ClientOptions o;
     o.host = options_.host;
     o.port = options_.port;
     o.name = "load-" + std::to_string(i + 1);
@@ -51,7 +51,7 @@ void LoadGenerator::start() {
     o.insecure = options_.insecure;
     o.server_key = options_.server_key;
     o.ephemeral_identity = true;  // no key files for synthetic participants
-    clients_.push_back(std::make_unique<Client>(o, &lane.io));
+    clients_.push_back(std::make_unique<client::Client>(o, &lane.io));
     lane.members.push_back(i);
   }
   // start() only arms timers and a resolve; the io threads are not running yet.
@@ -76,9 +76,9 @@ void LoadGenerator::visit(Fn&& fn) {
 LoadGenerator::Progress LoadGenerator::progress() {
   if (!running_) return {};
   std::atomic<int> receiving{0}, ended{0};
-  visit([&receiving, &ended](Lane&, int, const Client& client) {
-    if (client.stats().frames_received() > 0) receiving.fetch_add(1);
-    if (client.done()) ended.fetch_add(1);
+  visit([&receiving, &ended](Lane&, int, const client::Client& member) {
+    if (member.stats().frames_received() > 0) receiving.fetch_add(1);
+    if (member.done()) ended.fetch_add(1);
   });
   return {receiving.load(), ended.load()};
 }
@@ -87,8 +87,8 @@ void LoadGenerator::begin_window() {
   if (!running_) return;
   // Runs on the client's own io thread, between its handlers, so nothing reads or writes
   // the figures meanwhile.
-  visit([](Lane& lane, int, Client& client) {
-    client.reset_stats();
+  visit([](Lane& lane, int, client::Client& member) {
+    member.reset_stats();
     lane.window_start = core::SteadyClock::now();
   });
 }
@@ -96,13 +96,13 @@ void LoadGenerator::begin_window() {
 std::vector<ClientWindow> LoadGenerator::end_window() {
   std::vector<ClientWindow> result(clients_.size());
   if (!running_) return result;
-  visit([this, &result](Lane& lane, int i, const Client& client) {
+  visit([this, &result](Lane& lane, int i, const client::Client& member) {
     ClientWindow& w = result[size_t(i)];
     w.index = i;
     w.size = options_.sizes[size_t(i) % options_.sizes.size()];
     w.seconds = core::seconds_between(lane.window_start, core::SteadyClock::now());
-    w.ended = client.done();
-    const ClientStats& stats = client.stats();
+    w.ended = member.done();
+    const client::ClientStats& stats = member.stats();
     w.frames = stats.frames_received();
     w.bytes_received = stats.bytes_received();
     w.latency_p50_ms = stats.latency_percentile(50);
@@ -140,4 +140,4 @@ int LoadGenerator::stop(double grace_seconds) {
   return failed;
 }
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

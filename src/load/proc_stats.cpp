@@ -1,4 +1,4 @@
-#include "client/load_proc_stats.h"
+#include "load/proc_stats.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-namespace ttycall::client {
+namespace ttycall::load {
 namespace {
 
 std::string proc_path(pid_t pid, const char* leaf) {
@@ -87,4 +87,4 @@ bool tcp_port_listening(uint16_t port) {
   return listening_in("/proc/net/tcp", port) || listening_in("/proc/net/tcp6", port);
 }
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

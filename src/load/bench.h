@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "client/load_generator.h"
+#include "load/generator.h"
 #include "media/render_options.h"
 
-namespace ttycall::client {
+namespace ttycall::load {
 
 struct BenchConfig {
   int clients = 8;
@@ -69,4 +69,4 @@ struct BenchResult {
 // started or reached, no client gets a frame, the server dies, or `cancel` is set.
 bool run_bench(const BenchConfig& config, BenchResult& result, std::string& error);
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "client/load_bench.h"
-#include "client/load_report.h"
+#include "load/bench.h"
+#include "load/report.h"
 
-namespace ttycall::client {
+namespace ttycall::load {
 
 struct CapacityCriteria {
   double min_median_fps = 29;
@@ -59,4 +59,4 @@ std::string format_trial(const CapacityTrial& trial);
 nlohmann::ordered_json capacity_json(const BenchConfig& base, const CapacityCriteria& criteria,
                                      const CapacityResult& result);
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

@@ -1,4 +1,4 @@
-#include "client/load_capacity.h"
+#include "load/capacity.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/clock.h"
 
-namespace ttycall::client {
+namespace ttycall::load {
 namespace {
 
 template <class T>
@@ -177,4 +177,4 @@ nlohmann::ordered_json capacity_json(const BenchConfig& base, const CapacityCrit
   return j;
 }
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

@@ -5,7 +5,7 @@
 #include <map>
 #include <string>
 
-namespace ttycall::client {
+namespace ttycall::load {
 
 struct TcpBytes {
   uint64_t sent = 0;      // payload bytes this end sent that the peer acknowledged
@@ -16,4 +16,4 @@ struct TcpBytes {
 // IPv4, e.g. "127.0.0.1"), keyed by its local port (unique per connection).
 std::map<uint16_t, TcpBytes> tcp_bytes_to(const std::string& peer_ip, uint16_t peer_port);
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

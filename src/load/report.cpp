@@ -1,11 +1,11 @@
-#include "client/load_report.h"
+#include "load/report.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <numeric>
 
-namespace ttycall::client {
+namespace ttycall::load {
 namespace {
 
 double median_of(std::vector<double> values) {
@@ -276,4 +276,4 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
   return j;
 }
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load

@@ -1,4 +1,4 @@
-#include "client/load_bench.h"
+#include "load/bench.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
@@ -15,15 +15,15 @@
 #include <sstream>
 #include <thread>
 
-#include "client/load_proc_stats.h"
-#include "client/load_tcp_bytes.h"
 #include "core/child_process.h"
 #include "core/clock.h"
 #include "core/console.h"
+#include "load/proc_stats.h"
+#include "load/tcp_bytes.h"
 #include "net/keys.h"
 #include "net/protocol.h"
 
-namespace ttycall::client {
+namespace ttycall::load {
 namespace {
 
 using Clock = core::SteadyClock;
@@ -364,4 +364,4 @@ bool run_bench(const BenchConfig& config, BenchResult& result, std::string& erro
   return run.go();
 }
 
-}  // namespace ttycall::client
+}  // namespace ttycall::load
