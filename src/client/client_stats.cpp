@@ -1,9 +1,6 @@
 #include "client/client_stats.h"
 
-#include <algorithm>
-#include <cmath>
 #include <nlohmann/json.hpp>
-#include <vector>
 
 #include "core/alloc_accounting.h"
 
@@ -14,11 +11,6 @@ void ClientStats::on_frame(size_t wire_bytes, core::SteadyClock::time_point now)
   last_frame_ = now;
   ++frames_;
   bytes_received_ += wire_bytes;
-}
-
-void ClientStats::on_latency_ms(double ms) {
-  latencies_[latency_count_ % kMaxLatencySamples] = static_cast<float>(ms);
-  ++latency_count_;
 }
 
 void ClientStats::on_participant(uint32_t id) {
@@ -49,15 +41,6 @@ double ClientStats::fps() const {
   if (frames_ < 2) return 0;
   const double seconds = core::seconds_between(first_frame_, last_frame_);
   return seconds > 0 ? double(frames_ - 1) / seconds : 0;
-}
-
-double ClientStats::latency_percentile(double p) const {
-  const size_t n = std::min<uint64_t>(latency_count_, kMaxLatencySamples);
-  if (n == 0) return 0;
-  std::vector<float> sorted(latencies_.begin(), latencies_.begin() + n);
-  std::sort(sorted.begin(), sorted.end());
-  const size_t rank = std::min(n - 1, size_t(std::ceil(p / 100.0 * double(n))) - (p > 0 ? 1 : 0));
-  return sorted[rank];
 }
 
 std::string ClientStats::to_json() const {

@@ -5,6 +5,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "client/latency_samples.h"
 #include "core/clock.h"
 
 namespace ttycall::client {
@@ -13,7 +14,7 @@ class ClientStats {
  public:
   void on_frame(size_t wire_bytes, core::SteadyClock::time_point now);
   void on_bytes(size_t wire_bytes) { bytes_received_ += wire_bytes; }
-  void on_latency_ms(double ms);
+  void on_latency_ms(double ms) { latencies_.add(ms); }
   void on_participant(uint32_t id);
   void on_rtt_ms(double ms);
   // Marks the start of the steady state (the client's heap allocations are counted from here).
@@ -26,25 +27,21 @@ class ClientStats {
   double fps() const;
   int participants_seen() const { return participants_seen_; }
   // Percentile (0..100) of the recorded latencies, 0 when none.
-  double latency_percentile(double p) const;
+  double latency_percentile(double p) const { return latencies_.percentile(p); }
   std::string to_json() const;
   // The same figures into an existing JSON object (the client adds its "audio" section).
   void fill_json(nlohmann::json& j) const;
   uint64_t bytes_received() const { return bytes_received_; }
   // The newest samples (0 when none yet), for the stats box.
-  double last_latency_ms() const {
-    return latency_count_ > 0 ? latencies_[(latency_count_ - 1) % kMaxLatencySamples] : 0.0;
-  }
+  double last_latency_ms() const { return latencies_.last(); }
   double last_rtt_ms() const { return rtt_last_ms_; }
 
  private:
-  static constexpr size_t kMaxLatencySamples = 1 << 16;
   uint64_t frames_ = 0;
   uint64_t bytes_received_ = 0;
   core::SteadyClock::time_point first_frame_{};
   core::SteadyClock::time_point last_frame_{};
-  std::array<float, kMaxLatencySamples> latencies_{};  // ring of the most recent
-  uint64_t latency_count_ = 0;
+  LatencySamples latencies_;
   std::array<uint32_t, 256> participants_{};
   int participants_seen_ = 0;
   double rtt_last_ms_ = 0;
