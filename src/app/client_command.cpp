@@ -82,8 +82,7 @@ Command add_client_command(CLI::App& app) {
         return 2;
       }
     }
-    client::Client c(*o);
-    return c.run();
+    return client::run_call(*o);
   };
 }
 

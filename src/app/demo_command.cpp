@@ -1,6 +1,7 @@
 // `ttycall demo`: a whole call in one process. A server on a free loopback port, three
 // synthetic participants with moving patterns, and you, until you press q or Ctrl-C.
 #include <array>
+#include <asio.hpp>
 #include <memory>
 #include <thread>
 
@@ -36,9 +37,10 @@ Command add_demo_command(CLI::App& app) {
       return 1;
     }
 
+    // The guests share one io thread: a synthetic participant costs little.
     static constexpr std::array<const char*, 3> kNames = {"Ada", "Grace", "Linus"};
+    asio::io_context guests_io(1);
     std::array<std::unique_ptr<client::Client>, 3> guests;
-    std::array<std::thread, 3> threads;
     for (size_t i = 0; i < guests.size(); ++i) {
       client::ClientOptions g;
       g.port = server.port();
@@ -52,20 +54,16 @@ Command add_demo_command(CLI::App& app) {
       g.handle_signals = false;
       g.ephemeral_identity = true;
       g.server_key = server.public_key_text();
-      guests[i] = std::make_unique<client::Client>(g);
-      threads[i] = std::thread([&guest = *guests[i]] { guest.run(); });
+      guests[i] = std::make_unique<client::Client>(guests_io, g);
     }
+    std::thread guests_thread([&guests_io] { guests_io.run(); });
 
     client::ClientOptions you = *o;
     you.port = server.port();
     you.server_key = server.public_key_text();
-    int code = 0;
-    {
-      client::Client me(you);
-      code = me.run();
-    }
+    const int code = client::run_call(you);
     for (auto& guest : guests) guest->stop();
-    for (auto& t : threads) t.join();
+    guests_thread.join();  // the guests, stopped, leave nothing pending on guests_io
     server.stop();
     server.wait();
     return code;

@@ -26,10 +26,9 @@ std::string default_name() {
 
 }  // namespace
 
-Client::Client(ClientOptions options, asio::io_context* shared_io)
+Client::Client(asio::io_context& io, ClientOptions options)
     : options_(std::move(options)),
-      owned_io_(shared_io ? nullptr : std::make_unique<asio::io_context>(1)),
-      io_(shared_io ? *shared_io : *owned_io_),
+      io_(io),
       resolver_(io_),
       socket_(io_),
       retry_timer_(io_),
@@ -40,13 +39,16 @@ Client::Client(ClientOptions options, asio::io_context* shared_io)
       signals_(io_) {
   if (options_.name.empty()) options_.name = default_name();
   payload_.resize(64 * 1024);
+  if (!start()) end_call();
 }
 
 Client::~Client() = default;
 
-int Client::run() {
-  if (start()) io_.run();
-  return finish();
+int run_call(ClientOptions options) {
+  asio::io_context io(1);
+  Client client(io, std::move(options));
+  io.run();  // returns when the call has ended: the client then has nothing pending
+  return client.exit_code();
 }
 
 bool Client::start() {
@@ -59,7 +61,6 @@ bool Client::start() {
   if (!made.error.empty()) {
     exit_code_ = 2;
     exit_message_ = made.error;
-    done_.store(true);
     return false;
   }
   source_ = std::move(made.source);
@@ -77,7 +78,6 @@ bool Client::start() {
       if (!identity_) {
         exit_code_ = 2;
         exit_message_ = error;
-        done_.store(true);
         return false;
       }
     }
@@ -103,7 +103,6 @@ bool Client::start() {
   if (!opened.voice) {
     exit_code_ = 2;
     exit_message_ = opened.error;
-    done_.store(true);
     return false;
   }
   voice_ = std::move(opened.voice);
@@ -149,7 +148,13 @@ bool Client::start() {
   return true;
 }
 
-int Client::finish() {
+void Client::end_call() {
+  if (done_.load(std::memory_order_acquire)) return;
+  finish();
+  done_.store(true, std::memory_order_release);
+}
+
+void Client::finish() {
   if (terminal_) terminal_->restore();
   if (!ever_connected_ && exit_code_ == 0) {
     exit_code_ = 1;
@@ -175,7 +180,6 @@ int Client::finish() {
       core::write_stderr_whole("ttycall: cannot write " + options_.stats_json + "\n");
     }
   }
-  return exit_code_;
 }
 
 void Client::stop() {
@@ -218,8 +222,7 @@ void Client::halt() {
   duration_timer_.cancel();
   signals_.cancel(ignored);
   if (keyboard_) keyboard_->close(ignored);
-  done_.store(true, std::memory_order_release);
-  if (owned_io_) owned_io_->stop();
+  end_call();
 }
 
 // ---- Connecting ----

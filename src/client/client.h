@@ -1,10 +1,11 @@
 #pragma once
 // `ttycall client`: joins a call, sends a camera, draws what the server composes.
 //
-// Everything runs on one io thread (the caller of run()): connect with retry, the
-// handshake, the read loop, camera capture paced at the rate the server asks for, pings,
-// keys and terminal resizes. The receive path decompresses into a buffer that only grows
-// when a larger frame first arrives, and writes each frame to the terminal in one write.
+// Everything runs on the io_context the caller owns and runs, on one thread at a time
+// (several clients may share it: the demo's guests, the load generator): connect with
+// retry, the handshake, the read loop, camera capture paced at the rate the server asks
+// for, pings, keys and terminal resizes. The receive path decompresses into a buffer that only
+// grows when a larger frame first arrives, and writes each frame to the terminal in one write.
 #include <array>
 #include <asio.hpp>
 #include <atomic>
@@ -33,22 +34,21 @@ namespace ttycall::client {
 
 class Client {
  public:
-  // With `shared_io`, the client runs on an io_context that the caller runs (many clients
-  // on one thread: the load generator); otherwise it owns one and run() drives it.
-  explicit Client(ClientOptions options, asio::io_context* shared_io = nullptr);
+  // Joins the call on `io`: connecting, timers and keys are set in motion at once, and
+  // happen as the caller runs `io`. Options that cannot work (a bad video source, an
+  // unreadable key file) end the call here already, with exit code 2.
+  Client(asio::io_context& io, ClientOptions options);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // Runs the call until quit, --duration, or a fatal error. Returns the exit code
-  // (0 = normal end); the reason for a failure has been printed unless options.quiet.
-  int run();
-  // For a shared io_context: start() sets everything in motion (false if the options are
-  // invalid), the caller runs the io_context, and finish() writes the outputs at the end.
-  bool start();
-  int finish();
-  // Ends the call from any thread.
+  // Ends the call from any thread (quit, --duration and fatal errors end it by themselves).
+  // At its end the client restores the terminal, prints the reason for a failure unless
+  // options.quiet, writes --save-last-frame and --stats-json, and leaves nothing pending on
+  // `io`.
   void stop();
+  // Once the call has ended: 0 = normal end.
+  int exit_code() const { return exit_code_; }
   bool done() const { return done_.load(std::memory_order_acquire); }
 
   const ClientStats& stats() const { return stats_; }
@@ -62,8 +62,11 @@ class Client {
   void on_connected();
   void on_disconnected(std::string_view why);
   void schedule_reconnect();
+  bool start();  // false if the options cannot work (exit_code_ and exit_message_ say why)
   void fail(std::string message);
-  void halt();  // cancels everything this client has pending
+  void halt();      // cancels everything this client has pending, then end_call()
+  void end_call();  // once: finish() and done
+  void finish();    // the terminal restored, the reason printed, the output files written
 
   void read_header();
   void on_header(const asio::error_code& ec);
@@ -100,7 +103,6 @@ class Client {
   void update_rates(core::SteadyClock::time_point now);
 
   ClientOptions options_;
-  std::unique_ptr<asio::io_context> owned_io_;
   asio::io_context& io_;
   asio::ip::tcp::resolver resolver_;
   asio::ip::tcp::socket socket_;
@@ -193,5 +195,9 @@ class Client {
   int exit_code_ = 0;
   std::string exit_message_;
 };
+
+// Runs one call on an io_context of its own until quit, --duration or a fatal error
+// (`ttycall client`, and you in `ttycall demo`). Returns the exit code.
+int run_call(ClientOptions options);
 
 }  // namespace ttycall::client

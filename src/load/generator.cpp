@@ -51,11 +51,10 @@ void LoadGenerator::start() {
     o.insecure = options_.insecure;
     o.server_key = options_.server_key;
     o.ephemeral_identity = true;  // no key files for synthetic participants
-    clients_.push_back(std::make_unique<client::Client>(o, &lane.io));
+    // A new client only arms timers and a resolve; the io threads are not running yet.
+    clients_.push_back(std::make_unique<client::Client>(lane.io, o));
     lane.members.push_back(i);
   }
-  // start() only arms timers and a resolve; the io threads are not running yet.
-  for (auto& client : clients_) client->start();
   for (auto& lane : lanes_) lane->thread = std::thread([&io = lane->io] { io.run(); });
   running_ = true;
 }
@@ -133,7 +132,7 @@ int LoadGenerator::stop(double grace_seconds) {
   }
   int failed = 0;
   for (auto& client : clients_) {
-    if (client->finish() != 0) ++failed;
+    if (client->exit_code() != 0) ++failed;
   }
   clients_.clear();  // their sockets and timers go while the io_contexts still exist
   lanes_.clear();
