@@ -26,7 +26,7 @@ std::string default_name() {
 
 }  // namespace
 
-Client::Client(asio::io_context& io, ClientOptions options)
+Client::Client(asio::io_context& io, ClientOptions options, CallObserver* observer)
     : options_(std::move(options)),
       io_(io),
       resolver_(io_),
@@ -36,7 +36,8 @@ Client::Client(asio::io_context& io, ClientOptions options)
       ping_timer_(io_),
       duration_timer_(io_),
       audio_timer_(io_),
-      signals_(io_) {
+      signals_(io_),
+      observer_(observer) {
   if (options_.name.empty()) options_.name = default_name();
   payload_.resize(64 * 1024);
   if (!start()) end_call();
@@ -149,9 +150,10 @@ bool Client::start() {
 }
 
 void Client::end_call() {
-  if (done_.load(std::memory_order_acquire)) return;
+  if (ended_) return;
+  ended_ = true;
   finish();
-  done_.store(true, std::memory_order_release);
+  if (observer_) observer_->on_ended();
 }
 
 void Client::finish() {
@@ -466,7 +468,11 @@ void Client::handle_packet(std::span<uint8_t> wire_payload) {
     payload = channel_.open(header_bytes_, wire_payload, ok);
     if (!ok) return fail("a packet from the server did not decrypt (altered in transit?)");
   }
-  if (header_.type != net::MsgType::kVideoDown) stats_.on_bytes(net::kHeaderSize + payload.size());
+  if (header_.type != net::MsgType::kVideoDown) {
+    const size_t wire_bytes = net::kHeaderSize + payload.size();
+    stats_.on_bytes(wire_bytes);
+    if (observer_) observer_->on_packet_bytes(wire_bytes);
+  }
   switch (header_.type) {
     case net::MsgType::kKeyWelcome:
       handle_key_welcome(payload);
@@ -571,9 +577,11 @@ void Client::handle_video(std::span<const uint8_t> payload) {
   }
   frame_size_ = n;
   const auto now = core::SteadyClock::now();
-  stats_.on_frame(net::kHeaderSize + payload.size(), now);
+  const size_t wire_bytes = net::kHeaderSize + payload.size();
+  stats_.on_frame(wire_bytes, now);
+  if (observer_) observer_->on_video_frame(wire_bytes);
   ++rate_frames_;
-  rate_bytes_ += net::kHeaderSize + payload.size();
+  rate_bytes_ += wire_bytes;
   update_rates(now);
   if (!stats_.steady_marked() &&
       stats_.frames_received() > uint64_t(2 * std::max(1, int(request_.fps)))) {
@@ -582,7 +590,9 @@ void Client::handle_video(std::span<const uint8_t> payload) {
   const uint64_t now_us = core::wall_clock_us();
   for (int i = 0; i < down.source_count; ++i) {
     if (down.sources[i].participant_id == my_id_ && down.sources[i].capture_us <= now_us) {
-      stats_.on_latency_ms(double(now_us - down.sources[i].capture_us) / 1000.0);
+      const double latency_ms = double(now_us - down.sources[i].capture_us) / 1000.0;
+      stats_.on_latency_ms(latency_ms);
+      if (observer_) observer_->on_own_latency_ms(latency_ms);
     }
   }
   // Draw only frames that fit the terminal we have now (a resize may be in flight).

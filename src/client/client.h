@@ -8,7 +8,6 @@
 // grows when a larger frame first arrives, and writes each frame to the terminal in one write.
 #include <array>
 #include <asio.hpp>
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/call_observer.h"
 #include "client/call_screen.h"
 #include "client/client_options.h"
 #include "client/client_stats.h"
@@ -36,8 +36,9 @@ class Client {
  public:
   // Joins the call on `io`: connecting, timers and keys are set in motion at once, and
   // happen as the caller runs `io`. Options that cannot work (a bad video source, an
-  // unreadable key file) end the call here already, with exit code 2.
-  Client(asio::io_context& io, ClientOptions options);
+  // unreadable key file) end the call here already, with exit code 2. `observer`, if
+  // given, hears of frames, bytes and the end, and must outlive the client.
+  Client(asio::io_context& io, ClientOptions options, CallObserver* observer = nullptr);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -49,12 +50,6 @@ class Client {
   void stop();
   // Once the call has ended: 0 = normal end.
   int exit_code() const { return exit_code_; }
-  bool done() const { return done_.load(std::memory_order_acquire); }
-
-  const ClientStats& stats() const { return stats_; }
-  // Starts the figures afresh (a measuring window). Call on the client's io thread.
-  void reset_stats() { stats_ = ClientStats{}; }
-  uint32_t participant_id() const { return my_id_; }
 
  private:
   void connect();
@@ -65,7 +60,7 @@ class Client {
   bool start();  // false if the options cannot work (exit_code_ and exit_message_ say why)
   void fail(std::string message);
   void halt();      // cancels everything this client has pending, then end_call()
-  void end_call();  // once: finish() and done
+  void end_call();  // once: finish(), then the observer hears of the end
   void finish();    // the terminal restored, the reason printed, the output files written
 
   void read_header();
@@ -191,7 +186,8 @@ class Client {
   double kbit_now_ = 0;
 
   ClientStats stats_;
-  std::atomic<bool> done_{false};
+  CallObserver* observer_ = nullptr;
+  bool ended_ = false;
   int exit_code_ = 0;
   std::string exit_message_;
 };

@@ -14,6 +14,7 @@ class LatencySamples {
     samples_[count_ % kMaxSamples] = static_cast<float>(ms);
     ++count_;
   }
+  void clear() { count_ = 0; }
   // The newest sample, 0 when none yet.
   double last() const { return count_ > 0 ? samples_[(count_ - 1) % kMaxSamples] : 0.0; }
   // Percentile (0..100) of the samples held (the newest kMaxSamples), 0 when none.

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <future>
 
+#include "client/call_observer.h"
+#include "client/latency_samples.h"
 #include "core/clock.h"
 
 namespace ttycall::load {
@@ -12,8 +14,52 @@ struct LoadGenerator::Lane {
   asio::io_context io{1};
   asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
   std::thread thread;
-  std::vector<int> members;  // indices into clients_
+  std::vector<int> clients;  // indices into clients_
   core::SteadyClock::time_point window_start{};
+};
+
+// Counted on the client's io thread as it reports; read there too (visit), except
+// ended(), which the generator's own thread waits on.
+class LoadGenerator::Tally final : public client::CallObserver {
+ public:
+  void on_video_frame(size_t wire_bytes) override {
+    receiving_ = true;
+    ++frames_;
+    bytes_ += wire_bytes;
+  }
+  void on_own_latency_ms(double ms) override { latencies_.add(ms); }
+  void on_packet_bytes(size_t wire_bytes) override { bytes_ += wire_bytes; }
+  void on_ended() override { ended_.store(true, std::memory_order_release); }
+
+  void begin_window() {
+    frames_ = 0;
+    bytes_ = 0;
+    latencies_.clear();
+  }
+  // A frame has arrived since the client started (windows aside).
+  bool receiving() const { return receiving_; }
+  bool ended() const { return ended_.load(std::memory_order_acquire); }
+  // The window's figures into `w` (all but its index, size and length).
+  void fill(ClientWindow& w) const {
+    w.frames = frames_;
+    w.bytes_received = bytes_;
+    w.latency_p50_ms = latencies_.percentile(50);
+    w.latency_p95_ms = latencies_.percentile(95);
+    w.latency_p99_ms = latencies_.percentile(99);
+    w.ended = ended();
+  }
+
+ private:
+  bool receiving_ = false;
+  uint64_t frames_ = 0;
+  uint64_t bytes_ = 0;
+  client::LatencySamples latencies_;
+  std::atomic<bool> ended_{false};
+};
+
+struct LoadGenerator::SyntheticClient {
+  Tally tally;  // declared first: it outlives the client that reports to it
+  std::unique_ptr<client::Client> client;
 };
 
 LoadGenerator::LoadGenerator(LoadOptions options) : options_(std::move(options)) {
@@ -25,35 +71,42 @@ LoadGenerator::~LoadGenerator() {
   stop(0.5);
 }
 
+client::ClientOptions LoadGenerator::client_options(int index) const {
+  const ViewSize size = options_.sizes[size_t(index) % options_.sizes.size()];
+  client::ClientOptions o;
+  o.host = options_.host;
+  o.port = options_.port;
+  o.name = "load-" + std::to_string(index + 1);
+  o.video = "test:moving";
+  o.audio_in = options_.audio ? "sine:" + std::to_string(200 + 37 * (index % 64)) : "none";
+  o.audio_out = "null";
+  o.seed = uint32_t(index + 1);
+  o.render = options_.render;
+  o.color = options_.color;
+  o.cols = size.cols;
+  o.rows = size.rows;
+  o.headless = true;
+  o.quiet = true;
+  o.handle_signals = false;
+  o.first_connect_timeout = options_.connect_timeout;
+  o.reconnect_timeout = options_.connect_timeout;
+  o.insecure = options_.insecure;
+  o.server_key = options_.server_key;
+  o.ephemeral_identity = true;  // no key files for synthetic participants
+  return o;
+}
+
 void LoadGenerator::start() {
   const int lanes = std::max(1, std::min(options_.threads, options_.clients));
   for (int i = 0; i < lanes; ++i) lanes_.push_back(std::make_unique<Lane>());
   for (int i = 0; i < options_.clients; ++i) {
     Lane& lane = *lanes_[size_t(i) % lanes_.size()];
-    const ViewSize size = options_.sizes[size_t(i) % options_.sizes.size()];
-    client::ClientOptions o;
-    o.host = options_.host;
-    o.port = options_.port;
-    o.name = "load-" + std::to_string(i + 1);
-    o.video = "test:moving";
-    o.audio_in = options_.audio ? "sine:" + std::to_string(200 + 37 * (i % 64)) : "none";
-    o.audio_out = "null";
-    o.seed = uint32_t(i + 1);
-    o.render = options_.render;
-    o.color = options_.color;
-    o.cols = size.cols;
-    o.rows = size.rows;
-    o.headless = true;
-    o.quiet = true;
-    o.handle_signals = false;
-    o.first_connect_timeout = options_.connect_timeout;
-    o.reconnect_timeout = options_.connect_timeout;
-    o.insecure = options_.insecure;
-    o.server_key = options_.server_key;
-    o.ephemeral_identity = true;  // no key files for synthetic participants
+    auto synthetic = std::make_unique<SyntheticClient>();
     // A new client only arms timers and a resolve; the io threads are not running yet.
-    clients_.push_back(std::make_unique<client::Client>(lane.io, o));
-    lane.members.push_back(i);
+    synthetic->client =
+        std::make_unique<client::Client>(lane.io, client_options(i), &synthetic->tally);
+    clients_.push_back(std::move(synthetic));
+    lane.clients.push_back(i);
   }
   for (auto& lane : lanes_) lane->thread = std::thread([&io = lane->io] { io.run(); });
   running_ = true;
@@ -65,7 +118,7 @@ void LoadGenerator::visit(Fn&& fn) {
   for (size_t l = 0; l < lanes_.size(); ++l) {
     asio::post(lanes_[l]->io, [this, l, &fn, &finished] {
       Lane& lane = *lanes_[l];
-      for (int i : lane.members) fn(lane, i, *clients_[size_t(i)]);
+      for (int i : lane.clients) fn(lane, i, *clients_[size_t(i)]);
       finished[l].set_value();
     });
   }
@@ -75,9 +128,9 @@ void LoadGenerator::visit(Fn&& fn) {
 LoadGenerator::Progress LoadGenerator::progress() {
   if (!running_) return {};
   std::atomic<int> receiving{0}, ended{0};
-  visit([&receiving, &ended](Lane&, int, const client::Client& member) {
-    if (member.stats().frames_received() > 0) receiving.fetch_add(1);
-    if (member.done()) ended.fetch_add(1);
+  visit([&receiving, &ended](Lane&, int, const SyntheticClient& synthetic) {
+    if (synthetic.tally.receiving()) receiving.fetch_add(1);
+    if (synthetic.tally.ended()) ended.fetch_add(1);
   });
   return {receiving.load(), ended.load()};
 }
@@ -86,8 +139,8 @@ void LoadGenerator::begin_window() {
   if (!running_) return;
   // Runs on the client's own io thread, between its handlers, so nothing reads or writes
   // the figures meanwhile.
-  visit([](Lane& lane, int, client::Client& member) {
-    member.reset_stats();
+  visit([](Lane& lane, int, SyntheticClient& synthetic) {
+    synthetic.tally.begin_window();
     lane.window_start = core::SteadyClock::now();
   });
 }
@@ -95,18 +148,12 @@ void LoadGenerator::begin_window() {
 std::vector<ClientWindow> LoadGenerator::end_window() {
   std::vector<ClientWindow> result(clients_.size());
   if (!running_) return result;
-  visit([this, &result](Lane& lane, int i, const client::Client& member) {
+  visit([this, &result](Lane& lane, int i, const SyntheticClient& synthetic) {
     ClientWindow& w = result[size_t(i)];
     w.index = i;
     w.size = options_.sizes[size_t(i) % options_.sizes.size()];
     w.seconds = core::seconds_between(lane.window_start, core::SteadyClock::now());
-    w.ended = member.done();
-    const client::ClientStats& stats = member.stats();
-    w.frames = stats.frames_received();
-    w.bytes_received = stats.bytes_received();
-    w.latency_p50_ms = stats.latency_percentile(50);
-    w.latency_p95_ms = stats.latency_percentile(95);
-    w.latency_p99_ms = stats.latency_percentile(99);
+    synthetic.tally.fill(w);
   });
   return result;
 }
@@ -114,12 +161,12 @@ std::vector<ClientWindow> LoadGenerator::end_window() {
 int LoadGenerator::stop(double grace_seconds) {
   if (!running_) return 0;
   running_ = false;
-  for (auto& client : clients_) client->stop();
+  for (auto& synthetic : clients_) synthetic->client->stop();
   const auto deadline =
       core::SteadyClock::now() + std::chrono::duration_cast<core::SteadyClock::duration>(
                                      std::chrono::duration<double>(grace_seconds));
-  for (auto& client : clients_) {
-    while (!client->done() && core::SteadyClock::now() < deadline) {
+  for (auto& synthetic : clients_) {
+    while (!synthetic->tally.ended() && core::SteadyClock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
@@ -131,8 +178,8 @@ int LoadGenerator::stop(double grace_seconds) {
     if (lane->thread.joinable()) lane->thread.join();
   }
   int failed = 0;
-  for (auto& client : clients_) {
-    if (client->exit_code() != 0) ++failed;
+  for (auto& synthetic : clients_) {
+    if (synthetic->client->exit_code() != 0) ++failed;
   }
   clients_.clear();  // their sockets and timers go while the io_contexts still exist
   lanes_.clear();

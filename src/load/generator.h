@@ -8,8 +8,10 @@
 // a client's handlers therefore all run on one thread, and the generator reads a client's
 // figures only from that thread (by posting to it), never racing the client.
 //
-// Measurement is by window: begin_window() zeroes every client's figures (so connecting
-// and warm-up are left out), end_window() reads them.
+// Measurement is by window, with figures of the generator's own: each client reports its
+// frames, bytes and latency samples (client::CallObserver) to a tally that begin_window()
+// zeroes (so connecting and warm-up are left out) and end_window() reads. The clients' own
+// statistics are never touched.
 #include <asio.hpp>
 #include <cstdint>
 #include <memory>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "client/client.h"
+#include "client/client_options.h"
 #include "media/render_options.h"
 
 namespace ttycall::load {
@@ -71,7 +74,7 @@ class LoadGenerator {
     int ended = 0;
   };
   Progress progress();
-  // Zeroes every client's figures: the window starts now.
+  // Zeroes the figures of every client: the window starts now.
   void begin_window();
   // Every client's figures since begin_window().
   std::vector<ClientWindow> end_window();
@@ -80,14 +83,17 @@ class LoadGenerator {
   int stop(double grace_seconds);
 
  private:
-  struct Lane;  // one io_context, its thread and its clients
-  // Runs fn(client index, client) for every client on its own io thread; waits for all.
+  struct Lane;             // one io_context, its thread and its clients
+  class Tally;             // one client's figures, as the client reports them
+  struct SyntheticClient;  // a client and its tally
+  client::ClientOptions client_options(int index) const;
+  // Runs fn(lane, client index, client) for every client on its own io thread; waits for all.
   template <class Fn>
   void visit(Fn&& fn);
 
   LoadOptions options_;
   std::vector<std::unique_ptr<Lane>> lanes_;
-  std::vector<std::unique_ptr<client::Client>> clients_;
+  std::vector<std::unique_ptr<SyntheticClient>> clients_;
   bool running_ = false;
 };
 
