@@ -14,7 +14,88 @@ nlohmann::ordered_json or_null(const std::optional<T>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
+// One run of the search at `clients`; nullopt with `error` set if it could not be made.
+std::optional<CapacityTrial> run_trial(const BenchConfig& base, const CapacityCriteria& criteria,
+                                       int clients, bool repeat, std::string& error) {
+  BenchConfig config = base;
+  config.clients = clients;
+  config.progress = false;
+  BenchResult run;
+  const auto start = core::SteadyClock::now();
+  if (!run_bench(config, run, error)) return std::nullopt;
+  CapacityTrial t;
+  t.clients = clients;
+  t.repeat = repeat;
+  t.seconds = core::seconds_between(start, core::SteadyClock::now());
+  t.summary = summarize(run);
+  t.server_cpu_s_per_s = run.server.cpu_s_per_s;
+  t.server_rss_peak_bytes = run.server.rss_peak_bytes;
+  t.server_steady_allocs_per_s = run.server.steady_allocs_per_s;
+  t.load_cpu_s_per_s = run.load_cpu_s_per_s;
+  t.loadavg = run.loadavg_end;
+  t.why = why_not_held(clients, run.clients_receiving, t.summary, criteria);
+  t.held = t.why.empty();
+  return t;
+}
+
 }  // namespace
+
+std::string why_not_held(int clients, int clients_receiving, const BenchSummary& summary,
+                         const CapacityCriteria& criteria) {
+  std::string why;
+  const auto add = [&why](const std::string& reason) { why += (why.empty() ? "" : "; ") + reason; };
+  if (clients_receiving < clients) {
+    add(fmt::format("{} of {} clients received frames", clients_receiving, clients));
+  }
+  if (summary.fps.median < criteria.min_median_fps) {
+    add(fmt::format("median fps {:.1f} < {:g}", summary.fps.median, criteria.min_median_fps));
+  }
+  if (summary.latency_clients == 0) {
+    add("no latency samples");
+  } else if (summary.latency_p95_ms > criteria.max_p95_latency_ms) {
+    add(fmt::format("p95 latency {:.1f} ms > {:g} ms", summary.latency_p95_ms,
+                    criteria.max_p95_latency_ms));
+  }
+  return why;
+}
+
+CapacitySearch search_capacity(const CapacityCriteria& criteria, const CapacityTrialRunner& run) {
+  // A failed run is run again before N counts as failed: the machine may be shared.
+  const auto held_at = [&](int n) -> std::optional<bool> {
+    const std::optional<bool> first = run(n, false);
+    if (!first || *first || !criteria.repeat_failures) return first;
+    return run(n, true);
+  };
+  // Doubling until a failure, then bisection between the last held and the first failed.
+  int low = 0;                          // largest N known to hold
+  int high = criteria.max_clients + 1;  // smallest N known to fail
+  CapacitySearch search;
+  for (int n = std::min(2, criteria.max_clients);; n = std::min(2 * n, criteria.max_clients)) {
+    const std::optional<bool> held = held_at(n);
+    if (!held) {
+      search.finished = false;
+      break;
+    }
+    if (!*held) {
+      high = n;
+      break;
+    }
+    low = n;
+    if (n == criteria.max_clients) break;
+  }
+  while (search.finished && high - low > 1 && high <= criteria.max_clients) {
+    const int mid = low + (high - low) / 2;
+    const std::optional<bool> held = held_at(mid);
+    if (!held) {
+      search.finished = false;
+    } else {
+      (*held ? low : high) = mid;
+    }
+  }
+  search.capacity = low;
+  search.at_limit = low == criteria.max_clients;
+  return search;
+}
 
 bool find_capacity(const BenchConfig& base, const CapacityCriteria& criteria,
                    CapacityResult& result, std::string& error,
@@ -23,80 +104,23 @@ bool find_capacity(const BenchConfig& base, const CapacityCriteria& criteria,
   const auto start = core::SteadyClock::now();
   const auto elapsed = [start] { return core::seconds_between(start, core::SteadyClock::now()); };
   double longest = base.warmup + base.duration + 5;  // a guess until a trial has run
-
-  // Runs one trial; false on an error that ends the search, or when out of time.
-  const auto run_once = [&](int n, bool repeat, bool& held) {
-    if (elapsed() + longest > criteria.budget_seconds) {
+  const auto run = [&](int clients, bool repeat) -> std::optional<bool> {
+    if (elapsed() + longest > criteria.budget_seconds) {  // it would end past the budget
       result.budget_reached = true;
-      return false;
+      return std::nullopt;
     }
-    BenchConfig config = base;
-    config.clients = n;
-    config.progress = false;
-    BenchResult run;
-    const auto trial_start = core::SteadyClock::now();
-    if (!run_bench(config, run, error)) return false;
-    CapacityTrial t;
-    t.clients = n;
-    t.repeat = repeat;
-    t.seconds = core::seconds_between(trial_start, core::SteadyClock::now());
-    longest = std::max(longest, t.seconds);
-    t.summary = summarize(run);
-    t.server_cpu_s_per_s = run.server.cpu_s_per_s;
-    t.server_rss_peak_bytes = run.server.rss_peak_bytes;
-    t.server_steady_allocs_per_s = run.server.steady_allocs_per_s;
-    t.load_cpu_s_per_s = run.load_cpu_s_per_s;
-    t.loadavg = run.loadavg_end;
-    std::vector<std::string> why;
-    if (run.clients_receiving < n) {
-      why.push_back(fmt::format("{} of {} clients received frames", run.clients_receiving, n));
-    }
-    if (t.summary.fps.median < criteria.min_median_fps) {
-      why.push_back(
-          fmt::format("median fps {:.1f} < {:g}", t.summary.fps.median, criteria.min_median_fps));
-    }
-    if (t.summary.latency_clients == 0) {
-      why.push_back("no latency samples");
-    } else if (t.summary.latency_p95_ms > criteria.max_p95_latency_ms) {
-      why.push_back(fmt::format("p95 latency {:.1f} ms > {:g} ms", t.summary.latency_p95_ms,
-                                criteria.max_p95_latency_ms));
-    }
-    for (const std::string& w : why) t.why += (t.why.empty() ? "" : "; ") + w;
-    t.held = why.empty();
-    held = t.held;
-    result.trials.push_back(t);
-    if (on_trial) on_trial(t);
-    return true;
+    const std::optional<CapacityTrial> trial = run_trial(base, criteria, clients, repeat, error);
+    if (!trial) return std::nullopt;
+    longest = std::max(longest, trial->seconds);
+    result.trials.push_back(*trial);
+    if (on_trial) on_trial(*trial);
+    return trial->held;
   };
-  const auto trial = [&](int n, bool& held) {
-    if (!run_once(n, false, held)) return false;
-    return held || !criteria.repeat_failures || run_once(n, true, held);
-  };
-
-  // Doubling until a failure, then bisection between the last held and the first failed.
-  int low = 0;                          // largest N known to hold
-  int high = criteria.max_clients + 1;  // smallest N known to fail
-  bool ok = true;
-  for (int n = std::min(2, criteria.max_clients); ok; n = std::min(2 * n, criteria.max_clients)) {
-    bool held = false;
-    if (!(ok = trial(n, held))) break;
-    if (!held) {
-      high = n;
-      break;
-    }
-    low = n;
-    if (n == criteria.max_clients) break;
-  }
-  while (ok && high - low > 1 && high <= criteria.max_clients) {
-    const int mid = low + (high - low) / 2;
-    bool held = false;
-    if (!(ok = trial(mid, held))) break;
-    (held ? low : high) = mid;
-  }
-  result.capacity = low;
-  result.at_limit = low == criteria.max_clients;
+  const CapacitySearch search = search_capacity(criteria, run);
+  result.capacity = search.capacity;
+  result.at_limit = search.at_limit;
   result.seconds = elapsed();
-  return ok || result.budget_reached;
+  return search.finished || result.budget_reached;
 }
 
 std::string format_trial(const CapacityTrial& t) {

@@ -9,6 +9,7 @@
 // end past it is not started.
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,25 @@ struct CapacityResult {
   double seconds = 0;
   std::vector<CapacityTrial> trials;  // in the order they ran
 };
+
+// Why a run of `clients` clients did not hold, "" when it held: not every client received
+// frames, the median fps is too low, no client has latency samples, or the median p95
+// latency is too high (several reasons are joined with "; ").
+std::string why_not_held(int clients, int clients_receiving, const BenchSummary& summary,
+                         const CapacityCriteria& criteria);
+
+// One run of N clients (`repeat`: the second run of an N whose first run failed): whether
+// it held, or nullopt when the search must end (an error, or no time left).
+using CapacityTrialRunner = std::function<std::optional<bool>(int clients, bool repeat)>;
+
+struct CapacitySearch {
+  int capacity = 0;       // the largest N that held
+  bool at_limit = false;  // every N up to max_clients held
+  bool finished = true;   // false: the runner ended the search
+};
+
+// The search's decisions alone: which N to run next, given what held (see the top).
+CapacitySearch search_capacity(const CapacityCriteria& criteria, const CapacityTrialRunner& run);
 
 // Runs the search; `base.clients` is ignored. `on_trial` sees each trial as it ends.
 // Returns false with `error` if a run could not be made (the server did not start, ...).
