@@ -56,6 +56,9 @@ struct ClientWindow {
   double latency_p99_ms = 0;
   bool ended = false;  // the client gave up (server unreachable or a fatal error)
   double fps() const { return seconds > 0 ? double(frames) / seconds : 0; }
+  double downstream_bytes_per_s() const {
+    return seconds > 0 ? double(bytes_received) / seconds : 0;
+  }
 };
 
 class LoadGenerator {

@@ -40,6 +40,40 @@ bool has_latency(const ClientWindow& c) {
   return c.latency_p50_ms > 0;
 }
 
+nlohmann::ordered_json server_json(const ServerFigures& sv) {
+  using J = nlohmann::ordered_json;
+  return {{"spawned", sv.spawned},
+          {"pid", sv.spawned ? J(sv.pid) : J(nullptr)},
+          {"cpu_s_per_s", or_null(sv.cpu_s_per_s)},
+          {"rss_peak_bytes", or_null(sv.rss_peak_bytes)},
+          {"heap_steady_allocs_per_s", or_null(sv.steady_allocs_per_s)},
+          {"heap_steady_bytes_per_s", or_null(sv.steady_bytes_per_s)},
+          {"heap_window_allocs_per_s", or_null(sv.window_allocs_per_s)},
+          {"heap_window_bytes_per_s", or_null(sv.window_bytes_per_s)},
+          {"exit_status", or_null(sv.exit_status)},
+          {"exit_note", sv.exit_note},
+          {"stats", sv.stats.is_null() ? J(nullptr) : J::parse(sv.stats.dump())},
+          {"stats_at_exit",
+           sv.stats_at_exit.is_null() ? J(nullptr) : J::parse(sv.stats_at_exit.dump())}};
+}
+
+nlohmann::ordered_json clients_json(const std::vector<ClientWindow>& windows) {
+  using J = nlohmann::ordered_json;
+  J clients = J::array();
+  for (const ClientWindow& w : windows) {
+    clients.push_back({{"index", w.index},
+                       {"size", to_string(w.size)},
+                       {"fps", w.fps()},
+                       {"frames", w.frames},
+                       {"latency_p50_ms", w.latency_p50_ms},
+                       {"latency_p95_ms", w.latency_p95_ms},
+                       {"latency_p99_ms", w.latency_p99_ms},
+                       {"downstream_bytes_per_s", w.downstream_bytes_per_s()},
+                       {"ended", w.ended}});
+  }
+  return clients;
+}
+
 }  // namespace
 
 std::string to_string(const ViewSize& size) {
@@ -79,7 +113,7 @@ BenchSummary summarize(const BenchResult& result) {
   std::vector<double> fps, down, p50, p95, p99;
   for (const ClientWindow& c : result.clients) {
     fps.push_back(c.fps());
-    down.push_back(c.seconds > 0 ? double(c.bytes_received) / c.seconds : 0);
+    down.push_back(c.downstream_bytes_per_s());
     if (!has_latency(c)) continue;
     p50.push_back(c.latency_p50_ms);
     p95.push_back(c.latency_p95_ms);
@@ -110,7 +144,7 @@ BenchSummary summarize(const BenchResult& result) {
     for (const ClientWindow& c : result.clients) {
       if (c.size.cols != size.cols || c.size.rows != size.rows) continue;
       size_fps.push_back(c.fps());
-      size_down.push_back(c.seconds > 0 ? double(c.bytes_received) / c.seconds : 0);
+      size_down.push_back(c.downstream_bytes_per_s());
       if (has_latency(c)) size_p95.push_back(c.latency_p95_ms);
     }
     s.clients = int(size_fps.size());
@@ -231,20 +265,7 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
   up["method"] = "tcp_info_bytes_acked";
   up["connections"] = s.upstream_bytes_per_s.count;
   j["upstream_bytes_per_s"] = up;
-  const ServerFigures& sv = r.server;
-  j["server"] = {{"spawned", sv.spawned},
-                 {"pid", sv.spawned ? J(sv.pid) : J(nullptr)},
-                 {"cpu_s_per_s", or_null(sv.cpu_s_per_s)},
-                 {"rss_peak_bytes", or_null(sv.rss_peak_bytes)},
-                 {"heap_steady_allocs_per_s", or_null(sv.steady_allocs_per_s)},
-                 {"heap_steady_bytes_per_s", or_null(sv.steady_bytes_per_s)},
-                 {"heap_window_allocs_per_s", or_null(sv.window_allocs_per_s)},
-                 {"heap_window_bytes_per_s", or_null(sv.window_bytes_per_s)},
-                 {"exit_status", or_null(sv.exit_status)},
-                 {"exit_note", sv.exit_note},
-                 {"stats", sv.stats.is_null() ? J(nullptr) : J::parse(sv.stats.dump())},
-                 {"stats_at_exit",
-                  sv.stats_at_exit.is_null() ? J(nullptr) : J::parse(sv.stats_at_exit.dump())}};
+  j["server"] = server_json(r.server);
   j["load_generator"] = {{"cpu_s_per_s", or_null(r.load_cpu_s_per_s)}};
   j["machine"] = {{"cpus", r.machine_cpus},
                   {"loadavg_1m_start", or_null(r.loadavg_start)},
@@ -259,20 +280,7 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
                        {"downstream_bytes_per_s_median", z.downstream_bytes_per_s.median}});
   }
   j["by_size"] = by_size;
-  J clients = J::array();
-  for (const ClientWindow& w : r.clients) {
-    clients.push_back(
-        {{"index", w.index},
-         {"size", to_string(w.size)},
-         {"fps", w.fps()},
-         {"frames", w.frames},
-         {"latency_p50_ms", w.latency_p50_ms},
-         {"latency_p95_ms", w.latency_p95_ms},
-         {"latency_p99_ms", w.latency_p99_ms},
-         {"downstream_bytes_per_s", w.seconds > 0 ? double(w.bytes_received) / w.seconds : 0.0},
-         {"ended", w.ended}});
-  }
-  j["clients"] = clients;
+  j["clients"] = clients_json(r.clients);
   return j;
 }
 
