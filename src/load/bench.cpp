@@ -132,26 +132,8 @@ class Run {
     return true;
   }
 
-  bool start_server() {
-    if (!scratch_.ok()) {
-      error_ = "cannot create a temporary directory for the server's files";
-      return false;
-    }
-    result_.host = "127.0.0.1";
-    result_.port = free_loopback_port();
-    if (result_.port == 0) {
-      error_ = "no free TCP port on 127.0.0.1";
-      return false;
-    }
-    // The server's identity lives with its other files; the clients expect exactly it.
-    std::string key_error;
-    const std::optional<net::Identity> identity =
-        net::Identity::load_or_create(scratch_ / "server_key", key_error);
-    if (!identity) {
-      error_ = key_error;
-      return false;
-    }
-    server_key_ = identity->public_key().to_text();
+  // `ttycall server` on the free port, its files in the scratch directory.
+  std::vector<std::string> server_argv() const {
     std::vector<std::string> argv = {
         "ttycall",
         "server",
@@ -180,8 +162,31 @@ class Run {
         (scratch_ / "server_key").string(),
     };
     if (config_.insecure) argv.push_back("--insecure");
+    return argv;
+  }
+
+  bool start_server() {
+    if (!scratch_.ok()) {
+      error_ = "cannot create a temporary directory for the server's files";
+      return false;
+    }
+    result_.host = "127.0.0.1";
+    result_.port = free_loopback_port();
+    if (result_.port == 0) {
+      error_ = "no free TCP port on 127.0.0.1";
+      return false;
+    }
+    // The server's identity lives with its other files; the clients expect exactly it.
+    std::string key_error;
+    const std::optional<net::Identity> identity =
+        net::Identity::load_or_create(scratch_ / "server_key", key_error);
+    if (!identity) {
+      error_ = key_error;
+      return false;
+    }
+    server_key_ = identity->public_key().to_text();
     const std::string log = (scratch_ / "server.log").string();
-    server_ = core::ChildProcess::spawn({argv, config_.server_exe, log, log}, error_);
+    server_ = core::ChildProcess::spawn({server_argv(), config_.server_exe, log, log}, error_);
     if (!server_) return false;
     result_.server.spawned = true;
     result_.server.pid = int(server_->pid());
@@ -229,7 +234,7 @@ class Run {
     return true;
   }
 
-  bool drive_clients() {
+  LoadOptions load_options() const {
     LoadOptions o;
     o.host = result_.host;
     o.port = result_.port;
@@ -241,12 +246,26 @@ class Run {
     o.threads = config_.load_threads;
     o.insecure = config_.insecure;
     o.server_key = server_key_;
-    LoadGenerator load(o);
-    load.start();
+    return o;
+  }
 
-    // Joining: every client connected and receiving frames, or the bound.
-    const auto join_deadline = after(kJoinTimeout);
+  bool drive_clients() {
+    LoadGenerator load(load_options());
+    load.start();
     int receiving = 0;
+    if (!join_call(load, receiving)) return false;
+    say(fmt::format("{} clients in the call; warm-up {:g} s, then measuring {:g} s", receiving,
+                    config_.warmup, config_.duration));
+    if (!wait_until(after(config_.warmup))) return false;
+    if (!measure_window(load, receiving)) return false;
+    result_.clients_failed = load.stop(2.0);
+    return true;
+  }
+
+  // Joining: every client connected and receiving frames, or the bound. False (error_ set)
+  // when none receives frames.
+  bool join_call(LoadGenerator& load, int& receiving) {
+    const auto join_deadline = after(kJoinTimeout);
     LoadGenerator::Progress last;
     for (;;) {
       last = load.progress();
@@ -269,11 +288,11 @@ class Run {
                               : " (does the server limit connections per address? see "
                                 "`ttycall server --max-connections-per-ip`)"));
     }
-    say(fmt::format("{} clients in the call; warm-up {:g} s, then measuring {:g} s", receiving,
-                    config_.warmup, config_.duration));
-    if (!wait_until(after(config_.warmup))) return false;
+    return true;
+  }
 
-    // The window.
+  // The window: every figure of both sides from its start to its end.
+  bool measure_window(LoadGenerator& load, int receiving) {
     const pid_t server_pid = server_ ? server_->pid() : 0;
     const nlohmann::json stats_begin = server_ ? read_json(scratch_ / "stats.json") : nullptr;
     const std::optional<double> server_cpu_begin =
@@ -312,7 +331,6 @@ class Run {
       s.stats = read_json(scratch_ / "stats.json");
       window_heap(stats_begin, s.stats);
     }
-    result_.clients_failed = load.stop(2.0);
     return true;
   }
 
