@@ -75,6 +75,49 @@ bool write_json(const std::string& path, const nlohmann::ordered_json& j) {
   return false;
 }
 
+// --find-capacity: the search, a line per run as it ends, then the answer.
+int run_capacity_search(const load::BenchConfig& config, double budget,
+                        const std::string& json_path) {
+  std::string error;
+  load::CapacityCriteria criteria;
+  criteria.budget_seconds = budget;
+  fmt::print(
+      "ttycall bench --find-capacity: {} fps{}, {}/{}, {}; runs of {:g} s "
+      "after {:g} s warm-up\n\n  {:>4}  {:<5} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>6}\n",
+      config.fps, config.audio ? " + voice" : "", media::to_string(config.render),
+      media::to_string(config.color), load::describe_sizes(config.sizes), config.duration,
+      config.warmup, "N", "", "fps min", "fps med", "p50 ms", "p95 ms", "srv cpu", "load cpu",
+      "loadav");
+  std::fflush(stdout);
+  load::CapacityResult result;
+  const bool ok =
+      load::find_capacity(config, criteria, result, error, [](const load::CapacityTrial& t) {
+        fmt::print("{}", load::format_trial(t));
+        std::fflush(stdout);
+      });
+  if (!ok) {
+    core::write_stderr_whole("ttycall bench: " + error + "\n");
+    return 1;
+  }
+  fmt::print("{}", load::format_capacity(config, criteria, result));
+  std::fflush(stdout);
+  return write_json(json_path, load::capacity_json(config, criteria, result)) ? 0 : 1;
+}
+
+// One measured run and its report.
+int run_one_bench(const load::BenchConfig& config, const std::string& json_path) {
+  std::string error;
+  load::BenchResult result;
+  if (!load::run_bench(config, result, error)) {
+    core::write_stderr_whole("ttycall bench: " + error + "\n");
+    return 1;
+  }
+  const load::BenchSummary summary = load::summarize(result);
+  fmt::print("{}", load::format_report(result, summary));
+  std::fflush(stdout);
+  return write_json(json_path, load::report_json(result, summary)) ? 0 : 1;
+}
+
 }  // namespace
 
 Command add_bench_command(CLI::App& app) {
@@ -142,43 +185,8 @@ Command add_bench_command(CLI::App& app) {
       return 2;
     }
     if (*find_capacity && duration->count() == 0) config->duration = 6;
-    std::string error;
-
-    if (*find_capacity) {
-      load::CapacityCriteria criteria;
-      criteria.budget_seconds = *budget;
-      fmt::print(
-          "ttycall bench --find-capacity: {} fps{}, {}/{}, {}; runs of {:g} s "
-          "after {:g} s warm-up\n\n  {:>4}  {:<5} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>6}\n",
-          config->fps, config->audio ? " + voice" : "", media::to_string(config->render),
-          media::to_string(config->color), load::describe_sizes(config->sizes), config->duration,
-          config->warmup, "N", "", "fps min", "fps med", "p50 ms", "p95 ms", "srv cpu", "load cpu",
-          "loadav");
-      std::fflush(stdout);
-      load::CapacityResult result;
-      const bool ok =
-          load::find_capacity(*config, criteria, result, error, [](const load::CapacityTrial& t) {
-            fmt::print("{}", load::format_trial(t));
-            std::fflush(stdout);
-          });
-      if (!ok) {
-        core::write_stderr_whole("ttycall bench: " + error + "\n");
-        return 1;
-      }
-      fmt::print("{}", load::format_capacity(*config, criteria, result));
-      std::fflush(stdout);
-      return write_json(*json_path, load::capacity_json(*config, criteria, result)) ? 0 : 1;
-    }
-
-    load::BenchResult result;
-    if (!load::run_bench(*config, result, error)) {
-      core::write_stderr_whole("ttycall bench: " + error + "\n");
-      return 1;
-    }
-    const load::BenchSummary summary = load::summarize(result);
-    fmt::print("{}", load::format_report(result, summary));
-    std::fflush(stdout);
-    return write_json(*json_path, load::report_json(result, summary)) ? 0 : 1;
+    if (*find_capacity) return run_capacity_search(*config, *budget, *json_path);
+    return run_one_bench(*config, *json_path);
   };
 }
 
