@@ -59,54 +59,10 @@ bool Client::start() {
   video_options.loop = options_.loop;
   video_options.with_audio = options_.audio_in.empty();  // a file's sound, unless told otherwise
   VideoSourceResult made = make_video_source(options_.video, video_options);
-  if (!made.error.empty()) {
-    exit_code_ = 2;
-    exit_message_ = made.error;
-    return false;
-  }
+  if (!made.error.empty()) return refuse(made.error);
   source_ = std::move(made.source);
-
-  if (!options_.insecure) {
-    net::ensure_sodium();
-    if (options_.ephemeral_identity) {
-      identity_ = net::Identity::generate();
-    } else {
-      const std::filesystem::path file = !options_.identity_file.empty()
-                                             ? std::filesystem::path(options_.identity_file)
-                                             : core::config_dir() / "client_key";
-      std::string error = file.empty() ? "no place for the client key: set HOME or --identity" : "";
-      if (!file.empty()) identity_ = net::Identity::load_or_create(file, error);
-      if (!identity_) {
-        exit_code_ = 2;
-        exit_message_ = error;
-        return false;
-      }
-    }
-  }
-
-  VoiceOptions voice;
-  voice.input =
-      !options_.audio_in.empty() ? options_.audio_in : (options_.headless ? "none" : "device");
-  voice.output =
-      !options_.audio_out.empty() ? options_.audio_out : (options_.headless ? "null" : "device");
-  voice.muted = options_.muted;
-  voice.echo_cancel = options_.echo_cancel;
-  voice.loop = options_.loop;
-  voice.feed = made.audio;
-  Voice::OpenResult opened = Voice::open(voice);
-  if (!opened.voice && options_.audio_in.empty() && options_.audio_out.empty()) {
-    // No sound hardware (a server, a container, SSH): the call goes on without voice.
-    if (!options_.quiet) {
-      core::write_stderr_whole("ttycall: no audio (" + opened.error + "); continuing without\n");
-    }
-    opened = Voice::open(VoiceOptions{"none", "null", options_.muted, false, false, made.audio});
-  }
-  if (!opened.voice) {
-    exit_code_ = 2;
-    exit_message_ = opened.error;
-    return false;
-  }
-  voice_ = std::move(opened.voice);
+  if (!options_.insecure && !load_identity()) return false;
+  if (!open_voice(made.audio)) return false;
 
   if (options_.cols > 0 && options_.rows > 0) {
     cols_ = options_.cols;
@@ -146,6 +102,49 @@ bool Client::start() {
 
   trying_since_ = core::SteadyClock::now();
   connect();
+  return true;
+}
+
+bool Client::refuse(std::string message) {
+  exit_code_ = 2;
+  exit_message_ = std::move(message);
+  return false;
+}
+
+bool Client::load_identity() {
+  net::ensure_sodium();
+  if (options_.ephemeral_identity) {
+    identity_ = net::Identity::generate();
+    return true;
+  }
+  const std::filesystem::path file = !options_.identity_file.empty()
+                                         ? std::filesystem::path(options_.identity_file)
+                                         : core::config_dir() / "client_key";
+  std::string error = file.empty() ? "no place for the client key: set HOME or --identity" : "";
+  if (!file.empty()) identity_ = net::Identity::load_or_create(file, error);
+  return identity_ ? true : refuse(error);
+}
+
+bool Client::open_voice(std::shared_ptr<AudioFeed> file_sound) {
+  VoiceOptions voice;
+  voice.input =
+      !options_.audio_in.empty() ? options_.audio_in : (options_.headless ? "none" : "device");
+  voice.output =
+      !options_.audio_out.empty() ? options_.audio_out : (options_.headless ? "null" : "device");
+  voice.muted = options_.muted;
+  voice.echo_cancel = options_.echo_cancel;
+  voice.loop = options_.loop;
+  voice.feed = file_sound;
+  Voice::OpenResult opened = Voice::open(voice);
+  if (!opened.voice && options_.audio_in.empty() && options_.audio_out.empty()) {
+    // No sound hardware (a server, a container, SSH): the call goes on without voice.
+    if (!options_.quiet) {
+      core::write_stderr_whole("ttycall: no audio (" + opened.error + "); continuing without\n");
+    }
+    opened = Voice::open(VoiceOptions{"none", "null", options_.muted, false, false, file_sound});
+  }
+  if (!opened.voice) return refuse(opened.error);
+  voice_ = std::move(opened.voice);
   return true;
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/audio_feed.h"
 #include "client/call_observer.h"
 #include "client/call_screen.h"
 #include "client/client_options.h"
@@ -58,6 +59,9 @@ class Client {
   void on_disconnected(std::string_view why);
   void schedule_reconnect();
   bool start();  // false if the options cannot work (exit_code_ and exit_message_ say why)
+  bool refuse(std::string message);  // exit code 2 and why; returns false
+  bool load_identity();
+  bool open_voice(std::shared_ptr<AudioFeed> file_sound);
   void fail(std::string message);
   void halt();      // cancels everything this client has pending, then end_call()
   void end_call();  // once: finish(), then the observer hears of the end
