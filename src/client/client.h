@@ -4,8 +4,9 @@
 // Everything runs on the io_context the caller owns and runs, on one thread at a time
 // (several clients may share it: the demo's guests, the load generator): connect with
 // retry, the handshake, the read loop, camera capture paced at the rate the server asks
-// for, pings, keys and terminal resizes. The receive path decompresses into a buffer that only
-// grows when a larger frame first arrives, and writes each frame to the terminal in one write.
+// for, pings, keys and terminal resizes. The receive path decompresses into a buffer that
+// only grows when a larger frame first arrives, and writes each frame to the terminal in
+// one write.
 #include <array>
 #include <asio.hpp>
 #include <cstdint>

@@ -1,10 +1,13 @@
 #include "load/generator.h"
 
+#include <asio.hpp>
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <thread>
 
 #include "client/call_observer.h"
+#include "client/client.h"
 #include "client/latency_samples.h"
 #include "core/clock.h"
 

@@ -12,14 +12,11 @@
 // frames, bytes and latency samples (client::CallObserver) to a tally that begin_window()
 // zeroes (so connecting and warm-up are left out) and end_window() reads. The clients' own
 // statistics are never touched.
-#include <asio.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "client/client.h"
 #include "client/client_options.h"
 #include "media/render_options.h"
 
