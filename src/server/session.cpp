@@ -21,18 +21,13 @@ bool names_other_version(std::span<const uint8_t> payload) {
   return payload.size() >= 2 && (payload[0] | payload[1] << 8) != net::kProtocolVersion;
 }
 
-const core::AllocSite& seal_site() {
-  static const core::AllocSite site("session.seal");
-  return site;
-}
-
 }  // namespace
 
 Session::Session(SessionSocket socket, ServerContext& context, Room& room)
-    : socket_(std::move(socket)),
-      context_(context),
+    : context_(context),
       room_(room),
-      watchdog_timer_(socket_.get_executor()),
+      connection_(std::move(socket), *this),
+      watchdog_timer_(connection_.socket().get_executor()),
       phase_(context.options.insecure ? Phase::kHello : Phase::kKeyExchange),
       key_exchange_(context.auth) {}
 
@@ -42,8 +37,9 @@ Session::~Session() {
 
 bool Session::start() {
   asio::error_code ec;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  const asio::ip::tcp::endpoint remote = socket_.remote_endpoint(ec);
+  SessionSocket& socket = connection_.socket();
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  const asio::ip::tcp::endpoint remote = socket.remote_endpoint(ec);
   if (!ec) {
     const asio::ip::address a = remote.address();
     remote_address_ = a.is_v4()
@@ -58,19 +54,15 @@ bool Session::start() {
     std::array<uint8_t, net::kHeaderSize + 128> packet;
     const net::Bye bye =
         net::Bye::make(net::ByeReason::kServerFull, "too many connections from your address");
-    if (const size_t n = net::build_packet(net::MsgType::kBye, bye, packet); n > 0) {
-      socket_.non_blocking(true, ec);
-      socket_.write_some(asio::buffer(packet.data(), n), ec);
-    }
-    socket_.close(ec);
-    closed_.store(true);
+    connection_.write_now(packet, net::build_packet(net::MsgType::kBye, bye, packet));
+    connection_.shut_down();
     return false;
   }
   counted_connection_ = true;
   // A small kernel send buffer: frames wait in the one-slot mailbox (where a newer one
   // replaces them) rather than by the megabyte in the socket, so a slow viewer skips
   // frames instead of falling seconds behind.
-  socket_.set_option(asio::socket_base::send_buffer_size(kSendBufferBytes), ec);
+  socket.set_option(asio::socket_base::send_buffer_size(kSendBufferBytes), ec);
   video_payload_ = context_.receive_pool.acquire();
   if (!video_payload_) {
     close("no receive buffer left (server at capacity)");
@@ -78,14 +70,14 @@ bool Session::start() {
   }
   started_ = last_packet_ = std::chrono::steady_clock::now();
   schedule_watchdog();
-  read_header();
+  connection_.read_next();
   return true;
 }
 
 void Session::schedule_watchdog() {
   watchdog_timer_.expires_after(std::chrono::seconds(1));
   watchdog_timer_.async_wait(bound([self = shared_from_this()](const asio::error_code& ec) {
-    if (ec || self->closed_.load()) return;
+    if (ec || self->connection_.is_shut_down()) return;
     const auto now = std::chrono::steady_clock::now();
     const ServerOptions& o = self->context_.options;
     if (!self->joined() && now - self->started_ > core::to_duration(o.handshake_timeout)) {
@@ -97,7 +89,9 @@ void Session::schedule_watchdog() {
       self->shutdown_socket("idle: nothing received within the idle timeout");
       return;
     }
-    if (self->writing_ && now - self->write_started_ > core::to_duration(o.idle_timeout)) {
+    std::chrono::steady_clock::time_point write_started;
+    if (self->connection_.writing_since(write_started) &&
+        now - write_started > core::to_duration(o.idle_timeout)) {
       self->shutdown_socket("not reading: a write was stuck for the idle timeout");
       return;
     }
@@ -116,40 +110,14 @@ void Session::admit(uint32_t id) {
 
 // ---- Reading ----
 
-void Session::read_header() {
-  asio::async_read(socket_, asio::buffer(header_bytes_),
-                   bound([self = shared_from_this()](const asio::error_code& ec, size_t) {
-                     self->on_header(ec);
-                   }));
+bool Session::accept_header(const net::Header& header) {
+  last_packet_ = std::chrono::steady_clock::now();
+  return handshake_allows(header.type) && client_may_send(header.type);
 }
 
-void Session::on_header(const asio::error_code& ec) {
-  last_packet_ = std::chrono::steady_clock::now();
-  if (ec) {
-    shutdown_socket(ec == asio::error::eof ? "disconnected" : ec.message());
-    return;
-  }
-  const net::HeaderError error = net::parse_header(header_bytes_, header_);
-  if (error == net::HeaderError::kBadVersion) {
-    spdlog::warn("closing connection: {}", net::to_string(error));
-    refuse_other_version();
-    return;
-  }
-  if (error != net::HeaderError::kOk) {
-    protocol_error(net::to_string(error));
-    return;
-  }
-  if (header_.sealed() != channel_.enabled()) {
-    protocol_error(channel_.enabled() ? "unencrypted packet after the key exchange"
-                                      : "sealed packet before the key exchange");
-    return;
-  }
-  if (!handshake_allows(header_.type)) return;
-  uint8_t* target = nullptr;
-  switch (header_.type) {
+bool Session::client_may_send(net::MsgType type) {
+  switch (type) {
     case net::MsgType::kVideoUp:
-      target = video_payload_.data();
-      break;
     case net::MsgType::kKeyHello:
     case net::MsgType::kAuth:
     case net::MsgType::kHello:
@@ -159,37 +127,31 @@ void Session::on_header(const asio::error_code& ec) {
     case net::MsgType::kBye:
     case net::MsgType::kAudioUp:
     case net::MsgType::kMediaState:
-      target = small_payload_.data();
-      if (header_.length > small_payload_.size()) {
-        protocol_error("control packet larger than its buffer");
-        return;
-      }
-      break;
+      return true;
     default:
       protocol_error("packet type a client may not send");
-      return;
+      return false;
   }
-  if (header_.length == 0) {
-    handle_packet({target, 0});
-    return;
-  }
-  asio::async_read(socket_, asio::buffer(target, header_.length),
-                   bound([self = shared_from_this()](const asio::error_code& ec, size_t) {
-                     self->on_payload(ec);
-                   }));
 }
 
-void Session::on_payload(const asio::error_code& ec) {
-  if (ec) {
-    spdlog::warn("closing connection{}{}: truncated packet ({})", joined() ? " of " : "",
-                 joined() ? name_.view() : std::string_view(),
-                 ec == asio::error::eof ? "disconnected mid-packet" : ec.message());
-    shutdown_socket("truncated packet");
-    return;
+std::span<uint8_t> Session::video_payload_buffer(const net::Header&) {
+  return video_payload_.writable();
+}
+
+void Session::on_read_failed(net::ReadFailure failure, std::string_view detail) {
+  switch (failure) {
+    case net::ReadFailure::kClosed:
+      return shutdown_socket(detail.empty() ? "disconnected" : detail);
+    case net::ReadFailure::kTruncated:
+      spdlog::warn("closing connection{}{}: truncated packet ({})", joined() ? " of " : "",
+                   joined() ? name_.view() : std::string_view(), detail);
+      return shutdown_socket("truncated packet");
+    case net::ReadFailure::kOtherVersion:
+      spdlog::warn("closing connection: {}", detail);
+      return refuse_other_version();
+    default:
+      return protocol_error(detail);
   }
-  uint8_t* data =
-      header_.type == net::MsgType::kVideoUp ? video_payload_.data() : small_payload_.data();
-  handle_packet({data, header_.length});
 }
 
 // Which packets each step of the handshake accepts; answers a mismatch of --insecure
@@ -232,21 +194,8 @@ bool Session::handshake_allows(net::MsgType type) {
   return false;
 }
 
-void Session::handle_packet(std::span<uint8_t> wire_payload) {
-  if (!net::payload_crc_matches(header_, wire_payload)) {
-    protocol_error("payload CRC mismatch");
-    return;
-  }
-  std::span<const uint8_t> payload = wire_payload;
-  if (channel_.enabled()) {
-    bool ok = false;
-    payload = channel_.open(header_bytes_, wire_payload, ok);
-    if (!ok) {
-      protocol_error("decryption failed (a tampered, replayed or reordered packet)");
-      return;
-    }
-  }
-  switch (header_.type) {
+void Session::on_packet(const net::Header& header, std::span<const uint8_t> payload) {
+  switch (header.type) {
     case net::MsgType::kKeyHello:
       handle_key_hello(payload);
       break;
@@ -280,12 +229,10 @@ void Session::handle_packet(std::span<uint8_t> wire_payload) {
     case net::MsgType::kPong:
       break;
     case net::MsgType::kBye:
-      shutdown_socket("said bye");
-      return;
+      return shutdown_socket("said bye");
     default:
       return protocol_error("unexpected packet");
   }
-  if (!closed_.load()) read_header();
 }
 
 void Session::refuse_other_version() {
@@ -303,10 +250,11 @@ void Session::handle_key_hello(std::span<const uint8_t> payload) {
   if (!key_exchange_.answer(hello, welcome, keys)) return protocol_error("unusable exchange key");
   std::array<uint8_t, net::kHeaderSize + 160> packet;
   const size_t n = net::build_packet(net::MsgType::kKeyWelcome, welcome, packet);
-  if (n == 0 || !queue_control({packet.data(), n}, /*plain=*/true)) {
+  if (n == 0 || !connection_.send_control({packet.data(), n}, net::Sealing::kPlain)) {
     return protocol_error("cannot answer the key exchange");
   }
-  channel_.enable(keys);  // the welcome above is marked plain; everything after is sealed
+  connection_.channel().enable(
+      keys);  // the welcome above is marked plain; everything after is sealed
   phase_ = Phase::kAuth;
 }
 
@@ -434,38 +382,34 @@ void Session::handle_audio(std::span<const uint8_t> payload) {
 
 void Session::queue_decoded_audio(uint64_t capture_us) {
   std::lock_guard lock(audio_in_mutex_);
-  const size_t at = (audio_in_head_ + audio_in_count_) % kAudioInFrames;
-  audio_in_[at] = decoded_audio_;
-  audio_in_capture_[at] = capture_us;
-  if (audio_in_count_ < kAudioInFrames) {
-    ++audio_in_count_;
-  } else {
-    audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;  // full: the oldest goes
-  }
+  audio_in_.make_room();  // full: the oldest goes
+  DecodedAudio& frame = audio_in_.next_slot();
+  frame.samples = decoded_audio_;
+  frame.capture_us = capture_us;
+  audio_in_.commit_push();
 }
 
 bool Session::pop_audio(std::span<float> out, uint64_t& capture_us) {
   std::lock_guard lock(audio_in_mutex_);
-  if (audio_in_count_ == 0) {
+  if (audio_in_.empty()) {
     audio_backlog_ticks_ = 0;
     return false;
   }
   // The mixer takes one frame per tick and the client sends one per 20 ms, so a backlog
   // left by a stall would stay for the rest of the call. When frames have been waiting for
   // half a second, skip one: a brief glitch instead of a lasting delay.
-  if (audio_in_count_ > 1) {
+  if (audio_in_.size() > 1) {
     if (++audio_backlog_ticks_ >= kAudioBacklogTicks) {
-      audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;
-      --audio_in_count_;
+      audio_in_.pop();
       audio_backlog_ticks_ = 0;
     }
   } else {
     audio_backlog_ticks_ = 0;
   }
-  std::copy(audio_in_[audio_in_head_].begin(), audio_in_[audio_in_head_].end(), out.begin());
-  capture_us = audio_in_capture_[audio_in_head_];
-  audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;
-  --audio_in_count_;
+  const DecodedAudio& frame = audio_in_.front();
+  std::copy(frame.samples.begin(), frame.samples.end(), out.begin());
+  capture_us = frame.capture_us;
+  audio_in_.pop();
   return true;
 }
 
@@ -483,168 +427,45 @@ void Session::protocol_error(std::string_view what) {
 // ---- Writing ----
 
 void Session::offer_video(const core::PooledBuffer& packet) {
-  {
-    std::lock_guard lock(out_mutex_);
-    if (mailbox_) context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);
-    mailbox_ = packet;  // newest wins; the replaced frame goes back to its pool
+  if (connection_.offer_video(packet)) {
+    context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);
   }
-  wake_writer();
 }
 
 bool Session::send_control(std::span<const uint8_t> packet) {
-  return queue_control(packet, /*plain=*/false);
-}
-
-bool Session::queue_control(std::span<const uint8_t> packet, bool plain) {
-  if (packet.size() > kControlSlotBytes) return false;
-  {
-    std::lock_guard lock(out_mutex_);
-    if (control_count_ == kControlSlots) return false;  // client not reading: drop
-    ControlSlot& slot = control_[(control_head_ + control_count_) % kControlSlots];
-    std::copy(packet.begin(), packet.end(), slot.bytes.begin());
-    slot.size = static_cast<uint16_t>(packet.size());
-    slot.plain = plain;
-    ++control_count_;
-  }
-  wake_writer();
-  return true;
+  return connection_.send_control(packet);
 }
 
 bool Session::send_audio(std::span<const uint8_t> packet) {
-  if (packet.size() > kAudioOutBytes) return false;
-  {
-    std::lock_guard lock(out_mutex_);
-    if (close_after_flush_) return false;
-    if (audio_out_count_ == kAudioOutSlots) {  // not reading: the oldest packet goes
-      audio_out_head_ = (audio_out_head_ + 1) % kAudioOutSlots;
-      --audio_out_count_;
-    }
-    AudioOutSlot& slot = audio_out_[(audio_out_head_ + audio_out_count_) % kAudioOutSlots];
-    std::copy(packet.begin(), packet.end(), slot.bytes.begin());
-    slot.size = static_cast<uint16_t>(packet.size());
-    ++audio_out_count_;
-  }
-  wake_writer();
-  return true;
+  return connection_.send_audio(packet);
 }
 
-void Session::wake_writer() {
-  if (closed_.load(std::memory_order_acquire)) return;
-  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
-  asio::post(socket_.get_executor(), bound([self = shared_from_this()] {
-               self->wake_pending_.store(false, std::memory_order_release);
-               if (!self->writing_) self->start_write();
-             }));
-}
-
-void Session::start_write() {
-  if (closed_.load()) return;
-  bool have_control = false;
-  bool plain = false;
-  bool closing = false;
-  {
-    std::lock_guard lock(out_mutex_);
-    closing = close_after_flush_;
-    if (control_count_ > 0) {
-      const ControlSlot& slot = control_[control_head_];
-      write_control_size_ = slot.size;
-      plain = slot.plain;
-      std::copy_n(slot.bytes.begin(), slot.size, write_control_.begin());
-      control_head_ = (control_head_ + 1) % kControlSlots;
-      --control_count_;
-      have_control = true;
-    } else if (audio_out_count_ > 0 && !close_after_flush_) {
-      const AudioOutSlot& slot = audio_out_[audio_out_head_];
-      write_control_size_ = slot.size;
-      std::copy_n(slot.bytes.begin(), slot.size, write_control_.begin());
-      audio_out_head_ = (audio_out_head_ + 1) % kAudioOutSlots;
-      --audio_out_count_;
-      have_control = true;
-    } else if (mailbox_ && !close_after_flush_) {
-      write_video_ = std::move(mailbox_);
-    }
-  }
-  if (!have_control && !write_video_) {
-    writing_ = false;
-    if (closing) shutdown_socket("closed after final message");
-    return;
-  }
-  writing_ = true;
-  writing_video_ = !have_control;
-  write_started_ = std::chrono::steady_clock::now();
-  asio::const_buffer buffer;
-  if (have_control) {
-    if (channel_.enabled() && !plain) {
-      write_control_size_ = channel_.seal(write_control_, write_control_size_);
-    }
-    buffer = asio::buffer(write_control_.data(), write_control_size_);
-  } else if (channel_.enabled()) {
-    const size_t needed = write_video_.size() + net::kSealOverhead;
-    if (sealed_video_.size() < needed) {
-      core::ScopedAllocSite site(seal_site());
-      sealed_video_.resize(std::max(needed, write_video_.capacity() + net::kSealOverhead));
-    }
-    const size_t n = channel_.seal_to(write_video_.bytes(), sealed_video_);
-    write_video_.reset();  // sealed: the shared packet can go back to its pool now
-    buffer = asio::buffer(sealed_video_.data(), n);
-  } else {
-    buffer = asio::buffer(write_video_.data(), write_video_.size());
-  }
-  asio::async_write(socket_, buffer,
-                    bound([self = shared_from_this()](const asio::error_code& ec, size_t) {
-                      self->on_written(ec);
-                    }));
-}
-
-void Session::on_written(const asio::error_code& ec) {
-  if (writing_video_) {
-    if (!ec) context_.counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
-    write_video_.reset();
-    writing_video_ = false;
-  }
-  writing_ = false;
-  if (ec) {
-    shutdown_socket(ec.message());
-    return;
-  }
-  start_write();
+void Session::on_video_written() {
+  context_.counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
 }
 
 // ---- Closing ----
 
 void Session::close(std::string_view reason) {
-  asio::post(socket_.get_executor(),
+  asio::post(watchdog_timer_.get_executor(),
              bound([self = shared_from_this(), reason] { self->shutdown_socket(reason); }));
 }
 
 void Session::close_with_bye(net::ByeReason reason, std::string_view text) {
   std::array<uint8_t, net::kHeaderSize + 128> packet;
   const size_t n = net::build_packet(net::MsgType::kBye, net::Bye::make(reason, text), packet);
-  {
-    std::lock_guard lock(out_mutex_);
-    close_after_flush_ = true;
-    mailbox_.reset();
-  }
-  if (n == 0 || !send_control({packet.data(), n})) {
-    close(text);
-    return;
-  }
+  // The Bye goes first, so the flush that follows cannot finish before it is queued.
+  const bool queued = n > 0 && send_control({packet.data(), n});
+  connection_.close_after_flush();
+  if (!queued) close(text);
 }
 
 void Session::shutdown_socket(std::string_view reason) {
-  if (closed_.exchange(true)) return;
+  if (connection_.is_shut_down()) return;
+  connection_.shut_down();
   if (joined()) spdlog::info("{} (participant {}) left: {}", name_.view(), id_, reason);
-  asio::error_code ignored;
   watchdog_timer_.cancel();
-  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
-  socket_.close(ignored);
   room_.leave(*this);
-  {
-    std::lock_guard lock(out_mutex_);
-    mailbox_.reset();
-    control_count_ = 0;
-    audio_out_count_ = 0;
-  }
   std::lock_guard lock(video_mutex_);
   latest_ = VideoFrame{};
 }

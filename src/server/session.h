@@ -19,14 +19,15 @@
 #include <vector>
 
 #include "core/buffer_pool.h"
+#include "core/fixed_ring.h"
 #include "core/handler_memory.h"
 #include "media/audio/audio_format.h"
 #include "media/audio/opus_codec.h"
 #include "media/jpeg_codec.h"
 #include "media/render_options.h"
+#include "net/connection.h"
 #include "net/key_exchange.h"
 #include "net/protocol.h"
-#include "net/secure_channel.h"
 
 namespace ttycall::server {
 
@@ -67,15 +68,10 @@ struct VideoFrame {
   uint64_t capture_us = 0;
 };
 
-// Concrete executor types (not any_io_executor): type erasure would drop the handlers'
-// allocator and send completions through Asio's heap-backed recycling allocator.
-using SessionExecutor = asio::io_context::executor_type;
-using SessionSocket = asio::basic_stream_socket<asio::ip::tcp, SessionExecutor>;
-using SessionTimer =
-    asio::basic_waitable_timer<std::chrono::steady_clock,
-                               asio::wait_traits<std::chrono::steady_clock>, SessionExecutor>;
+using SessionSocket = net::Socket;
+using SessionTimer = net::Timer;
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public std::enable_shared_from_this<Session>, private net::Connection::Owner {
  public:
   Session(SessionSocket socket, ServerContext& context, Room& room);
   ~Session();
@@ -130,22 +126,12 @@ class Session : public std::enable_shared_from_this<Session> {
   uint16_t compositor_requested_height = 0;
 
  private:
-  static constexpr size_t kControlSlotBytes = 4096;
-  static constexpr size_t kControlSlots = 16;
-  struct ControlSlot {
-    uint16_t size = 0;
-    bool plain = false;  // the key exchange's answer: sent before encryption starts
-    std::array<uint8_t, kControlSlotBytes> bytes;
-  };
-  // Outgoing audio: a few packets; when full, the oldest is dropped (late audio is useless).
-  static constexpr size_t kAudioOutSlots = 8;
-  static constexpr size_t kAudioOutBytes = net::kHeaderSize + 1500;
-  struct AudioOutSlot {
-    uint16_t size = 0;
-    std::array<uint8_t, kAudioOutBytes> bytes;
-  };
   // Incoming audio, decoded: at most this many frames wait for the mixer (bounds the delay).
   static constexpr size_t kAudioInFrames = 4;
+  struct DecodedAudio {
+    std::array<float, media::audio::kFrameSamples> samples{};
+    uint64_t capture_us = 0;
+  };
 
   template <class F>
   auto bound(F&& handler) {
@@ -153,10 +139,17 @@ class Session : public std::enable_shared_from_this<Session> {
                                 std::forward<F>(handler));
   }
 
-  void read_header();
-  void on_header(const asio::error_code& ec);
-  void on_payload(const asio::error_code& ec);
-  void handle_packet(std::span<uint8_t> wire_payload);
+  // net::Connection::Owner
+  bool accept_header(const net::Header& header) override;
+  std::span<uint8_t> video_payload_buffer(const net::Header& header) override;
+  void on_packet(const net::Header& header, std::span<const uint8_t> payload) override;
+  void on_read_failed(net::ReadFailure failure, std::string_view detail) override;
+  void on_write_failed(std::string_view why) override { shutdown_socket(why); }
+  void on_flushed() override { shutdown_socket("closed after final message"); }
+  void on_video_written() override;
+  std::shared_ptr<void> keep_alive() override { return shared_from_this(); }
+
+  bool client_may_send(net::MsgType type);
   bool handshake_allows(net::MsgType type);
   void handle_key_hello(std::span<const uint8_t> payload);
   void handle_auth(std::span<const uint8_t> payload);
@@ -170,35 +163,26 @@ class Session : public std::enable_shared_from_this<Session> {
   void protocol_error(std::string_view what);
   void refuse_other_version();  // Bye(kVersionMismatch), then close
 
-  bool queue_control(std::span<const uint8_t> packet, bool plain);
-  void wake_writer();
-  void start_write();
-  void on_written(const asio::error_code& ec);
   void shutdown_socket(std::string_view reason);
   void schedule_watchdog();
 
-  SessionSocket socket_;
   ServerContext& context_;
   Room& room_;
-  core::HandlerMemory handler_memory_;
-  SessionTimer watchdog_timer_;  // handshake deadline, idle clients, stuck writes
+  net::Connection connection_;
+  core::HandlerMemory handler_memory_;  // the watchdog's and close()'s handlers
+  SessionTimer watchdog_timer_;         // handshake deadline, idle clients, stuck writes
   std::array<uint8_t, 16> remote_address_{};
   bool counted_connection_ = false;
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_packet_{};
-  std::chrono::steady_clock::time_point write_started_{};
 
   // The handshake and encryption (this session's io thread only).
   enum class Phase : uint8_t { kKeyExchange, kAuth, kHello, kJoined };
   Phase phase_;
   net::ServerKeyExchange key_exchange_;
-  net::SecureChannel channel_;
   net::PublicKey client_key_;
 
   // Read side (this session's io thread only).
-  std::array<uint8_t, net::kHeaderSize> header_bytes_{};
-  net::Header header_{};
-  std::array<uint8_t, 4096> small_payload_{};
   core::PooledBuffer video_payload_;  // from the receive pool, for VideoUp
   media::JpegDecoder jpeg_;
   net::Name name_;
@@ -218,10 +202,7 @@ class Session : public std::enable_shared_from_this<Session> {
   media::audio::OpusDecoder opus_;
   std::array<float, media::audio::kFrameSamples> decoded_audio_{};
   std::mutex audio_in_mutex_;
-  std::array<std::array<float, media::audio::kFrameSamples>, kAudioInFrames> audio_in_{};
-  std::array<uint64_t, kAudioInFrames> audio_in_capture_{};
-  size_t audio_in_head_ = 0;
-  size_t audio_in_count_ = 0;
+  core::FixedRing<DecodedAudio, kAudioInFrames> audio_in_;
   int audio_backlog_ticks_ = 0;  // consecutive ticks with more than one frame waiting
   static constexpr int kAudioBacklogTicks = 25;
   uint32_t last_audio_seq_ = 0;
@@ -229,26 +210,6 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<int> audio_slot_{-1};
   std::atomic<bool> muted_{false};
 
-  // Write side: mailbox and control queue under out_mutex_, the rest on the io thread.
-  std::mutex out_mutex_;
-  core::PooledBuffer mailbox_;
-  std::array<ControlSlot, kControlSlots> control_;
-  size_t control_head_ = 0;
-  size_t control_count_ = 0;
-  std::array<AudioOutSlot, kAudioOutSlots> audio_out_;
-  size_t audio_out_head_ = 0;
-  size_t audio_out_count_ = 0;
-  std::atomic<bool> wake_pending_{false};
-  bool writing_ = false;
-  bool close_after_flush_ = false;
-  // The control or audio packet being written, with room for its seal.
-  std::array<uint8_t, kControlSlotBytes + net::kSealOverhead> write_control_{};
-  size_t write_control_size_ = 0;
-  bool writing_video_ = false;
-  // A video packet is shared by every viewer of its view, so each session seals a copy
-  // here. Sized to the packet's pool class, it grows only when a larger class first comes.
-  std::vector<uint8_t> sealed_video_;
-  core::PooledBuffer write_video_;  // unsealed (--insecure): written straight from the pool
   std::atomic<bool> closed_{false};
 };
 
