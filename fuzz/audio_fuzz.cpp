@@ -3,7 +3,7 @@
 // Input: one mode byte, then records, each  u8 control | u16 length (LE) | length bytes
 // of payload. A run is one connection: a fresh OpusDecoder (and, for the client, a fresh
 // JitterBuffer) sees the payloads in order, so the fuzzer can drive the decoder state.
-//   mode bit 0 = 0, server (Session::handle_audio, src/server/session.cpp): decode the
+//   mode bit 0 = 0, server (UplinkDecoder::audio, src/server/uplink_decoder.cpp): decode the
 //       AudioUp fixed part (a reject ends the connection); a silent frame is skipped; a
 //       sequence gap of exactly one frame is first recovered with decode_fec(); then
 //       decode(). The control byte is unused.

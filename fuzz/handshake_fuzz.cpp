@@ -1,10 +1,10 @@
 // handshake_fuzz: the server's handshake decisions and the protocol's text rule.
 //
 // Every input is used three ways:
-//   1. As a Hello payload, through the checks of Session::handle_hello
-//      (src/server/session.cpp): decode; on reject, the "other protocol version" branch
-//      (payload >= 2 bytes with a version field other than 1) or a protocol error; on
-//      accept, the protocol_version check, then the view the session stores (ViewKey, packed
+//   1. As a Hello payload, through the server's own handshake step (net::ServerHandshake,
+//      src/net/server_handshake.cpp, as an --insecure server meets it): decode; on reject,
+//      the "other protocol version" refusal (payload >= 2 bytes with a version field other
+//      than 1) or a protocol error; on accept, the view the session stores (ViewKey, packed
 //      into 64 bits). Checked: every accepted field is within the limits of
 //      docs/PROTOCOL.md, the name is clean text, the Hello re-encodes to the same bytes, the
 //      ViewKey unpacks to the same view, and the Bye the server would answer with frames.
@@ -25,7 +25,8 @@
 
 #include "fuzz_common.h"
 #include "net/protocol.h"
-#include "server/session.h"  // ViewKey (header-only)
+#include "net/server_handshake.h"
+#include "server/view_key.h"  // header-only
 
 namespace net = ttycall::net;
 namespace media = ttycall::media;
@@ -40,16 +41,21 @@ using Bytes = std::span<const uint8_t>;
 
 enum class Outcome { kWelcome, kVersionMismatch, kProtocolError };
 
-// Session::handle_hello, minus the room (joining is not input-dependent) and the socket.
+// The server's handshake step for a Hello (the room's join is not input-dependent).
 Outcome server_hello(Bytes payload) {
-  net::Hello hello;
-  if (!net::decode(payload, hello)) {
-    if (payload.size() >= 2 && (payload[0] | payload[1] << 8) != net::kProtocolVersion) {
-      return Outcome::kVersionMismatch;
-    }
-    return Outcome::kProtocolError;
+  static const net::ServerAuthConfig no_auth;
+  net::ServerHandshake handshake(no_auth, /*insecure=*/true);
+  const net::HandshakeStep step = handshake.step(net::MsgType::kHello, payload);
+  using Kind = net::HandshakeStep::Kind;
+  if (step.kind == Kind::kRefuse) {
+    FUZZ_CHECK(step.reason == net::ByeReason::kVersionMismatch);
+    FUZZ_CHECK(payload.size() >= 2 && (payload[0] | payload[1] << 8) != net::kProtocolVersion);
+    return Outcome::kVersionMismatch;
   }
-  if (hello.protocol_version != net::kProtocolVersion) return Outcome::kVersionMismatch;
+  if (step.kind == Kind::kProtocolError) return Outcome::kProtocolError;
+  FUZZ_CHECK(step.kind == Kind::kJoin && handshake.joined());
+  const net::Hello& hello = step.hello;
+  FUZZ_CHECK(hello.protocol_version == net::kProtocolVersion);
 
   FUZZ_CHECK(hello.cols >= 1 && hello.cols <= net::kMaxTerminalCols);
   FUZZ_CHECK(hello.rows >= 1 && hello.rows <= net::kMaxTerminalRows);
@@ -65,6 +71,8 @@ Outcome server_hello(Bytes payload) {
 
   const ttycall::server::ViewKey key{hello.cols, hello.rows, hello.render, hello.color};
   FUZZ_CHECK(ttycall::server::ViewKey::unpack(key.packed()) == key);
+  // A second Hello on a joined connection is a protocol error, never a second join.
+  FUZZ_CHECK(handshake.step(net::MsgType::kHello, payload).kind == Kind::kProtocolError);
   return Outcome::kWelcome;
 }
 

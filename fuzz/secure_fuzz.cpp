@@ -1,13 +1,13 @@
 // secure_fuzz: the encrypted side of the protocol (src/net/key_exchange.*, secure_channel.*).
 //
 // Every input is used four ways:
-//   1. As a KeyHello payload, through Session::handle_key_hello: decode; when accepted, the
-//      server answers (or refuses a low-order key) and its KeyWelcome frames and re-decodes
+//   1. As a KeyHello payload, through the key exchange net::ServerHandshake answers with:
+//      decode; when accepted, the server answers (or refuses a low-order key) and its KeyWelcome frames and re-decodes
 //      to the same fields.
 //   2. As a KeyWelcome payload, through Client::handle_key_welcome: decode; a client never
 //      accepts it (a forged signature cannot verify) and so derives no keys.
-//   3. As an Auth payload after a real exchange, through Session::handle_auth: decode; the
-//      server never judges it kOk (the signature is over a transcript the input cannot know).
+//   3. As an Auth payload after a real exchange, through the handshake's Auth check:
+//      decode; the server never judges it kOk (the signature is over a transcript the input cannot know).
 //   4. As sealed wire bytes (header + payload) for a channel with fixed keys: when the
 //      header parses as sealed and the CRC matches, open() refuses it unless it is exactly
 //      what the other end seals for that plaintext (the corpus holds one such packet); and

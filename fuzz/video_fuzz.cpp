@@ -1,7 +1,7 @@
 // video_fuzz: the frame decoders behind VideoUp (server) and VideoDown (client).
 //
 // Input: one mode byte, then a payload (no packet header; packet_fuzz covers framing).
-//   mode bit 0 = 0: a VideoUp payload, down Session::handle_video (src/server/session.cpp):
+//   mode bit 0 = 0: a VideoUp payload, down UplinkDecoder::video (src/server/uplink_decoder.cpp):
 //       decode the fixed part -> JpegDecoder::read_info -> the server's checks (the JPEG's
 //       size equals the announced size, width x height x 3 fits the decoded-frame buffer of
 //       the default 640 x 480 limit) -> JpegDecoder::decode into that buffer. The output

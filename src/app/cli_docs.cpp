@@ -91,6 +91,103 @@ void man_options(std::string& out, const CLI::App& command) {
   }
 }
 
+// The title line, NAME, SYNOPSIS and DESCRIPTION.
+std::string man_heading(const CLI::App& app) {
+  return fmt::format(
+      ".TH TTYCALL 1 \"\" \"{}\" \"User Commands\"\n"
+      ".SH NAME\nttycall \\- {}\n"
+      ".SH SYNOPSIS\n.B ttycall\n[\\fB\\-\\-config\\fR \\fIFILE\\fR] \\fICOMMAND\\fR "
+      "[\\fIOPTIONS\\fR]\n"
+      ".SH DESCRIPTION\n"
+      "Every participant runs \\fBttycall client\\fR; one \\fBttycall server\\fR receives "
+      "everyone's "
+      "camera and microphone, composes for each viewer a grid of the participants as text art "
+      "sized to that viewer's terminal, mixes each listener's audio, and streams both back.\n"
+      ".PP\n.nf\n{}\n.fi\n",
+      "ttycall " TTYCALL_VERSION, roff("a multi-party video and voice call in your terminal"),
+      roff(app.get_footer()));
+}
+
+void man_commands(std::string& out, const CLI::App& app) {
+  for (const CLI::App* sub : visible_subcommands(app)) {
+    out += fmt::format(".SS \"ttycall {}\"\n{}\n", sub->get_name(), roff(sub->get_description()));
+    if (!sub->get_footer().empty()) out += ".PP\n.nf\n" + roff(sub->get_footer()) + "\n.fi\n";
+    man_options(out, *sub);
+  }
+}
+
+// The sections that do not come from the option tree.
+constexpr std::string_view kManKeys = R"(.SH KEYS IN A CALL
+.TP
+.B q
+Leave the call (also Ctrl\-C).
+.TP
+.B m
+Mute or unmute your microphone.
+.TP
+.B v
+Switch your camera off (the others see your name) or back on.
+.TP
+.B r
+Next render mode: ascii, half blocks.
+.TP
+.B c
+Next colour mode: none, 256, true colour.
+.TP
+.B s
+Show or hide the stats box: fps, latency, round trip, bandwidth, packet loss.
+.TP
+.B f
+Focus: one large tile for whoever speaks, then each participant pinned in turn, then the grid again.
+)";
+constexpr std::string_view kManConfiguration = R"(.SH CONFIGURATION
+Every option can also be set in the environment or in a TOML file. The order is:
+a flag on the command line, then the environment variable, then the config file, then the
+built\-in default.
+.PP
+The environment variable of an option is \fBTTYCALL_\fR\fICOMMAND\fR\fB_\fR\fIOPTION\fR in
+capitals with dashes as underscores, e.g. \fBTTYCALL_CLIENT_HOST\fR for
+\fBttycall client \-\-host\fR. Flags take 1/0, true/false, yes/no or on/off.
+.PP
+The config file is \fI~/.config/ttycall/config.toml\fR (\fI$XDG_CONFIG_HOME/ttycall/config.toml\fR
+when that is set), or the file given with \fB\-\-config\fR or \fBTTYCALL_CONFIG\fR. It has a section per
+command with the option names as keys:
+.PP
+.nf
+[client]
+host = "call.example.org"
+name = "Ada"
+color = "256"
+
+[server]
+port = 27224
+max\-clients = 8
+.fi
+)";
+constexpr std::string_view kManFiles = R"(.SH FILES
+.TP
+.I ~/.config/ttycall/config.toml
+Option defaults, see CONFIGURATION.
+.TP
+.I /usr/lib/systemd/system/ttycall\-server.service
+A systemd unit that runs \fBttycall server\fR (installed with the package).
+)";
+constexpr std::string_view kManExamples = R"(.SH EXAMPLES
+.TP
+.B ttycall demo
+Try it: a call with three synthetic participants, no network needed.
+.TP
+.B ttycall server \-\-bind 0.0.0.0
+Host a call on port 27224 for everyone who can reach this machine.
+.TP
+.B ttycall client \-\-host call.example.org \-\-name Ada
+Join that call.
+)";
+constexpr std::string_view kManExitStatus = R"(.SH EXIT STATUS
+0 when the call ended normally; 1 when it failed (the server could not be reached, or ended
+the call); 2 for bad options.
+)";
+
 // ---- shells ----
 
 std::string quoted_single(const std::string& s, std::string_view escaped_quote) {
@@ -284,93 +381,15 @@ std::vector<const CLI::Option*> visible_options(const CLI::App& command) {
 }
 
 std::string man_page(const CLI::App& app) {
-  std::string out = fmt::format(
-      ".TH TTYCALL 1 \"\" \"{}\" \"User Commands\"\n"
-      ".SH NAME\nttycall \\- {}\n"
-      ".SH SYNOPSIS\n.B ttycall\n[\\fB\\-\\-config\\fR \\fIFILE\\fR] \\fICOMMAND\\fR "
-      "[\\fIOPTIONS\\fR]\n"
-      ".SH DESCRIPTION\n"
-      "Every participant runs \\fBttycall client\\fR; one \\fBttycall server\\fR receives "
-      "everyone's "
-      "camera and microphone, composes for each viewer a grid of the participants as text art "
-      "sized to that viewer's terminal, mixes each listener's audio, and streams both back.\n"
-      ".PP\n.nf\n{}\n.fi\n",
-      "ttycall " TTYCALL_VERSION, roff("a multi-party video and voice call in your terminal"),
-      roff(app.get_footer()));
+  std::string out = man_heading(app);
   out += ".SH OPTIONS\n";
   man_options(out, app);
   out += ".SH COMMANDS\n";
-  for (const CLI::App* sub : visible_subcommands(app)) {
-    out += fmt::format(".SS \"ttycall {}\"\n{}\n", sub->get_name(), roff(sub->get_description()));
-    if (!sub->get_footer().empty()) out += ".PP\n.nf\n" + roff(sub->get_footer()) + "\n.fi\n";
-    man_options(out, *sub);
+  man_commands(out, app);
+  for (const std::string_view section :
+       {kManKeys, kManConfiguration, kManFiles, kManExamples, kManExitStatus}) {
+    out += section;
   }
-  out += R"(.SH KEYS IN A CALL
-.TP
-.B q
-Leave the call (also Ctrl\-C).
-.TP
-.B m
-Mute or unmute your microphone.
-.TP
-.B v
-Switch your camera off (the others see your name) or back on.
-.TP
-.B r
-Next render mode: ascii, half blocks.
-.TP
-.B c
-Next colour mode: none, 256, true colour.
-.TP
-.B s
-Show or hide the stats box: fps, latency, round trip, bandwidth, packet loss.
-.TP
-.B f
-Focus: one large tile for whoever speaks, then each participant pinned in turn, then the grid again.
-.SH CONFIGURATION
-Every option can also be set in the environment or in a TOML file. The order is:
-a flag on the command line, then the environment variable, then the config file, then the
-built\-in default.
-.PP
-The environment variable of an option is \fBTTYCALL_\fR\fICOMMAND\fR\fB_\fR\fIOPTION\fR in
-capitals with dashes as underscores, e.g. \fBTTYCALL_CLIENT_HOST\fR for
-\fBttycall client \-\-host\fR. Flags take 1/0, true/false, yes/no or on/off.
-.PP
-The config file is \fI~/.config/ttycall/config.toml\fR (\fI$XDG_CONFIG_HOME/ttycall/config.toml\fR
-when that is set), or the file given with \fB\-\-config\fR or \fBTTYCALL_CONFIG\fR. It has a section per
-command with the option names as keys:
-.PP
-.nf
-[client]
-host = "call.example.org"
-name = "Ada"
-color = "256"
-
-[server]
-port = 27224
-max\-clients = 8
-.fi
-.SH FILES
-.TP
-.I ~/.config/ttycall/config.toml
-Option defaults, see CONFIGURATION.
-.TP
-.I /usr/lib/systemd/system/ttycall\-server.service
-A systemd unit that runs \fBttycall server\fR (installed with the package).
-.SH EXAMPLES
-.TP
-.B ttycall demo
-Try it: a call with three synthetic participants, no network needed.
-.TP
-.B ttycall server \-\-bind 0.0.0.0
-Host a call on port 27224 for everyone who can reach this machine.
-.TP
-.B ttycall client \-\-host call.example.org \-\-name Ada
-Join that call.
-.SH EXIT STATUS
-0 when the call ended normally; 1 when it failed (the server could not be reached, or ended
-the call); 2 for bad options.
-)";
   return out;
 }
 

@@ -9,6 +9,47 @@
 #include "server/server.h"
 
 namespace ttycall::app {
+namespace {
+
+// Everything the server allocated must be gone once it is destroyed: says whether it is and
+// returns the exit status, 0 or 3 for a leak. `before` is the heap as the server started.
+int report_memory_at_exit(const core::HeapTotals& before) {
+  const core::HeapTotals after = core::alloc_accounting::totals();
+  const int64_t live = int64_t(after.allocs - after.frees) - int64_t(before.allocs - before.frees);
+  const int64_t bytes = after.current_bytes - before.current_bytes;
+  core::write_stderr_whole(
+      live == 0 && bytes == 0
+          ? fmt::format("ttycall: memory at exit: every allocation the server made was freed "
+                        "({} allocations in all)\n",
+                        after.allocs - before.allocs)
+          : fmt::format("ttycall: memory at exit: LEAK of {} bytes in {} allocations\n", bytes,
+                        live));
+  return live == 0 && bytes == 0 ? 0 : 3;
+}
+
+int run_server(server::ServerOptions& options, const std::string& log_level,
+               const std::string& password_file) {
+  core::init_logging(log_level);
+  if (!password_file.empty()) {
+    std::string error;
+    if (!read_password_file(password_file, options.password, error)) {
+      core::write_stderr_whole("ttycall: " + error + "\n");
+      return 2;
+    }
+  }
+  const core::HeapTotals before = core::alloc_accounting::totals();
+  try {
+    server::Server server(options);
+    server.start();
+    server.wait();
+  } catch (const std::exception& e) {
+    core::write_stderr_whole(std::string("ttycall: ") + e.what() + "\n");
+    return 1;
+  }
+  return report_memory_at_exit(before);
+}
+
+}  // namespace
 
 Command add_server_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("server", "Host a call: participants connect to this server");
@@ -115,36 +156,7 @@ Command add_server_command(CLI::App& app) {
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
   return [options, log_level, password_file] {
-    core::init_logging(*log_level);
-    if (!password_file->empty()) {
-      std::string error;
-      if (!read_password_file(*password_file, options->password, error)) {
-        core::write_stderr_whole("ttycall: " + error + "\n");
-        return 2;
-      }
-    }
-    const core::HeapTotals before = core::alloc_accounting::totals();
-    try {
-      server::Server server(*options);
-      server.start();
-      server.wait();
-    } catch (const std::exception& e) {
-      core::write_stderr_whole(std::string("ttycall: ") + e.what() + "\n");
-      return 1;
-    }
-    // Everything the server allocated must be gone once it is destroyed.
-    const core::HeapTotals after = core::alloc_accounting::totals();
-    const int64_t live =
-        int64_t(after.allocs - after.frees) - int64_t(before.allocs - before.frees);
-    const int64_t bytes = after.current_bytes - before.current_bytes;
-    core::write_stderr_whole(
-        live == 0 && bytes == 0
-            ? fmt::format("ttycall: memory at exit: every allocation the server made was freed "
-                          "({} allocations in all)\n",
-                          after.allocs - before.allocs)
-            : fmt::format("ttycall: memory at exit: LEAK of {} bytes in {} allocations\n", bytes,
-                          live));
-    return live == 0 && bytes == 0 ? 0 : 3;
+    return run_server(*options, *log_level, *password_file);
   };
 }
 

@@ -30,7 +30,7 @@ Client::Client(asio::io_context& io, ClientOptions options, CallObserver* observ
     : options_(std::move(options)),
       io_(io),
       resolver_(io_),
-      socket_(io_),
+      connection_(net::Socket(io_.get_executor()), *this),
       retry_timer_(io_),
       capture_timer_(io_),
       ping_timer_(io_),
@@ -39,7 +39,7 @@ Client::Client(asio::io_context& io, ClientOptions options, CallObserver* observ
       signals_(io_),
       observer_(observer) {
   if (options_.name.empty()) options_.name = default_name();
-  payload_.resize(64 * 1024);
+  video_payload_.resize(64 * 1024);
   if (!start()) end_call();
 }
 
@@ -191,13 +191,7 @@ void Client::stop() {
       // Best effort: tell the server, never waiting on a stuck connection.
       std::array<uint8_t, 64 + net::kSealOverhead> packet;
       const net::Bye bye = net::Bye::make(net::ByeReason::kNormal, "bye");
-      size_t n = net::build_packet(net::MsgType::kBye, bye, packet);
-      if (n > 0 && channel_.enabled()) n = channel_.seal(packet, n);
-      if (n > 0 && !writing_) {
-        asio::error_code ignored;
-        socket_.non_blocking(true, ignored);
-        socket_.write_some(asio::buffer(packet.data(), n), ignored);
-      }
+      connection_.write_now(packet, net::build_packet(net::MsgType::kBye, bye, packet));
     }
     halt();
   });
@@ -215,7 +209,7 @@ void Client::halt() {
   connected_ = false;
   asio::error_code ignored;
   resolver_.cancel();
-  socket_.close(ignored);
+  connection_.shut_down();
   retry_timer_.cancel();
   capture_timer_.cancel();
   ping_timer_.cancel();
@@ -238,7 +232,7 @@ void Client::connect() {
           on_connect_failed(ec);
           return;
         }
-        asio::async_connect(socket_, results,
+        asio::async_connect(connection_.socket(), results,
                             [this](const asio::error_code& ec, const asio::ip::tcp::endpoint&) {
                               if (stopping_) return;
                               if (ec) {
@@ -252,7 +246,7 @@ void Client::connect() {
 
 void Client::on_connect_failed(const asio::error_code& ec) {
   asio::error_code ignored;
-  socket_.close(ignored);
+  connection_.socket().close(ignored);
   const double waited = core::seconds_between(trying_since_, core::SteadyClock::now());
   const double limit =
       ever_connected_ ? options_.reconnect_timeout : options_.first_connect_timeout;
@@ -279,26 +273,20 @@ void Client::schedule_reconnect() {
 
 void Client::on_connected() {
   asio::error_code ignored;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ignored);
+  connection_.socket().set_option(asio::ip::tcp::no_delay(true), ignored);
   connected_ = true;
   ever_connected_ = true;
   attempts_ = 0;
   backoff_ = 0.5;
-  control_count_ = 0;
-  audio_count_ = 0;
-  video_ready_ = false;
-  writing_ = false;
-
-  channel_.reset();
   if (options_.insecure) {
     send_hello();
     start_call_traffic();
   } else {
     // The key exchange first; Auth, Hello and everything else follow it sealed.
     key_exchange_ = std::make_unique<net::ClientKeyExchange>();
-    send_message(net::MsgType::kKeyHello, key_exchange_->hello());
+    send_message(net::MsgType::kKeyHello, key_exchange_->hello(), net::Sealing::kPlain);
   }
-  read_header();
+  connection_.read_next();
 }
 
 void Client::send_hello() {
@@ -324,7 +312,7 @@ void Client::start_call_traffic() {
 
 void Client::handle_key_welcome(std::span<const uint8_t> payload) {
   net::KeyWelcome welcome;
-  if (!key_exchange_ || channel_.enabled() || !net::decode(payload, welcome)) {
+  if (!key_exchange_ || connection_.channel().enabled() || !net::decode(payload, welcome)) {
     return fail("the server sent a malformed or unexpected key exchange");
   }
   net::SessionKeys keys;
@@ -348,7 +336,7 @@ void Client::handle_key_welcome(std::span<const uint8_t> payload) {
     }
     password = &*password_key_;
   }
-  channel_.enable(keys);
+  connection_.channel().enable(keys);
   send_message(net::MsgType::kAuth, key_exchange_->make_auth(*identity_, password));
   send_hello();
   start_call_traffic();
@@ -401,10 +389,8 @@ bool Client::server_key_trusted(const net::PublicKey& key) {
 void Client::on_disconnected(std::string_view why) {
   if (!connected_) return;
   connected_ = false;
-  channel_.reset();
+  connection_.reset();
   key_exchange_.reset();
-  asio::error_code ignored;
-  socket_.close(ignored);
   capture_timer_.cancel();
   ping_timer_.cancel();
   audio_timer_.cancel();
@@ -419,60 +405,50 @@ void Client::on_disconnected(std::string_view why) {
 
 // ---- Reading ----
 
-void Client::read_header() {
-  asio::async_read(socket_, asio::buffer(header_bytes_),
-                   [this](const asio::error_code& ec, size_t) { on_header(ec); });
-}
-
-void Client::on_header(const asio::error_code& ec) {
-  if (stopping_) return;
-  if (ec)
-    return on_disconnected(ec == asio::error::eof ? "server closed the connection" : ec.message());
-  const net::HeaderError error = net::parse_header(header_bytes_, header_);
-  if (error != net::HeaderError::kOk) {
-    return fail(fmt::format("the server sent a bad packet ({})", net::to_string(error)));
-  }
-  if (header_.sealed() != channel_.enabled()) {
-    return fail(channel_.enabled() ? "the server sent an unencrypted packet inside the call"
-                                   : "the server sent an encrypted packet before the key exchange");
-  }
-  if (!channel_.enabled() && !options_.insecure && header_.type != net::MsgType::kKeyWelcome &&
-      header_.type != net::MsgType::kBye) {
-    return fail(fmt::format(
+bool Client::accept_header(const net::Header& header) {
+  if (!connection_.channel().enabled() && !options_.insecure &&
+      header.type != net::MsgType::kKeyWelcome && header.type != net::MsgType::kBye) {
+    fail(fmt::format(
         "the server at {} did not answer the key exchange (an old or --insecure server?)",
         net::host_port_text(options_.host, options_.port)));
+    return false;
   }
-  if (payload_.size() < header_.length) payload_.resize(header_.length);  // grows rarely
-  if (header_.length == 0) {
-    handle_packet({});
-    return;
-  }
-  asio::async_read(socket_, asio::buffer(payload_.data(), header_.length),
-                   [this](const asio::error_code& ec, size_t) { on_payload(ec); });
+  return true;
 }
 
-void Client::on_payload(const asio::error_code& ec) {
+std::span<uint8_t> Client::video_payload_buffer(const net::Header& header) {
+  if (video_payload_.size() < header.length) video_payload_.resize(header.length);  // rarely
+  return video_payload_;
+}
+
+void Client::on_read_failed(net::ReadFailure failure, std::string_view detail) {
   if (stopping_) return;
-  if (ec) return on_disconnected(ec.message());
-  handle_packet({payload_.data(), header_.length});
+  switch (failure) {
+    case net::ReadFailure::kClosed:
+      return on_disconnected(detail.empty() ? "server closed the connection" : detail);
+    case net::ReadFailure::kTruncated:
+      return on_disconnected(detail);
+    case net::ReadFailure::kSealedTooEarly:
+      return fail("the server sent an encrypted packet before the key exchange");
+    case net::ReadFailure::kPlainAfterKeys:
+      return fail("the server sent an unencrypted packet inside the call");
+    case net::ReadFailure::kCrcMismatch:
+      return fail("a packet from the server failed its checksum");
+    case net::ReadFailure::kDecryptFailed:
+      return fail("a packet from the server did not decrypt (altered in transit?)");
+    default:
+      return fail(fmt::format("the server sent a bad packet ({})", detail));
+  }
 }
 
-void Client::handle_packet(std::span<uint8_t> wire_payload) {
-  if (!net::payload_crc_matches(header_, wire_payload)) {
-    return fail("a packet from the server failed its checksum");
-  }
-  std::span<const uint8_t> payload = wire_payload;
-  if (channel_.enabled()) {
-    bool ok = false;
-    payload = channel_.open(header_bytes_, wire_payload, ok);
-    if (!ok) return fail("a packet from the server did not decrypt (altered in transit?)");
-  }
-  if (header_.type != net::MsgType::kVideoDown) {
+void Client::on_packet(const net::Header& header, std::span<const uint8_t> payload) {
+  if (stopping_) return;
+  if (header.type != net::MsgType::kVideoDown) {
     const size_t wire_bytes = net::kHeaderSize + payload.size();
     stats_.on_bytes(wire_bytes);
     if (observer_) observer_->on_packet_bytes(wire_bytes);
   }
-  switch (header_.type) {
+  switch (header.type) {
     case net::MsgType::kKeyWelcome:
       handle_key_welcome(payload);
       if (stopping_) return;
@@ -561,7 +537,6 @@ void Client::handle_packet(std::span<uint8_t> wire_payload) {
     default:
       break;  // Left: the participant list that follows says it all
   }
-  if (connected_) read_header();
 }
 
 void Client::handle_video(std::span<const uint8_t> payload) {
@@ -603,56 +578,11 @@ void Client::handle_video(std::span<const uint8_t> payload) {
 // ---- Writing ----
 
 template <class Msg>
-void Client::send_message(net::MsgType type, const Msg& msg) {
-  std::array<uint8_t, 256> packet;
-  if (size_t n = net::build_packet(type, msg, packet)) send_control({packet.data(), n});
-}
-
-void Client::send_control(std::span<const uint8_t> packet) {
-  if (!connected_ || control_count_ == kControlSlots || packet.size() > 256) return;
-  const size_t slot = (control_head_ + control_count_) % kControlSlots;
-  std::copy(packet.begin(), packet.end(), control_[slot].begin());
-  control_size_[slot] = uint16_t(packet.size());
-  ++control_count_;
-  pump_writes();
-}
-
-void Client::pump_writes() {
-  if (writing_ || !connected_) return;
-  asio::const_buffer buffer;
-  if (control_count_ > 0) {
-    size_t size = control_size_[control_head_];
-    std::copy_n(control_[control_head_].begin(), size, writing_control_.begin());
-    control_head_ = (control_head_ + 1) % kControlSlots;
-    --control_count_;
-    // Sealed when taken from the queue, so nonces follow the order on the wire.
-    if (channel_.enabled()) size = channel_.seal(writing_control_, size);
-    buffer = asio::buffer(writing_control_.data(), size);
-    writing_video_ = false;
-  } else if (audio_count_ > 0 && !(video_ready_ && audio_since_video_ >= kAudioBeforeVideo)) {
-    size_t size = audio_size_[audio_head_];
-    std::copy_n(audio_[audio_head_].begin(), size, writing_control_.begin());
-    audio_head_ = (audio_head_ + 1) % kAudioSlots;
-    --audio_count_;
-    if (channel_.enabled()) size = channel_.seal(writing_control_, size);
-    buffer = asio::buffer(writing_control_.data(), size);
-    writing_video_ = false;
-    ++audio_since_video_;
-  } else if (video_ready_) {
-    audio_since_video_ = 0;
-    if (channel_.enabled()) video_packet_size_ = channel_.seal(video_packet_, video_packet_size_);
-    buffer = asio::buffer(video_packet_.data(), video_packet_size_);
-    writing_video_ = true;
-  } else {
-    return;
+void Client::send_message(net::MsgType type, const Msg& msg, net::Sealing sealing) {
+  std::array<uint8_t, net::kMaxControlPacket> packet;
+  if (size_t n = net::build_packet(type, msg, packet); n > 0 && connected_) {
+    connection_.send_control({packet.data(), n}, sealing);
   }
-  writing_ = true;
-  asio::async_write(socket_, buffer, [this](const asio::error_code& ec, size_t) {
-    writing_ = false;
-    if (writing_video_) video_ready_ = false;
-    if (ec) return on_disconnected(ec.message());
-    pump_writes();
-  });
 }
 
 // ---- Camera ----
@@ -672,8 +602,8 @@ void Client::schedule_capture() {
 }
 
 void Client::capture_and_send() {
-  if (video_ready_) return;  // the network has not taken the last frame yet: skip this one
-  if (video_off_) return;    // the camera is switched off (v)
+  if (connection_.video_waiting()) return;  // the network has not taken the last one yet
+  if (video_off_) return;                   // the camera is switched off (v)
   const int w = request_.width, h = request_.height;
   const size_t pixels = size_t(w) * h * 3;
   if (capture_pixels_.size() < pixels) capture_pixels_.resize(pixels);
@@ -681,21 +611,19 @@ void Client::capture_and_send() {
   source_->capture(image, capture_seq_,
                    core::seconds_between(capture_start_, core::SteadyClock::now()));
 
+  core::PooledBuffer packet = camera_packets_.acquire();
+  if (!packet) return;  // both buffers still on their way out
+  const std::span<uint8_t> out = packet.writable();
   const size_t fixed = net::kHeaderSize + net::kVideoUpHeaderSize;
-  const size_t needed = fixed + media::JpegEncoder::max_size(w, h) + net::kSealOverhead;
-  if (video_packet_.size() < needed) video_packet_.resize(needed);
-  const size_t jpeg_size = jpeg_.encode(
-      image.view(),
-      {video_packet_.data() + fixed, video_packet_.size() - fixed - net::kSealOverhead});
+  const size_t jpeg_size = jpeg_.encode(image.view(), out.subspan(fixed));
   if (jpeg_size == 0) return;
   const net::VideoUpHeader up{capture_seq_++, core::wall_clock_us(), uint16_t(w), uint16_t(h)};
-  net::encode(up, {video_packet_.data() + net::kHeaderSize, net::kVideoUpHeaderSize});
+  net::encode(up, out.subspan(net::kHeaderSize, net::kVideoUpHeaderSize));
   const size_t payload = net::kVideoUpHeaderSize + jpeg_size;
-  net::write_header(net::MsgType::kVideoUp, {video_packet_.data() + net::kHeaderSize, payload},
-                    std::span<uint8_t, net::kHeaderSize>(video_packet_.data(), net::kHeaderSize));
-  video_packet_size_ = net::kHeaderSize + payload;
-  video_ready_ = true;
-  pump_writes();
+  net::write_header(net::MsgType::kVideoUp, out.subspan(net::kHeaderSize, payload),
+                    out.first<net::kHeaderSize>());
+  packet.set_size(net::kHeaderSize + payload);
+  connection_.offer_video(packet);
 }
 
 void Client::schedule_ping() {
@@ -724,16 +652,7 @@ void Client::schedule_audio() {
 }
 
 void Client::send_audio(std::span<const uint8_t> packet) {
-  if (!connected_ || packet.size() > audio_[0].size()) return;
-  if (audio_count_ == kAudioSlots) {  // the network is behind: stale audio goes first
-    audio_head_ = (audio_head_ + 1) % kAudioSlots;
-    --audio_count_;
-  }
-  const size_t slot = (audio_head_ + audio_count_) % kAudioSlots;
-  std::copy(packet.begin(), packet.end(), audio_[slot].begin());
-  audio_size_[slot] = uint16_t(packet.size());
-  ++audio_count_;
-  pump_writes();
+  if (connected_) connection_.send_audio(packet);  // when behind, stale audio goes first
 }
 
 // ---- Terminal, keys, signals ----

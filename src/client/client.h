@@ -24,17 +24,18 @@
 #include "client/terminal.h"
 #include "client/video_source.h"
 #include "client/voice.h"
+#include "core/buffer_pool.h"
 #include "core/clock.h"
 #include "media/jpeg_codec.h"
 #include "media/zstd_codec.h"
+#include "net/connection.h"
 #include "net/key_exchange.h"
 #include "net/keys.h"
 #include "net/protocol.h"
-#include "net/secure_channel.h"
 
 namespace ttycall::client {
 
-class Client {
+class Client : private net::Connection::Owner {
  public:
   // Joins the call on `io`: connecting, timers and keys are set in motion at once, and
   // happen as the caller runs `io`. Options that cannot work (a bad video source, an
@@ -68,20 +69,22 @@ class Client {
   void end_call();  // once: finish(), then the observer hears of the end
   void finish();    // the terminal restored, the reason printed, the output files written
 
-  void read_header();
-  void on_header(const asio::error_code& ec);
-  void on_payload(const asio::error_code& ec);
-  void handle_packet(std::span<uint8_t> wire_payload);
+  // net::Connection::Owner
+  bool accept_header(const net::Header& header) override;
+  std::span<uint8_t> video_payload_buffer(const net::Header& header) override;
+  void on_packet(const net::Header& header, std::span<const uint8_t> payload) override;
+  void on_read_failed(net::ReadFailure failure, std::string_view detail) override;
+  void on_write_failed(std::string_view why) override { on_disconnected(why); }
+
   void handle_key_welcome(std::span<const uint8_t> payload);
   bool server_key_trusted(const net::PublicKey& key);
   void send_hello();
   void start_call_traffic();
   void handle_video(std::span<const uint8_t> payload);
 
-  void send_control(std::span<const uint8_t> packet);
   template <class Msg>
-  void send_message(net::MsgType type, const Msg& msg);
-  void pump_writes();
+  void send_message(net::MsgType type, const Msg& msg,
+                    net::Sealing sealing = net::Sealing::kSealed);
 
   void schedule_capture();
   void capture_and_send();
@@ -105,7 +108,7 @@ class Client {
   ClientOptions options_;
   asio::io_context& io_;
   asio::ip::tcp::resolver resolver_;
-  asio::ip::tcp::socket socket_;
+  net::Connection connection_;
   asio::steady_timer retry_timer_;
   asio::steady_timer capture_timer_;
   asio::steady_timer ping_timer_;
@@ -121,7 +124,6 @@ class Client {
   // Encryption: our identity, the key exchange of the current connection, its channel.
   std::optional<net::Identity> identity_;
   std::unique_ptr<net::ClientKeyExchange> key_exchange_;
-  net::SecureChannel channel_;
   std::optional<net::PasswordKey> password_key_;  // derived once per server salt
   std::array<uint8_t, net::kSaltBytes> password_salt_{};
 
@@ -140,34 +142,15 @@ class Client {
   int cols_ = 80;
   int rows_ = 24;
 
-  // Read side.
-  std::array<uint8_t, net::kHeaderSize> header_bytes_{};
-  net::Header header_{};
-  std::vector<uint8_t> payload_;
+  std::vector<uint8_t> video_payload_;  // grows when a larger frame first arrives
   std::vector<uint8_t> frame_;
   size_t frame_size_ = 0;
-
-  // Write side: a small ring of control packets and one video packet, one write at a time.
-  static constexpr size_t kControlSlots = 16;
-  std::array<std::array<uint8_t, 256>, kControlSlots> control_{};
-  std::array<uint16_t, kControlSlots> control_size_{};
-  size_t control_head_ = 0;
-  size_t control_count_ = 0;
-  std::array<uint8_t, 1600> writing_control_{};  // the control or audio packet being written
-  static constexpr size_t kAudioSlots = 4;
-  std::array<std::array<uint8_t, 1600>, kAudioSlots> audio_{};
-  std::array<uint16_t, kAudioSlots> audio_size_{};
-  size_t audio_head_ = 0;
-  size_t audio_count_ = 0;
-  // Audio goes before video, but a saturated link must not starve video: after this many
-  // audio packets in a row, a waiting video frame goes first.
-  static constexpr int kAudioBeforeVideo = 2;
-  int audio_since_video_ = 0;
-  std::vector<uint8_t> video_packet_;
-  size_t video_packet_size_ = 0;
-  bool video_ready_ = false;
-  bool writing_ = false;
-  bool writing_video_ = false;
+  // Camera packets on their way out: one waiting, one being sealed or written.
+  core::BufferPool camera_packets_{
+      "client.camera",
+      net::kHeaderSize + net::kVideoUpHeaderSize +
+          media::JpegEncoder::max_size(net::kMaxVideoWidth, net::kMaxVideoHeight),
+      0, 2};
 
   // Camera.
   net::VideoRequest request_{};

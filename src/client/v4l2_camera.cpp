@@ -66,6 +66,59 @@ void nearest_size(int fd, uint32_t format, int& width, int& height) {
   height = best_h;
 }
 
+std::string busy_error(const std::string& cam) {
+  return cam + " is busy (close the other program using it)";
+}
+
+// Why a plain open() of the node failed, with what to do about it.
+std::string open_error(int err, const std::string& cam) {
+  if (err == ENOENT) return "no " + cam + " (see `ttycall devices` for the cameras there are)";
+  if (err == EACCES) {
+    return "not allowed to open " + cam + " (add yourself to the 'video' group, then log in again)";
+  }
+  if (err == EBUSY) return busy_error(cam);
+  return "cannot open " + cam + ": " + std::strerror(err);
+}
+
+// Empty when `fd` (plainly opened) is a node that can stream video captures.
+std::string capture_node_error(int fd, const std::string& path, const std::string& cam) {
+  v4l2_capability caps{};
+  int rc;
+  do {
+    rc = ::ioctl(fd, VIDIOC_QUERYCAP, &caps);
+  } while (rc == -1 && errno == EINTR);
+  if (rc != 0) return path + " is not a V4L2 camera (" + std::strerror(errno) + ")";
+  const uint32_t device_caps =
+      (caps.capabilities & V4L2_CAP_DEVICE_CAPS) ? caps.device_caps : caps.capabilities;
+  if (!(device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
+    return path + " cannot capture video (a metadata or output node? try another /dev/videoN)";
+  }
+  if (!(device_caps & V4L2_CAP_STREAMING)) return cam + " does not support streaming";
+  return {};
+}
+
+// The camera's own formats (not libv4l2's emulated ones): MJPEG, else YUYV, else RGB24
+// converted by libv4l2 from whatever the camera has.
+uint32_t native_format(int fd) {
+  bool mjpeg = false, yuyv = false;
+  v4l2_fmtdesc desc{};
+  desc.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+  for (desc.index = 0; xioctl(fd, VIDIOC_ENUM_FMT, &desc) == 0; ++desc.index) {
+    if (desc.flags & V4L2_FMT_FLAG_EMULATED) continue;
+    mjpeg |= desc.pixelformat == V4L2_PIX_FMT_MJPEG || desc.pixelformat == V4L2_PIX_FMT_JPEG;
+    yuyv |= desc.pixelformat == V4L2_PIX_FMT_YUYV;
+  }
+  return mjpeg ? V4L2_PIX_FMT_MJPEG : yuyv ? V4L2_PIX_FMT_YUYV : V4L2_PIX_FMT_RGB24;
+}
+
+// 30 fps if the camera lets us choose; not an error if not.
+void ask_for_30_fps(int fd) {
+  v4l2_streamparm parm{};
+  parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+  parm.parm.capture.timeperframe = {1, 30};
+  xioctl(fd, VIDIOC_S_PARM, &parm);
+}
+
 }  // namespace
 
 std::vector<std::string> camera_paths() {
@@ -128,61 +181,35 @@ V4l2Camera::OpenResult V4l2Camera::open(const std::string& path, int want_width,
 std::string V4l2Camera::open_device(const std::string& path, int want_width, int want_height) {
   path_ = path;
   const std::string cam = "camera " + path;
+  if (std::string error = open_capture_node(path, cam); !error.empty()) return error;
+  if (std::string error = set_format(cam, want_width, want_height); !error.empty()) return error;
+  ask_for_30_fps(fd_);
+  if (std::string error = map_buffers(cam); !error.empty()) return error;
+  if (std::string error = start_streaming(cam); !error.empty()) return error;
+  return wait_for_first_picture(cam);
+}
+
+std::string V4l2Camera::open_capture_node(const std::string& path, const std::string& cam) {
   // Plain open and QUERYCAP first: libv4l2 would print its own complaints about a node
   // that is not a camera. Only a capture device is handed to it.
-  int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    const int err = errno;
-    if (err == ENOENT) return "no " + cam + " (see `ttycall devices` for the cameras there are)";
-    if (err == EACCES) {
-      return "not allowed to open " + cam +
-             " (add yourself to the 'video' group, then log in again)";
-    }
-    if (err == EBUSY) return cam + " is busy (close the other program using it)";
-    return "cannot open " + cam + ": " + std::strerror(err);
-  }
-  v4l2_capability caps{};
-  int rc;
-  do {
-    rc = ::ioctl(fd, VIDIOC_QUERYCAP, &caps);
-  } while (rc == -1 && errno == EINTR);
-  if (rc != 0) {
-    const int err = errno;
+  const int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return open_error(errno, cam);
+  if (std::string error = capture_node_error(fd, path, cam); !error.empty()) {
     ::close(fd);
-    return path + " is not a V4L2 camera (" + std::strerror(err) + ")";
-  }
-  const uint32_t device_caps =
-      (caps.capabilities & V4L2_CAP_DEVICE_CAPS) ? caps.device_caps : caps.capabilities;
-  if (!(device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
-    ::close(fd);
-    return path + " cannot capture video (a metadata or output node? try another /dev/videoN)";
-  }
-  if (!(device_caps & V4L2_CAP_STREAMING)) {
-    ::close(fd);
-    return cam + " does not support streaming";
+    return error;
   }
   fd_ = v4l2_fd_open(fd, 0);
   if (fd_ < 0) {
     ::close(fd);
     return "cannot open " + cam + " through libv4l2";
   }
+  return {};
+}
 
-  // The camera's own formats (not libv4l2's emulated ones): MJPEG, else YUYV, else RGB24
-  // converted by libv4l2 from whatever the camera has.
-  bool mjpeg = false, yuyv = false;
-  v4l2_fmtdesc desc{};
-  desc.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-  for (desc.index = 0; xioctl(fd_, VIDIOC_ENUM_FMT, &desc) == 0; ++desc.index) {
-    if (desc.flags & V4L2_FMT_FLAG_EMULATED) continue;
-    mjpeg |= desc.pixelformat == V4L2_PIX_FMT_MJPEG || desc.pixelformat == V4L2_PIX_FMT_JPEG;
-    yuyv |= desc.pixelformat == V4L2_PIX_FMT_YUYV;
-  }
-  const uint32_t wanted_format = mjpeg  ? V4L2_PIX_FMT_MJPEG
-                                 : yuyv ? V4L2_PIX_FMT_YUYV
-                                        : V4L2_PIX_FMT_RGB24;
+std::string V4l2Camera::set_format(const std::string& cam, int want_width, int want_height) {
+  const uint32_t wanted_format = native_format(fd_);
   int w = want_width, h = want_height;
   nearest_size(fd_, wanted_format, w, h);
-
   v4l2_format format{};
   format.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
   format.fmt.pix.width = uint32_t(w);
@@ -190,7 +217,7 @@ std::string V4l2Camera::open_device(const std::string& path, int want_width, int
   format.fmt.pix.pixelformat = wanted_format;
   format.fmt.pix.field = V4L2_FIELD_NONE;
   if (xioctl(fd_, VIDIOC_S_FMT, &format) != 0) {
-    if (errno == EBUSY) return cam + " is busy (close the other program using it)";
+    if (errno == EBUSY) return busy_error(cam);
     return "cannot set the format of " + cam + ": " + std::strerror(errno);
   }
   pixel_format_ = format.fmt.pix.pixelformat;
@@ -204,18 +231,16 @@ std::string V4l2Camera::open_device(const std::string& path, int want_width, int
   if (width_ <= 0 || height_ <= 0) return cam + " reports no picture size";
   stride_ = int(format.fmt.pix.bytesperline);
   if (stride_ == 0) stride_ = pixel_format_ == V4L2_PIX_FMT_YUYV ? width_ * 2 : width_ * 3;
+  return {};
+}
 
-  v4l2_streamparm parm{};  // 30 fps if the camera lets us choose; not an error if not
-  parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-  parm.parm.capture.timeperframe = {1, 30};
-  xioctl(fd_, VIDIOC_S_PARM, &parm);
-
+std::string V4l2Camera::map_buffers(const std::string& cam) {
   v4l2_requestbuffers request{};
   request.count = kBufferCount;
   request.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
   request.memory = V4L2_MEMORY_MMAP;
   if (xioctl(fd_, VIDIOC_REQBUFS, &request) != 0 || request.count < 2) {
-    if (errno == EBUSY) return cam + " is busy (close the other program using it)";
+    if (errno == EBUSY) return busy_error(cam);
     return cam + ": cannot get capture buffers (" + std::strerror(errno) + ")";
   }
   buffers_.resize(request.count);
@@ -235,17 +260,24 @@ std::string V4l2Camera::open_device(const std::string& path, int want_width, int
       return cam + ": cannot queue a capture buffer (" + std::strerror(errno) + ")";
     }
   }
+  return {};
+}
+
+std::string V4l2Camera::start_streaming(const std::string& cam) {
   v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
   if (xioctl(fd_, VIDIOC_STREAMON, &type) != 0) {
-    if (errno == EBUSY) return cam + " is busy (close the other program using it)";
+    if (errno == EBUSY) return busy_error(cam);
     return "cannot start " + cam + ": " + std::strerror(errno);
   }
   streaming_ = true;
+  return {};
+}
 
+std::string V4l2Camera::wait_for_first_picture(const std::string& cam) {
   const size_t bytes = size_t(width_) * height_ * 3;
   front_.assign(bytes, 0);
   back_.assign(bytes, 0);
-  // The first picture, bounded: a camera that is there but sends nothing is an error.
+  // Bounded: a camera that is there but sends nothing is an error.
   for (int waited = 0; waited < kFirstPictureTimeoutMs; waited += kPollMs) {
     const int got = grab(kPollMs);
     if (got < 0) return cam + " stopped sending pictures (unplugged?)";

@@ -42,7 +42,14 @@ class V4l2Camera final : public VideoSource {
     void* start = nullptr;
     size_t length = 0;
   };
+  // open() for one node, then its steps in order. Each returns the one-line error (empty on
+  // success); `cam` is how those lines name the camera.
   std::string open_device(const std::string& path, int want_width, int want_height);
+  std::string open_capture_node(const std::string& path, const std::string& cam);
+  std::string set_format(const std::string& cam, int want_width, int want_height);
+  std::string map_buffers(const std::string& cam);
+  std::string start_streaming(const std::string& cam);
+  std::string wait_for_first_picture(const std::string& cam);
   // Waits (bounded) for a picture, converts it into back_ and requeues the buffer.
   // Returns 1 for a picture, 0 for none yet, -1 when the camera failed.
   int grab(int timeout_ms);

@@ -132,46 +132,6 @@ constexpr bool video_size_ok(uint16_t width, uint16_t height) {
 
 // ---- types and header -------------------------------------------------------------------
 
-size_t max_payload(MsgType type) {
-  switch (type) {
-    case MsgType::kHello:
-      return 64;
-    case MsgType::kWelcome:
-      return 6;
-    case MsgType::kParticipants:
-      return 2 + size_t(kMaxParticipants) * (6 + kMaxNameBytes);
-    case MsgType::kJoined:
-      return 5 + kMaxNameBytes;
-    case MsgType::kLeft:
-      return 4;
-    case MsgType::kResize:
-      return kResizeSize;
-    case MsgType::kMediaState:
-      return 1;
-    case MsgType::kPing:
-    case MsgType::kPong:
-      return 8;
-    case MsgType::kBye:
-      return 2 + kMaxByeText;
-    case MsgType::kVideoRequest:
-      return 6;
-    case MsgType::kVideoUp:
-      return size_t(1) << 20;
-    case MsgType::kVideoDown:
-      return size_t(8) << 20;
-    case MsgType::kAudioUp:
-    case MsgType::kAudioDown:
-      return 1500;
-    case MsgType::kKeyHello:
-      return 3 + kKeyBytes;
-    case MsgType::kKeyWelcome:
-      return 2 * kKeyBytes + kSigBytes + 1 + kSaltBytes;
-    case MsgType::kAuth:
-      return kKeyBytes + kSigBytes + 1 + kKeyBytes;
-  }
-  return 0;
-}
-
 bool is_known_type(uint8_t type) {
   return (type >= uint8_t(MsgType::kHello) && type <= uint8_t(MsgType::kAudioDown)) ||
          (type >= uint8_t(MsgType::kKeyHello) && type <= uint8_t(MsgType::kAuth)) ||

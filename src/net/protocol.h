@@ -8,11 +8,13 @@
 // parse_header() checks every header field, including the per-type payload limit, before
 // any payload buffer is taken. Payload codecs encode into caller buffers and decode into
 // fixed-size structs: nothing here allocates.
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <tuple>
 
 #include "media/render_options.h"
 
@@ -49,15 +51,13 @@ enum class MsgType : uint8_t {
   kKeyHello = 0x10,    // c->s  first packet of an encrypted connection: an ephemeral key
   kKeyWelcome = 0x11,  // s->c  the server's ephemeral key, signed by its identity
   kAuth = 0x12,        // c->s  the client's identity and, if asked for, password proof
-  kMediaState = 0x20,    // c->s  what this participant sends now (camera on/off)
+  kMediaState = 0x20,  // c->s  what this participant sends now (camera on/off)
 };
 
 // Header flag: the payload is sealed (encrypted, then a kSealOverhead-byte tag).
 constexpr uint16_t kFlagSealed = 0x0001;
 constexpr size_t kSealOverhead = 16;
 
-// Largest payload accepted for a type; 0 for unknown types.
-size_t max_payload(MsgType type);
 bool is_known_type(uint8_t type);
 std::string_view to_string(MsgType type);
 
@@ -272,6 +272,74 @@ struct Auth {
   uint8_t has_password = 0;
   std::array<uint8_t, kKeyBytes> password_proof{};  // zero when has_password is 0
 };
+
+// Largest payload accepted for a type; 0 for unknown types. Every buffer that holds a
+// packet is sized from these limits (connection.h), so no valid packet can miss its buffer.
+constexpr size_t max_payload(MsgType type) {
+  switch (type) {
+    case MsgType::kHello:
+      return 64;
+    case MsgType::kWelcome:
+      return 6;
+    case MsgType::kParticipants:
+      return 2 + size_t(kMaxParticipants) * (6 + kMaxNameBytes);
+    case MsgType::kJoined:
+      return 5 + kMaxNameBytes;
+    case MsgType::kLeft:
+      return 4;
+    case MsgType::kResize:
+      return kResizeSize;
+    case MsgType::kMediaState:
+      return 1;
+    case MsgType::kPing:
+    case MsgType::kPong:
+      return 8;
+    case MsgType::kBye:
+      return 2 + std::tuple_size_v<decltype(Bye::text)>;
+    case MsgType::kVideoRequest:
+      return 6;
+    case MsgType::kVideoUp:
+      return size_t(1) << 20;
+    case MsgType::kVideoDown:
+      return size_t(8) << 20;
+    case MsgType::kAudioUp:
+    case MsgType::kAudioDown:
+      return 1500;
+    case MsgType::kKeyHello:
+      return 3 + kKeyBytes;
+    case MsgType::kKeyWelcome:
+      return 2 * kKeyBytes + kSigBytes + 1 + kSaltBytes;
+    case MsgType::kAuth:
+      return kKeyBytes + kSigBytes + 1 + kKeyBytes;
+  }
+  return 0;
+}
+
+// The traffic classes a connection queues separately (connection.h): video frames, audio
+// packets, and control (everything else). Video is the only class whose packets can be
+// large; the others fit fixed slots sized here from the per-type limits.
+constexpr bool is_video(MsgType type) {
+  return type == MsgType::kVideoUp || type == MsgType::kVideoDown;
+}
+constexpr bool is_audio(MsgType type) {
+  return type == MsgType::kAudioUp || type == MsgType::kAudioDown;
+}
+constexpr size_t max_control_payload() {
+  size_t largest = 0;
+  for (int t = 0; t < 256; ++t) {
+    const MsgType type = MsgType(t);
+    if (!is_video(type) && !is_audio(type) && max_payload(type) > largest) {
+      largest = max_payload(type);
+    }
+  }
+  return largest;
+}
+constexpr size_t max_audio_payload() {
+  return std::max(max_payload(MsgType::kAudioUp), max_payload(MsgType::kAudioDown));
+}
+// Whole packets as they travel (header, payload, seal).
+constexpr size_t kMaxControlPacket = kHeaderSize + max_control_payload() + kSealOverhead;
+constexpr size_t kMaxAudioPacket = kHeaderSize + max_audio_payload() + kSealOverhead;
 
 // Encoders return the number of bytes written to `out`, or 0 if it does not fit.
 size_t encode(const Hello& msg, std::span<uint8_t> out);

@@ -38,18 +38,13 @@ void AudioLoop::tick() {
 
   // 2. Who is speaking: shown on the tiles and in the participant list.
   header_.speaker_count = 0;
-  bool speaking_changed = false;
   for (int i = 0; i < n; ++i) {
     const bool speaking = slots_[i] >= 0 && mixer_.speaking(slots_[i]);
-    if (speaking != members_[i]->speaking()) {
-      members_[i]->set_speaking(speaking);
-      speaking_changed = true;
-    }
+    members_[i]->set_speaking(speaking);  // a change reaches the list on the next tick
     if (speaking && header_.speaker_count < net::kMaxAudioSpeakers) {
       header_.speakers[header_.speaker_count++] = members_[i]->id();
     }
   }
-  if (speaking_changed) room_.refresh_participants();
 
   // 3. Encode each distinct mix once. A listener who starts talking continues the shared
   // stream's encoder state, so its decoder hears no discontinuity.
@@ -76,14 +71,14 @@ void AudioLoop::tick() {
     if (slot < 0) continue;
     if (mixer_.mix_for(slot) == audio::AudioMixer::kSharedMix) {
       if (shared_packet_size_ > 0)
-        members_[i]->send_audio({shared_packet_.data(), shared_packet_size_});
+        members_[i]->outbox().send_audio({shared_packet_.data(), shared_packet_size_});
       continue;
     }
     // An own mix with nobody else in it would be silence: skip it.
     if (mixer_.active_count() <= 1) continue;
     const size_t opus_size = own_encoders_[slot]->encode(mixer_.mix(slot), own_opus_);
     const size_t size = build_packet(slot, {own_opus_.data(), opus_size}, own_packet_);
-    if (size > 0) members_[i]->send_audio({own_packet_.data(), size});
+    if (size > 0) members_[i]->outbox().send_audio({own_packet_.data(), size});
   }
 
   for (int i = 0; i < n; ++i) members_[i].reset();

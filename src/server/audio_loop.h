@@ -1,7 +1,7 @@
 #pragma once
 // The server's voice: every 20 ms, each participant hears everyone but themselves.
 //
-// A tick takes one decoded frame from every participant who sent one (Session::pop_audio),
+// A tick takes one decoded frame from every participant who sent one (Participant::pop_audio),
 // mixes them with the AudioMixer (the common sum once; a listener who is not talking gets
 // the shared mix, a talker gets the sum minus themselves), encodes each distinct mix once
 // with Opus, and queues one AudioDown packet per listener. It also publishes who is
@@ -17,7 +17,7 @@
 #include "media/audio/mixer.h"
 #include "media/audio/opus_codec.h"
 #include "net/protocol.h"
-#include "server/session.h"
+#include "server/participant.h"
 
 namespace ttycall::server {
 
@@ -40,7 +40,7 @@ class AudioLoop {
   media::audio::AudioMixer mixer_;
   media::audio::OpusEncoder shared_encoder_;
   std::vector<std::unique_ptr<media::audio::OpusEncoder>> own_encoders_;  // one per slot
-  std::array<std::shared_ptr<Session>, net::kMaxParticipants> members_;
+  std::array<std::shared_ptr<Participant>, net::kMaxParticipants> members_;
   std::array<int, net::kMaxParticipants> slots_{};
   std::array<uint8_t, media::audio::kMaxOpusPacketBytes> shared_opus_{};
   size_t shared_opus_size_ = 0;

@@ -113,6 +113,7 @@ bool Compositor::needs_render(const View& view) const {
 void Compositor::tick() {
   const int n = room_.snapshot(members_);
   const uint64_t epoch = room_.epoch();
+  match_deliveries(n);
   uint64_t speaking = 0;
   uint64_t video_off = 0;
   for (int i = 0; i < n; ++i) {
@@ -178,11 +179,10 @@ void Compositor::tick() {
   }
 
   for (int i = 0; i < n; ++i) {
-    Session& viewer = *members_[i];
     for (const View& v : views_) {
-      if (v.key == keys_[i] && v.packet && viewer.compositor_delivered_frame != v.frame_id) {
-        viewer.offer_video(v.packet);
-        viewer.compositor_delivered_frame = v.frame_id;
+      if (v.key == keys_[i] && v.packet && deliveries_[i].frame_id != v.frame_id) {
+        members_[i]->outbox().offer_video(v.packet);
+        deliveries_[i].frame_id = v.frame_id;
       }
     }
   }
@@ -193,6 +193,24 @@ void Compositor::tick() {
     frames_[i] = VideoFrame{};
     members_[i].reset();
   }
+}
+
+void Compositor::match_deliveries(int members) {
+  // Members keep their join order, so a linear search from where the last match was
+  // found is almost always a hit at once.
+  std::copy_n(deliveries_.begin(), previous_count_, previous_deliveries_.begin());
+  for (int i = 0; i < members; ++i) {
+    const uint32_t id = members_[i]->id();
+    Delivery found{id};
+    for (int k = 0; k < previous_count_; ++k) {
+      if (previous_deliveries_[k].id == id) {
+        found = previous_deliveries_[k];
+        break;
+      }
+    }
+    deliveries_[i] = found;
+  }
+  previous_count_ = members;
 }
 
 void Compositor::reserve_frame_buffers() {
@@ -336,14 +354,14 @@ void Compositor::request_video_sizes(int members) {
       w = std::max(16, int(w * scale) & ~1);
       h = std::max(16, int(h * scale) & ~1);
     }
-    Session& s = *members_[i];
-    if (s.compositor_requested_width == w && s.compositor_requested_height == h) continue;
+    Delivery& d = deliveries_[i];
+    if (d.requested_width == w && d.requested_height == h) continue;
     std::array<uint8_t, 32> packet;
     const net::VideoRequest request{uint16_t(w), uint16_t(h), uint16_t(context_.options.fps)};
     if (size_t n = net::build_packet(net::MsgType::kVideoRequest, request, packet)) {
-      if (s.send_control({packet.data(), n})) {
-        s.compositor_requested_width = uint16_t(w);
-        s.compositor_requested_height = uint16_t(h);
+      if (members_[i]->outbox().send_control({packet.data(), n})) {
+        d.requested_width = uint16_t(w);
+        d.requested_height = uint16_t(h);
       }
     }
   }

@@ -26,8 +26,8 @@
 #include "media/text_renderer.h"
 #include "media/zstd_codec.h"
 #include "net/protocol.h"
+#include "server/participant.h"
 #include "server/server_context.h"
-#include "server/session.h"
 
 namespace ttycall::server {
 
@@ -79,13 +79,24 @@ class Compositor {
   void draw_label(Scratch& scratch, const View& view, const media::TileRect& tile,
                   const net::Name& name, bool speaking);
   void render_thread(size_t index);
+  void match_deliveries(int members);  // carries each member's Delivery over from last tick
   void request_video_sizes(int members);
   void reserve_frame_buffers();
 
   ServerContext& context_;
   Room& room_;
   std::vector<View> views_;  // reserved once: never reallocates
-  std::array<std::shared_ptr<Session>, net::kMaxParticipants> members_;
+  std::array<std::shared_ptr<Participant>, net::kMaxParticipants> members_;
+  // What the compositor last did for each member (by id, in this tick's member order).
+  struct Delivery {
+    uint32_t id = 0;
+    uint64_t frame_id = 0;  // the last frame offered to this viewer
+    uint16_t requested_width = 0;
+    uint16_t requested_height = 0;
+  };
+  std::array<Delivery, net::kMaxParticipants> deliveries_{};
+  std::array<Delivery, net::kMaxParticipants> previous_deliveries_{};
+  int previous_count_ = 0;
   std::array<VideoFrame, net::kMaxParticipants> frames_;
   std::array<uint64_t, net::kMaxParticipants> versions_{};
   std::array<ViewKey, net::kMaxParticipants> keys_{};  // each member's view this tick

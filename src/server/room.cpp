@@ -1,27 +1,30 @@
 #include "server/room.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <bit>
 
+#include "server/participant.h"
 #include "server/server_context.h"
-#include "server/session.h"
 
 namespace ttycall::server {
 
 Room::Room(ServerContext& context) : context_(context) {}
 
-uint32_t Room::join(const std::shared_ptr<Session>& session) {
+uint32_t Room::join(const std::shared_ptr<Participant>& participant) {
   std::lock_guard lock(mutex_);
   const int limit = std::min(context_.options.max_clients, net::kMaxParticipants);
   if (count_ >= limit) return 0;
   const uint32_t id = next_id_++;
   const int slot = std::countr_one(used_audio_slots_);  // lowest free mixer slot
   used_audio_slots_ |= uint64_t(1) << slot;
-  session->set_audio_slot(slot);
-  session->admit(id);  // queues Welcome before anything else reaches the newcomer
-  members_[count_++] = session;
+  participant->set_audio_slot(slot);
+  participant->set_id(id);
+  std::array<uint8_t, 32> welcome_packet;
+  const net::Welcome welcome{id, static_cast<uint16_t>(context_.options.fps)};
+  if (size_t n = net::build_packet(net::MsgType::kWelcome, welcome, welcome_packet)) {
+    participant->outbox().send_control({welcome_packet.data(), n});
+  }
+  members_[count_++] = participant;
   // Decoded camera frames in flight per participant: the latest, the one being decoded,
   // and the previous one a render may still hold. Reserved now, so a steady call never
   // grows the pool.
@@ -33,62 +36,71 @@ uint32_t Room::join(const std::shared_ptr<Session>& session) {
   }
 
   std::array<uint8_t, 64> packet;
-  net::Joined joined{id, session->name()};
+  net::Joined joined{id, participant->name()};
   if (size_t n = net::build_packet(net::MsgType::kJoined, joined, packet)) {
-    send_to_all_locked({packet.data(), n}, session.get());
+    send_to_all_locked({packet.data(), n}, participant.get());
   }
   broadcast_participants_locked();
   return id;
 }
 
-void Room::leave(const Session& session) {
+void Room::leave(const Participant& participant) {
   std::lock_guard lock(mutex_);
   auto* end = members_.begin() + count_;
-  auto* it = std::find_if(members_.begin(), end,
-                          [&](const std::shared_ptr<Session>& s) { return s.get() == &session; });
+  auto* it = std::find_if(members_.begin(), end, [&](const std::shared_ptr<Participant>& p) {
+    return p.get() == &participant;
+  });
   if (it == end) return;
-  if (const int slot = session.audio_slot(); slot >= 0) used_audio_slots_ &= ~(uint64_t(1) << slot);
+  if (const int slot = participant.audio_slot(); slot >= 0) {
+    used_audio_slots_ &= ~(uint64_t(1) << slot);
+  }
   std::move(it + 1, end, it);  // keep join order
   members_[--count_].reset();
   epoch_.fetch_add(1, std::memory_order_acq_rel);
   context_.counters.clients_now.fetch_sub(1);
 
   std::array<uint8_t, 32> packet;
-  if (size_t n = net::build_packet(net::MsgType::kLeft, net::Left{session.id()}, packet)) {
+  if (size_t n = net::build_packet(net::MsgType::kLeft, net::Left{participant.id()}, packet)) {
     send_to_all_locked({packet.data(), n}, nullptr);
   }
   broadcast_participants_locked();
 }
 
+uint64_t Room::flags_version_locked() const {
+  // Each member's counter only grows, so the sum changes whenever one of them does; the
+  // epoch covers joins and leaves.
+  uint64_t sum = epoch_.load(std::memory_order_acquire) << 32;
+  for (int i = 0; i < count_; ++i) sum += members_[i]->list_version();
+  return sum;
+}
+
 void Room::broadcast_participants_locked() {
+  published_version_ = flags_version_locked();
   net::Participants list;
   list.count = static_cast<uint16_t>(count_);
   for (int i = 0; i < count_; ++i) {
     list.list[i].id = members_[i]->id();
     list.list[i].name = members_[i]->name();
-    const Session& s = *members_[i];
-    list.list[i].flags =
-        uint8_t((s.video_version() > 0 && !s.video_off() ? net::kHasVideo : 0) |
-                (s.speaking() ? net::kSpeaking : 0) | (s.muted() ? net::kMuted : 0));
+    list.list[i].flags = members_[i]->list_flags();
   }
-  std::array<uint8_t, net::kHeaderSize + 2 + net::kMaxParticipants*(6 + net::kMaxNameBytes)> packet;
+  std::array<uint8_t, net::kHeaderSize + net::max_payload(net::MsgType::kParticipants)> packet;
   if (size_t n = net::build_packet(net::MsgType::kParticipants, list, packet)) {
     send_to_all_locked({packet.data(), n}, nullptr);
   }
 }
 
-void Room::send_to_all_locked(std::span<const uint8_t> packet, const Session* except) {
+void Room::send_to_all_locked(std::span<const uint8_t> packet, const Participant* except) {
   for (int i = 0; i < count_; ++i) {
-    if (members_[i].get() != except) members_[i]->send_control(packet);
+    if (members_[i].get() != except) members_[i]->outbox().send_control(packet);
   }
 }
 
-void Room::refresh_participants() {
+void Room::publish_changes() {
   std::lock_guard lock(mutex_);
-  broadcast_participants_locked();
+  if (flags_version_locked() != published_version_) broadcast_participants_locked();
 }
 
-int Room::snapshot(std::span<std::shared_ptr<Session>> out) const {
+int Room::snapshot(std::span<std::shared_ptr<Participant>> out) const {
   std::lock_guard lock(mutex_);
   const int n = std::min<int>(count_, int(out.size()));
   for (int i = 0; i < n; ++i) out[i] = members_[i];
@@ -107,10 +119,10 @@ void Room::clear() {
 }
 
 void Room::close_all() {
-  std::array<std::shared_ptr<Session>, net::kMaxParticipants> members;
+  std::array<std::shared_ptr<Participant>, net::kMaxParticipants> members;
   const int n = snapshot(members);
   for (int i = 0; i < n; ++i) {
-    members[i]->close_with_bye(net::ByeReason::kShutdown, "server shutting down");
+    members[i]->outbox().close_with_bye(net::ByeReason::kShutdown, "server shutting down");
   }
 }
 

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "core/console.h"
+#include "server/session.h"
 
 namespace ttycall::server {
 
@@ -112,6 +113,7 @@ void Server::schedule_tick() {
   tick_timer_.expires_at(next_tick_);
   tick_timer_.async_wait(bound(tick_memory_, [this](const asio::error_code& ec) {
     if (ec || stopping_) return;
+    room_.publish_changes();
     compositor_.tick();
     schedule_tick();
   }));

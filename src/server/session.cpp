@@ -4,7 +4,6 @@
 
 #include <chrono>
 
-#include "core/alloc_accounting.h"
 #include "core/clock.h"
 #include "server/room.h"
 #include "server/server_context.h"
@@ -13,28 +12,15 @@ namespace ttycall::server {
 
 namespace {
 constexpr int kSendBufferBytes = 256 * 1024;
-
-// Hello and KeyHello both start with a u16 protocol version. Another version may lay out
-// the rest differently, so a payload that does not decode but names another version is
-// answered with a Bye saying which version this server speaks.
-bool names_other_version(std::span<const uint8_t> payload) {
-  return payload.size() >= 2 && (payload[0] | payload[1] << 8) != net::kProtocolVersion;
-}
-
-const core::AllocSite& seal_site() {
-  static const core::AllocSite site("session.seal");
-  return site;
-}
-
 }  // namespace
 
 Session::Session(SessionSocket socket, ServerContext& context, Room& room)
-    : socket_(std::move(socket)),
-      context_(context),
+    : context_(context),
       room_(room),
-      watchdog_timer_(socket_.get_executor()),
-      phase_(context.options.insecure ? Phase::kHello : Phase::kKeyExchange),
-      key_exchange_(context.auth) {}
+      connection_(std::move(socket), *this),
+      watchdog_timer_(connection_.socket().get_executor()),
+      handshake_(context.auth, context.options.insecure),
+      uplink_(context, participant_) {}
 
 Session::~Session() {
   if (counted_connection_) context_.connections.release(remote_address_);
@@ -42,8 +28,9 @@ Session::~Session() {
 
 bool Session::start() {
   asio::error_code ec;
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-  const asio::ip::tcp::endpoint remote = socket_.remote_endpoint(ec);
+  SessionSocket& socket = connection_.socket();
+  socket.set_option(asio::ip::tcp::no_delay(true), ec);
+  const asio::ip::tcp::endpoint remote = socket.remote_endpoint(ec);
   if (!ec) {
     const asio::ip::address a = remote.address();
     remote_address_ = a.is_v4()
@@ -54,23 +41,13 @@ bool Session::start() {
     spdlog::warn("refusing a connection from {}: {}",
                  ec ? "an unknown address" : remote.address().to_string(),
                  ec ? ec.message() : "too many connections from this address");
-    // Say why, best effort and without waiting, so the client stops instead of retrying.
-    std::array<uint8_t, net::kHeaderSize + 128> packet;
-    const net::Bye bye =
-        net::Bye::make(net::ByeReason::kServerFull, "too many connections from your address");
-    if (const size_t n = net::build_packet(net::MsgType::kBye, bye, packet); n > 0) {
-      socket_.non_blocking(true, ec);
-      socket_.write_some(asio::buffer(packet.data(), n), ec);
-    }
-    socket_.close(ec);
-    closed_.store(true);
-    return false;
+    return refuse_early("too many connections from your address");
   }
   counted_connection_ = true;
   // A small kernel send buffer: frames wait in the one-slot mailbox (where a newer one
   // replaces them) rather than by the megabyte in the socket, so a slow viewer skips
   // frames instead of falling seconds behind.
-  socket_.set_option(asio::socket_base::send_buffer_size(kSendBufferBytes), ec);
+  socket.set_option(asio::socket_base::send_buffer_size(kSendBufferBytes), ec);
   video_payload_ = context_.receive_pool.acquire();
   if (!video_payload_) {
     close("no receive buffer left (server at capacity)");
@@ -78,78 +55,56 @@ bool Session::start() {
   }
   started_ = last_packet_ = std::chrono::steady_clock::now();
   schedule_watchdog();
-  read_header();
+  connection_.read_next();
   return true;
+}
+
+bool Session::refuse_early(std::string_view why) {
+  // Say why, best effort and without waiting, so the client stops instead of retrying.
+  std::array<uint8_t, net::kHeaderSize + 128> packet;
+  const net::Bye bye = net::Bye::make(net::ByeReason::kServerFull, why);
+  connection_.write_now(packet, net::build_packet(net::MsgType::kBye, bye, packet));
+  connection_.shut_down();
+  return false;
 }
 
 void Session::schedule_watchdog() {
   watchdog_timer_.expires_after(std::chrono::seconds(1));
   watchdog_timer_.async_wait(bound([self = shared_from_this()](const asio::error_code& ec) {
-    if (ec || self->closed_.load()) return;
-    const auto now = std::chrono::steady_clock::now();
-    const ServerOptions& o = self->context_.options;
-    if (!self->joined() && now - self->started_ > core::to_duration(o.handshake_timeout)) {
-      spdlog::warn("closing a connection: no hello within {} s", o.handshake_timeout);
-      self->shutdown_socket("no hello within the handshake timeout");
-      return;
-    }
-    if (now - self->last_packet_ > core::to_duration(o.idle_timeout)) {
-      self->shutdown_socket("idle: nothing received within the idle timeout");
-      return;
-    }
-    if (self->writing_ && now - self->write_started_ > core::to_duration(o.idle_timeout)) {
-      self->shutdown_socket("not reading: a write was stuck for the idle timeout");
-      return;
-    }
-    self->schedule_watchdog();
+    if (ec || self->connection_.is_shut_down()) return;
+    self->watchdog_check();
   }));
 }
 
-void Session::admit(uint32_t id) {
-  id_ = id;
-  std::array<uint8_t, 32> packet;
-  const net::Welcome welcome{id, static_cast<uint16_t>(context_.options.fps)};
-  if (size_t n = net::build_packet(net::MsgType::kWelcome, welcome, packet)) {
-    send_control({packet.data(), n});
+void Session::watchdog_check() {
+  const auto now = std::chrono::steady_clock::now();
+  const ServerOptions& o = context_.options;
+  if (!participant_.joined() && now - started_ > core::to_duration(o.handshake_timeout)) {
+    spdlog::warn("closing a connection: no hello within {} s", o.handshake_timeout);
+    return shutdown_socket("no hello within the handshake timeout");
   }
+  if (now - last_packet_ > core::to_duration(o.idle_timeout)) {
+    return shutdown_socket("idle: nothing received within the idle timeout");
+  }
+  std::chrono::steady_clock::time_point write_started;
+  if (connection_.writing_since(write_started) &&
+      now - write_started > core::to_duration(o.idle_timeout)) {
+    return shutdown_socket("not reading: a write was stuck for the idle timeout");
+  }
+  schedule_watchdog();
 }
 
 // ---- Reading ----
 
-void Session::read_header() {
-  asio::async_read(socket_, asio::buffer(header_bytes_),
-                   bound([self = shared_from_this()](const asio::error_code& ec, size_t) {
-                     self->on_header(ec);
-                   }));
-}
-
-void Session::on_header(const asio::error_code& ec) {
+bool Session::accept_header(const net::Header& header) {
   last_packet_ = std::chrono::steady_clock::now();
-  if (ec) {
-    shutdown_socket(ec == asio::error::eof ? "disconnected" : ec.message());
-    return;
+  const net::HandshakeStep allowed = handshake_.check_type(header.type);
+  if (allowed.kind != net::HandshakeStep::Kind::kContinue) {
+    act_on(allowed);
+    return false;
   }
-  const net::HeaderError error = net::parse_header(header_bytes_, header_);
-  if (error == net::HeaderError::kBadVersion) {
-    spdlog::warn("closing connection: {}", net::to_string(error));
-    refuse_other_version();
-    return;
-  }
-  if (error != net::HeaderError::kOk) {
-    protocol_error(net::to_string(error));
-    return;
-  }
-  if (header_.sealed() != channel_.enabled()) {
-    protocol_error(channel_.enabled() ? "unencrypted packet after the key exchange"
-                                      : "sealed packet before the key exchange");
-    return;
-  }
-  if (!handshake_allows(header_.type)) return;
-  uint8_t* target = nullptr;
-  switch (header_.type) {
+  switch (header.type) {
     case net::MsgType::kVideoUp:
-      target = video_payload_.data();
-      break;
     case net::MsgType::kKeyHello:
     case net::MsgType::kAuth:
     case net::MsgType::kHello:
@@ -159,179 +114,88 @@ void Session::on_header(const asio::error_code& ec) {
     case net::MsgType::kBye:
     case net::MsgType::kAudioUp:
     case net::MsgType::kMediaState:
-      target = small_payload_.data();
-      if (header_.length > small_payload_.size()) {
-        protocol_error("control packet larger than its buffer");
-        return;
-      }
-      break;
+      return true;
     default:
       protocol_error("packet type a client may not send");
-      return;
+      return false;
   }
-  if (header_.length == 0) {
-    handle_packet({target, 0});
-    return;
-  }
-  asio::async_read(socket_, asio::buffer(target, header_.length),
-                   bound([self = shared_from_this()](const asio::error_code& ec, size_t) {
-                     self->on_payload(ec);
-                   }));
 }
 
-void Session::on_payload(const asio::error_code& ec) {
-  if (ec) {
-    spdlog::warn("closing connection{}{}: truncated packet ({})", joined() ? " of " : "",
-                 joined() ? name_.view() : std::string_view(),
-                 ec == asio::error::eof ? "disconnected mid-packet" : ec.message());
-    shutdown_socket("truncated packet");
-    return;
-  }
-  uint8_t* data =
-      header_.type == net::MsgType::kVideoUp ? video_payload_.data() : small_payload_.data();
-  handle_packet({data, header_.length});
+std::span<uint8_t> Session::video_payload_buffer(const net::Header&) {
+  return video_payload_.writable();
 }
 
-// Which packets each step of the handshake accepts; answers a mismatch of --insecure
-// between client and server with a Bye that says so.
-bool Session::handshake_allows(net::MsgType type) {
-  using net::MsgType;
-  switch (phase_) {
-    case Phase::kKeyExchange:
-      if (type == MsgType::kKeyHello) return true;
-      if (type == MsgType::kHello) {
-        spdlog::warn("refusing an unencrypted client (this server encrypts; it has --insecure)");
-        close_with_bye(net::ByeReason::kEncryptionRequired,
-                       "this server encrypts every call: connect without --insecure");
-        return false;
-      }
-      protocol_error("first packet was not a key exchange");
-      return false;
-    case Phase::kAuth:
-      if (type == MsgType::kAuth) return true;
-      protocol_error("expected auth after the key exchange");
-      return false;
-    case Phase::kHello:
-      if (type == MsgType::kHello) return true;
-      if (type == MsgType::kKeyHello && context_.options.insecure) {
-        spdlog::warn("refusing an encrypting client (this server runs with --insecure)");
-        close_with_bye(net::ByeReason::kNotEncrypted,
-                       "this server runs without encryption (--insecure): connect with "
-                       "--insecure to join it unencrypted");
-        return false;
-      }
-      protocol_error("first packet was not a hello");
-      return false;
-    case Phase::kJoined:
-      if (type == MsgType::kHello || type == MsgType::kKeyHello || type == MsgType::kAuth) {
-        protocol_error("handshake packet after joining");
-        return false;
-      }
-      return true;
+void Session::on_read_failed(net::ReadFailure failure, std::string_view detail) {
+  const bool joined = participant_.joined();
+  switch (failure) {
+    case net::ReadFailure::kClosed:
+      return shutdown_socket(detail.empty() ? "disconnected" : detail);
+    case net::ReadFailure::kTruncated:
+      spdlog::warn("closing connection{}{}: truncated packet ({})", joined ? " of " : "",
+                   joined ? participant_.name().view() : std::string_view(), detail);
+      return shutdown_socket("truncated packet");
+    case net::ReadFailure::kOtherVersion:
+      spdlog::warn("closing connection: {}", detail);
+      return act_on(net::ServerHandshake::other_version());
+    default:
+      return protocol_error(detail);
   }
-  return false;
 }
 
-void Session::handle_packet(std::span<uint8_t> wire_payload) {
-  if (!net::payload_crc_matches(header_, wire_payload)) {
-    protocol_error("payload CRC mismatch");
-    return;
-  }
-  std::span<const uint8_t> payload = wire_payload;
-  if (channel_.enabled()) {
-    bool ok = false;
-    payload = channel_.open(header_bytes_, wire_payload, ok);
-    if (!ok) {
-      protocol_error("decryption failed (a tampered, replayed or reordered packet)");
-      return;
-    }
-  }
-  switch (header_.type) {
+void Session::on_packet(const net::Header& header, std::span<const uint8_t> payload) {
+  switch (header.type) {
     case net::MsgType::kKeyHello:
-      handle_key_hello(payload);
-      break;
     case net::MsgType::kAuth:
-      handle_auth(payload);
-      break;
     case net::MsgType::kHello:
-      handle_hello(payload);
-      break;
+      return act_on(handshake_.step(header.type, payload));
     case net::MsgType::kResize:
-      handle_resize(payload);
-      break;
+      return handle_resize(payload);
     case net::MsgType::kMediaState:
-      handle_media_state(payload);
-      break;
+      return handle_media_state(payload);
     case net::MsgType::kVideoUp:
-      handle_video(payload);
-      break;
-    case net::MsgType::kPing: {
-      net::Ping ping;
-      if (!net::decode(payload, ping)) return protocol_error("malformed ping");
-      std::array<uint8_t, 32> packet;
-      if (size_t n = net::build_packet(net::MsgType::kPong, ping, packet)) {
-        send_control({packet.data(), n});
-      }
-      break;
-    }
-    case net::MsgType::kAudioUp:
-      handle_audio(payload);
-      break;
-    case net::MsgType::kPong:
-      break;
-    case net::MsgType::kBye:
-      shutdown_socket("said bye");
+      if (!uplink_.video(payload)) protocol_error("malformed video frame");
       return;
+    case net::MsgType::kAudioUp:
+      if (!uplink_.audio(payload)) protocol_error("malformed audio packet");
+      return;
+    case net::MsgType::kPing:
+      return handle_ping(payload);
+    case net::MsgType::kPong:
+      return;
+    case net::MsgType::kBye:
+      return shutdown_socket("said bye");
     default:
       return protocol_error("unexpected packet");
   }
-  if (!closed_.load()) read_header();
 }
 
-void Session::refuse_other_version() {
-  close_with_bye(net::ByeReason::kVersionMismatch, "this server speaks ttycall protocol version 1");
-}
+// ---- The handshake ----
 
-void Session::handle_key_hello(std::span<const uint8_t> payload) {
-  net::KeyHello hello;
-  if (!net::decode(payload, hello)) {
-    if (names_other_version(payload)) return refuse_other_version();
-    return protocol_error("malformed key exchange");
-  }
-  net::KeyWelcome welcome;
-  net::SessionKeys keys;
-  if (!key_exchange_.answer(hello, welcome, keys)) return protocol_error("unusable exchange key");
-  std::array<uint8_t, net::kHeaderSize + 160> packet;
-  const size_t n = net::build_packet(net::MsgType::kKeyWelcome, welcome, packet);
-  if (n == 0 || !queue_control({packet.data(), n}, /*plain=*/true)) {
-    return protocol_error("cannot answer the key exchange");
-  }
-  channel_.enable(keys);  // the welcome above is marked plain; everything after is sealed
-  phase_ = Phase::kAuth;
-}
-
-void Session::handle_auth(std::span<const uint8_t> payload) {
-  net::Auth auth;
-  if (!net::decode(payload, auth)) return protocol_error("malformed auth");
-  const net::AuthVerdict verdict = key_exchange_.check(auth, client_key_);
-  switch (verdict) {
-    case net::AuthVerdict::kOk:
-      phase_ = Phase::kHello;
+void Session::act_on(const net::HandshakeStep& step) {
+  using Kind = net::HandshakeStep::Kind;
+  switch (step.kind) {
+    case Kind::kContinue:
       return;
-    case net::AuthVerdict::kBadSignature:
-      return protocol_error(net::to_string(verdict));
-    case net::AuthVerdict::kPasswordMissing:
-    case net::AuthVerdict::kWrongPassword:
-      spdlog::warn("refusing client key {}: {}", client_key_.to_text(), net::to_string(verdict));
-      return close_with_bye(net::ByeReason::kAuthFailed,
-                            verdict == net::AuthVerdict::kWrongPassword
-                                ? "wrong password"
-                                : "this server needs a password: connect with --password");
-    case net::AuthVerdict::kKeyNotAllowed:
-      spdlog::warn("refusing client key {}: not in the allowed keys", client_key_.to_text());
-      return close_with_bye(net::ByeReason::kKeyNotAllowed,
-                            "your key is not allowed on this server: send the output of "
-                            "`ttycall key` to its operator");
+    case Kind::kAnswer: {
+      std::array<uint8_t, net::kMaxControlPacket> packet;
+      const size_t n = net::build_packet(net::MsgType::kKeyWelcome, step.welcome, packet);
+      if (n == 0 || !connection_.send_control({packet.data(), n}, net::Sealing::kPlain)) {
+        return protocol_error("cannot answer the key exchange");
+      }
+      connection_.channel().enable(step.keys);  // the welcome is plain; all after it sealed
+      return;
+    }
+    case Kind::kJoin:
+      return join(step.hello);
+    case Kind::kRefuse:
+      if (step.log_client_key) {
+        spdlog::warn("refusing client key {}: {}", handshake_.client_key().to_text(), step.log);
+      } else if (!step.log.empty()) {
+        spdlog::warn("{}", step.log);
+      }
+      return close_with_bye(step.reason, step.text);
+    case Kind::kProtocolError:
+      return protocol_error(step.text);
   }
 }
 
@@ -341,312 +205,95 @@ ViewKey Session::clamp_view(ViewKey key) const {
   return key;
 }
 
-void Session::handle_hello(std::span<const uint8_t> payload) {
-  net::Hello hello;
-  if (!net::decode(payload, hello)) {
-    if (names_other_version(payload)) return refuse_other_version();
-    return protocol_error("malformed hello");
-  }
-  if (hello.protocol_version != net::kProtocolVersion) return refuse_other_version();
-  name_ = hello.name;
+void Session::join(const net::Hello& hello) {
+  participant_.set_name(hello.name);
   const ViewKey key = clamp_view({hello.cols, hello.rows, hello.render, hello.color});
-  view_.store(key.packed(), std::memory_order_release);
-  if (room_.join(shared_from_this()) == 0) {
-    close_with_bye(net::ByeReason::kServerFull, "the call is full");
-    return;
+  participant_.set_view(key);
+  if (room_.join(std::shared_ptr<Participant>(shared_from_this(), &participant_)) == 0) {
+    return close_with_bye(net::ByeReason::kServerFull, "the call is full");
   }
-  joined_.store(true, std::memory_order_release);
-  phase_ = Phase::kJoined;
-  spdlog::info("{} joined as participant {} ({}x{} {} {})", name_.view(), id_, key.cols, key.rows,
-               media::to_string(key.mode), media::to_string(key.color));
+  participant_.set_joined();
+  spdlog::info("{} joined as participant {} ({}x{} {} {})", hello.name.view(), participant_.id(),
+               key.cols, key.rows, media::to_string(key.mode), media::to_string(key.color));
 }
+
+// ---- In the call ----
 
 void Session::handle_resize(std::span<const uint8_t> payload) {
   net::Resize resize;
   if (!net::decode(payload, resize)) return protocol_error("malformed resize");
-  const ViewKey key = clamp_view(
-      {resize.cols, resize.rows, resize.render, resize.color, resize.layout, resize.pinned_id});
-  view_layout_.store(key.packed_layout(), std::memory_order_release);
-  view_.store(key.packed(), std::memory_order_release);
+  participant_.set_view(clamp_view(
+      {resize.cols, resize.rows, resize.render, resize.color, resize.layout, resize.pinned_id}));
 }
 
 void Session::handle_media_state(std::span<const uint8_t> payload) {
   net::MediaState state;
   if (!net::decode(payload, state)) return protocol_error("malformed media state");
-  const bool off = (state.flags & net::kMediaVideoOff) != 0;
-  if (video_off_.exchange(off, std::memory_order_acq_rel) != off) room_.refresh_participants();
+  participant_.set_video_off((state.flags & net::kMediaVideoOff) != 0);
 }
 
-void Session::handle_video(std::span<const uint8_t> payload) {
-  net::VideoUpHeader up;
-  std::span<const uint8_t> jpeg;
-  if (!net::decode(payload, up, jpeg)) return protocol_error("malformed video frame");
-  media::JpegInfo info;
-  const size_t needed = size_t(up.width) * up.height * 3;
-  if (!jpeg_.read_info(jpeg, info) || info.width != up.width || info.height != up.height ||
-      needed > context_.decoded_pool.buffer_size()) {
-    context_.counters.video_frames_rejected.fetch_add(1, std::memory_order_relaxed);
-    return;  // a bad frame costs the frame, not the call
+void Session::handle_ping(std::span<const uint8_t> payload) {
+  net::Ping ping;
+  if (!net::decode(payload, ping)) return protocol_error("malformed ping");
+  std::array<uint8_t, 32> packet;
+  if (size_t n = net::build_packet(net::MsgType::kPong, ping, packet)) {
+    send_control({packet.data(), n});
   }
-  VideoFrame frame;
-  frame.pixels = context_.decoded_pool.acquire();
-  if (!frame.pixels) {
-    context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  if (!jpeg_.decode(jpeg, info, frame.pixels.writable())) {
-    context_.counters.video_frames_rejected.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  frame.pixels.set_size(needed);
-  frame.width = up.width;
-  frame.height = up.height;
-  frame.capture_us = up.capture_us;
-  {
-    std::lock_guard lock(video_mutex_);
-    std::swap(latest_, frame);  // the previous frame is released outside the lock
-  }
-  // The first frame changes what the participant list says (kHasVideo): tell everyone.
-  if (video_version_.fetch_add(1, std::memory_order_acq_rel) == 0) room_.refresh_participants();
-  context_.counters.video_frames_in.fetch_add(1, std::memory_order_relaxed);
-}
-
-void Session::handle_audio(std::span<const uint8_t> payload) {
-  net::AudioUpHeader up;
-  std::span<const uint8_t> opus;
-  if (!net::decode(payload, up, opus)) return protocol_error("malformed audio packet");
-  const bool silent = (up.flags & net::kAudioSilent) != 0;
-  if (muted_.exchange(silent, std::memory_order_acq_rel) != silent) room_.refresh_participants();
-  if (silent) {
-    have_audio_seq_ = false;
-    return;
-  }
-  // One lost packet is recovered from this packet's in-band FEC data, so the decoder stays
-  // in step and the mixer gets the missing frame too.
-  if (have_audio_seq_ && up.seq - last_audio_seq_ == 2 && opus_.decode_fec(opus, decoded_audio_)) {
-    queue_decoded_audio(up.capture_us);
-  }
-  have_audio_seq_ = true;
-  last_audio_seq_ = up.seq;
-  opus_.decode(opus, decoded_audio_);
-  queue_decoded_audio(up.capture_us);
-}
-
-void Session::queue_decoded_audio(uint64_t capture_us) {
-  std::lock_guard lock(audio_in_mutex_);
-  const size_t at = (audio_in_head_ + audio_in_count_) % kAudioInFrames;
-  audio_in_[at] = decoded_audio_;
-  audio_in_capture_[at] = capture_us;
-  if (audio_in_count_ < kAudioInFrames) {
-    ++audio_in_count_;
-  } else {
-    audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;  // full: the oldest goes
-  }
-}
-
-bool Session::pop_audio(std::span<float> out, uint64_t& capture_us) {
-  std::lock_guard lock(audio_in_mutex_);
-  if (audio_in_count_ == 0) {
-    audio_backlog_ticks_ = 0;
-    return false;
-  }
-  // The mixer takes one frame per tick and the client sends one per 20 ms, so a backlog
-  // left by a stall would stay for the rest of the call. When frames have been waiting for
-  // half a second, skip one: a brief glitch instead of a lasting delay.
-  if (audio_in_count_ > 1) {
-    if (++audio_backlog_ticks_ >= kAudioBacklogTicks) {
-      audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;
-      --audio_in_count_;
-      audio_backlog_ticks_ = 0;
-    }
-  } else {
-    audio_backlog_ticks_ = 0;
-  }
-  std::copy(audio_in_[audio_in_head_].begin(), audio_in_[audio_in_head_].end(), out.begin());
-  capture_us = audio_in_capture_[audio_in_head_];
-  audio_in_head_ = (audio_in_head_ + 1) % kAudioInFrames;
-  --audio_in_count_;
-  return true;
-}
-
-VideoFrame Session::latest_video() const {
-  std::lock_guard lock(video_mutex_);
-  return latest_;
 }
 
 void Session::protocol_error(std::string_view what) {
-  spdlog::warn("closing connection{}{}: {}", joined() ? " of " : "",
-               joined() ? name_.view() : std::string_view(), what);
+  const bool joined = participant_.joined();
+  spdlog::warn("closing connection{}{}: {}", joined ? " of " : "",
+               joined ? participant_.name().view() : std::string_view(), what);
   close_with_bye(net::ByeReason::kProtocolError, what);
 }
 
 // ---- Writing ----
 
 void Session::offer_video(const core::PooledBuffer& packet) {
-  {
-    std::lock_guard lock(out_mutex_);
-    if (mailbox_) context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);
-    mailbox_ = packet;  // newest wins; the replaced frame goes back to its pool
+  if (connection_.offer_video(packet)) {
+    context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);
   }
-  wake_writer();
 }
 
 bool Session::send_control(std::span<const uint8_t> packet) {
-  return queue_control(packet, /*plain=*/false);
-}
-
-bool Session::queue_control(std::span<const uint8_t> packet, bool plain) {
-  if (packet.size() > kControlSlotBytes) return false;
-  {
-    std::lock_guard lock(out_mutex_);
-    if (control_count_ == kControlSlots) return false;  // client not reading: drop
-    ControlSlot& slot = control_[(control_head_ + control_count_) % kControlSlots];
-    std::copy(packet.begin(), packet.end(), slot.bytes.begin());
-    slot.size = static_cast<uint16_t>(packet.size());
-    slot.plain = plain;
-    ++control_count_;
-  }
-  wake_writer();
-  return true;
+  return connection_.send_control(packet);
 }
 
 bool Session::send_audio(std::span<const uint8_t> packet) {
-  if (packet.size() > kAudioOutBytes) return false;
-  {
-    std::lock_guard lock(out_mutex_);
-    if (close_after_flush_) return false;
-    if (audio_out_count_ == kAudioOutSlots) {  // not reading: the oldest packet goes
-      audio_out_head_ = (audio_out_head_ + 1) % kAudioOutSlots;
-      --audio_out_count_;
-    }
-    AudioOutSlot& slot = audio_out_[(audio_out_head_ + audio_out_count_) % kAudioOutSlots];
-    std::copy(packet.begin(), packet.end(), slot.bytes.begin());
-    slot.size = static_cast<uint16_t>(packet.size());
-    ++audio_out_count_;
-  }
-  wake_writer();
-  return true;
+  return connection_.send_audio(packet);
 }
 
-void Session::wake_writer() {
-  if (closed_.load(std::memory_order_acquire)) return;
-  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
-  asio::post(socket_.get_executor(), bound([self = shared_from_this()] {
-               self->wake_pending_.store(false, std::memory_order_release);
-               if (!self->writing_) self->start_write();
-             }));
-}
-
-void Session::start_write() {
-  if (closed_.load()) return;
-  bool have_control = false;
-  bool plain = false;
-  bool closing = false;
-  {
-    std::lock_guard lock(out_mutex_);
-    closing = close_after_flush_;
-    if (control_count_ > 0) {
-      const ControlSlot& slot = control_[control_head_];
-      write_control_size_ = slot.size;
-      plain = slot.plain;
-      std::copy_n(slot.bytes.begin(), slot.size, write_control_.begin());
-      control_head_ = (control_head_ + 1) % kControlSlots;
-      --control_count_;
-      have_control = true;
-    } else if (audio_out_count_ > 0 && !close_after_flush_) {
-      const AudioOutSlot& slot = audio_out_[audio_out_head_];
-      write_control_size_ = slot.size;
-      std::copy_n(slot.bytes.begin(), slot.size, write_control_.begin());
-      audio_out_head_ = (audio_out_head_ + 1) % kAudioOutSlots;
-      --audio_out_count_;
-      have_control = true;
-    } else if (mailbox_ && !close_after_flush_) {
-      write_video_ = std::move(mailbox_);
-    }
-  }
-  if (!have_control && !write_video_) {
-    writing_ = false;
-    if (closing) shutdown_socket("closed after final message");
-    return;
-  }
-  writing_ = true;
-  writing_video_ = !have_control;
-  write_started_ = std::chrono::steady_clock::now();
-  asio::const_buffer buffer;
-  if (have_control) {
-    if (channel_.enabled() && !plain) {
-      write_control_size_ = channel_.seal(write_control_, write_control_size_);
-    }
-    buffer = asio::buffer(write_control_.data(), write_control_size_);
-  } else if (channel_.enabled()) {
-    const size_t needed = write_video_.size() + net::kSealOverhead;
-    if (sealed_video_.size() < needed) {
-      core::ScopedAllocSite site(seal_site());
-      sealed_video_.resize(std::max(needed, write_video_.capacity() + net::kSealOverhead));
-    }
-    const size_t n = channel_.seal_to(write_video_.bytes(), sealed_video_);
-    write_video_.reset();  // sealed: the shared packet can go back to its pool now
-    buffer = asio::buffer(sealed_video_.data(), n);
-  } else {
-    buffer = asio::buffer(write_video_.data(), write_video_.size());
-  }
-  asio::async_write(socket_, buffer,
-                    bound([self = shared_from_this()](const asio::error_code& ec, size_t) {
-                      self->on_written(ec);
-                    }));
-}
-
-void Session::on_written(const asio::error_code& ec) {
-  if (writing_video_) {
-    if (!ec) context_.counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
-    write_video_.reset();
-    writing_video_ = false;
-  }
-  writing_ = false;
-  if (ec) {
-    shutdown_socket(ec.message());
-    return;
-  }
-  start_write();
+void Session::on_video_written() {
+  context_.counters.frames_sent.fetch_add(1, std::memory_order_relaxed);
 }
 
 // ---- Closing ----
 
 void Session::close(std::string_view reason) {
-  asio::post(socket_.get_executor(),
+  asio::post(watchdog_timer_.get_executor(),
              bound([self = shared_from_this(), reason] { self->shutdown_socket(reason); }));
 }
 
 void Session::close_with_bye(net::ByeReason reason, std::string_view text) {
   std::array<uint8_t, net::kHeaderSize + 128> packet;
   const size_t n = net::build_packet(net::MsgType::kBye, net::Bye::make(reason, text), packet);
-  {
-    std::lock_guard lock(out_mutex_);
-    close_after_flush_ = true;
-    mailbox_.reset();
-  }
-  if (n == 0 || !send_control({packet.data(), n})) {
-    close(text);
-    return;
-  }
+  // The Bye goes first, so the flush that follows cannot finish before it is queued.
+  const bool queued = n > 0 && send_control({packet.data(), n});
+  connection_.close_after_flush();
+  if (!queued) close(text);
 }
 
 void Session::shutdown_socket(std::string_view reason) {
-  if (closed_.exchange(true)) return;
-  if (joined()) spdlog::info("{} (participant {}) left: {}", name_.view(), id_, reason);
-  asio::error_code ignored;
-  watchdog_timer_.cancel();
-  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
-  socket_.close(ignored);
-  room_.leave(*this);
-  {
-    std::lock_guard lock(out_mutex_);
-    mailbox_.reset();
-    control_count_ = 0;
-    audio_out_count_ = 0;
+  if (connection_.is_shut_down()) return;
+  connection_.shut_down();
+  if (participant_.joined()) {
+    spdlog::info("{} (participant {}) left: {}", participant_.name().view(), participant_.id(),
+                 reason);
   }
-  std::lock_guard lock(video_mutex_);
-  latest_ = VideoFrame{};
+  watchdog_timer_.cancel();
+  room_.leave(participant_);
+  participant_.drop_video();
 }
 
 }  // namespace ttycall::server

@@ -78,60 +78,82 @@ void AudioMixer::add_scaled(const Source& s, const float* x, float* sum, float s
 }
 
 void AudioMixer::mix() {
+  begin_tick();
+  measure_sources();
+  choose_dominant();
+  sum_active_sources();
+  seed_new_own_compressors();
+  finish_shared_mix();
+  finish_own_mixes();
+  end_tick();
+}
+
+void AudioMixer::begin_tick() {
   previous_active_mask_ = active_mask_;
   active_mask_ = 0;
   speaking_mask_ = 0;
   active_count_ = 0;
   newest_capture_[0] = newest_capture_[1] = 0;
   newest_slot_ = -1;
+}
 
-  // 1. Per-source DSP, levels, activity, speaking.
+void AudioMixer::measure_sources() {
   for (int slot = 0; slot < slots_; ++slot) {
-    Source& s = sources_[size_t(slot)];
-    float level = kSilenceDbfs;
-    if (s.submitted) {
-      const std::span<float> frame(input_ptr(slot), size_t(kFrameSamples));
-      if (params_.source_dsp_on) s.chain.process(frame);
-      level = rms_dbfs(frame);
-    }
-    s.level_dbfs = level;
-    s.smoothed_dbfs +=
-        (level > s.smoothed_dbfs ? kLevelRise : kLevelFall) * (level - s.smoothed_dbfs);
-    const bool active = s.active_detector.update(level) && s.submitted;
-    if (s.speaking_detector.update(level)) speaking_mask_ |= bit(slot);
-    if (!active) continue;
-    active_mask_ |= bit(slot);
-    active_list_[size_t(active_count_++)] = slot;
-    if (s.capture_us >= newest_capture_[0]) {
-      newest_capture_[1] = newest_capture_[0];
-      newest_capture_[0] = s.capture_us;
-      newest_slot_ = slot;
-    } else if (s.capture_us > newest_capture_[1]) {
-      newest_capture_[1] = s.capture_us;
-    }
+    if (measure(slot)) add_active(slot);
   }
+}
 
-  // 2. Dominant talker (for ducking).
+bool AudioMixer::measure(int slot) {
+  Source& s = sources_[size_t(slot)];
+  float level = kSilenceDbfs;
+  if (s.submitted) {
+    const std::span<float> frame(input_ptr(slot), size_t(kFrameSamples));
+    if (params_.source_dsp_on) s.chain.process(frame);
+    level = rms_dbfs(frame);
+  }
+  s.level_dbfs = level;
+  s.smoothed_dbfs +=
+      (level > s.smoothed_dbfs ? kLevelRise : kLevelFall) * (level - s.smoothed_dbfs);
+  // Both detectors see every frame, so their hangovers run while the slot is silent.
+  const bool active = s.active_detector.update(level) && s.submitted;
+  if (s.speaking_detector.update(level)) speaking_mask_ |= bit(slot);
+  return active;
+}
+
+void AudioMixer::add_active(int slot) {
+  active_mask_ |= bit(slot);
+  active_list_[size_t(active_count_++)] = slot;
+  const uint64_t capture_us = sources_[size_t(slot)].capture_us;
+  if (capture_us >= newest_capture_[0]) {
+    newest_capture_[1] = newest_capture_[0];
+    newest_capture_[0] = capture_us;
+    newest_slot_ = slot;
+  } else if (capture_us > newest_capture_[1]) {
+    newest_capture_[1] = capture_us;
+  }
+}
+
+void AudioMixer::choose_dominant() {
   dominant_ = -1;
-  if (active_count_ >= 2 && params_.duck_db < 0.0f) {
-    int best = -1;
-    float best_db = kSilenceDbfs - 1.0f, second_db = kSilenceDbfs - 1.0f;
-    for (int k = 0; k < active_count_; ++k) {
-      const float db = sources_[size_t(active_list_[size_t(k)])].smoothed_dbfs;
-      if (db > best_db) {
-        second_db = best_db;
-        best_db = db;
-        best = active_list_[size_t(k)];
-      } else if (db > second_db) {
-        second_db = db;
-      }
-    }
-    if (best >= 0 && speaking(best) && best_db - second_db >= params_.dominance_db) {
-      dominant_ = best;
+  if (active_count_ < 2 || params_.duck_db >= 0.0f) return;
+  int best = -1;
+  float best_db = kSilenceDbfs - 1.0f, second_db = kSilenceDbfs - 1.0f;
+  for (int k = 0; k < active_count_; ++k) {
+    const float db = sources_[size_t(active_list_[size_t(k)])].smoothed_dbfs;
+    if (db > best_db) {
+      second_db = best_db;
+      best_db = db;
+      best = active_list_[size_t(k)];
+    } else if (db > second_db) {
+      second_db = db;
     }
   }
+  if (best >= 0 && speaking(best) && best_db - second_db >= params_.dominance_db) {
+    dominant_ = best;
+  }
+}
 
-  // 3. Gains and the one common sum.
+void AudioMixer::sum_active_sources() {
   const float crowd =
       params_.crowd_scaling_on ? 1.0f / std::sqrt(float(std::max(active_count_, 1))) : 1.0f;
   const float duck = db_to_gain(std::min(params_.duck_db, 0.0f));
@@ -143,21 +165,26 @@ void AudioMixer::mix() {
     s.gain_to = crowd * (dominant_ >= 0 && slot != dominant_ ? duck : 1.0f);
     add_scaled(s, input_ptr(slot), sum_.data(), 1.0f);
   }
+}
 
-  // 4. A listener switching to an own mix continues from the shared mix's dynamics.
+// Before finish_shared_mix(): a listener switching to an own mix continues from the state
+// the shared mix they heard last tick left.
+void AudioMixer::seed_new_own_compressors() {
   for (int k = 0; k < active_count_; ++k) {
     const int slot = active_list_[size_t(k)];
     if (!(previous_active_mask_ & bit(slot))) {
       sources_[size_t(slot)].own_compressor = shared_compressor_;
     }
   }
+}
 
-  // 5. The shared mix.
+void AudioMixer::finish_shared_mix() {
   shared_ = sum_;
   shared_compressor_.process(shared_);
   clipper_.process(shared_);
+}
 
-  // 6. Own mixes: sum minus self.
+void AudioMixer::finish_own_mixes() {
   for (int k = 0; k < active_count_; ++k) {
     const int slot = active_list_[size_t(k)];
     Source& s = sources_[size_t(slot)];
@@ -168,8 +195,10 @@ void AudioMixer::mix() {
     s.own_compressor.process(frame);
     clipper_.process(frame);
   }
+}
 
-  // 7. End of tick: gains reached their targets; inputs are consumed.
+// Gains reached their targets; inputs are consumed.
+void AudioMixer::end_tick() {
   for (int slot = 0; slot < slots_; ++slot) {
     Source& s = sources_[size_t(slot)];
     if (!active(slot)) s.gain_to = 0.0f;

@@ -114,6 +114,20 @@ class AudioMixer {
   float* own_ptr(int slot) { return own_.data() + size_t(slot) * kFrameSamples; }
   void add_scaled(const Source& s, const float* x, float* sum, float sign) const;
 
+  // The steps of mix(), in order.
+  void begin_tick();
+  void measure_sources();  // per-source DSP, levels, activity, speaking
+  void choose_dominant();  // the talker who ducks the others, if any
+  void sum_active_sources();
+  void seed_new_own_compressors();
+  void finish_shared_mix();
+  void finish_own_mixes();  // sum minus self
+  void end_tick();
+  // measure_sources() for one slot; true when the slot is active this tick.
+  bool measure(int slot);
+  // Lists an active slot and keeps the two newest capture times.
+  void add_active(int slot);
+
   int slots_;
   MixerParams params_;
   SoftClipper clipper_;

@@ -1,0 +1,74 @@
+#include "client/camera_uplink.h"
+
+#include <algorithm>
+
+namespace ttycall::client {
+namespace {
+
+constexpr size_t kPacketBytes = net::kHeaderSize + net::kVideoUpHeaderSize;
+
+}  // namespace
+
+CameraUplink::CameraUplink(asio::io_context& io, VideoSource* source,
+                           net::Connection& connection)
+    : source_(source),
+      connection_(connection),
+      timer_(io),
+      packets_("client.camera",
+               kPacketBytes + media::JpegEncoder::max_size(net::kMaxVideoWidth,
+                                                           net::kMaxVideoHeight),
+               0, 2) {}
+
+void CameraUplink::on_request(const net::VideoRequest& request) {
+  const bool was_off = request_.width == 0;
+  request_ = request;
+  if (request_.width > 0 && source_ && was_off) {
+    started_ = next_ = core::SteadyClock::now();
+    schedule();
+  }
+}
+
+void CameraUplink::stop() {
+  request_ = {};
+  ++generation_;
+  timer_.cancel();
+}
+
+void CameraUplink::schedule() {
+  if (request_.width == 0) return;
+  const int fps = std::clamp<int>(request_.fps, 1, 120);
+  next_ += core::to_duration(1.0 / fps);
+  const auto now = core::SteadyClock::now();
+  if (next_ < now) next_ = now;
+  timer_.expires_at(next_);
+  timer_.async_wait([this, generation = generation_](const asio::error_code& ec) {
+    if (ec || generation != generation_ || request_.width == 0) return;
+    capture_and_send();
+    schedule();
+  });
+}
+
+void CameraUplink::capture_and_send() {
+  if (connection_.video_waiting()) return;  // the network has not taken the last one yet
+  if (camera_off_) return;
+  const int w = request_.width, h = request_.height;
+  const size_t bytes = size_t(w) * h * 3;
+  if (pixels_.size() < bytes) pixels_.resize(bytes);
+  const media::MutableImageView image{pixels_.data(), w, h, w * 3};
+  source_->capture(image, seq_, core::seconds_between(started_, core::SteadyClock::now()));
+
+  core::PooledBuffer packet = packets_.acquire();
+  if (!packet) return;  // both buffers still on their way out
+  const std::span<uint8_t> out = packet.writable();
+  const size_t jpeg_size = jpeg_.encode(image.view(), out.subspan(kPacketBytes));
+  if (jpeg_size == 0) return;
+  const net::VideoUpHeader up{seq_++, core::wall_clock_us(), uint16_t(w), uint16_t(h)};
+  net::encode(up, out.subspan(net::kHeaderSize, net::kVideoUpHeaderSize));
+  const size_t payload = net::kVideoUpHeaderSize + jpeg_size;
+  net::write_header(net::MsgType::kVideoUp, out.subspan(net::kHeaderSize, payload),
+                    out.first<net::kHeaderSize>());
+  packet.set_size(net::kHeaderSize + payload);
+  connection_.offer_video(packet);
+}
+
+}  // namespace ttycall::client

@@ -1,0 +1,53 @@
+#pragma once
+// The camera's way up to the server: captures frames at the size and rate the server asks
+// for (VideoRequest), encodes each as JPEG straight into a pooled VideoUp packet and
+// offers it to the connection. When the network has not taken the last frame yet, the
+// next capture is skipped: a slow uplink sends fewer frames, never older ones.
+#include <asio.hpp>
+#include <cstdint>
+#include <vector>
+
+#include "client/video_source.h"
+#include "core/buffer_pool.h"
+#include "core/clock.h"
+#include "media/jpeg_codec.h"
+#include "net/connection.h"
+#include "net/protocol.h"
+
+namespace ttycall::client {
+
+class CameraUplink {
+ public:
+  // `source` may be null (no camera): requests are then kept but nothing is sent.
+  CameraUplink(asio::io_context& io, VideoSource* source, net::Connection& connection);
+  CameraUplink(const CameraUplink&) = delete;
+  CameraUplink& operator=(const CameraUplink&) = delete;
+
+  // The server's latest request; 0 x 0 stops the camera until the next one.
+  void on_request(const net::VideoRequest& request);
+  const net::VideoRequest& request() const { return request_; }
+  // Switched off by the participant (the v key): frames stop, the request is kept.
+  void set_camera_off(bool off) { camera_off_ = off; }
+  // The connection is gone: no request any more.
+  void stop();
+
+ private:
+  void schedule();
+  void capture_and_send();
+
+  VideoSource* source_;
+  net::Connection& connection_;
+  asio::steady_timer timer_;
+  media::JpegEncoder jpeg_;
+  // Packets on their way out: one waiting, one being sealed or written.
+  core::BufferPool packets_;
+  std::vector<uint8_t> pixels_;
+  net::VideoRequest request_{};
+  bool camera_off_ = false;
+  uint32_t seq_ = 0;
+  uint64_t generation_ = 0;  // bumped by stop(): a wait already queued then does nothing
+  core::SteadyClock::time_point started_{};
+  core::SteadyClock::time_point next_{};
+};
+
+}  // namespace ttycall::client

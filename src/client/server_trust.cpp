@@ -1,0 +1,47 @@
+#include "client/server_trust.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "core/paths.h"
+#include "net/known_hosts.h"
+
+namespace ttycall::client {
+
+core::Result<std::string> check_server_key(const ClientOptions& options, std::string_view where,
+                                           const net::PublicKey& key) {
+  if (!options.server_key.empty()) {
+    if (key.to_text() == options.server_key) return std::string();
+    return core::Status::failed(
+        fmt::format("the server at {} presented key {}, not the expected {}; not joining", where,
+                    key.to_text(), options.server_key));
+  }
+  const std::filesystem::path file = !options.known_hosts_file.empty()
+                                         ? std::filesystem::path(options.known_hosts_file)
+                                         : core::config_dir() / "known_hosts";
+  const net::HostCheck check = net::check_known_host(file, where, key);
+  switch (check.kind) {
+    case net::HostCheck::Kind::kKnown:
+      return std::string();
+    case net::HostCheck::Kind::kPinnedNow:
+      return fmt::format("first connection to {}: its key {} is now pinned in {}", where,
+                         key.to_text(), file.string());
+    case net::HostCheck::Kind::kChanged:
+      return core::Status::key_changed(fmt::format(
+          "@@@ THE SERVER'S KEY HAS CHANGED @@@\n"
+          "  server:    {}\n"
+          "  pinned:    {} ({} line {})\n"
+          "  presented: {}\n"
+          "Someone may be intercepting this call, or the server got a new key.\n"
+          "Not joining. If its operator confirms the new key (the server prints it at start-up),\n"
+          "delete line {} of {} and connect again.",
+          where, check.pinned.to_text(), file.string(), check.line, key.to_text(), check.line,
+          file.string()));
+    case net::HostCheck::Kind::kError:
+      return core::Status::failed("cannot check the server's key: " + check.error);
+  }
+  return core::Status::failed("cannot check the server's key");
+}
+
+}  // namespace ttycall::client

@@ -1,0 +1,18 @@
+#pragma once
+// Whether to trust the key a server proved it holds: exactly the key the caller gave
+// (--server-key, the demo), or the key pinned for that address in known_hosts, pinning
+// it on first use. A changed pinned key is refused loudly (possible interception).
+#include <string>
+#include <string_view>
+
+#include "client/client_options.h"
+#include "core/status.h"
+#include "net/keys.h"
+
+namespace ttycall::client {
+
+// Ok with a notice to show the user (empty when there is nothing to say), or why not.
+core::Result<std::string> check_server_key(const ClientOptions& options, std::string_view where,
+                                           const net::PublicKey& key);
+
+}  // namespace ttycall::client

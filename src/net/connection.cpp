@@ -1,0 +1,227 @@
+#include "net/connection.h"
+
+#include <algorithm>
+
+#include "core/alloc_accounting.h"
+
+namespace ttycall::net {
+namespace {
+
+const core::AllocSite& seal_site() {
+  static const core::AllocSite site("connection.seal");
+  return site;
+}
+
+}  // namespace
+
+Connection::Connection(Socket socket, Owner& owner) : socket_(std::move(socket)), owner_(owner) {}
+
+Connection::~Connection() = default;
+
+// ---- Reading ----
+
+void Connection::read_next() {
+  if (is_shut_down()) return;
+  asio::async_read(socket_, asio::buffer(reader_.header_bytes().data(), kHeaderSize),
+                   bound([this, keep = owner_.keep_alive(), generation = generation_.load()](
+                             const asio::error_code& ec, size_t) { on_header(ec, generation); }));
+}
+
+void Connection::on_header(const asio::error_code& ec, uint64_t generation) {
+  if (generation != generation_.load() || is_shut_down()) return;
+  if (ec) {
+    owner_.on_read_failed(ReadFailure::kClosed, ec == asio::error::eof ? "" : ec.message());
+    return;
+  }
+  ReadFailure failure{};
+  if (!reader_.check_header(failure)) {
+    owner_.on_read_failed(failure, reader_.describe(failure));
+    return;
+  }
+  const Header& header = reader_.header();
+  if (!owner_.accept_header(header)) return;
+  const std::span<uint8_t> target =
+      is_video(header.type) ? owner_.video_payload_buffer(header) : reader_.own_payload_buffer();
+  if (target.size() < header.length) {
+    owner_.on_read_failed(ReadFailure::kNoPayloadBuffer,
+                          reader_.describe(ReadFailure::kNoPayloadBuffer));
+    return;
+  }
+  if (header.length == 0) {
+    deliver({target.data(), 0});
+    return;
+  }
+  const std::span<uint8_t> payload = target.first(header.length);
+  asio::async_read(
+      socket_, asio::buffer(payload.data(), payload.size()),
+      bound([this, payload, keep = owner_.keep_alive(), generation](
+                const asio::error_code& ec, size_t) { on_payload(ec, payload, generation); }));
+}
+
+void Connection::on_payload(const asio::error_code& ec, std::span<uint8_t> target,
+                            uint64_t generation) {
+  if (generation != generation_.load() || is_shut_down()) return;
+  if (ec) {
+    owner_.on_read_failed(ReadFailure::kTruncated,
+                          ec == asio::error::eof ? "disconnected mid-packet" : ec.message());
+    return;
+  }
+  deliver(target);
+}
+
+void Connection::deliver(std::span<uint8_t> wire_payload) {
+  std::span<const uint8_t> payload;
+  ReadFailure failure{};
+  if (!reader_.open_payload(wire_payload, payload, failure)) {
+    owner_.on_read_failed(failure, reader_.describe(failure));
+    return;
+  }
+  const uint64_t generation = generation_.load();
+  owner_.on_packet(reader_.header(), payload);
+  if (generation == generation_.load()) read_next();
+}
+
+// ---- Queueing ----
+
+bool Connection::send_control(std::span<const uint8_t> packet, Sealing sealing) {
+  if (is_shut_down() || !queues_.push_control(packet, sealing)) return false;
+  wake_writer();
+  return true;
+}
+
+bool Connection::send_audio(std::span<const uint8_t> packet) {
+  if (is_shut_down() || !queues_.push_audio(packet)) return false;
+  wake_writer();
+  return true;
+}
+
+bool Connection::offer_video(const core::PooledBuffer& packet) {
+  if (is_shut_down()) return false;
+  const bool replaced = queues_.offer_video(packet);
+  wake_writer();
+  return replaced;
+}
+
+void Connection::close_after_flush() {
+  queues_.close_after_flush();
+  wake_writer();
+}
+
+void Connection::wake_writer() {
+  // Always through the io queue, even from the io thread: the caller may hold a lock (the
+  // room's) that the owner's callbacks take again.
+  if (is_shut_down()) return;
+  if (wake_pending_.exchange(true, std::memory_order_acq_rel)) return;
+  asio::post(socket_.get_executor(),
+             bound([this, keep = owner_.keep_alive(), generation = generation_.load()] {
+               wake_pending_.store(false, std::memory_order_release);
+               if (generation == generation_.load()) start_write();
+             }));
+}
+
+// ---- Writing ----
+
+void Connection::start_write() {
+  if (writing_ || is_shut_down()) return;
+  SendQueues::Taken next = queues_.take(write_small_);
+  asio::const_buffer buffer;
+  switch (next.kind) {
+    case SendQueues::Kind::kNone:
+      if (queues_.closing() && !flushed_) {
+        flushed_ = true;
+        owner_.on_flushed();
+      }
+      return;
+    case SendQueues::Kind::kControl:
+    case SendQueues::Kind::kAudio: {
+      size_t size = next.size;
+      if (channel_.enabled() && next.sealing == Sealing::kSealed) {
+        size = channel_.seal(write_small_, size);
+      }
+      buffer = asio::buffer(write_small_.data(), size);
+      break;
+    }
+    case SendQueues::Kind::kVideo:
+      buffer = seal_video(next.video);
+      break;
+  }
+  writing_ = true;
+  writing_video_ = next.kind == SendQueues::Kind::kVideo;
+  write_started_ = std::chrono::steady_clock::now();
+  asio::async_write(socket_, buffer,
+                    bound([this, keep = owner_.keep_alive(), generation = generation_.load()](
+                              const asio::error_code& ec, size_t) { on_written(ec, generation); }));
+}
+
+asio::const_buffer Connection::seal_video(core::PooledBuffer& packet) {
+  if (!channel_.enabled()) {
+    write_video_ = std::move(packet);
+    return asio::buffer(write_video_.data(), write_video_.size());
+  }
+  const size_t needed = packet.size() + kSealOverhead;
+  if (sealed_video_.size() < needed) {
+    core::ScopedAllocSite site(seal_site());
+    sealed_video_.resize(std::max(needed, packet.capacity() + kSealOverhead));
+  }
+  const size_t n = channel_.seal_to(packet.bytes(), sealed_video_);
+  packet.reset();  // sealed: the shared packet can go back to its pool now
+  return asio::buffer(sealed_video_.data(), n);
+}
+
+void Connection::on_written(const asio::error_code& ec, uint64_t generation) {
+  if (generation != generation_.load()) return;
+  writing_ = false;
+  write_video_.reset();
+  if (writing_video_ && !ec) owner_.on_video_written();
+  writing_video_ = false;
+  if (is_shut_down()) return;
+  if (ec) {
+    owner_.on_write_failed(ec.message());
+    return;
+  }
+  start_write();
+}
+
+void Connection::write_now(std::span<uint8_t> packet, size_t size) {
+  if (writing_ || is_shut_down() || size == 0) return;
+  if (channel_.enabled()) size = channel_.seal(packet, size);
+  if (size == 0) return;
+  asio::error_code ignored;
+  socket_.non_blocking(true, ignored);
+  socket_.write_some(asio::buffer(packet.data(), size), ignored);
+}
+
+bool Connection::writing_since(std::chrono::steady_clock::time_point& since) const {
+  if (!writing_) return false;
+  since = write_started_;
+  return true;
+}
+
+// ---- Closing ----
+
+void Connection::shut_down() {
+  if (shut_down_.exchange(true, std::memory_order_acq_rel)) return;
+  generation_.fetch_add(1);
+  asio::error_code ignored;
+  socket_.shutdown(asio::socket_base::shutdown_both, ignored);
+  socket_.close(ignored);
+  queues_.clear();
+  write_video_.reset();
+  writing_ = false;
+  writing_video_ = false;
+}
+
+void Connection::reset() {
+  generation_.fetch_add(1);
+  asio::error_code ignored;
+  socket_.close(ignored);
+  queues_.clear();
+  channel_.reset();
+  write_video_.reset();
+  writing_ = false;
+  writing_video_ = false;
+  flushed_ = false;
+  shut_down_.store(false, std::memory_order_release);
+}
+
+}  // namespace ttycall::net

@@ -1,0 +1,96 @@
+// Specification of client::CallControls (src/client/call_controls.h): what each key in a
+// call changes and what it asks the client to tell the server.
+#include "client/call_controls.h"
+
+#include <gtest/gtest.h>
+
+namespace ttycall::client {
+namespace {
+
+net::Participants three_people() {
+  net::Participants list;
+  list.count = 3;
+  const char* names[] = {"me", "ada", "bob"};
+  for (int i = 0; i < 3; ++i) {
+    list.list[i].id = uint32_t(i + 1);
+    list.list[i].name = net::Name::from(names[i]);
+  }
+  return list;
+}
+
+TEST(CallControls, KeysMapToActionsInEitherCase) {
+  EXPECT_EQ(action_for_key('q'), CallAction::kLeave);
+  EXPECT_EQ(action_for_key(3), CallAction::kLeave);
+  EXPECT_EQ(action_for_key('M'), CallAction::kToggleMute);
+  EXPECT_EQ(action_for_key('v'), CallAction::kToggleCamera);
+  EXPECT_EQ(action_for_key('R'), CallAction::kNextRender);
+  EXPECT_EQ(action_for_key('c'), CallAction::kNextColor);
+  EXPECT_EQ(action_for_key('s'), CallAction::kToggleStats);
+  EXPECT_EQ(action_for_key('F'), CallAction::kCycleFocus);
+  EXPECT_EQ(action_for_key('x'), CallAction::kNone);
+  EXPECT_EQ(action_for_key('\x1b'), CallAction::kNone);
+}
+
+TEST(CallControls, CameraKeyFlipsAndTellsTheServer) {
+  CallControls controls;
+  const CallEffects e = controls.apply(CallAction::kToggleCamera, {}, 1);
+  EXPECT_TRUE(controls.choices().video_off);
+  EXPECT_TRUE(e.send_media_state);
+  EXPECT_FALSE(e.send_view);
+  controls.apply(CallAction::kToggleCamera, {}, 1);
+  EXPECT_FALSE(controls.choices().video_off);
+}
+
+TEST(CallControls, RenderAndColourKeysCycleThroughEveryMode) {
+  CallControls controls;
+  const media::RenderMode first = controls.choices().render;
+  for (int i = 0; i < media::kRenderModeCount; ++i) {
+    EXPECT_TRUE(controls.apply(CallAction::kNextRender, {}, 1).send_view);
+  }
+  EXPECT_EQ(controls.choices().render, first);
+  const media::ColorMode color = controls.choices().color;
+  controls.apply(CallAction::kNextColor, {}, 1);
+  EXPECT_NE(controls.choices().color, color);
+}
+
+TEST(CallControls, MuteAndLeaveAreLeftToTheClient) {
+  CallControls controls;
+  EXPECT_TRUE(controls.apply(CallAction::kToggleMute, {}, 1).toggle_mute);
+  EXPECT_TRUE(controls.apply(CallAction::kLeave, {}, 1).leave);
+  EXPECT_TRUE(controls.apply(CallAction::kToggleStats, {}, 1).redraw_chrome);
+  EXPECT_TRUE(controls.choices().show_stats);
+}
+
+TEST(CallControls, FocusCyclesSpeakerThenEachOtherThenGrid) {
+  const net::Participants list = three_people();
+  CallControls controls;
+  auto press = [&] { return controls.apply(CallAction::kCycleFocus, list, /*my_id=*/1); };
+  EXPECT_TRUE(press().send_view);
+  EXPECT_EQ(controls.choices().layout, net::ViewLayout::kFocus);
+  EXPECT_EQ(controls.choices().pinned_id, 0u);  // whoever speaks
+  press();
+  EXPECT_EQ(controls.choices().pinned_id, 2u);  // ourselves (1) skipped
+  press();
+  EXPECT_EQ(controls.choices().pinned_id, 3u);
+  press();
+  EXPECT_EQ(controls.choices().layout, net::ViewLayout::kGrid);
+  EXPECT_EQ(controls.choices().pinned_id, 0u);
+}
+
+TEST(CallControls, APinnedParticipantWhoLeftEndsTheCycle) {
+  CallControls controls({false, false, media::RenderMode::kHalf, media::ColorMode::kTrueColor,
+                         net::ViewLayout::kFocus, 99});
+  controls.apply(CallAction::kCycleFocus, three_people(), 1);
+  EXPECT_EQ(controls.choices().layout, net::ViewLayout::kGrid);
+}
+
+TEST(CallControls, PinByNameFindsTheParticipant) {
+  CallControls controls;
+  EXPECT_FALSE(controls.pin_by_name("carol", three_people()));
+  EXPECT_TRUE(controls.pin_by_name("bob", three_people()));
+  EXPECT_EQ(controls.choices().layout, net::ViewLayout::kFocus);
+  EXPECT_EQ(controls.choices().pinned_id, 3u);
+}
+
+}  // namespace
+}  // namespace ttycall::client
