@@ -100,11 +100,8 @@ std::string ExitStatus::describe() const {
   return "killed by signal " + std::to_string(signal) + " (" + ::strsignal(signal) + ")";
 }
 
-std::optional<ChildProcess> ChildProcess::spawn(const ChildSpec& spec, std::string& error) {
-  if (spec.argv.empty()) {
-    error = "cannot start a process without argv";
-    return std::nullopt;
-  }
+Result<ChildProcess> ChildProcess::spawn(const ChildSpec& spec) {
+  if (spec.argv.empty()) return Status::invalid_input("cannot start a process without argv");
   // Everything the child needs is prepared before fork: it must not allocate afterwards.
   const char* program = spec.program.empty() ? spec.argv[0].c_str() : spec.program.c_str();
   std::vector<char*> argv;
@@ -113,8 +110,7 @@ std::optional<ChildProcess> ChildProcess::spawn(const ChildSpec& spec, std::stri
   argv.push_back(nullptr);
   std::array<int, 2> report{};
   if (::pipe2(report.data(), O_CLOEXEC) != 0) {
-    error = std::string("cannot start ") + program + ": " + std::strerror(errno);
-    return std::nullopt;
+    return Status::failed(std::string("cannot start ") + program + ": " + std::strerror(errno));
   }
   const ExecArgs args{program, argv.data(), spec.stdout_path.c_str(), spec.stderr_path.c_str(),
                       report[1]};
@@ -125,8 +121,8 @@ std::optional<ChildProcess> ChildProcess::spawn(const ChildSpec& spec, std::stri
   ::close(report[1]);
   if (pid < 0) {
     ::close(report[0]);
-    error = std::string("cannot start ") + program + ": fork failed: " + std::strerror(fork_errno);
-    return std::nullopt;
+    return Status::failed(std::string("cannot start ") + program +
+                          ": fork failed: " + std::strerror(fork_errno));
   }
   ChildProcess child(pid);
   std::array<int, 2> failure{};
@@ -137,8 +133,7 @@ std::optional<ChildProcess> ChildProcess::spawn(const ChildSpec& spec, std::stri
   ::close(report[0]);
   if (n != ssize_t(sizeof(failure))) return child;  // EOF: exec succeeded
   child.reap(0);
-  error = describe_failure(spec, program, FailedStep(failure[0]), failure[1]);
-  return std::nullopt;
+  return Status::failed(describe_failure(spec, program, FailedStep(failure[0]), failure[1]));
 }
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept

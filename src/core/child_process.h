@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
+
 namespace ttycall::core {
 
 // How a child ended.
@@ -35,9 +37,9 @@ struct ChildSpec {
 
 class ChildProcess {
  public:
-  // Starts the child. Returns nullopt and sets `error` when it cannot be started (the
-  // program cannot be executed, an output file cannot be opened).
-  static std::optional<ChildProcess> spawn(const ChildSpec& spec, std::string& error);
+  // Starts the child; fails when it cannot be started (the program cannot be executed, an
+  // output file cannot be opened).
+  static Result<ChildProcess> spawn(const ChildSpec& spec);
 
   ChildProcess() = default;
   ChildProcess(ChildProcess&& other) noexcept;

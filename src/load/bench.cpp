@@ -186,8 +186,13 @@ class Run {
     }
     server_key_ = identity->public_key().to_text();
     const std::string log = (scratch_ / "server.log").string();
-    server_ = core::ChildProcess::spawn({server_argv(), config_.server_exe, log, log}, error_);
-    if (!server_) return false;
+    core::Result<core::ChildProcess> spawned =
+        core::ChildProcess::spawn({server_argv(), config_.server_exe, log, log});
+    if (!spawned.is_ok()) {
+      error_ = spawned.status().message();
+      return false;
+    }
+    server_ = std::move(*spawned);
     result_.server.spawned = true;
     result_.server.pid = int(server_->pid());
     const auto deadline = after(kServerStartTimeout);

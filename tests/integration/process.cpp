@@ -12,10 +12,9 @@ namespace ttycall::itest {
 
 ChildProcess ChildProcess::start(const std::vector<std::string>& argv,
                                  const std::string& stdout_path, const std::string& stderr_path) {
-  std::string error;
-  std::optional<core::ChildProcess> child =
-      core::ChildProcess::spawn({argv, "", stdout_path, stderr_path}, error);
-  if (!child) throw std::runtime_error("ChildProcess::start: " + error);
+  core::Result<core::ChildProcess> child =
+      core::ChildProcess::spawn({argv, "", stdout_path, stderr_path});
+  if (!child.is_ok()) throw std::runtime_error("ChildProcess::start: " + child.status().message());
   return ChildProcess(std::move(*child));
 }
 

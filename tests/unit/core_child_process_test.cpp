@@ -23,10 +23,9 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 ChildProcess spawn_or_fail(const ChildSpec& spec) {
-  std::string error;
-  std::optional<ChildProcess> child = ChildProcess::spawn(spec, error);
-  EXPECT_TRUE(child) << error;
-  return child ? std::move(*child) : ChildProcess();
+  Result<ChildProcess> child = ChildProcess::spawn(spec);
+  EXPECT_TRUE(child.is_ok()) << child.status().message();
+  return child.is_ok() ? std::move(*child) : ChildProcess();
 }
 
 ChildSpec shell(const std::string& script) {
@@ -110,14 +109,16 @@ TEST(ChildProcess, RunsProgramWithTheArgv0ItIsGiven) {
 }
 
 TEST(ChildProcess, SaysWhyAProgramCannotStart) {
-  std::string error;
-  EXPECT_FALSE(ChildProcess::spawn(ChildSpec{{"/nonexistent/ttycall"}}, error));
-  EXPECT_EQ(error, "cannot start /nonexistent/ttycall: No such file or directory");
+  const Result<ChildProcess> missing = ChildProcess::spawn(ChildSpec{{"/nonexistent/ttycall"}});
+  EXPECT_FALSE(missing.is_ok());
+  EXPECT_EQ(missing.status().message(),
+            "cannot start /nonexistent/ttycall: No such file or directory");
 
   ChildSpec unwritable = shell("true");
   unwritable.stdout_path = "/nonexistent/out.log";
-  EXPECT_FALSE(ChildProcess::spawn(unwritable, error));
-  EXPECT_EQ(error,
+  const Result<ChildProcess> unopened = ChildProcess::spawn(unwritable);
+  EXPECT_FALSE(unopened.is_ok());
+  EXPECT_EQ(unopened.status().message(),
             "cannot open /nonexistent/out.log for the output of /bin/sh: No such file or "
             "directory");
 }
