@@ -59,8 +59,8 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
   } else if (out == "device") {
     voice->output_kind_ = Output::kDevice;
   } else if (out.starts_with("file:")) {
-    if (!voice->wav_out_.open(out.substr(5))) {
-      result.error = "cannot record to " + out.substr(5) + ": " + voice->wav_out_.error();
+    if (const core::Status opened = voice->wav_out_.open(out.substr(5)); !opened.is_ok()) {
+      result.error = "cannot record to " + out.substr(5) + ": " + opened.message();
       return result;
     }
     voice->output_kind_ = Output::kFile;
@@ -91,7 +91,8 @@ Voice::~Voice() {
 }
 
 void Voice::close() {
-  if (wav_out_.is_open()) wav_out_.close();
+  // Best effort: the call is ending, and a recording that failed has no one to tell.
+  if (wav_out_.is_open()) static_cast<void>(wav_out_.close());
 }
 
 bool Voice::next_frame() {

@@ -39,8 +39,8 @@ constexpr double kTone = 440;
 std::vector<float> read_wav(const std::string& path) {
   audio::WavReader reader;
   std::vector<float> samples;
-  if (!reader.open(path)) {
-    ADD_FAILURE() << "cannot read " << path << ": " << reader.error();
+  if (const core::Status opened = reader.open(path); !opened.is_ok()) {
+    ADD_FAILURE() << "cannot read " << path << ": " << opened.message();
     return samples;
   }
   std::vector<float> chunk(audio::kFrameSamples);

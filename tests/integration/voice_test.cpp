@@ -73,8 +73,8 @@ struct Recording {
 Recording read_recording(const std::string& path) {
   audio::WavReader reader;
   Recording rec;
-  if (!reader.open(path)) {
-    ADD_FAILURE() << "cannot read the recording " << path << ": " << reader.error();
+  if (const core::Status opened = reader.open(path); !opened.is_ok()) {
+    ADD_FAILURE() << "cannot read the recording " << path << ": " << opened.message();
     return rec;
   }
   EXPECT_EQ(reader.source_rate(), audio::kSampleRate) << path;

@@ -124,7 +124,7 @@ TEST(AudioAllocations, RecordingToAWavFileMakesNoHeapAllocationPerFrame) {
   const std::string path =
       (std::filesystem::temp_directory_path() / "ttycall_audio_alloc_test.wav").string();
   WavWriter w;
-  ASSERT_TRUE(w.open(path));
+  ASSERT_TRUE(w.open(path).is_ok());
   AudioRig rig(3, 2);
   rig.record_to(&w);
   rig.tick();
@@ -134,7 +134,7 @@ TEST(AudioAllocations, RecordingToAWavFileMakesNoHeapAllocationPerFrame) {
   const core::HeapTotals after = acct::totals();
 
   EXPECT_EQ(after.allocs - before.allocs, 0u);
-  EXPECT_TRUE(w.close());
+  EXPECT_TRUE(w.close().is_ok());
   std::filesystem::remove(path);
 }
 

@@ -87,17 +87,20 @@ TEST_F(AudioWav, WriteThenReadGivesTheSameSamples) {
   in[6] = -1.5f;
 
   WavWriter w;
-  ASSERT_TRUE(w.open(path("a.wav"))) << w.error();
+  const core::Status created = w.open(path("a.wav"));
+  ASSERT_TRUE(created.is_ok()) << created.message();
   for (size_t at = 0; at < in.size(); at += kFrameSamples) {
     ASSERT_TRUE(w.write(
         std::span<const float>(in).subspan(at, std::min<size_t>(kFrameSamples, in.size() - at))));
   }
   EXPECT_EQ(w.samples_written(), in.size());
-  ASSERT_TRUE(w.close()) << w.error();
+  const core::Status closed = w.close();
+  ASSERT_TRUE(closed.is_ok()) << closed.message();
   EXPECT_EQ(std::filesystem::file_size(path("a.wav")), 44 + in.size() * 2);
 
   WavReader r;
-  ASSERT_TRUE(r.open(path("a.wav"))) << r.error();
+  const core::Status opened = r.open(path("a.wav"));
+  ASSERT_TRUE(opened.is_ok()) << opened.message();
   EXPECT_EQ(r.source_rate(), 48000);
   EXPECT_EQ(r.source_channels(), 1);
   EXPECT_EQ(r.source_frames(), in.size());
@@ -116,11 +119,11 @@ TEST_F(AudioWav, WriteThenReadGivesTheSameSamples) {
 TEST_F(AudioWav, Int16WritesAreStoredVerbatim) {
   const std::vector<int16_t> in = {0, 1, -1, 32767, -32768, 1234};
   WavWriter w;
-  ASSERT_TRUE(w.open(path("b.wav")));
+  ASSERT_TRUE(w.open(path("b.wav")).is_ok());
   ASSERT_TRUE(w.write(std::span<const int16_t>(in)));
-  ASSERT_TRUE(w.close());
+  ASSERT_TRUE(w.close().is_ok());
   WavReader r;
-  ASSERT_TRUE(r.open(path("b.wav")));
+  ASSERT_TRUE(r.open(path("b.wav")).is_ok());
   const auto out = read_all(r);
   ASSERT_EQ(out.size(), in.size());
   for (size_t i = 0; i < in.size(); ++i) EXPECT_EQ(to_int16(out[i]), in[i]);
@@ -129,12 +132,13 @@ TEST_F(AudioWav, Int16WritesAreStoredVerbatim) {
 TEST_F(AudioWav, DestructorFinishesTheHeader) {
   {
     WavWriter w;
-    ASSERT_TRUE(w.open(path("c.wav")));
+    ASSERT_TRUE(w.open(path("c.wav")).is_ok());
     std::vector<float> frame(kFrameSamples, 0.25f);
     w.write(frame);
   }
   WavReader r;
-  ASSERT_TRUE(r.open(path("c.wav"))) << r.error();
+  const core::Status opened = r.open(path("c.wav"));
+  ASSERT_TRUE(opened.is_ok()) << opened.message();
   EXPECT_EQ(r.source_frames(), uint64_t(kFrameSamples));
 }
 
@@ -146,7 +150,8 @@ TEST_F(AudioWav, StereoIsDownmixedAndOtherChunksAreSkipped) {
   }
   write_raw(path("s.wav"), 1, 2, 48000, 16, stereo, /*extra_chunk=*/true);
   WavReader r;
-  ASSERT_TRUE(r.open(path("s.wav"))) << r.error();
+  const core::Status opened = r.open(path("s.wav"));
+  ASSERT_TRUE(opened.is_ok()) << opened.message();
   EXPECT_EQ(r.source_channels(), 2);
   const auto out = read_all(r);
   ASSERT_EQ(out.size(), 100u);
@@ -162,7 +167,8 @@ TEST_F(AudioWav, OtherRatesAreResampledTo48k) {
   write_raw(path("r.wav"), 1, 1, 44100, 16, pcm);
 
   WavReader r;
-  ASSERT_TRUE(r.open(path("r.wav"))) << r.error();
+  const core::Status opened = r.open(path("r.wav"));
+  ASSERT_TRUE(opened.is_ok()) << opened.message();
   EXPECT_EQ(r.source_rate(), 44100);
   const auto out = read_all(r);
   EXPECT_NEAR(double(out.size()), 48000.0, 3.0);
@@ -171,40 +177,47 @@ TEST_F(AudioWav, OtherRatesAreResampledTo48k) {
 
 TEST_F(AudioWav, UnsupportedFilesAreRefusedWithAClearMessage) {
   WavReader r;
-  EXPECT_FALSE(r.open(path("missing.wav")));
-  EXPECT_NE(r.error().find("cannot open"), std::string::npos) << r.error();
+  // What open() refuses `file` with; it must refuse.
+  const auto refusal = [&r](const std::string& file) {
+    const core::Status opened = r.open(file);
+    EXPECT_EQ(opened.code(), core::Status::Code::kInvalidInput) << file;
+    return opened.message();
+  };
+  std::string why = refusal(path("missing.wav"));
+  EXPECT_NE(why.find("cannot open"), std::string::npos) << why;
 
   write_raw(path("f.wav"), 3, 1, 48000, 32, {0, 0});
-  EXPECT_FALSE(r.open(path("f.wav")));
-  EXPECT_NE(r.error().find("32-bit float"), std::string::npos) << r.error();
-  EXPECT_NE(r.error().find("16-bit PCM"), std::string::npos) << r.error();
+  why = refusal(path("f.wav"));
+  EXPECT_NE(why.find("32-bit float"), std::string::npos) << why;
+  EXPECT_NE(why.find("16-bit PCM"), std::string::npos) << why;
 
   write_raw(path("8.wav"), 1, 1, 48000, 8, {0});
-  EXPECT_FALSE(r.open(path("8.wav")));
-  EXPECT_NE(r.error().find("8-bit"), std::string::npos) << r.error();
+  why = refusal(path("8.wav"));
+  EXPECT_NE(why.find("8-bit"), std::string::npos) << why;
 
   write_raw(path("6ch.wav"), 1, 6, 48000, 16, std::vector<int16_t>(12));
-  EXPECT_FALSE(r.open(path("6ch.wav")));
-  EXPECT_NE(r.error().find("6 channels"), std::string::npos) << r.error();
+  why = refusal(path("6ch.wav"));
+  EXPECT_NE(why.find("6 channels"), std::string::npos) << why;
 
   write_raw(path("4k.wav"), 1, 1, 4000, 16, {0, 0});
-  EXPECT_FALSE(r.open(path("4k.wav")));
-  EXPECT_NE(r.error().find("sample rate 4000 Hz"), std::string::npos) << r.error();
+  why = refusal(path("4k.wav"));
+  EXPECT_NE(why.find("sample rate 4000 Hz"), std::string::npos) << why;
 
   {
     std::FILE* f = std::fopen(path("t.txt").c_str(), "wb");
     std::fputs("hello, not a wav file", f);
     std::fclose(f);
   }
-  EXPECT_FALSE(r.open(path("t.txt")));
-  EXPECT_NE(r.error().find("not a WAV file"), std::string::npos) << r.error();
+  why = refusal(path("t.txt"));
+  EXPECT_NE(why.find("not a WAV file"), std::string::npos) << why;
   EXPECT_FALSE(r.is_open());
 }
 
 TEST_F(AudioWav, WriterReportsAnUnwritablePath) {
   WavWriter w;
-  EXPECT_FALSE(w.open(path("no/such/dir/x.wav")));
-  EXPECT_NE(w.error().find("cannot create"), std::string::npos) << w.error();
+  const core::Status created = w.open(path("no/such/dir/x.wav"));
+  EXPECT_FALSE(created.is_ok());
+  EXPECT_NE(created.message().find("cannot create"), std::string::npos) << created.message();
 }
 
 }  // namespace

@@ -38,23 +38,26 @@ int16_t get_i16(const uint8_t* p) {
 // ---- writer -----------------------------------------------------------------------------
 
 WavWriter::~WavWriter() {
-  close();
+  static_cast<void>(close());  // a destructor has no one to tell
 }
 
 bool WavWriter::fail(const char* what) {
-  if (ok_) error_ = path_ + ": " + what + ": " + std::strerror(errno);
-  ok_ = false;
+  if (failure_.is_ok()) {
+    failure_ = core::Status::failed(path_ + ": " + what + ": " + std::strerror(errno));
+  }
   return false;
 }
 
-bool WavWriter::open(const std::string& path) {
-  close();
+core::Status WavWriter::open(const std::string& path) {
+  static_cast<void>(close());  // a previous file's failure is not this one's
   path_ = path;
-  error_.clear();
-  ok_ = true;
+  failure_ = core::Status::ok();
   samples_ = 0;
   file_ = std::fopen(path.c_str(), "wb");
-  if (file_ == nullptr) return fail("cannot create");
+  if (file_ == nullptr) {
+    fail("cannot create");
+    return failure_;
+  }
   uint8_t header[44] = {};
   std::memcpy(header, "RIFF", 4);
   put_u32(header + 4, 36);  // patched by close()
@@ -68,8 +71,8 @@ bool WavWriter::open(const std::string& path) {
   put_u16(header + 34, 16);               // bits per sample
   std::memcpy(header + 36, "data", 4);
   put_u32(header + 40, 0);  // patched by close()
-  if (std::fwrite(header, 1, sizeof header, file_) != sizeof header) return fail("write");
-  return true;
+  if (std::fwrite(header, 1, sizeof header, file_) != sizeof header) fail("write");
+  return failure_;
 }
 
 bool WavWriter::write(std::span<const float> samples) {
@@ -82,7 +85,7 @@ bool WavWriter::write(std::span<const float> samples) {
     samples_ += n;
     samples = samples.subspan(n);
   }
-  return ok_;
+  return failure_.is_ok();
 }
 
 bool WavWriter::write(std::span<const int16_t> samples) {
@@ -95,11 +98,11 @@ bool WavWriter::write(std::span<const int16_t> samples) {
     samples_ += n;
     samples = samples.subspan(n);
   }
-  return ok_;
+  return failure_.is_ok();
 }
 
-bool WavWriter::close() {
-  if (file_ == nullptr) return ok_;
+core::Status WavWriter::close() {
+  if (file_ == nullptr) return failure_;
   const uint32_t data = uint32_t(std::min<uint64_t>(samples_ * 2, kMaxDataBytes));
   uint8_t size[4];
   put_u32(size, 36 + data);
@@ -108,7 +111,7 @@ bool WavWriter::close() {
   if (std::fseek(file_, 40, SEEK_SET) != 0 || std::fwrite(size, 1, 4, file_) != 4) fail("write");
   if (std::fclose(file_) != 0) fail("close");
   file_ = nullptr;
-  return ok_;
+  return failure_;
 }
 
 // ---- reader -----------------------------------------------------------------------------
@@ -122,13 +125,11 @@ void WavReader::close() {
   file_ = nullptr;
 }
 
-bool WavReader::open(const std::string& path) {
+core::Status WavReader::open(const std::string& path) {
   close();
-  error_.clear();
   auto refuse = [&](const std::string& why) {
-    error_ = path + ": " + why;
     close();
-    return false;
+    return core::Status::invalid_input(path + ": " + why);
   };
   file_ = std::fopen(path.c_str(), "rb");
   if (file_ == nullptr) return refuse(std::string("cannot open: ") + std::strerror(errno));
@@ -198,7 +199,8 @@ bool WavReader::open(const std::string& path) {
   rate_ = int(rate);
   data_bytes_ -= data_bytes_ % (2u * channels_);
   step_ = double(rate_) / double(kSampleRate);
-  return rewind();
+  if (!rewind()) return refuse("cannot seek to its samples");
+  return core::Status::ok();
 }
 
 bool WavReader::rewind() {

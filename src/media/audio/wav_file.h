@@ -10,7 +10,7 @@
 // mono or stereo (downmixed to mono by averaging), at 8..192 kHz; rates other than 48 kHz
 // are resampled to 48 kHz by linear interpolation (no anti-alias filter: fine for test
 // signals and speech, not for music at high rates). Anything else is refused by open()
-// with a message in error() that says what the file is and what is accepted.
+// with a Status that says what the file is and what is accepted.
 // Neither class allocates after open(); error messages are built only on failure.
 #include <array>
 #include <cstdint>
@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 
+#include "core/status.h"
 #include "media/audio/audio_format.h"
 
 namespace ttycall::media::audio {
@@ -29,24 +30,23 @@ class WavWriter {
   WavWriter(const WavWriter&) = delete;
   WavWriter& operator=(const WavWriter&) = delete;
 
-  bool open(const std::string& path);
+  core::Status open(const std::string& path);
+  // Per frame: false once a write has failed (close() then says why).
   bool write(std::span<const float> samples);
   bool write(std::span<const int16_t> samples);
-  // Patches the sizes and closes the file; returns false if any write failed.
-  bool close();
+  // Patches the sizes and closes the file; the first failure since open(), if any.
+  core::Status close();
 
   bool is_open() const { return file_ != nullptr; }
   uint64_t samples_written() const { return samples_; }
-  const std::string& error() const { return error_; }
 
  private:
   bool fail(const char* what);
 
   std::FILE* file_ = nullptr;
   uint64_t samples_ = 0;
-  bool ok_ = true;
   std::string path_;
-  std::string error_;
+  core::Status failure_;  // the first failure since open()
 };
 
 class WavReader {
@@ -56,7 +56,7 @@ class WavReader {
   WavReader(const WavReader&) = delete;
   WavReader& operator=(const WavReader&) = delete;
 
-  bool open(const std::string& path);
+  core::Status open(const std::string& path);
   void close();
   // Fills `out` with the next samples (48 kHz mono); returns how many were written, fewer
   // than out.size() only at the end of the file.
@@ -68,7 +68,6 @@ class WavReader {
   int source_rate() const { return rate_; }
   int source_channels() const { return channels_; }
   uint64_t source_frames() const { return data_bytes_ / (2u * uint64_t(channels_)); }
-  const std::string& error() const { return error_; }
 
  private:
   static constexpr size_t kChunkFrames = 1024;
@@ -87,7 +86,6 @@ class WavReader {
   double step_ = 1.0, pos_ = 0.0;
   float s0_ = 0.0f, s1_ = 0.0f;
   bool primed_ = false, ended_ = false;
-  std::string error_;
 };
 
 }  // namespace ttycall::media::audio
