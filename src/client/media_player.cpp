@@ -22,28 +22,20 @@ constexpr double kResyncSeconds = 1.0;  // a picture this late restarts the cloc
 
 }  // namespace
 
-MediaPlayer::OpenResult MediaPlayer::open(const std::string& url,
-                                          const MediaPlayerOptions& options) {
+core::Result<std::shared_ptr<MediaPlayer>> MediaPlayer::open(const std::string& url,
+                                                             const MediaPlayerOptions& options) {
   static const core::AllocSite site("client.media_player");
   core::ScopedAllocSite attributed(site);
-  OpenResult result;
   media::AvDecoderOptions decoder_options;
   decoder_options.video = options.video;
   decoder_options.audio = options.audio;
-  media::AvDecoder::OpenResult opened = media::AvDecoder::open(url, decoder_options);
-  if (!opened.decoder) {
-    result.error = opened.error;
-    return result;
-  }
-  auto player = std::make_shared<MediaPlayer>(std::move(opened.decoder), options);
-  std::string error;
-  if (!player->prime(error)) {
-    result.error = error.empty() ? "cannot decode " + url : "cannot decode " + url + ": " + error;
-    return result;
-  }
+  core::Result<std::unique_ptr<media::AvDecoder>> decoder =
+      media::AvDecoder::open(url, decoder_options);
+  if (!decoder.is_ok()) return decoder.status();
+  auto player = std::make_shared<MediaPlayer>(std::move(*decoder), options);
+  if (core::Status primed = player->prime(url); !primed.is_ok()) return primed;
   player->thread_ = std::thread([p = player.get()] { p->run(); });
-  result.player = std::move(player);
-  return result;
+  return player;
 }
 
 MediaPlayer::MediaPlayer(std::unique_ptr<media::AvDecoder> decoder,
@@ -64,24 +56,24 @@ MediaPlayer::~MediaPlayer() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool MediaPlayer::prime(std::string& error) {
+core::Status MediaPlayer::prime(const std::string& url) {
   for (;;) {
     switch (decoder_->next()) {
       case Step::kVideo:
         decoder_->video_rgb(back_view());
         publish();
-        return true;
+        return core::Status::ok();
       case Step::kAudio:
         sound_.push(decoder_->audio_samples());
-        if (!decoder_->has_video()) return true;
+        if (!decoder_->has_video()) return core::Status::ok();
         break;
       case Step::kEnd:
-        error = decoder_->has_video() ? "it has no picture that could be decoded"
-                                      : "it has no sound that could be decoded";
-        return false;
+        return core::Status::invalid_input("cannot decode " + url + ": " +
+                                           (decoder_->has_video()
+                                                ? "it has no picture that could be decoded"
+                                                : "it has no sound that could be decoded"));
       case Step::kError:
-        error = decoder_->error();
-        return false;
+        return core::Status::failed("cannot decode " + url + ": " + decoder_->failure().message());
     }
   }
 }

@@ -17,6 +17,7 @@
 #include "client/audio_feed.h"
 #include "client/sample_ring.h"
 #include "client/video_source.h"
+#include "core/status.h"
 #include "media/av_decoder.h"
 #include "media/image.h"
 
@@ -30,13 +31,11 @@ struct MediaPlayerOptions {
 
 class MediaPlayer final : public AudioFeed {
  public:
-  struct OpenResult {
-    std::shared_ptr<MediaPlayer> player;
-    std::string error;  // one line: what failed and how to fix it
-  };
   // Opens `url`, decodes its first picture (so errors show at once, and a snapshot has
-  // something to draw) and starts playing.
-  static OpenResult open(const std::string& url, const MediaPlayerOptions& options);
+  // something to draw) and starts playing. A failure says in one line what failed and how
+  // to fix it.
+  static core::Result<std::shared_ptr<MediaPlayer>> open(const std::string& url,
+                                                         const MediaPlayerOptions& options);
 
   MediaPlayer(std::unique_ptr<media::AvDecoder> decoder, const MediaPlayerOptions& options);
   ~MediaPlayer() override;
@@ -54,7 +53,7 @@ class MediaPlayer final : public AudioFeed {
   bool ended() const override;
 
  private:
-  bool prime(std::string& error);  // decodes up to the first picture (or sound)
+  core::Status prime(const std::string& url);  // decodes up to the first picture (or sound)
   void run();
   void publish();  // the back picture becomes the front one
   media::MutableImageView back_view() {

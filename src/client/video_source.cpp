@@ -75,14 +75,14 @@ VideoSourceResult make_video_source(std::string_view spec, const VideoSourceOpti
       result.error = "file: needs a path, e.g. --video file:talk.mp4";
       return result;
     }
-    MediaPlayer::OpenResult opened =
+    core::Result<std::shared_ptr<MediaPlayer>> player =
         MediaPlayer::open(url, {.video = true, .audio = options.with_audio, .loop = options.loop});
-    if (!opened.player) {
-      result.error = opened.error;
+    if (!player.is_ok()) {
+      result.error = player.status().message();
       return result;
     }
-    if (opened.player->has_audio()) result.audio = opened.player;
-    result.source = std::make_unique<MediaVideoSource>(std::move(opened.player));
+    if ((*player)->has_audio()) result.audio = *player;
+    result.source = std::make_unique<MediaVideoSource>(std::move(*player));
   } else {
     result.error =
         "unknown video source '" + std::string(spec) + "' (expected " + kKnownSpecs + ")";

@@ -40,14 +40,14 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
     voice->sine_ = std::make_unique<audio::SineSource>(hz);
   } else if (in.starts_with("file:") || in.find("://") != std::string::npos) {
     const std::string url = in.starts_with("file:") ? in.substr(5) : in;
-    MediaPlayer::OpenResult opened =
+    core::Result<std::shared_ptr<MediaPlayer>> player =
         MediaPlayer::open(url, {.video = false, .audio = true, .loop = options.loop});
-    if (!opened.player) {
-      result.error = opened.error;
+    if (!player.is_ok()) {
+      result.error = player.status().message();
       return result;
     }
     voice->input_kind_ = Input::kFile;
-    voice->feed_ = std::move(opened.player);
+    voice->feed_ = std::move(*player);
   } else {
     result.error =
         "unknown audio input '" + in + "' (expected none, device, sine:HZ, file:PATH or a URL)";

@@ -79,24 +79,19 @@ int AvDecoder::on_interrupt(void* self) {
   return deadline != 0 && now_ns() > deadline ? 1 : 0;
 }
 
-AvDecoder::OpenResult AvDecoder::open(const std::string& url, const AvDecoderOptions& options) {
+core::Result<std::unique_ptr<AvDecoder>> AvDecoder::open(const std::string& url,
+                                                         const AvDecoderOptions& options) {
   // FFmpeg's own lines (even its errors: "moov atom not found", a damaged macroblock in a
   // stream) would scribble over the call; what matters comes back as our one-line message.
   av_log_set_level(AV_LOG_QUIET);
-  OpenResult result;
   std::unique_ptr<AvDecoder> d(new AvDecoder());
   d->network_timeout_s_ = options.network_timeout_s;
   Impl& impl = *d->impl_;
-  if (!impl.packet || !impl.frame) {
-    result.error = "cannot open " + url + ": out of memory";
-    return result;
-  }
+  if (!impl.packet || !impl.frame)
+    return core::Status::failed("cannot open " + url + ": out of memory");
 
   AVFormatContext* raw = avformat_alloc_context();
-  if (!raw) {
-    result.error = "cannot open " + url + ": out of memory";
-    return result;
-  }
+  if (!raw) return core::Status::failed("cannot open " + url + ": out of memory");
   raw->interrupt_callback = {&AvDecoder::on_interrupt, d.get()};
   AVDictionary* dict_raw = nullptr;
   // Network inputs: a stalled socket read fails instead of hanging (microseconds).
@@ -110,15 +105,15 @@ AvDecoder::OpenResult AvDecoder::open(const std::string& url, const AvDecoderOpt
   int rc = avformat_open_input(&raw, url.c_str(), nullptr, &dict_ptr);
   dict.reset(dict_ptr);
   if (rc < 0) {  // avformat_open_input frees the context on failure
-    result.error = "cannot open " + url + ": " + explain(rc, url, options.network_timeout_s);
-    return result;
+    return core::Status::failed("cannot open " + url + ": " +
+                                explain(rc, url, options.network_timeout_s));
   }
   impl.format.reset(raw);
   deadline();
   rc = avformat_find_stream_info(raw, nullptr);
   if (rc < 0) {
-    result.error = "cannot read " + url + ": " + explain(rc, url, options.network_timeout_s);
-    return result;
+    return core::Status::failed("cannot read " + url + ": " +
+                                explain(rc, url, options.network_timeout_s));
   }
   impl.start_seconds =
       raw->start_time != AV_NOPTS_VALUE ? double(raw->start_time) / AV_TIME_BASE : 0.0;
@@ -126,18 +121,19 @@ AvDecoder::OpenResult AvDecoder::open(const std::string& url, const AvDecoderOpt
   if (options.video) {
     const int index = av_find_best_stream(raw, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
     if (index < 0) {
-      result.error = url + " has no video stream (use it with --audio file:" + url + ")";
-      return result;
+      return core::Status::invalid_input(
+          url + " has no video stream (use it with --audio file:" + url + ")");
     }
-    if (!d->open_codec(index, true, result.error)) return result;
+    if (core::Status opened = d->open_codec(index, true); !opened.is_ok()) return opened;
   }
   if (options.audio) {
     const int index = av_find_best_stream(raw, AVMEDIA_TYPE_AUDIO, -1, -1, nullptr, 0);
-    if (index >= 0 && !d->open_codec(index, false, result.error)) return result;
+    if (index >= 0) {
+      if (core::Status opened = d->open_codec(index, false); !opened.is_ok()) return opened;
+    }
   }
   if (!options.video && d->audio_index_ < 0) {
-    result.error = url + " has no audio stream FFmpeg can decode";
-    return result;
+    return core::Status::invalid_input(url + " has no audio stream FFmpeg can decode");
   }
 
   if (d->has_video()) {
@@ -150,19 +146,18 @@ AvDecoder::OpenResult AvDecoder::open(const std::string& url, const AvDecoderOpt
   }
   d->audio_.resize(audio::kSampleRate / 2);  // half a second: more than any usual frame
   d->deadline_ns_.store(0);
-  result.decoder = std::move(d);
-  return result;
+  return d;
 }
 
-bool AvDecoder::open_codec(int index, bool video, std::string& error) {
+core::Status AvDecoder::open_codec(int index, bool video) {
   AVStream* stream = impl_->format->streams[index];
   const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
   const char* kind = video ? "video" : "audio";
   const std::string url = impl_->format->url ? impl_->format->url : "the input";
   if (!codec) {
-    error = url + ": no decoder for its " + kind + " codec '" +
-            avcodec_get_name(stream->codecpar->codec_id) + "' in this FFmpeg";
-    return false;
+    return core::Status::invalid_input(url + ": no decoder for its " + kind + " codec '" +
+                                       avcodec_get_name(stream->codecpar->codec_id) +
+                                       "' in this FFmpeg");
   }
   std::unique_ptr<AVCodecContext, CodecFreer> ctx(avcodec_alloc_context3(codec));
   int rc = ctx ? avcodec_parameters_to_context(ctx.get(), stream->codecpar) : AVERROR(ENOMEM);
@@ -171,14 +166,12 @@ bool AvDecoder::open_codec(int index, bool video, std::string& error) {
     rc = avcodec_open2(ctx.get(), codec, nullptr);
   }
   if (rc < 0) {
-    error = url + ": cannot open its " + std::string(kind) + " decoder '" + codec->name +
-            "': " + av_error_text(rc);
-    return false;
+    return core::Status::failed(url + ": cannot open its " + std::string(kind) + " decoder '" +
+                                codec->name + "': " + av_error_text(rc));
   }
   if (video) {
     if (ctx->width <= 0 || ctx->height <= 0) {
-      error = url + ": its video has no size";
-      return false;
+      return core::Status::invalid_input(url + ": its video has no size");
     }
     video_index_ = index;
     impl_->video_time_base = av_q2d(stream->time_base);
@@ -190,15 +183,14 @@ bool AvDecoder::open_codec(int index, bool video, std::string& error) {
                              ctx->sample_fmt, ctx->sample_rate, 0, nullptr);
     if (rc < 0 || swr_init(swr) < 0) {
       swr_free(&swr);
-      error = url + ": cannot convert its audio to 48 kHz mono";
-      return false;
+      return core::Status::invalid_input(url + ": cannot convert its audio to 48 kHz mono");
     }
     impl_->swr.reset(swr);
     audio_index_ = index;
     impl_->audio_time_base = av_q2d(stream->time_base);
     impl_->audio = std::move(ctx);
   }
-  return true;
+  return core::Status::ok();
 }
 
 AvDecoder::Step AvDecoder::receive(bool video) {
@@ -254,10 +246,11 @@ AvDecoder::Step AvDecoder::next() {
     }
     if (rc == AVERROR(EAGAIN)) continue;
     if (rc < 0) {
-      error_ = interrupted_.load()
-                   ? "stopped"
-                   : "reading failed: " +
-                         explain(rc, impl.format->url ? impl.format->url : "", network_timeout_s_);
+      failure_ = core::Status::failed(
+          interrupted_.load()
+              ? "stopped"
+              : "reading failed: " +
+                    explain(rc, impl.format->url ? impl.format->url : "", network_timeout_s_));
       return Step::kError;
     }
     const int index = impl.packet->stream_index;
@@ -269,7 +262,7 @@ AvDecoder::Step AvDecoder::next() {
       // A damaged packet is skipped; only a long run of them means the input is not
       // something we can decode.
       if (sent < 0 && sent != AVERROR(EAGAIN) && ++bad_packets_ > 100) {
-        error_ = "cannot decode: " + av_error_text(sent);
+        failure_ = core::Status::failed("cannot decode: " + av_error_text(sent));
         av_packet_unref(impl.packet.get());
         return Step::kError;
       }

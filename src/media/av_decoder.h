@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "media/image.h"
 
 namespace ttycall::media {
@@ -25,12 +26,10 @@ struct AvDecoderOptions {
 
 class AvDecoder {
  public:
-  struct OpenResult {
-    std::unique_ptr<AvDecoder> decoder;
-    std::string error;  // one line: what failed and why
-  };
-  // `url` is a path or anything FFmpeg opens (http(s)://, rtsp://, ...).
-  static OpenResult open(const std::string& url, const AvDecoderOptions& options);
+  // `url` is a path or anything FFmpeg opens (http(s)://, rtsp://, ...). A failure says in
+  // one line what failed and why.
+  static core::Result<std::unique_ptr<AvDecoder>> open(const std::string& url,
+                                                       const AvDecoderOptions& options);
   ~AvDecoder();
   AvDecoder(const AvDecoder&) = delete;
   AvDecoder& operator=(const AvDecoder&) = delete;
@@ -42,7 +41,8 @@ class AvDecoder {
   int height() const { return out_height_; }
 
   enum class Step { kVideo, kAudio, kEnd, kError };
-  // Reads and decodes until a frame is ready (or the input ended or failed).
+  // Reads and decodes until a frame is ready (or the input ended or failed). Per frame, so
+  // a Step, not a Status: failure() says why it last was kError.
   Step next();
   // Of the frame next() returned: seconds since the stream's start, and how long it lasts.
   double pts_seconds() const { return pts_; }
@@ -55,13 +55,13 @@ class AvDecoder {
   bool rewind();
   // Makes a blocking read return at once (from another thread, when stopping).
   void interrupt() { interrupted_.store(true); }
-  const std::string& error() const { return error_; }
+  const core::Status& failure() const { return failure_; }
 
   struct Impl;
 
  private:
   AvDecoder();
-  bool open_codec(int index, bool video, std::string& error);
+  core::Status open_codec(int index, bool video);
   Step receive(bool video);
 
   std::unique_ptr<Impl> impl_;
@@ -77,7 +77,7 @@ class AvDecoder {
   int bad_packets_ = 0;
   std::vector<float> audio_;
   size_t audio_count_ = 0;
-  std::string error_;
+  core::Status failure_;
   std::atomic<bool> interrupted_{false};
   std::atomic<int64_t> deadline_ns_{0};  // a blocking FFmpeg call past this is interrupted
   double network_timeout_s_ = 10;

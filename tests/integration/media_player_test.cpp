@@ -34,10 +34,10 @@ std::string make_clip(const TempDir& dir, const char* name) {
 TEST(MediaPlayer, ShowsEveryPictureOnceThenEndsAndItsSoundIsTheTone) {
   TempDir dir;
   const std::string clip = make_clip(dir, "clip.mkv");
-  client::MediaPlayer::OpenResult opened =
+  core::Result<std::shared_ptr<client::MediaPlayer>> opened =
       client::MediaPlayer::open(clip, {.video = true, .audio = true, .loop = false});
-  ASSERT_NE(opened.player, nullptr) << opened.error;
-  client::MediaPlayer& player = *opened.player;
+  ASSERT_TRUE(opened.is_ok()) << opened.status().message();
+  client::MediaPlayer& player = **opened;
   EXPECT_TRUE(player.has_video());
   EXPECT_TRUE(player.has_audio());
 
@@ -67,12 +67,13 @@ TEST(MediaPlayer, ShowsEveryPictureOnceThenEndsAndItsSoundIsTheTone) {
 TEST(MediaPlayer, LoopedFileStartsAgain) {
   TempDir dir;
   const std::string clip = make_clip(dir, "clip.avi");
-  client::MediaPlayer::OpenResult opened =
+  core::Result<std::shared_ptr<client::MediaPlayer>> opened =
       client::MediaPlayer::open(clip, {.video = true, .audio = false, .loop = true});
-  ASSERT_NE(opened.player, nullptr) << opened.error;
-  EXPECT_TRUE(wait_until([&] { return opened.player->pictures() > 25; }, 15s))
-      << "only " << opened.player->pictures() << " pictures of a looped 10-picture clip";
-  EXPECT_FALSE(opened.player->ended());
+  ASSERT_TRUE(opened.is_ok()) << opened.status().message();
+  const client::MediaPlayer& player = **opened;
+  EXPECT_TRUE(wait_until([&] { return player.pictures() > 25; }, 15s))
+      << "only " << player.pictures() << " pictures of a looped 10-picture clip";
+  EXPECT_FALSE(player.ended());
 }
 
 }  // namespace
