@@ -66,35 +66,43 @@ void nearest_size(int fd, uint32_t format, int& width, int& height) {
   height = best_h;
 }
 
-std::string busy_error(const std::string& cam) {
-  return cam + " is busy (close the other program using it)";
+core::Status busy(const std::string& cam) {
+  return core::Status::failed(cam + " is busy (close the other program using it)");
 }
 
 // Why a plain open() of the node failed, with what to do about it.
-std::string open_error(int err, const std::string& cam) {
-  if (err == ENOENT) return "no " + cam + " (see `ttycall devices` for the cameras there are)";
-  if (err == EACCES) {
-    return "not allowed to open " + cam + " (add yourself to the 'video' group, then log in again)";
+core::Status open_failure(int err, const std::string& cam) {
+  if (err == ENOENT) {
+    return core::Status::failed("no " + cam + " (see `ttycall devices` for the cameras there are)");
   }
-  if (err == EBUSY) return busy_error(cam);
-  return "cannot open " + cam + ": " + std::strerror(err);
+  if (err == EACCES) {
+    return core::Status::failed("not allowed to open " + cam +
+                                " (add yourself to the 'video' group, then log in again)");
+  }
+  if (err == EBUSY) return busy(cam);
+  return core::Status::failed("cannot open " + cam + ": " + std::strerror(err));
 }
 
-// Empty when `fd` (plainly opened) is a node that can stream video captures.
-std::string capture_node_error(int fd, const std::string& path, const std::string& cam) {
+// Ok when `fd` (plainly opened) is a node that can stream video captures.
+core::Status check_capture_node(int fd, const std::string& path, const std::string& cam) {
   v4l2_capability caps{};
   int rc;
   do {
     rc = ::ioctl(fd, VIDIOC_QUERYCAP, &caps);
   } while (rc == -1 && errno == EINTR);
-  if (rc != 0) return path + " is not a V4L2 camera (" + std::strerror(errno) + ")";
+  if (rc != 0) {
+    return core::Status::failed(path + " is not a V4L2 camera (" + std::strerror(errno) + ")");
+  }
   const uint32_t device_caps =
       (caps.capabilities & V4L2_CAP_DEVICE_CAPS) ? caps.device_caps : caps.capabilities;
   if (!(device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
-    return path + " cannot capture video (a metadata or output node? try another /dev/videoN)";
+    return core::Status::failed(
+        path + " cannot capture video (a metadata or output node? try another /dev/videoN)");
   }
-  if (!(device_caps & V4L2_CAP_STREAMING)) return cam + " does not support streaming";
-  return {};
+  if (!(device_caps & V4L2_CAP_STREAMING)) {
+    return core::Status::failed(cam + " does not support streaming");
+  }
+  return core::Status::ok();
 }
 
 // The camera's own formats (not libv4l2's emulated ones): MJPEG, else YUYV, else RGB24
@@ -152,61 +160,62 @@ V4l2Camera::~V4l2Camera() {
   if (fd_ >= 0) v4l2_close(fd_);
 }
 
-V4l2Camera::OpenResult V4l2Camera::open(const std::string& path, int want_width, int want_height) {
+core::Result<std::unique_ptr<V4l2Camera>> V4l2Camera::open(const std::string& path, int want_width,
+                                                           int want_height) {
   static const core::AllocSite site("client.camera");
   core::ScopedAllocSite attributed(site);
-  OpenResult result;
   if (path == "device") {
     const std::vector<std::string> paths = camera_paths();
-    std::string first_error;
-    for (const std::string& p : paths) {
-      OpenResult tried = open(p, want_width, want_height);
-      if (tried.camera) return tried;
-      if (first_error.empty()) first_error = tried.error;
+    if (paths.empty()) {
+      return core::Status::failed(
+          "no camera found (no /dev/video*); plug one in, or use --video file:PATH or --video "
+          "test:moving");
     }
-    result.error = paths.empty() ? "no camera found (no /dev/video*); plug one in, or use "
-                                   "--video file:PATH or --video test:moving"
-                                 : first_error;
-    return result;
+    core::Status first_failure;
+    for (const std::string& p : paths) {
+      core::Result<std::unique_ptr<V4l2Camera>> tried = open(p, want_width, want_height);
+      if (tried.is_ok()) return tried;
+      if (first_failure.is_ok()) first_failure = tried.status();
+    }
+    return first_failure;
   }
   auto camera = std::make_unique<V4l2Camera>();
-  result.error = camera->open_device(path, want_width, want_height);
-  if (result.error.empty()) {
-    camera->thread_ = std::thread([c = camera.get()] { c->run(); });
-    result.camera = std::move(camera);
+  if (core::Status opened = camera->open_device(path, want_width, want_height); !opened.is_ok()) {
+    return opened;
   }
-  return result;
+  camera->thread_ = std::thread([c = camera.get()] { c->run(); });
+  return camera;
 }
 
-std::string V4l2Camera::open_device(const std::string& path, int want_width, int want_height) {
+core::Status V4l2Camera::open_device(const std::string& path, int want_width, int want_height) {
   path_ = path;
   const std::string cam = "camera " + path;
-  if (std::string error = open_capture_node(path, cam); !error.empty()) return error;
-  if (std::string error = set_format(cam, want_width, want_height); !error.empty()) return error;
+  if (core::Status s = open_capture_node(path, cam); !s.is_ok()) return s;
+  if (core::Status s = set_format(cam, want_width, want_height); !s.is_ok()) return s;
   ask_for_30_fps(fd_);
-  if (std::string error = map_buffers(cam); !error.empty()) return error;
-  if (std::string error = start_streaming(cam); !error.empty()) return error;
+  if (core::Status s = map_buffers(cam); !s.is_ok()) return s;
+  if (core::Status s = start_streaming(cam); !s.is_ok()) return s;
   return wait_for_first_picture(cam);
 }
 
-std::string V4l2Camera::open_capture_node(const std::string& path, const std::string& cam) {
+core::Status V4l2Camera::open_capture_node(const std::string& path, const std::string& cam) {
   // Plain open and QUERYCAP first: libv4l2 would print its own complaints about a node
   // that is not a camera. Only a capture device is handed to it.
   const int fd = ::open(path.c_str(), O_RDWR | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return open_error(errno, cam);
-  if (std::string error = capture_node_error(fd, path, cam); !error.empty()) {
+  if (fd < 0) return open_failure(errno, cam);
+  if (core::Status s = check_capture_node(fd, path, cam); !s.is_ok()) {
     ::close(fd);
-    return error;
+    return s;
   }
   fd_ = v4l2_fd_open(fd, 0);
   if (fd_ < 0) {
     ::close(fd);
-    return "cannot open " + cam + " through libv4l2";
+    return core::Status::failed("cannot open " + cam + " through libv4l2");
   }
-  return {};
+  return core::Status::ok();
 }
 
-std::string V4l2Camera::set_format(const std::string& cam, int want_width, int want_height) {
+core::Status V4l2Camera::set_format(const std::string& cam, int want_width, int want_height) {
   const uint32_t wanted_format = native_format(fd_);
   int w = want_width, h = want_height;
   nearest_size(fd_, wanted_format, w, h);
@@ -217,31 +226,33 @@ std::string V4l2Camera::set_format(const std::string& cam, int want_width, int w
   format.fmt.pix.pixelformat = wanted_format;
   format.fmt.pix.field = V4L2_FIELD_NONE;
   if (xioctl(fd_, VIDIOC_S_FMT, &format) != 0) {
-    if (errno == EBUSY) return busy_error(cam);
-    return "cannot set the format of " + cam + ": " + std::strerror(errno);
+    if (errno == EBUSY) return busy(cam);
+    return core::Status::failed("cannot set the format of " + cam + ": " + std::strerror(errno));
   }
   pixel_format_ = format.fmt.pix.pixelformat;
   if (pixel_format_ == V4L2_PIX_FMT_JPEG) pixel_format_ = V4L2_PIX_FMT_MJPEG;
   if (pixel_format_ != V4L2_PIX_FMT_MJPEG && pixel_format_ != V4L2_PIX_FMT_YUYV &&
       pixel_format_ != V4L2_PIX_FMT_RGB24) {
-    return cam + " offers no format ttycall reads (it gave " + fourcc_text(pixel_format_) + ")";
+    return core::Status::failed(cam + " offers no format ttycall reads (it gave " +
+                                fourcc_text(pixel_format_) + ")");
   }
   width_ = int(format.fmt.pix.width);
   height_ = int(format.fmt.pix.height);
-  if (width_ <= 0 || height_ <= 0) return cam + " reports no picture size";
+  if (width_ <= 0 || height_ <= 0) return core::Status::failed(cam + " reports no picture size");
   stride_ = int(format.fmt.pix.bytesperline);
   if (stride_ == 0) stride_ = pixel_format_ == V4L2_PIX_FMT_YUYV ? width_ * 2 : width_ * 3;
-  return {};
+  return core::Status::ok();
 }
 
-std::string V4l2Camera::map_buffers(const std::string& cam) {
+core::Status V4l2Camera::map_buffers(const std::string& cam) {
   v4l2_requestbuffers request{};
   request.count = kBufferCount;
   request.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
   request.memory = V4L2_MEMORY_MMAP;
   if (xioctl(fd_, VIDIOC_REQBUFS, &request) != 0 || request.count < 2) {
-    if (errno == EBUSY) return busy_error(cam);
-    return cam + ": cannot get capture buffers (" + std::strerror(errno) + ")";
+    if (errno == EBUSY) return busy(cam);
+    return core::Status::failed(cam + ": cannot get capture buffers (" + std::strerror(errno) +
+                                ")");
   }
   buffers_.resize(request.count);
   for (uint32_t i = 0; i < request.count; ++i) {
@@ -250,44 +261,47 @@ std::string V4l2Camera::map_buffers(const std::string& cam) {
     buf.memory = V4L2_MEMORY_MMAP;
     buf.index = i;
     if (xioctl(fd_, VIDIOC_QUERYBUF, &buf) != 0) {
-      return cam + ": cannot query a capture buffer (" + std::strerror(errno) + ")";
+      return core::Status::failed(cam + ": cannot query a capture buffer (" + std::strerror(errno) +
+                                  ")");
     }
     void* start =
         v4l2_mmap(nullptr, buf.length, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, buf.m.offset);
-    if (start == MAP_FAILED) return cam + ": cannot map a capture buffer";
+    if (start == MAP_FAILED) return core::Status::failed(cam + ": cannot map a capture buffer");
     buffers_[i] = {start, buf.length};
     if (xioctl(fd_, VIDIOC_QBUF, &buf) != 0) {
-      return cam + ": cannot queue a capture buffer (" + std::strerror(errno) + ")";
+      return core::Status::failed(cam + ": cannot queue a capture buffer (" + std::strerror(errno) +
+                                  ")");
     }
   }
-  return {};
+  return core::Status::ok();
 }
 
-std::string V4l2Camera::start_streaming(const std::string& cam) {
+core::Status V4l2Camera::start_streaming(const std::string& cam) {
   v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
   if (xioctl(fd_, VIDIOC_STREAMON, &type) != 0) {
-    if (errno == EBUSY) return busy_error(cam);
-    return "cannot start " + cam + ": " + std::strerror(errno);
+    if (errno == EBUSY) return busy(cam);
+    return core::Status::failed("cannot start " + cam + ": " + std::strerror(errno));
   }
   streaming_ = true;
-  return {};
+  return core::Status::ok();
 }
 
-std::string V4l2Camera::wait_for_first_picture(const std::string& cam) {
+core::Status V4l2Camera::wait_for_first_picture(const std::string& cam) {
   const size_t bytes = size_t(width_) * height_ * 3;
   front_.assign(bytes, 0);
   back_.assign(bytes, 0);
   // Bounded: a camera that is there but sends nothing is an error.
   for (int waited = 0; waited < kFirstPictureTimeoutMs; waited += kPollMs) {
     const int got = grab(kPollMs);
-    if (got < 0) return cam + " stopped sending pictures (unplugged?)";
+    if (got < 0) return core::Status::failed(cam + " stopped sending pictures (unplugged?)");
     if (got > 0) {
       front_.swap(back_);
-      return {};
+      return core::Status::ok();
     }
   }
-  return cam + " sent no picture in " + std::to_string(kFirstPictureTimeoutMs / 1000) +
-         " s (is it covered by another program, or broken?)";
+  return core::Status::failed(cam + " sent no picture in " +
+                              std::to_string(kFirstPictureTimeoutMs / 1000) +
+                              " s (is it covered by another program, or broken?)");
 }
 
 int V4l2Camera::grab(int timeout_ms) {

@@ -14,18 +14,18 @@
 #include <vector>
 
 #include "client/video_source.h"
+#include "core/status.h"
 #include "media/jpeg_codec.h"
 
 namespace ttycall::client {
 
 class V4l2Camera final : public VideoSource {
  public:
-  struct OpenResult {
-    std::unique_ptr<V4l2Camera> camera;
-    std::string error;  // one line: what failed and how to fix it
-  };
-  // `path` is /dev/videoN, or "device" for the first camera that can capture.
-  static OpenResult open(const std::string& path, int want_width = 640, int want_height = 480);
+  // `path` is /dev/videoN, or "device" for the first camera that can capture. A failure
+  // says in one line what failed and how to fix it.
+  static core::Result<std::unique_ptr<V4l2Camera>> open(const std::string& path,
+                                                        int want_width = 640,
+                                                        int want_height = 480);
   V4l2Camera();  // closed: use open()
   ~V4l2Camera() override;
   V4l2Camera(const V4l2Camera&) = delete;
@@ -42,14 +42,14 @@ class V4l2Camera final : public VideoSource {
     void* start = nullptr;
     size_t length = 0;
   };
-  // open() for one node, then its steps in order. Each returns the one-line error (empty on
-  // success); `cam` is how those lines name the camera.
-  std::string open_device(const std::string& path, int want_width, int want_height);
-  std::string open_capture_node(const std::string& path, const std::string& cam);
-  std::string set_format(const std::string& cam, int want_width, int want_height);
-  std::string map_buffers(const std::string& cam);
-  std::string start_streaming(const std::string& cam);
-  std::string wait_for_first_picture(const std::string& cam);
+  // open() for one node, then its steps in order; `cam` is how their messages name the
+  // camera.
+  core::Status open_device(const std::string& path, int want_width, int want_height);
+  core::Status open_capture_node(const std::string& path, const std::string& cam);
+  core::Status set_format(const std::string& cam, int want_width, int want_height);
+  core::Status map_buffers(const std::string& cam);
+  core::Status start_streaming(const std::string& cam);
+  core::Status wait_for_first_picture(const std::string& cam);
   // Waits (bounded) for a picture, converts it into back_ and requeues the buffer.
   // Returns 1 for a picture, 0 for none yet, -1 when the camera failed.
   int grab(int timeout_ms);

@@ -62,12 +62,12 @@ VideoSourceResult make_video_source(std::string_view spec, const VideoSourceOpti
         std::make_unique<SolidSource>(uint8_t(rgb >> 16), uint8_t(rgb >> 8), uint8_t(rgb));
   } else if (is_camera_spec(spec)) {
     const std::string path = spec == "device" ? "device" : std::string(spec.substr(5));
-    V4l2Camera::OpenResult opened = V4l2Camera::open(path);
-    if (!opened.camera) {
-      result.error = opened.error;
+    core::Result<std::unique_ptr<V4l2Camera>> camera = V4l2Camera::open(path);
+    if (!camera.is_ok()) {
+      result.error = camera.status().message();
       return result;
     }
-    result.source = std::move(opened.camera);
+    result.source = std::move(*camera);
   } else if (is_media_spec(spec)) {
     const std::string url =
         spec.starts_with("file:") ? std::string(spec.substr(5)) : std::string(spec);
