@@ -13,24 +13,22 @@ constexpr size_t kRingSamples = 48000 / 5;       // 200 ms either way
 
 AudioDevice::AudioDevice() : captured_(kRingSamples), to_play_(kRingSamples) {}
 
-AudioDevice::OpenResult AudioDevice::open(bool capture, bool playback) {
-  OpenResult result;
+core::Result<std::unique_ptr<AudioDevice>> AudioDevice::open(bool capture, bool playback) {
   auto device = std::make_unique<AudioDevice>();
   PaError err = Pa_Initialize();
   if (err != paNoError) {
-    result.error = std::string("cannot start the audio system: ") + Pa_GetErrorText(err);
-    return result;
+    return core::Status::failed(std::string("cannot start the audio system: ") +
+                                Pa_GetErrorText(err));
   }
   device->initialized_ = true;
   const PaDeviceIndex in = capture ? Pa_GetDefaultInputDevice() : paNoDevice;
   const PaDeviceIndex out = playback ? Pa_GetDefaultOutputDevice() : paNoDevice;
   if (capture && in == paNoDevice) {
-    result.error = "no microphone found (use --audio sine:440 or file:PATH.wav to test)";
-    return result;
+    return core::Status::failed(
+        "no microphone found (use --audio sine:440 or file:PATH.wav to test)");
   }
   if (playback && out == paNoDevice) {
-    result.error = "no speaker found (use --audio-out null or file:PATH.wav)";
-    return result;
+    return core::Status::failed("no speaker found (use --audio-out null or file:PATH.wav)");
   }
   PaStreamParameters in_params{in, 1, paFloat32,
                                in != paNoDevice ? Pa_GetDeviceInfo(in)->defaultLowInputLatency : 0,
@@ -43,18 +41,17 @@ AudioDevice::OpenResult AudioDevice::open(bool capture, bool playback) {
                       kSampleRate, kFramesPerBuffer, paClipOff,
                       reinterpret_cast<PaStreamCallback*>(&AudioDevice::on_audio), device.get());
   if (err != paNoError) {
-    result.error = std::string("cannot open the audio device: ") + Pa_GetErrorText(err) +
-                   (err == paDeviceUnavailable ? " (is another program using it?)" : "");
-    return result;
+    return core::Status::failed(
+        std::string("cannot open the audio device: ") + Pa_GetErrorText(err) +
+        (err == paDeviceUnavailable ? " (is another program using it?)" : ""));
   }
   device->stream_ = stream;
   err = Pa_StartStream(stream);
   if (err != paNoError) {
-    result.error = std::string("cannot start the audio device: ") + Pa_GetErrorText(err);
-    return result;
+    return core::Status::failed(std::string("cannot start the audio device: ") +
+                                Pa_GetErrorText(err));
   }
-  result.device = std::move(device);
-  return result;
+  return device;
 }
 
 AudioDevice::~AudioDevice() {

@@ -8,16 +8,14 @@
 #include <string>
 
 #include "client/sample_ring.h"
+#include "core/status.h"
 
 namespace ttycall::client {
 
 class AudioDevice {
  public:
-  struct OpenResult {
-    std::unique_ptr<AudioDevice> device;
-    std::string error;  // why it could not be opened (no device, busy, ...)
-  };
-  static OpenResult open(bool capture, bool playback);
+  // A failure says why it could not be opened (no device, busy, ...).
+  static core::Result<std::unique_ptr<AudioDevice>> open(bool capture, bool playback);
   AudioDevice();  // closed: use open()
   ~AudioDevice();
   AudioDevice(const AudioDevice&) = delete;

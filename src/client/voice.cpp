@@ -72,12 +72,12 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
   const bool capture = voice->input_kind_ == Input::kDevice;
   const bool playback = voice->output_kind_ == Output::kDevice;
   if (capture || playback) {
-    AudioDevice::OpenResult device = AudioDevice::open(capture, playback);
-    if (!device.device) {
-      result.error = device.error;
+    core::Result<std::unique_ptr<AudioDevice>> device = AudioDevice::open(capture, playback);
+    if (!device.is_ok()) {
+      result.error = device.status().message();
       return result;
     }
-    voice->device_ = std::move(device.device);
+    voice->device_ = std::move(*device);
     if (capture && playback && options.echo_cancel) {
       voice->echo_ = std::make_unique<EchoCanceller>();
     }
