@@ -135,16 +135,17 @@ bool Client::open_voice(std::shared_ptr<AudioFeed> file_sound) {
   voice.echo_cancel = options_.echo_cancel;
   voice.loop = options_.loop;
   voice.feed = file_sound;
-  Voice::OpenResult opened = Voice::open(voice);
-  if (!opened.voice && options_.audio_in.empty() && options_.audio_out.empty()) {
+  core::Result<std::unique_ptr<Voice>> opened = Voice::open(voice);
+  if (!opened.is_ok() && options_.audio_in.empty() && options_.audio_out.empty()) {
     // No sound hardware (a server, a container, SSH): the call goes on without voice.
     if (!options_.quiet) {
-      core::write_stderr_whole("ttycall: no audio (" + opened.error + "); continuing without\n");
+      core::write_stderr_whole("ttycall: no audio (" + opened.status().message() +
+                               "); continuing without\n");
     }
     opened = Voice::open(VoiceOptions{"none", "null", options_.muted, false, false, file_sound});
   }
-  if (!opened.voice) return refuse(opened.error);
-  voice_ = std::move(opened.voice);
+  if (!opened.is_ok()) return refuse(opened.status().message());
+  voice_ = std::move(*opened);
   return true;
 }
 

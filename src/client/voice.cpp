@@ -13,8 +13,7 @@ namespace ttycall::client {
 
 namespace audio = media::audio;
 
-Voice::OpenResult Voice::open(const VoiceOptions& options) {
-  OpenResult result;
+core::Result<std::unique_ptr<Voice>> Voice::open(const VoiceOptions& options) {
   auto voice = std::make_unique<Voice>();
   voice->muted_ = options.muted;
   const std::string& in = options.input;
@@ -33,8 +32,8 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
     const char* last = in.data() + in.size();
     const auto [end, ec] = std::from_chars(first, last, hz);
     if (ec != std::errc() || end != last || !(hz > 0 && hz < audio::kSampleRate / 2)) {
-      result.error = "sine needs a frequency in Hz below 24000, e.g. --audio sine:440";
-      return result;
+      return core::Status::invalid_input(
+          "sine needs a frequency in Hz below 24000, e.g. --audio sine:440");
     }
     voice->input_kind_ = Input::kSine;
     voice->sine_ = std::make_unique<audio::SineSource>(hz);
@@ -42,16 +41,12 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
     const std::string url = in.starts_with("file:") ? in.substr(5) : in;
     core::Result<std::shared_ptr<MediaPlayer>> player =
         MediaPlayer::open(url, {.video = false, .audio = true, .loop = options.loop});
-    if (!player.is_ok()) {
-      result.error = player.status().message();
-      return result;
-    }
+    if (!player.is_ok()) return player.status();
     voice->input_kind_ = Input::kFile;
     voice->feed_ = std::move(*player);
   } else {
-    result.error =
-        "unknown audio input '" + in + "' (expected none, device, sine:HZ, file:PATH or a URL)";
-    return result;
+    return core::Status::invalid_input("unknown audio input '" + in +
+                                       "' (expected none, device, sine:HZ, file:PATH or a URL)");
   }
 
   if (out == "null") {
@@ -60,30 +55,25 @@ Voice::OpenResult Voice::open(const VoiceOptions& options) {
     voice->output_kind_ = Output::kDevice;
   } else if (out.starts_with("file:")) {
     if (const core::Status opened = voice->wav_out_.open(out.substr(5)); !opened.is_ok()) {
-      result.error = "cannot record to " + out.substr(5) + ": " + opened.message();
-      return result;
+      return core::Status::failed("cannot record to " + out.substr(5) + ": " + opened.message());
     }
     voice->output_kind_ = Output::kFile;
   } else {
-    result.error = "unknown audio output '" + out + "' (expected device, null or file:PATH.wav)";
-    return result;
+    return core::Status::invalid_input("unknown audio output '" + out +
+                                       "' (expected device, null or file:PATH.wav)");
   }
 
   const bool capture = voice->input_kind_ == Input::kDevice;
   const bool playback = voice->output_kind_ == Output::kDevice;
   if (capture || playback) {
     core::Result<std::unique_ptr<AudioDevice>> device = AudioDevice::open(capture, playback);
-    if (!device.is_ok()) {
-      result.error = device.status().message();
-      return result;
-    }
+    if (!device.is_ok()) return device.status();
     voice->device_ = std::move(*device);
     if (capture && playback && options.echo_cancel) {
       voice->echo_ = std::make_unique<EchoCanceller>();
     }
   }
-  result.voice = std::move(voice);
-  return result;
+  return voice;
 }
 
 Voice::~Voice() {

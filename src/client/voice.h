@@ -20,6 +20,7 @@
 #include "client/audio_device.h"
 #include "client/audio_feed.h"
 #include "client/echo_canceller.h"
+#include "core/status.h"
 #include "media/audio/audio_format.h"
 #include "media/audio/jitter_buffer.h"
 #include "media/audio/opus_codec.h"
@@ -41,11 +42,8 @@ struct VoiceOptions {
 
 class Voice {
  public:
-  struct OpenResult {
-    std::unique_ptr<Voice> voice;
-    std::string error;
-  };
-  static OpenResult open(const VoiceOptions& options);
+  // A failure says which option cannot work and why.
+  static core::Result<std::unique_ptr<Voice>> open(const VoiceOptions& options);
   Voice() = default;  // use open()
   ~Voice();
   Voice(const Voice&) = delete;
