@@ -58,11 +58,11 @@ bool Client::start() {
   video_options.flip = options_.flip;
   video_options.loop = options_.loop;
   video_options.with_audio = options_.audio_in.empty();  // a file's sound, unless told otherwise
-  VideoSourceResult made = make_video_source(options_.video, video_options);
-  if (!made.error.empty()) return refuse(made.error);
-  source_ = std::move(made.source);
+  core::Result<OpenedVideo> made = make_video_source(options_.video, video_options);
+  if (!made.is_ok()) return refuse(made.status().message());
+  source_ = std::move(made->source);
   if (!options_.insecure && !load_identity()) return false;
-  if (!open_voice(made.audio)) return false;
+  if (!open_voice(made->audio)) return false;
 
   if (options_.cols > 0 && options_.rows > 0) {
     cols_ = options_.cols;

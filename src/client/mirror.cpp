@@ -35,13 +35,14 @@ int run_mirror(const MirrorOptions& o) {
   video_options.seed = 1;
   video_options.flip = o.flip;
   video_options.loop = o.loop;
-  VideoSourceResult made = make_video_source(o.video, video_options);
-  if (!made.error.empty() || !made.source) {
+  core::Result<OpenedVideo> made = make_video_source(o.video, video_options);
+  if (!made.is_ok() || !made->source) {
     core::write_stderr_whole(
-        "ttycall: " + (made.error.empty() ? "mirror needs a video source" : made.error) + "\n");
+        "ttycall: " + (made.is_ok() ? "mirror needs a video source" : made.status().message()) +
+        "\n");
     return 2;
   }
-  VideoSource& source = *made.source;
+  VideoSource& source = *made->source;
   std::vector<uint8_t> canvas, out;
 
   auto size_now = [&] {

@@ -37,61 +37,54 @@ bool is_camera_spec(std::string_view spec) {
   return spec == "device" || spec.starts_with("v4l2:");
 }
 
-VideoSourceResult make_video_source(std::string_view spec, uint32_t seed) {
+core::Result<OpenedVideo> make_video_source(std::string_view spec, uint32_t seed) {
   VideoSourceOptions options;
   options.seed = seed;
   return make_video_source(spec, options);
 }
 
-VideoSourceResult make_video_source(std::string_view spec, const VideoSourceOptions& options) {
-  VideoSourceResult result;
-  if (spec == "none") return result;
+core::Result<OpenedVideo> make_video_source(std::string_view spec,
+                                            const VideoSourceOptions& options) {
+  OpenedVideo opened;
+  if (spec == "none") return opened;
   if (spec == "test:bars") {
-    result.source = std::make_unique<BarsSource>();
+    opened.source = std::make_unique<BarsSource>();
   } else if (spec == "test:moving") {
-    result.source = std::make_unique<MovingSource>(options.seed);
+    opened.source = std::make_unique<MovingSource>(options.seed);
   } else if (spec.starts_with("test:solid:")) {
     const std::string_view hex = spec.substr(11);
     uint32_t rgb = 0;
     const auto [end, ec] = std::from_chars(hex.data(), hex.data() + hex.size(), rgb, 16);
     if (hex.size() != 6 || ec != std::errc() || end != hex.data() + hex.size()) {
-      result.error = "test:solid needs a colour as six hex digits, e.g. test:solid:ff0000";
-      return result;
+      return core::Status::invalid_input(
+          "test:solid needs a colour as six hex digits, e.g. test:solid:ff0000");
     }
-    result.source =
+    opened.source =
         std::make_unique<SolidSource>(uint8_t(rgb >> 16), uint8_t(rgb >> 8), uint8_t(rgb));
   } else if (is_camera_spec(spec)) {
     const std::string path = spec == "device" ? "device" : std::string(spec.substr(5));
     core::Result<std::unique_ptr<V4l2Camera>> camera = V4l2Camera::open(path);
-    if (!camera.is_ok()) {
-      result.error = camera.status().message();
-      return result;
-    }
-    result.source = std::move(*camera);
+    if (!camera.is_ok()) return camera.status();
+    opened.source = std::move(*camera);
   } else if (is_media_spec(spec)) {
     const std::string url =
         spec.starts_with("file:") ? std::string(spec.substr(5)) : std::string(spec);
     if (url.empty()) {
-      result.error = "file: needs a path, e.g. --video file:talk.mp4";
-      return result;
+      return core::Status::invalid_input("file: needs a path, e.g. --video file:talk.mp4");
     }
     core::Result<std::shared_ptr<MediaPlayer>> player =
         MediaPlayer::open(url, {.video = true, .audio = options.with_audio, .loop = options.loop});
-    if (!player.is_ok()) {
-      result.error = player.status().message();
-      return result;
-    }
-    if ((*player)->has_audio()) result.audio = *player;
-    result.source = std::make_unique<MediaVideoSource>(std::move(*player));
+    if (!player.is_ok()) return player.status();
+    if ((*player)->has_audio()) opened.audio = *player;
+    opened.source = std::make_unique<MediaVideoSource>(std::move(*player));
   } else {
-    result.error =
-        "unknown video source '" + std::string(spec) + "' (expected " + kKnownSpecs + ")";
-    return result;
+    return core::Status::invalid_input("unknown video source '" + std::string(spec) +
+                                       "' (expected " + kKnownSpecs + ")");
   }
   if (options.flip.value_or(is_camera_spec(spec))) {
-    result.source = std::make_unique<FlippedSource>(std::move(result.source));
+    opened.source = std::make_unique<FlippedSource>(std::move(opened.source));
   }
-  return result;
+  return opened;
 }
 
 }  // namespace ttycall::client

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "client/audio_feed.h"
+#include "core/status.h"
 #include "media/image.h"
 
 namespace ttycall::client {
@@ -27,18 +28,19 @@ struct VideoSourceOptions {
   uint32_t seed = 0;         // varies the animated pattern between participants
   std::optional<bool> flip;  // mirror left-right; default: on for cameras, off otherwise
   bool loop = false;         // a file starts again at its end
-  bool with_audio = false;   // a file or URL also plays its sound (VideoSourceResult::audio)
+  bool with_audio = false;   // a file or URL also plays its sound (OpenedVideo::audio)
 };
 
-struct VideoSourceResult {
-  std::unique_ptr<VideoSource> source;  // null for "none" or on error
-  std::string error;                    // non-empty when the spec is invalid or fails to open
+struct OpenedVideo {
+  std::unique_ptr<VideoSource> source;  // null for "none"
   std::shared_ptr<AudioFeed> audio;     // the file's sound, when asked for and it has one
 };
 
-// Parses a spec and opens the source.
-VideoSourceResult make_video_source(std::string_view spec, const VideoSourceOptions& options);
-VideoSourceResult make_video_source(std::string_view spec, uint32_t seed = 0);
+// Parses a spec and opens the source; a failure says in one line why the spec is invalid
+// or its source cannot be opened.
+core::Result<OpenedVideo> make_video_source(std::string_view spec,
+                                            const VideoSourceOptions& options);
+core::Result<OpenedVideo> make_video_source(std::string_view spec, uint32_t seed = 0);
 
 // Whether a spec names a file or URL (played by FFmpeg), or a camera.
 bool is_media_spec(std::string_view spec);

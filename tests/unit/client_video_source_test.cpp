@@ -49,10 +49,20 @@ struct Image {
 };
 
 std::unique_ptr<VideoSource> make_or_fail(std::string_view spec, uint32_t seed = 0) {
-  VideoSourceResult r = make_video_source(spec, seed);
-  EXPECT_TRUE(r.error.empty()) << spec << ": " << r.error;
-  EXPECT_NE(r.source, nullptr) << spec;
-  return std::move(r.source);
+  core::Result<OpenedVideo> r = make_video_source(spec, seed);
+  if (!r.is_ok()) {
+    ADD_FAILURE() << spec << ": " << r.status().message();
+    return nullptr;
+  }
+  EXPECT_NE(r->source, nullptr) << spec;
+  return std::move(r->source);
+}
+
+// The message `spec` is refused with; it must be refused.
+std::string refusal(std::string_view spec) {
+  const core::Result<OpenedVideo> r = make_video_source(spec);
+  EXPECT_FALSE(r.is_ok()) << "'" << spec << "'";
+  return r.status().message();
 }
 
 // ---- parsing specs ----
@@ -60,26 +70,23 @@ std::unique_ptr<VideoSource> make_or_fail(std::string_view spec, uint32_t seed =
 TEST(ClientVideoSource, ParsesEveryValidSpec) {
   for (std::string_view spec : {"test:bars", "test:moving", "test:solid:ff8000",
                                 "test:solid:000000", "test:solid:FFFFFF", "test:solid:aBcDeF"}) {
-    const VideoSourceResult r = make_video_source(spec);
-    EXPECT_TRUE(r.error.empty()) << spec << ": " << r.error;
-    EXPECT_NE(r.source, nullptr) << spec;
+    make_or_fail(spec);
   }
 }
 
 TEST(ClientVideoSource, NoneIsNoSourceAndNoError) {
-  const VideoSourceResult r = make_video_source("none");
-  EXPECT_EQ(r.source, nullptr);
-  EXPECT_TRUE(r.error.empty()) << r.error;
+  const core::Result<OpenedVideo> r = make_video_source("none");
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  EXPECT_EQ(r.value().source, nullptr);
 }
 
 TEST(ClientVideoSource, UnknownSpecsAreRejectedWithAMessageNamingThem) {
   for (std::string_view spec : {"", "bars", "test:", "test:bar", "TEST:BARS", "test:bars ", " none",
                                 "None", "camera:0", "test:moving:3"}) {
-    const VideoSourceResult r = make_video_source(spec);
-    EXPECT_EQ(r.source, nullptr) << "'" << spec << "'";
-    EXPECT_NE(r.error.find("unknown video source '" + std::string(spec) + "'"), std::string::npos)
-        << "'" << spec << "': " << r.error;
-    EXPECT_NE(r.error.find("test:solid:RRGGBB"), std::string::npos) << r.error;
+    const std::string why = refusal(spec);
+    EXPECT_NE(why.find("unknown video source '" + std::string(spec) + "'"), std::string::npos)
+        << "'" << spec << "': " << why;
+    EXPECT_NE(why.find("test:solid:RRGGBB"), std::string::npos) << why;
   }
 }
 
@@ -88,9 +95,8 @@ TEST(ClientVideoSource, BadSolidColoursAreRejectedWithAMessage) {
        {"test:solid:", "test:solid:fff", "test:solid:12345", "test:solid:1234567",
         "test:solid:gg0000", "test:solid:12345g", "test:solid:0x1234", "test:solid:-12345",
         "test:solid:+12345", "test:solid: 12345", "test:solid:ff 000"}) {
-    const VideoSourceResult r = make_video_source(spec);
-    EXPECT_EQ(r.source, nullptr) << "'" << spec << "'";
-    EXPECT_NE(r.error.find("six hex digits"), std::string::npos) << "'" << spec << "': " << r.error;
+    const std::string why = refusal(spec);
+    EXPECT_NE(why.find("six hex digits"), std::string::npos) << "'" << spec << "': " << why;
   }
 }
 
@@ -229,9 +235,9 @@ TEST(ClientVideoSource, FlipMirrorsTheSourceLeftToRight) {
   make_or_fail("test:bars")->capture(plain.view(), 0, 0.0);
   VideoSourceOptions options;
   options.flip = true;
-  VideoSourceResult r = make_video_source("test:bars", options);
-  ASSERT_NE(r.source, nullptr) << r.error;
-  r.source->capture(flipped.view(), 0, 0.0);
+  core::Result<OpenedVideo> r = make_video_source("test:bars", options);
+  ASSERT_TRUE(r.is_ok()) << r.status().message();
+  r->source->capture(flipped.view(), 0, 0.0);
   for (int x = 0; x < 70; ++x) EXPECT_EQ(flipped.at(x, 3), plain.at(69 - x, 3)) << "x " << x;
   EXPECT_NE(plain.at(0, 3), plain.at(69, 3)) << "the bars should not be symmetric";
 }
@@ -256,11 +262,9 @@ TEST(ClientVideoSource, MissingCameraOrFileIsAClearError) {
                {"file:", "needs a path"},
                {"file:/nonexistent/talk.mp4", "check the path"}};
   for (const auto& c : cases) {
-    VideoSourceResult r = make_video_source(c.spec, 0);
-    EXPECT_EQ(r.source, nullptr) << c.spec;
-    EXPECT_EQ(r.audio, nullptr) << c.spec;
-    EXPECT_NE(r.error.find(c.says), std::string::npos) << c.spec << ": " << r.error;
-    EXPECT_EQ(r.error.find('\n'), std::string::npos) << c.spec << ": " << r.error;
+    const std::string why = refusal(c.spec);
+    EXPECT_NE(why.find(c.says), std::string::npos) << c.spec << ": " << why;
+    EXPECT_EQ(why.find('\n'), std::string::npos) << c.spec << ": " << why;
   }
 }
 
