@@ -15,12 +15,12 @@ std::filesystem::path config_dir() {
   return {};
 }
 
-std::string create_private_directories(const std::filesystem::path& dir) {
+Status create_private_directories(const std::filesystem::path& dir) {
   std::error_code ec;
   if (std::filesystem::create_directories(dir, ec)) {
     std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
   }
-  return ec ? "cannot create " + dir.string() + ": " + ec.message() : std::string();
+  return ec ? Status::failed("cannot create " + dir.string() + ": " + ec.message()) : Status::ok();
 }
 
 }  // namespace ttycall::core

@@ -4,13 +4,15 @@
 #include <filesystem>
 #include <string>
 
+#include "core/status.h"
+
 namespace ttycall::core {
 
 // The folder; empty if neither XDG_CONFIG_HOME nor HOME is set.
 std::filesystem::path config_dir();
 
 // Creates `dir` and its missing parents; a folder made here gets mode 0700, since these
-// folders hold keys. Returns an error message, empty on success.
-std::string create_private_directories(const std::filesystem::path& dir);
+// folders hold keys.
+Status create_private_directories(const std::filesystem::path& dir);
 
 }  // namespace ttycall::core

@@ -69,8 +69,10 @@ std::optional<Identity> Identity::load_or_create(const std::filesystem::path& fi
   if (!std::filesystem::exists(file, ec)) {
     Identity id = generate();
     if (file.has_parent_path()) {
-      error = core::create_private_directories(file.parent_path());
-      if (!error.empty()) return std::nullopt;
+      if (core::Status made = core::create_private_directories(file.parent_path()); !made.is_ok()) {
+        error = made.message();
+        return std::nullopt;
+      }
     }
     // Written whole to a private temporary file (mkstemp: mode 0600), then linked into
     // place: link() fails if another process got there first, and nobody ever reads a

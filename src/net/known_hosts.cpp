@@ -41,7 +41,9 @@ HostCheck check_known_host(const std::filesystem::path& file, std::string_view h
     }
   }
   // A failure here shows as the open() below failing.
-  if (file.has_parent_path()) core::create_private_directories(file.parent_path());
+  if (file.has_parent_path()) {
+    static_cast<void>(core::create_private_directories(file.parent_path()));
+  }
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
     result.error = "cannot write " + file.string() + ": " + std::generic_category().message(errno);
