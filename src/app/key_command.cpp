@@ -32,11 +32,10 @@ Command add_key_command(CLI::App& app) {
       core::write_stderr_whole("ttycall: no place for keys: set HOME or --identity\n");
       return 2;
     }
-    std::string error;
-    const std::optional<net::Identity> identity = net::Identity::load_or_create(file, error);
-    if (!identity) {
-      core::write_stderr_whole("ttycall: " + error + "\n");
-      return 1;
+    core::Result<net::Identity> identity = net::Identity::load_or_create(file);
+    if (!identity.is_ok()) {
+      core::write_stderr_whole("ttycall: " + identity.status().message() + "\n");
+      return identity.status().exit_code();
     }
     core::write_all(STDOUT_FILENO, identity->public_key().to_text() + "\n");
     return 0;

@@ -120,9 +120,11 @@ bool Client::load_identity() {
   const std::filesystem::path file = !options_.identity_file.empty()
                                          ? std::filesystem::path(options_.identity_file)
                                          : core::config_dir() / "client_key";
-  std::string error = file.empty() ? "no place for the client key: set HOME or --identity" : "";
-  if (!file.empty()) identity_ = net::Identity::load_or_create(file, error);
-  return identity_ ? true : refuse(error);
+  if (file.empty()) return refuse("no place for the client key: set HOME or --identity");
+  core::Result<net::Identity> loaded = net::Identity::load_or_create(file);
+  if (!loaded.is_ok()) return refuse(loaded.status().message());
+  identity_ = *loaded;
+  return true;
 }
 
 bool Client::open_voice(std::shared_ptr<AudioFeed> file_sound) {

@@ -177,11 +177,9 @@ class Run {
       return false;
     }
     // The server's identity lives with its other files; the clients expect exactly it.
-    std::string key_error;
-    const std::optional<net::Identity> identity =
-        net::Identity::load_or_create(scratch_ / "server_key", key_error);
-    if (!identity) {
-      error_ = key_error;
+    core::Result<net::Identity> identity = net::Identity::load_or_create(scratch_ / "server_key");
+    if (!identity.is_ok()) {
+      error_ = identity.status().message();
       return false;
     }
     server_key_ = identity->public_key().to_text();

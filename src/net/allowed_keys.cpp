@@ -5,13 +5,9 @@
 
 namespace ttycall::net {
 
-std::optional<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::path& file,
-                                                        std::string& error) {
+core::Result<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::path& file) {
   std::ifstream in(file);
-  if (!in) {
-    error = "cannot read " + file.string();
-    return std::nullopt;
-  }
+  if (!in) return core::Status::invalid_input("cannot read " + file.string());
   std::vector<PublicKey> keys;
   std::string line;
   int number = 0;
@@ -22,13 +18,21 @@ std::optional<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::p
     if (!(fields >> key_text) || key_text[0] == '#') continue;
     const std::optional<PublicKey> key = PublicKey::from_text(key_text);
     if (!key) {
-      error = file.string() + ":" + std::to_string(number) +
-              ": not a ttycall public key (expected what `ttycall key` prints)";
-      return std::nullopt;
+      return core::Status::invalid_input(
+          file.string() + ":" + std::to_string(number) +
+          ": not a ttycall public key (expected what `ttycall key` prints)");
     }
     keys.push_back(*key);
   }
   return keys;
+}
+
+std::optional<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::path& file,
+                                                        std::string& error) {
+  core::Result<std::vector<PublicKey>> keys = load_allowed_keys(file);
+  if (keys.is_ok()) return std::move(*keys);
+  error = keys.status().message();
+  return std::nullopt;
 }
 
 }  // namespace ttycall::net

@@ -6,12 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "net/keys.h"
 
 namespace ttycall::net {
 
-// Nullopt with `error` set (naming the file and line) if the file cannot be read or a line
-// is not a key.
+// Fails (naming the file and line) if the file cannot be read or a line is not a key.
+core::Result<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::path& file);
+// The same in the form before core::Result, only for src/server/server_context.cpp until it
+// calls the one above.
 std::optional<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::path& file,
                                                         std::string& error);
 

@@ -62,16 +62,14 @@ Identity Identity::generate() {
   return id;
 }
 
-std::optional<Identity> Identity::load_or_create(const std::filesystem::path& file,
-                                                 std::string& error) {
+core::Result<Identity> Identity::load_or_create(const std::filesystem::path& file) {
   ensure_sodium();
   std::error_code ec;
   if (!std::filesystem::exists(file, ec)) {
     Identity id = generate();
     if (file.has_parent_path()) {
       if (core::Status made = core::create_private_directories(file.parent_path()); !made.is_ok()) {
-        error = made.message();
-        return std::nullopt;
+        return made;
       }
     }
     // Written whole to a private temporary file (mkstemp: mode 0600), then linked into
@@ -80,8 +78,8 @@ std::optional<Identity> Identity::load_or_create(const std::filesystem::path& fi
     std::string temp = file.string() + ".new-XXXXXX";
     const int fd = ::mkstemp(temp.data());
     if (fd < 0) {
-      error = "cannot create " + file.string() + ": " + std::generic_category().message(errno);
-      return std::nullopt;
+      return core::Status::failed("cannot create " + file.string() + ": " +
+                                  std::generic_category().message(errno));
     }
     std::string text = std::string(kFileHeader) + to_base64(id.secret_) + "\n";
     const bool written = ::write(fd, text.data(), text.size()) == ssize_t(text.size());
@@ -90,30 +88,32 @@ std::optional<Identity> Identity::load_or_create(const std::filesystem::path& fi
     const int linked = written ? ::link(temp.c_str(), file.c_str()) : -1;
     const int link_errno = errno;
     ::unlink(temp.c_str());
-    if (linked != 0 && written && link_errno == EEXIST) return load_or_create(file, error);
-    if (linked != 0) {
-      error = "cannot write " + file.string();
-      return std::nullopt;
-    }
+    if (linked != 0 && written && link_errno == EEXIST) return load_or_create(file);
+    if (linked != 0) return core::Status::failed("cannot write " + file.string());
     return id;
   }
   std::ifstream in(file);
   std::string header, secret_text;
-  if (!in) {
-    error = "cannot read the identity in " + file.string();
-    return std::nullopt;
-  }
+  if (!in) return core::Status::failed("cannot read the identity in " + file.string());
   std::getline(in, header);
   std::getline(in, secret_text);
   Identity id;
   if (header + "\n" != kFileHeader || !from_base64(secret_text, id.secret_)) {
     sodium_memzero(secret_text.data(), secret_text.size());
-    error = file.string() + " is not a ttycall identity file (move it away to make a new one)";
-    return std::nullopt;
+    return core::Status::failed(file.string() +
+                                " is not a ttycall identity file (move it away to make a new one)");
   }
   sodium_memzero(secret_text.data(), secret_text.size());
   crypto_sign_ed25519_sk_to_pk(id.public_.bytes.data(), id.secret_.data());
   return id;
+}
+
+std::optional<Identity> Identity::load_or_create(const std::filesystem::path& file,
+                                                 std::string& error) {
+  core::Result<Identity> loaded = load_or_create(file);
+  if (loaded.is_ok()) return *loaded;
+  error = loaded.status().message();
+  return std::nullopt;
 }
 
 Signature Identity::sign(std::span<const uint8_t> message) const {

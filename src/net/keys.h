@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
+
 namespace ttycall::net {
 
 constexpr size_t kPublicKeyBytes = 32;
@@ -34,7 +36,10 @@ class Identity {
   // A new random identity, kept only in memory (the demo's server).
   static Identity generate();
   // Reads the identity stored in `file`, or creates one there (mode 0600, its folder 0700)
-  // if the file does not exist. Returns nullopt and sets `error` if it cannot.
+  // if the file does not exist.
+  static core::Result<Identity> load_or_create(const std::filesystem::path& file);
+  // The same in the form before core::Result, only for src/server/server_context.cpp until
+  // it calls the one above.
   static std::optional<Identity> load_or_create(const std::filesystem::path& file,
                                                 std::string& error);
 

@@ -33,17 +33,16 @@ class KeyFiles : public ::testing::Test {
 };
 
 TEST_F(KeyFiles, IdentityIsCreatedPrivateAndLoadsBackTheSame) {
-  std::string error;
   const auto path = file("sub/dir/client_key");
-  const auto made = Identity::load_or_create(path, error);
-  ASSERT_TRUE(made) << error;
+  core::Result<Identity> made = Identity::load_or_create(path);
+  ASSERT_TRUE(made.is_ok()) << made.status().message();
   struct stat st {};
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   ASSERT_EQ(::stat(path.parent_path().c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0700u);
-  const auto loaded = Identity::load_or_create(path, error);
-  ASSERT_TRUE(loaded) << error;
+  core::Result<Identity> loaded = Identity::load_or_create(path);
+  ASSERT_TRUE(loaded.is_ok()) << loaded.status().message();
   EXPECT_EQ(loaded->public_key(), made->public_key());
   const std::array<uint8_t, 3> message = {1, 2, 3};
   EXPECT_TRUE(verify(made->public_key(), message, loaded->sign(message)));
@@ -53,9 +52,10 @@ TEST_F(KeyFiles, IdentityIsCreatedPrivateAndLoadsBackTheSame) {
 
 TEST_F(KeyFiles, NotAnIdentityFileIsAClearError) {
   std::ofstream(file("junk")) << "hello\n";
-  std::string error;
-  EXPECT_FALSE(Identity::load_or_create(file("junk"), error));
-  EXPECT_NE(error.find("not a ttycall identity file"), std::string::npos) << error;
+  const core::Result<Identity> loaded = Identity::load_or_create(file("junk"));
+  EXPECT_FALSE(loaded.is_ok());
+  const std::string& why = loaded.status().message();
+  EXPECT_NE(why.find("not a ttycall identity file"), std::string::npos) << why;
   EXPECT_EQ(read(file("junk")), "hello\n") << "never overwritten";
 }
 
@@ -101,16 +101,18 @@ TEST_F(KeyFiles, AllowedKeysReadsKeysWithCommentsAndNamesABadLine) {
   std::ofstream(file("allowed")) << "# the team\n"
                                  << a.to_text() << " ada's laptop\n\n"
                                  << b.to_text() << "\n";
-  std::string error;
-  const auto keys = load_allowed_keys(file("allowed"), error);
-  ASSERT_TRUE(keys) << error;
-  EXPECT_EQ(*keys, (std::vector<PublicKey>{a, b}));
+  const core::Result<std::vector<PublicKey>> keys = load_allowed_keys(file("allowed"));
+  ASSERT_TRUE(keys.is_ok()) << keys.status().message();
+  EXPECT_EQ(keys.value(), (std::vector<PublicKey>{a, b}));
 
   std::ofstream(file("bad")) << a.to_text() << "\nssh-ed25519 AAAA\n";
-  EXPECT_FALSE(load_allowed_keys(file("bad"), error));
-  EXPECT_NE(error.find("bad:2"), std::string::npos) << error;
-  EXPECT_FALSE(load_allowed_keys(file("missing"), error));
-  EXPECT_NE(error.find("cannot read"), std::string::npos) << error;
+  const core::Result<std::vector<PublicKey>> bad = load_allowed_keys(file("bad"));
+  EXPECT_EQ(bad.status().code(), core::Status::Code::kInvalidInput);
+  EXPECT_NE(bad.status().message().find("bad:2"), std::string::npos) << bad.status().message();
+  const core::Result<std::vector<PublicKey>> missing = load_allowed_keys(file("missing"));
+  EXPECT_EQ(missing.status().code(), core::Status::Code::kInvalidInput);
+  EXPECT_NE(missing.status().message().find("cannot read"), std::string::npos)
+      << missing.status().message();
 }
 
 }  // namespace
