@@ -76,11 +76,12 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Varies the test:moving pattern")->group("");
   return [o, password_file] {
     if (!password_file->empty()) {
-      std::string error;
-      if (!read_password_file(*password_file, o->password, error)) {
-        core::write_stderr_whole("ttycall: " + error + "\n");
-        return 2;
+      core::Result<std::string> password = read_password_file(*password_file);
+      if (!password.is_ok()) {
+        core::write_stderr_whole("ttycall: " + password.status().message() + "\n");
+        return password.status().exit_code();
       }
+      o->password = std::move(*password);
     }
     return client::run_call(*o);
   };

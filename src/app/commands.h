@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 
+#include "core/status.h"
 #include "media/render_options.h"
 
 namespace ttycall::app {
@@ -26,8 +27,8 @@ void add_render_options(CLI::App& command, media::RenderMode& render, media::Col
 void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,
                      const std::string& name = "--size");
 
-// Reads the first line of `path` into `password`; false with `error` set if it cannot.
-bool read_password_file(const std::string& path, std::string& password, std::string& error);
+// The first line of `path`: the password (`--password-file`).
+core::Result<std::string> read_password_file(const std::string& path);
 // --flip / --no-flip (unset: on for cameras, off for files) and --loop.
 void add_video_options(CLI::App& command, std::optional<bool>& flip, bool& loop);
 Command add_devices_command(CLI::App& app);

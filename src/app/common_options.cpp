@@ -63,18 +63,17 @@ void add_size_option(CLI::App& command, int& cols, int& rows, const std::string&
       help);
 }
 
-bool read_password_file(const std::string& path, std::string& password, std::string& error) {
+core::Result<std::string> read_password_file(const std::string& path) {
   std::ifstream in(path);
+  std::string password;
   if (!in || !std::getline(in, password)) {
-    error = "cannot read a password from " + path;
-    return false;
+    return core::Status::invalid_input("cannot read a password from " + path);
   }
   if (!password.empty() && password.back() == '\r') password.pop_back();
   if (password.empty()) {
-    error = path + " starts with an empty line: no password in it";
-    return false;
+    return core::Status::invalid_input(path + " starts with an empty line: no password in it");
   }
-  return true;
+  return password;
 }
 
 }  // namespace ttycall::app

@@ -31,11 +31,12 @@ int run_server(server::ServerOptions& options, const std::string& log_level,
                const std::string& password_file) {
   core::init_logging(log_level);
   if (!password_file.empty()) {
-    std::string error;
-    if (!read_password_file(password_file, options.password, error)) {
-      core::write_stderr_whole("ttycall: " + error + "\n");
-      return 2;
+    core::Result<std::string> password = read_password_file(password_file);
+    if (!password.is_ok()) {
+      core::write_stderr_whole("ttycall: " + password.status().message() + "\n");
+      return password.status().exit_code();
     }
+    options.password = std::move(*password);
   }
   const core::HeapTotals before = core::alloc_accounting::totals();
   try {
