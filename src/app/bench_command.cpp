@@ -78,7 +78,6 @@ bool write_json(const std::string& path, const nlohmann::ordered_json& j) {
 // --find-capacity: the search, a line per run as it ends, then the answer.
 int run_capacity_search(const load::BenchConfig& config, double budget,
                         const std::string& json_path) {
-  std::string error;
   load::CapacityCriteria criteria;
   criteria.budget_seconds = budget;
   fmt::print(
@@ -89,33 +88,31 @@ int run_capacity_search(const load::BenchConfig& config, double budget,
       config.warmup, "N", "", "fps min", "fps med", "p50 ms", "p95 ms", "srv cpu", "load cpu",
       "loadav");
   std::fflush(stdout);
-  load::CapacityResult result;
-  const bool ok =
-      load::find_capacity(config, criteria, result, error, [](const load::CapacityTrial& t) {
+  const core::Result<load::CapacityResult> result =
+      load::find_capacity(config, criteria, [](const load::CapacityTrial& t) {
         fmt::print("{}", load::format_trial(t));
         std::fflush(stdout);
       });
-  if (!ok) {
-    core::write_stderr_whole("ttycall bench: " + error + "\n");
-    return 1;
+  if (!result.is_ok()) {
+    core::write_stderr_whole("ttycall bench: " + result.status().message() + "\n");
+    return result.status().exit_code();
   }
-  fmt::print("{}", load::format_capacity(config, criteria, result));
+  fmt::print("{}", load::format_capacity(config, criteria, result.value()));
   std::fflush(stdout);
-  return write_json(json_path, load::capacity_json(config, criteria, result)) ? 0 : 1;
+  return write_json(json_path, load::capacity_json(config, criteria, result.value())) ? 0 : 1;
 }
 
 // One measured run and its report.
 int run_one_bench(const load::BenchConfig& config, const std::string& json_path) {
-  std::string error;
-  load::BenchResult result;
-  if (!load::run_bench(config, result, error)) {
-    core::write_stderr_whole("ttycall bench: " + error + "\n");
-    return 1;
+  const core::Result<load::BenchResult> result = load::run_bench(config);
+  if (!result.is_ok()) {
+    core::write_stderr_whole("ttycall bench: " + result.status().message() + "\n");
+    return result.status().exit_code();
   }
-  const load::BenchSummary summary = load::summarize(result);
-  fmt::print("{}", load::format_report(result, summary));
+  const load::BenchSummary summary = load::summarize(result.value());
+  fmt::print("{}", load::format_report(result.value(), summary));
   std::fflush(stdout);
-  return write_json(json_path, load::report_json(result, summary)) ? 0 : 1;
+  return write_json(json_path, load::report_json(result.value(), summary)) ? 0 : 1;
 }
 
 }  // namespace

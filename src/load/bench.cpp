@@ -105,19 +105,21 @@ class ScratchDir {
 
 class Run {
  public:
-  Run(const BenchConfig& config, BenchResult& result, std::string& error)
-      : config_(config), result_(result), error_(error) {}
+  explicit Run(const BenchConfig& config) : config_(config) {}
 
-  bool go() {
-    result_ = {};
+  core::Result<BenchResult> go() {
     result_.config = config_;
     result_.config.cancel = nullptr;
     result_.machine_cpus = int(std::thread::hardware_concurrency());
     result_.loadavg_start = load_average_1m();
-    if (config_.host.empty() ? !start_server() : !use_given_server()) return false;
-    const bool ok = drive_clients();
+    if (core::Status ready = config_.host.empty() ? start_server() : use_given_server();
+        !ready.is_ok()) {
+      return ready;
+    }
+    const core::Status driven = drive_clients();
     stop_server();
-    return ok;
+    if (!driven.is_ok()) return driven;
+    return std::move(result_);
   }
 
  private:
@@ -126,10 +128,10 @@ class Run {
   }
   bool cancelled() const { return config_.cancel && config_.cancel->load(); }
 
-  bool use_given_server() {
+  core::Status use_given_server() {
     result_.host = config_.host == "localhost" ? "127.0.0.1" : config_.host;
     result_.port = config_.port;
-    return true;
+    return core::Status::ok();
   }
 
   // `ttycall server` on the free port, its files in the scratch directory.
@@ -165,53 +167,41 @@ class Run {
     return argv;
   }
 
-  bool start_server() {
+  core::Status start_server() {
     if (!scratch_.ok()) {
-      error_ = "cannot create a temporary directory for the server's files";
-      return false;
+      return core::Status::failed("cannot create a temporary directory for the server's files");
     }
     result_.host = "127.0.0.1";
     result_.port = free_loopback_port();
-    if (result_.port == 0) {
-      error_ = "no free TCP port on 127.0.0.1";
-      return false;
-    }
+    if (result_.port == 0) return core::Status::failed("no free TCP port on 127.0.0.1");
     // The server's identity lives with its other files; the clients expect exactly it.
     core::Result<net::Identity> identity = net::Identity::load_or_create(scratch_ / "server_key");
-    if (!identity.is_ok()) {
-      error_ = identity.status().message();
-      return false;
-    }
+    if (!identity.is_ok()) return identity.status();
     server_key_ = identity->public_key().to_text();
     const std::string log = (scratch_ / "server.log").string();
     core::Result<core::ChildProcess> spawned =
         core::ChildProcess::spawn({server_argv(), config_.server_exe, log, log});
-    if (!spawned.is_ok()) {
-      error_ = spawned.status().message();
-      return false;
-    }
+    if (!spawned.is_ok()) return spawned.status();
     server_ = std::move(*spawned);
     result_.server.spawned = true;
     result_.server.pid = int(server_->pid());
     const auto deadline = after(kServerStartTimeout);
     while (!tcp_port_listening(result_.port)) {
       if (!server_->running()) {
-        error_ = fmt::format("the server could not start (exit status {}){}",
-                             server_->status()->shell_status(), server_log_tail());
-        return false;
+        return core::Status::failed(fmt::format("the server could not start (exit status {}){}",
+                                                server_->status()->shell_status(),
+                                                server_log_tail()));
       }
       if (Clock::now() >= deadline || cancelled()) {
-        error_ = cancelled() ? "interrupted"
-                             : fmt::format(
-                                   "the server did not listen on 127.0.0.1:{} within "
-                                   "{:g} s{}",
-                                   result_.port, kServerStartTimeout, server_log_tail());
-        return false;
+        return core::Status::failed(
+            cancelled() ? "interrupted"
+                        : fmt::format("the server did not listen on 127.0.0.1:{} within {:g} s{}",
+                                      result_.port, kServerStartTimeout, server_log_tail()));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     say(fmt::format("server pid {} listening on 127.0.0.1:{}", server_->pid(), result_.port));
-    return true;
+    return core::Status::ok();
   }
 
   std::string server_log_tail() const {
@@ -219,22 +209,19 @@ class Run {
     return tail.empty() ? "" : "; its output:\n" + tail;
   }
 
-  // Sleeps until `deadline`; false if cancelled or the spawned server has died.
-  bool wait_until(Clock::time_point deadline) {
+  // Sleeps until `deadline`; fails if cancelled or the spawned server has died.
+  core::Status wait_until(Clock::time_point deadline) {
     while (Clock::now() < deadline) {
-      if (cancelled()) {
-        error_ = "interrupted";
-        return false;
-      }
+      if (cancelled()) return core::Status::failed("interrupted");
       if (server_ && !server_->running()) {
-        error_ = fmt::format("the server died during the run (exit status {}){}",
-                             server_->status()->shell_status(), server_log_tail());
-        return false;
+        return core::Status::failed(fmt::format("the server died during the run (exit status {}){}",
+                                                server_->status()->shell_status(),
+                                                server_log_tail()));
       }
       std::this_thread::sleep_for(
           std::min<Clock::duration>(deadline - Clock::now(), std::chrono::milliseconds(50)));
     }
-    return true;
+    return core::Status::ok();
   }
 
   LoadOptions load_options() const {
@@ -252,37 +239,39 @@ class Run {
     return o;
   }
 
-  bool drive_clients() {
+  core::Status drive_clients() {
     LoadGenerator load(load_options());
     load.start();
-    int receiving = 0;
-    if (!join_call(load, receiving)) return false;
-    say(fmt::format("{} clients in the call; warm-up {:g} s, then measuring {:g} s", receiving,
-                    config_.warmup, config_.duration));
-    if (!wait_until(after(config_.warmup))) return false;
-    if (!measure_window(load, receiving)) return false;
+    const core::Result<int> receiving = join_call(load);
+    if (!receiving.is_ok()) return receiving.status();
+    say(fmt::format("{} clients in the call; warm-up {:g} s, then measuring {:g} s",
+                    receiving.value(), config_.warmup, config_.duration));
+    if (core::Status warm = wait_until(after(config_.warmup)); !warm.is_ok()) return warm;
+    if (core::Status measured = measure_window(load, receiving.value()); !measured.is_ok()) {
+      return measured;
+    }
     result_.clients_failed = load.stop(2.0);
-    return true;
+    return core::Status::ok();
   }
 
-  // Joining: every client connected and receiving frames, or the bound. False (error_ set)
-  // when none receives frames.
-  bool join_call(LoadGenerator& load, int& receiving) {
+  // Joining: every client connected and receiving frames, or the bound. How many receive
+  // frames; fails when none does.
+  core::Result<int> join_call(LoadGenerator& load) {
     const auto join_deadline = after(kJoinTimeout);
     LoadGenerator::Progress last;
+    int receiving = 0;
     for (;;) {
       last = load.progress();
       receiving = last.receiving;
       if (receiving + last.ended >= config_.clients || Clock::now() >= join_deadline) break;
-      if (!wait_until(after(0.1))) return false;
+      if (core::Status waited = wait_until(after(0.1)); !waited.is_ok()) return waited;
     }
     if (receiving == 0) {
-      error_ = fmt::format(
+      return core::Status::failed(fmt::format(
           "no client received a frame from {}:{} ({}){}", result_.host, result_.port,
           last.ended >= config_.clients ? "every client gave up: is a server listening there?"
                                         : fmt::format("waited {:g} s", kJoinTimeout),
-          server_ ? server_log_tail() : "");
-      return false;
+          server_ ? server_log_tail() : ""));
     }
     if (receiving < config_.clients) {
       say(fmt::format("only {} of {} clients receive frames; measuring anyway{}", receiving,
@@ -291,11 +280,11 @@ class Run {
                               : " (does the server limit connections per address? see "
                                 "`ttycall server --max-connections-per-ip`)"));
     }
-    return true;
+    return receiving;
   }
 
   // The window: every figure of both sides from its start to its end.
-  bool measure_window(LoadGenerator& load, int receiving) {
+  core::Status measure_window(LoadGenerator& load, int receiving) {
     const pid_t server_pid = server_ ? server_->pid() : 0;
     const nlohmann::json stats_begin = server_ ? read_json(scratch_ / "stats.json") : nullptr;
     const std::optional<double> server_cpu_begin =
@@ -306,7 +295,7 @@ class Run {
     const auto window_begin = Clock::now();
     result_.clients_receiving = receiving;
 
-    if (!wait_until(after(config_.duration))) return false;
+    if (core::Status waited = wait_until(after(config_.duration)); !waited.is_ok()) return waited;
 
     result_.clients = load.end_window();
     const auto window_end = Clock::now();
@@ -334,7 +323,7 @@ class Run {
       s.stats = read_json(scratch_ / "stats.json");
       window_heap(stats_begin, s.stats);
     }
-    return true;
+    return core::Status::ok();
   }
 
   // Heap rates across the window, from the two stats files the server wrote nearest its
@@ -371,8 +360,7 @@ class Run {
   }
 
   const BenchConfig& config_;
-  BenchResult& result_;
-  std::string& error_;
+  BenchResult result_;
   ScratchDir scratch_;
   std::optional<core::ChildProcess> server_;
   std::string server_key_;  // the spawned server's identity, given to every client
@@ -380,9 +368,8 @@ class Run {
 
 }  // namespace
 
-bool run_bench(const BenchConfig& config, BenchResult& result, std::string& error) {
-  Run run(config, result, error);
-  return run.go();
+core::Result<BenchResult> run_bench(const BenchConfig& config) {
+  return Run(config).go();
 }
 
 }  // namespace ttycall::load

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "load/generator.h"
 #include "media/render_options.h"
 
@@ -65,8 +66,8 @@ struct BenchResult {
   ServerFigures server;
 };
 
-// Runs one measured call. Returns false with `error` set when the server cannot be
-// started or reached, no client gets a frame, the server dies, or `cancel` is set.
-bool run_bench(const BenchConfig& config, BenchResult& result, std::string& error);
+// Runs one measured call. Fails when the server cannot be started or reached, no client
+// gets a frame, the server dies, or `cancel` is set.
+core::Result<BenchResult> run_bench(const BenchConfig& config);
 
 }  // namespace ttycall::load

@@ -14,15 +14,16 @@ nlohmann::ordered_json or_null(const std::optional<T>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
-// One run of the search at `clients`; nullopt with `error` set if it could not be made.
-std::optional<CapacityTrial> run_trial(const BenchConfig& base, const CapacityCriteria& criteria,
-                                       int clients, bool repeat, std::string& error) {
+// One run of the search at `clients`; fails if it could not be made.
+core::Result<CapacityTrial> run_trial(const BenchConfig& base, const CapacityCriteria& criteria,
+                                      int clients, bool repeat) {
   BenchConfig config = base;
   config.clients = clients;
   config.progress = false;
-  BenchResult run;
   const auto start = core::SteadyClock::now();
-  if (!run_bench(config, run, error)) return std::nullopt;
+  core::Result<BenchResult> ran = run_bench(config);
+  if (!ran.is_ok()) return ran.status();
+  const BenchResult& run = ran.value();
   CapacityTrial t;
   t.clients = clients;
   t.repeat = repeat;
@@ -97,10 +98,11 @@ CapacitySearch search_capacity(const CapacityCriteria& criteria, const CapacityT
   return search;
 }
 
-bool find_capacity(const BenchConfig& base, const CapacityCriteria& criteria,
-                   CapacityResult& result, std::string& error,
-                   const std::function<void(const CapacityTrial&)>& on_trial) {
-  result = {};
+core::Result<CapacityResult> find_capacity(
+    const BenchConfig& base, const CapacityCriteria& criteria,
+    const std::function<void(const CapacityTrial&)>& on_trial) {
+  CapacityResult result;
+  core::Status failure;  // why a run could not be made
   const auto start = core::SteadyClock::now();
   const auto elapsed = [start] { return core::seconds_between(start, core::SteadyClock::now()); };
   double longest = base.warmup + base.duration + 5;  // a guess until a trial has run
@@ -109,18 +111,23 @@ bool find_capacity(const BenchConfig& base, const CapacityCriteria& criteria,
       result.budget_reached = true;
       return std::nullopt;
     }
-    const std::optional<CapacityTrial> trial = run_trial(base, criteria, clients, repeat, error);
-    if (!trial) return std::nullopt;
-    longest = std::max(longest, trial->seconds);
-    result.trials.push_back(*trial);
-    if (on_trial) on_trial(*trial);
-    return trial->held;
+    const core::Result<CapacityTrial> trial = run_trial(base, criteria, clients, repeat);
+    if (!trial.is_ok()) {
+      failure = trial.status();
+      return std::nullopt;
+    }
+    const CapacityTrial& t = trial.value();
+    longest = std::max(longest, t.seconds);
+    result.trials.push_back(t);
+    if (on_trial) on_trial(t);
+    return t.held;
   };
   const CapacitySearch search = search_capacity(criteria, run);
+  if (!search.finished && !result.budget_reached) return failure;
   result.capacity = search.capacity;
   result.at_limit = search.at_limit;
   result.seconds = elapsed();
-  return search.finished || result.budget_reached;
+  return result;
 }
 
 std::string format_trial(const CapacityTrial& t) {

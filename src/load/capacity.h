@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/status.h"
 #include "load/bench.h"
 #include "load/report.h"
 
@@ -68,10 +69,10 @@ struct CapacitySearch {
 CapacitySearch search_capacity(const CapacityCriteria& criteria, const CapacityTrialRunner& run);
 
 // Runs the search; `base.clients` is ignored. `on_trial` sees each trial as it ends.
-// Returns false with `error` if a run could not be made (the server did not start, ...).
-bool find_capacity(const BenchConfig& base, const CapacityCriteria& criteria,
-                   CapacityResult& result, std::string& error,
-                   const std::function<void(const CapacityTrial&)>& on_trial = {});
+// Fails if a run could not be made (the server did not start, ...).
+core::Result<CapacityResult> find_capacity(
+    const BenchConfig& base, const CapacityCriteria& criteria,
+    const std::function<void(const CapacityTrial&)>& on_trial = {});
 
 std::string format_capacity(const BenchConfig& base, const CapacityCriteria& criteria,
                             const CapacityResult& result);
