@@ -125,9 +125,9 @@ void sealed_bytes(Bytes data) {
   const size_t sealed = sender.seal(packet, net::kHeaderSize + data.size());
   FUZZ_CHECK(sealed == packet.size());
   net::Header header;
-  FUZZ_CHECK(net::parse_header(std::span<const uint8_t, net::kHeaderSize>(packet.data(),
-                                                                          net::kHeaderSize),
-                               header) == net::HeaderError::kOk);
+  FUZZ_CHECK(
+      net::parse_header(std::span<const uint8_t, net::kHeaderSize>(packet.data(), net::kHeaderSize),
+                        header) == net::HeaderError::kOk);
   FUZZ_CHECK(header.sealed() && header.length == data.size() + net::kSealOverhead);
   std::span<uint8_t> wire(packet.data() + net::kHeaderSize, header.length);
   FUZZ_CHECK(net::payload_crc_matches(header, wire));
