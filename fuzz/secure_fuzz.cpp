@@ -2,12 +2,13 @@
 //
 // Every input is used four ways:
 //   1. As a KeyHello payload, through the key exchange net::ServerHandshake answers with:
-//      decode; when accepted, the server answers (or refuses a low-order key) and its KeyWelcome frames and re-decodes
-//      to the same fields.
+//      decode; when accepted, the server answers (or refuses a low-order key) and its KeyWelcome
+//      frames and re-decodes to the same fields.
 //   2. As a KeyWelcome payload, through Client::handle_key_welcome: decode; a client never
 //      accepts it (a forged signature cannot verify) and so derives no keys.
 //   3. As an Auth payload after a real exchange, through the handshake's Auth check:
-//      decode; the server never judges it kOk (the signature is over a transcript the input cannot know).
+//      decode; the server never judges it kOk (the signature is over a transcript the input cannot
+//      know).
 //   4. As sealed wire bytes (header + payload) for a channel with fixed keys: when the
 //      header parses as sealed and the CRC matches, open() refuses it unless it is exactly
 //      what the other end seals for that plaintext (the corpus holds one such packet); and
