@@ -3,7 +3,7 @@ PRESET ?= default
 BUILD_DIR := build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps configure build test demo bench clean format test-asan test-tsan deb install
+.PHONY: all deps configure build test demo bench clean format check-format test-asan test-tsan deb install
 
 all: build
 
@@ -16,7 +16,9 @@ configure: deps
 build: configure
 	@cmake --build --preset $(PRESET) -j $(JOBS)
 
-test: build
+# CI's command: the format check first (it fails in seconds, before a long build), then the
+# build with -Werror (the default preset) and the whole suite.
+test: check-format build
 	@ctest --preset $(PRESET) -j $(JOBS)
 
 demo: build
@@ -48,8 +50,13 @@ test-tsan: deps
 bench: build
 	@./$(BUILD_DIR)/bench/ttycall_microbench
 
-format:
-	@find src tests bench -name '*.cpp' -o -name '*.h' | xargs clang-format -i
+# clang-format over src, tests, bench and fuzz: check-format names the files that differ
+# (and fails), format rewrites them.
+format: deps
+	@bash scripts/check-format.sh --fix
+
+check-format: deps
+	@bash scripts/check-format.sh
 
 clean:
 	rm -rf build build-debug build-asan build-tsan

@@ -247,11 +247,11 @@ void decode_as(net::MsgType type, Bytes payload) {
 }
 
 constexpr net::MsgType kAllTypes[] = {
-    net::MsgType::kHello,     net::MsgType::kWelcome,   net::MsgType::kParticipants,
-    net::MsgType::kJoined,    net::MsgType::kLeft,      net::MsgType::kResize,
-    net::MsgType::kPing,      net::MsgType::kBye,       net::MsgType::kVideoRequest,
-    net::MsgType::kVideoUp,   net::MsgType::kVideoDown, net::MsgType::kAudioUp,
-    net::MsgType::kAudioDown, net::MsgType::kKeyHello,  net::MsgType::kKeyWelcome,
+    net::MsgType::kHello,     net::MsgType::kWelcome,    net::MsgType::kParticipants,
+    net::MsgType::kJoined,    net::MsgType::kLeft,       net::MsgType::kResize,
+    net::MsgType::kPing,      net::MsgType::kBye,        net::MsgType::kVideoRequest,
+    net::MsgType::kVideoUp,   net::MsgType::kVideoDown,  net::MsgType::kAudioUp,
+    net::MsgType::kAudioDown, net::MsgType::kKeyHello,   net::MsgType::kKeyWelcome,
     net::MsgType::kAuth,      net::MsgType::kMediaState,
 };
 

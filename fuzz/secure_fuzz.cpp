@@ -2,12 +2,13 @@
 //
 // Every input is used four ways:
 //   1. As a KeyHello payload, through the key exchange net::ServerHandshake answers with:
-//      decode; when accepted, the server answers (or refuses a low-order key) and its KeyWelcome frames and re-decodes
-//      to the same fields.
+//      decode; when accepted, the server answers (or refuses a low-order key) and its KeyWelcome
+//      frames and re-decodes to the same fields.
 //   2. As a KeyWelcome payload, through Client::handle_key_welcome: decode; a client never
 //      accepts it (a forged signature cannot verify) and so derives no keys.
 //   3. As an Auth payload after a real exchange, through the handshake's Auth check:
-//      decode; the server never judges it kOk (the signature is over a transcript the input cannot know).
+//      decode; the server never judges it kOk (the signature is over a transcript the input cannot
+//      know).
 //   4. As sealed wire bytes (header + payload) for a channel with fixed keys: when the
 //      header parses as sealed and the CRC matches, open() refuses it unless it is exactly
 //      what the other end seals for that plaintext (the corpus holds one such packet); and
@@ -125,9 +126,9 @@ void sealed_bytes(Bytes data) {
   const size_t sealed = sender.seal(packet, net::kHeaderSize + data.size());
   FUZZ_CHECK(sealed == packet.size());
   net::Header header;
-  FUZZ_CHECK(net::parse_header(std::span<const uint8_t, net::kHeaderSize>(packet.data(),
-                                                                          net::kHeaderSize),
-                               header) == net::HeaderError::kOk);
+  FUZZ_CHECK(
+      net::parse_header(std::span<const uint8_t, net::kHeaderSize>(packet.data(), net::kHeaderSize),
+                        header) == net::HeaderError::kOk);
   FUZZ_CHECK(header.sealed() && header.length == data.size() + net::kSealOverhead);
   std::span<uint8_t> wire(packet.data() + net::kHeaderSize, header.length);
   FUZZ_CHECK(net::payload_crc_matches(header, wire));

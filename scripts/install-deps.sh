@@ -10,6 +10,7 @@ PACKAGES=(
   libzstd-dev libopus-dev libsodium-dev portaudio19-dev libturbojpeg0-dev libspeexdsp-dev
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libv4l-dev
   libgtest-dev libgmock-dev libbenchmark-dev tmux
+  clang-format  # the format check (`make check-format`, run by `make test`)
   zsh fish  # only to syntax-check the generated shell completions
   "$@"
 )

@@ -32,8 +32,7 @@ CallAction action_for_key(uint8_t key) {
   }
 }
 
-CallEffects CallControls::apply(CallAction action, const net::Participants& list,
-                                uint32_t my_id) {
+CallEffects CallControls::apply(CallAction action, const net::Participants& list, uint32_t my_id) {
   CallEffects effects;
   switch (action) {
     case CallAction::kNone:
@@ -49,8 +48,7 @@ CallEffects CallControls::apply(CallAction action, const net::Participants& list
       effects.send_media_state = effects.redraw_chrome = true;
       break;
     case CallAction::kNextRender:
-      choices_.render =
-          media::RenderMode((uint8_t(choices_.render) + 1) % media::kRenderModeCount);
+      choices_.render = media::RenderMode((uint8_t(choices_.render) + 1) % media::kRenderModeCount);
       effects.send_view = true;
       break;
     case CallAction::kNextColor:

@@ -9,15 +9,13 @@ constexpr size_t kPacketBytes = net::kHeaderSize + net::kVideoUpHeaderSize;
 
 }  // namespace
 
-CameraUplink::CameraUplink(asio::io_context& io, VideoSource* source,
-                           net::Connection& connection)
-    : source_(source),
-      connection_(connection),
+CameraUplink::CameraUplink(asio::io_context& io, net::Connection& connection)
+    : connection_(connection),
       timer_(io),
-      packets_("client.camera",
-               kPacketBytes + media::JpegEncoder::max_size(net::kMaxVideoWidth,
-                                                           net::kMaxVideoHeight),
-               0, 2) {}
+      packets_(
+          "client.camera",
+          kPacketBytes + media::JpegEncoder::max_size(net::kMaxVideoWidth, net::kMaxVideoHeight), 0,
+          2) {}
 
 void CameraUplink::on_request(const net::VideoRequest& request) {
   const bool was_off = request_.width == 0;

@@ -5,6 +5,7 @@
 // next capture is skipped: a slow uplink sends fewer frames, never older ones.
 #include <asio.hpp>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "client/video_source.h"
@@ -18,11 +19,13 @@ namespace ttycall::client {
 
 class CameraUplink {
  public:
-  // `source` may be null (no camera): requests are then kept but nothing is sent.
-  CameraUplink(asio::io_context& io, VideoSource* source, net::Connection& connection);
+  CameraUplink(asio::io_context& io, net::Connection& connection);
   CameraUplink(const CameraUplink&) = delete;
   CameraUplink& operator=(const CameraUplink&) = delete;
 
+  // What to capture from; without one (`none`), requests are kept but nothing is sent.
+  void set_source(std::unique_ptr<VideoSource> source) { source_ = std::move(source); }
+  bool has_source() const { return source_ != nullptr; }
   // The server's latest request; 0 x 0 stops the camera until the next one.
   void on_request(const net::VideoRequest& request);
   const net::VideoRequest& request() const { return request_; }
@@ -35,7 +38,7 @@ class CameraUplink {
   void schedule();
   void capture_and_send();
 
-  VideoSource* source_;
+  std::unique_ptr<VideoSource> source_;
   net::Connection& connection_;
   asio::steady_timer timer_;
   media::JpegEncoder jpeg_;

@@ -6,6 +6,20 @@
 
 namespace ttycall::client {
 
+void RecentRates::on_frame(size_t wire_bytes, core::SteadyClock::time_point now) {
+  ++frames_;
+  bytes_ += wire_bytes;
+  const double seconds = core::seconds_between(start_, now);
+  if (seconds < 1.0) return;
+  if (start_ != core::SteadyClock::time_point{}) {
+    fps_ = double(frames_) / seconds;
+    kbit_per_s_ = double(bytes_) * 8 / 1000 / seconds;
+  }
+  start_ = now;
+  frames_ = 0;
+  bytes_ = 0;
+}
+
 void ClientStats::on_frame(size_t wire_bytes, core::SteadyClock::time_point now) {
   if (frames_ == 0) first_frame_ = now;
   last_frame_ = now;

@@ -10,6 +10,21 @@
 
 namespace ttycall::client {
 
+// The frame rate and bandwidth of the last second or so, for the stats box.
+class RecentRates {
+ public:
+  void on_frame(size_t wire_bytes, core::SteadyClock::time_point now);
+  double fps() const { return fps_; }
+  double kbit_per_s() const { return kbit_per_s_; }
+
+ private:
+  core::SteadyClock::time_point start_{};
+  uint64_t frames_ = 0;
+  uint64_t bytes_ = 0;
+  double fps_ = 0;
+  double kbit_per_s_ = 0;
+};
+
 class ClientStats {
  public:
   void on_frame(size_t wire_bytes, core::SteadyClock::time_point now);

@@ -28,9 +28,7 @@ class [[nodiscard]] Status {
     return {Code::kInvalidInput, std::move(message)};
   }
   static Status failed(std::string message) { return {Code::kFailed, std::move(message)}; }
-  static Status key_changed(std::string message) {
-    return {Code::kKeyChanged, std::move(message)};
-  }
+  static Status key_changed(std::string message) { return {Code::kKeyChanged, std::move(message)}; }
 
   bool is_ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }
@@ -61,7 +59,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit, like a return value
+  Result(T value) : value_(std::move(value)) {}          // NOLINT: implicit, like a return value
   Result(Status status) : status_(std::move(status)) {}  // NOLINT
   bool is_ok() const { return value_.has_value(); }
   const Status& status() const { return status_; }

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <climits>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "client_process.h"
@@ -18,6 +18,7 @@
 #include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
+#include "wait_until.h"
 
 namespace ttycall::itest {
 namespace {
@@ -159,14 +160,18 @@ struct CallOutcome {
   std::string server_log;
 };
 
-// Runs a call of `people` (their save/stats paths are set here) for `call_time` after all
-// have joined. Then it freezes the server (SIGSTOP) so that no frame with fewer tiles can be
-// composed while the clients leave, stops every client (SIGTERM: it saves its last frame and
-// stats and exits 0), and ends the server (SIGTERM: exit 0 means no leak at exit).
+// Runs a call of `people` (their save/stats paths are set here) until the server has sent
+// `frames_per_viewer` frames for each of them (counted by its stats file, rewritten every
+// second), so a slow machine makes the call longer, not shorter of frames. Then it freezes
+// the server (SIGSTOP) so that no frame with fewer tiles can be composed while the clients
+// leave, stops every client (SIGTERM: it saves its last frame and stats and exits 0), and
+// ends the server (SIGTERM: exit 0 means no leak at exit).
 // Use with ASSERT_NO_FATAL_FAILURE.
-void run_call(const TempDir& dir, std::vector<Participant>& people,
-              std::chrono::milliseconds call_time, CallOutcome& out) {
-  ServerProcess server({"--fps", "30", "--stats-json", dir.file("server.json")},
+void run_call(const TempDir& dir, std::vector<Participant>& people, int frames_per_viewer,
+              CallOutcome& out) {
+  const std::string stats_file = dir.file("server.json");
+  ServerProcess server({"--fps", "30", "--stats-json", stats_file, "--memory-report-interval", "1",
+                        "--memory-report", dir.file("memory.txt")},
                        dir.file("server.stderr"));
   std::vector<ChildProcess> clients;
   for (size_t i = 0; i < people.size(); ++i) {
@@ -181,7 +186,22 @@ void run_call(const TempDir& dir, std::vector<Participant>& people,
       << "not every client joined; server stderr:\n"
       << server.stderr_text();
 
-  std::this_thread::sleep_for(call_time);  // the call itself
+  // The call itself. At 30 fps it takes frames_per_viewer / 30 s; it may take three times
+  // that on a loaded machine (the frame rate is judged by the tests, from the clients' stats).
+  const double frames_wanted = double(frames_per_viewer) * double(people.size());
+  std::optional<double> frames_sent;
+  const auto call_time = std::chrono::milliseconds(frames_per_viewer * 100) + 5s;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        frames_sent = read_json_number(stats_file, "/frames_sent");
+        return frames_sent && *frames_sent >= frames_wanted;
+      },
+      call_time, 100ms))
+      << "the server sent " << frames_sent.value_or(0) << " frames in "
+      << std::chrono::duration<double>(call_time).count() << " s of the call, not the "
+      << frames_wanted << " wanted (" << frames_per_viewer << " for each of " << people.size()
+      << " viewers); server stderr:\n"
+      << server.stderr_text();
 
   ASSERT_TRUE(server.process().pause(5s)) << "the server could not be frozen";
   for (size_t i = 0; i < clients.size(); ++i) {
@@ -279,8 +299,9 @@ TEST(Call, ThreeParticipantsEachSeeAllThreeTilesInTrueColour) {
       solid("Grace", "00ff00", Hue::kGreen, "half", "true", "120x40"),
       solid("Linus", "0000ff", Hue::kBlue, "half", "true", "120x40"),
   };
+  constexpr int kFrames = 150;  // 5 s at 30 fps
   CallOutcome call;
-  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 6s, call));
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, kFrames, call));
 
   for (size_t i = 0; i < people.size(); ++i) {
     const std::string& viewer = people[i].spec.name;
@@ -292,10 +313,14 @@ TEST(Call, ThreeParticipantsEachSeeAllThreeTilesInTrueColour) {
 
     const nlohmann::json& stats = call.client_stats[i];
     SCOPED_TRACE("client stats: " + stats.dump());
-    EXPECT_GE(stats.at("fps").get<double>(), 20.0) << "the server runs at 30 fps";
+    const double fps = stats.at("fps").get<double>();
+    const int64_t frames = stats.at("frames_received").get<int64_t>();
+    EXPECT_GE(fps, 20.0) << viewer << " measured " << fps << " fps (" << frames
+                         << " frames, from its first frame to its last); the server runs at 30";
     EXPECT_EQ(stats.at("participants_seen").get<int>(), 3);
     EXPECT_GT(stats.at("latency_ms").at("p50").get<double>(), 0.0);
-    EXPECT_GT(stats.at("frames_received").get<int64_t>(), 60);
+    EXPECT_GT(frames, 60) << viewer << " received " << frames << " frames of about " << kFrames
+                          << " sent to it";
   }
   SCOPED_TRACE("server stats: " + call.server_stats.dump());
   EXPECT_EQ(call.server_stats.at("clients_peak").get<int>(), 3);
@@ -315,7 +340,7 @@ TEST(Call, FocusLayoutShowsThePinnedParticipantLarge) {
   };
   people[0].spec.extra_args = {"--pin", "Linus"};
   CallOutcome call;
-  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 4s, call));
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 90, call));
 
   const ParsedFrame focus = parse_frame(call.frames[0], 120, 40);
   expect_well_formed(focus, "Ada");
@@ -343,7 +368,7 @@ TEST(Call, CameraOffShowsTheNameWithoutPicture) {
   };
   people[1].spec.extra_args = {"--camera-off"};
   CallOutcome call;
-  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 3s, call));
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 60, call));
   for (size_t i = 0; i < people.size(); ++i) {
     const ParsedFrame frame = parse_frame(call.frames[i], 120, 40);
     SCOPED_TRACE("the frame " + people[i].spec.name + " saw:\n" + sketch(frame));
@@ -363,7 +388,7 @@ TEST(Call, TwoHundredFiftySixColourModeUsesIndexedColours) {
       solid("Linus", "0000ff", Hue::kBlue, "half", "256", "100x30"),
   };
   CallOutcome call;
-  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 3s, call));
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 60, call));
 
   for (size_t i = 0; i < people.size(); ++i) {
     const std::string& viewer = people[i].spec.name;
@@ -386,7 +411,7 @@ TEST(Call, AsciiModeWithoutColourIsPlainPrintableText) {
   };
   people[1].spec.video = "test:bars";
   CallOutcome call;
-  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 2s, call));
+  ASSERT_NO_FATAL_FAILURE(run_call(dir, people, 45, call));
 
   for (size_t i = 0; i < people.size(); ++i) {
     const std::string& viewer = people[i].spec.name;

@@ -8,9 +8,9 @@
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "client_process.h"
@@ -20,6 +20,7 @@
 #include "raw_connection.h"
 #include "server_process.h"
 #include "temp_dir.h"
+#include "text_file.h"
 #include "wait_until.h"
 
 namespace ttycall::itest {
@@ -168,8 +169,13 @@ std::vector<Attack> attacks() {
 
 TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeepsFullRate) {
   TempDir dir;
-  ServerProcess server({"--fps", "30", "--handshake-timeout", "5", "--idle-timeout", "10"},
-                       dir.file("server.stderr"));
+  // The stats file, rewritten every second, counts the frames sent: all of them alice's,
+  // since no attacker ever joins.
+  const std::string stats_file = dir.file("server.json");
+  ServerProcess server(
+      {"--fps", "30", "--handshake-timeout", "5", "--idle-timeout", "10", "--stats-json",
+       stats_file, "--memory-report-interval", "1", "--memory-report", dir.file("memory.txt")},
+      dir.file("server.stderr"));
   ClientSpec good;
   good.name = "alice";
   good.duration = 60;
@@ -192,12 +198,34 @@ TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeep
     }
   }
   ASSERT_TRUE(alice.running()) << "the good client was thrown out";
-  std::this_thread::sleep_for(1s);
+  const double attacks_seconds = server.seconds_up();
+  // Alice's frames still come after the attacks: a second's worth more (30 at 30 fps) than
+  // a stats file written after the last attack counts.
+  std::optional<double> after_attacks, frames_sent;
+  const bool more_frames = wait_until(
+      [&] {
+        if (!read_file(stats_file)) return false;
+        const nlohmann::json stats = read_json_file(stats_file);
+        frames_sent = stats.at("frames_sent").get<double>();
+        if (!after_attacks && stats.at("uptime_s").get<double>() >= attacks_seconds) {
+          after_attacks = frames_sent;
+        }
+        return after_attacks && *frames_sent >= *after_attacks + 30;
+      },
+      10s, 100ms);
+  EXPECT_TRUE(more_frames) << "10 s after the attacks the server had sent alice "
+                           << frames_sent.value_or(0) - after_attacks.value_or(0)
+                           << " more frames (of " << frames_sent.value_or(0)
+                           << "), not 30; server stderr:\n"
+                           << server.stderr_text();
   ASSERT_TRUE(alice.send_signal(SIGTERM));
   const auto status = alice.wait_for(10s);
   ASSERT_TRUE(status && status->success());
   const nlohmann::json stats = read_json_file(good.stats_json);
-  EXPECT_GE(stats.at("fps").get<double>(), 20.0) << "the server runs at 30 fps";
+  const double fps = stats.at("fps").get<double>();
+  EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps from her first frame to her last ("
+                       << stats.at("frames_received").get<int64_t>()
+                       << " frames, through three rounds of attacks); the server runs at 30";
   EXPECT_EQ(count_of(server.stderr_text(), "alice (participant"), 1u)
       << "alice left only at the end";
   const auto server_status = server.terminate(15s);
@@ -253,7 +281,11 @@ TEST(HostileInput, AClientThatStopsReadingCostsTheOthersNothingAndIsDropped) {
   const auto status = alice.wait_for(10s);
   ASSERT_TRUE(status && status->success());
   const nlohmann::json stats = read_json_file(good.stats_json);
-  EXPECT_GE(stats.at("fps").get<double>(), 20.0) << "alice's rate did not suffer";
+  const double fps = stats.at("fps").get<double>();
+  EXPECT_GE(fps, 20.0) << "alice's rate suffered: she measured " << fps
+                       << " fps from her first frame to her last ("
+                       << stats.at("frames_received").get<int64_t>()
+                       << " frames, sloth stuck all along); the server runs at 30";
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
   EXPECT_TRUE(server_status->success()) << server_status->describe();

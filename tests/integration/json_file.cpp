@@ -16,4 +16,9 @@ nlohmann::json read_json_file(const std::string& path) {
   }
 }
 
+std::optional<double> read_json_number(const std::string& path, const std::string& pointer) {
+  if (!read_file(path)) return std::nullopt;
+  return read_json_file(path).at(nlohmann::json::json_pointer(pointer)).get<double>();
+}
+
 }  // namespace ttycall::itest

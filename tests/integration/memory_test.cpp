@@ -10,7 +10,6 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "client_process.h"
@@ -27,11 +26,6 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::string_view kReportEnd = "=== End of Memory Report ===";
-
-void sleep_until_uptime(const ServerProcess& server, double seconds) {
-  const double left = seconds - server.seconds_up();
-  if (left > 0) std::this_thread::sleep_for(std::chrono::duration<double>(left));
-}
 
 // The reports in `text`, parsed; every one must be whole and in order.
 std::vector<MemoryReport> reports_in(const std::string& text) {
@@ -319,7 +313,7 @@ TEST(Memory, Sigusr1ReportIsWholeOrderedAndJudgesItself) {
     clients.push_back(start_client(server.port(), spec, dir.file(spec.name + ".stderr")));
   }
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
-  sleep_until_uptime(server, kWarmup + 3);
+  server.sleep_until_up_for(kWarmup + 3);  // the window the second report judges
   for (ChildProcess& client : clients) ASSERT_TRUE(client.running()) << "a client left early";
 
   server.process().send_signal(SIGUSR1);

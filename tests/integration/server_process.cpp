@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <stdexcept>
+#include <thread>
 
 #include "text_file.h"
 #include "ttycall_binary.h"
@@ -40,6 +41,11 @@ ServerProcess::ServerProcess(const std::vector<std::string>& extra_args, std::st
 
 double ServerProcess::seconds_up() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - listening_since_).count();
+}
+
+void ServerProcess::sleep_until_up_for(double seconds) const {
+  const double left = seconds - seconds_up();
+  if (left > 0) std::this_thread::sleep_for(std::chrono::duration<double>(left));
 }
 
 std::string ServerProcess::stderr_text() const {

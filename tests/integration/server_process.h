@@ -25,6 +25,10 @@ class ServerProcess {
   std::chrono::steady_clock::time_point listening_since() const { return listening_since_; }
   // Seconds since listening_since().
   double seconds_up() const;
+  // Sleeps until seconds_up() reaches `seconds`. Only for a measuring window (warm-up, then
+  // N s of steady state), never to wait for something to happen: the server's own uptime,
+  // which starts a little before it says it listens, is then at least `seconds` too.
+  void sleep_until_up_for(double seconds) const;
 
   std::string stderr_text() const;
   // Waits (bounded) until `needle` occurs at least `count` times in the server's stderr.

@@ -1,0 +1,60 @@
+#include "client/call_input.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace ttycall::client {
+
+CallInput::CallInput(asio::io_context& io, Handlers handlers)
+    : handlers_(std::move(handlers)), io_(io), signals_(io) {}
+
+void CallInput::read_keys() {
+  if (!::isatty(STDIN_FILENO)) return;
+  // Keys come from a descriptor of our own: Asio makes what it reads non-blocking, and a
+  // dup of stdin would share that flag with stdout (the same terminal) and cut frames.
+  const int fd = ::open("/dev/tty", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  keyboard_.emplace(io_, fd);
+  next_keys();
+}
+
+void CallInput::next_keys() {
+  keyboard_->async_read_some(asio::buffer(key_bytes_),
+                             [this](const asio::error_code& ec, size_t n) {
+                               if (ec || closed_) return;
+                               for (size_t i = 0; i < n && !closed_; ++i)
+                                 handlers_.key(key_bytes_[i]);
+                               if (!closed_) next_keys();
+                             });
+}
+
+void CallInput::watch_signals(bool resize) {
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGHUP);
+  if (resize) signals_.add(SIGWINCH);
+  next_signal();
+}
+
+void CallInput::next_signal() {
+  signals_.async_wait([this](const asio::error_code& ec, int signal) {
+    if (ec || closed_) return;
+    if (signal == SIGWINCH) {
+      handlers_.resize();
+      next_signal();
+      return;
+    }
+    handlers_.quit();
+  });
+}
+
+void CallInput::close() {
+  closed_ = true;
+  asio::error_code ignored;
+  signals_.cancel(ignored);
+  if (keyboard_) keyboard_->close(ignored);
+}
+
+}  // namespace ttycall::client
