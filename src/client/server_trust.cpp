@@ -20,7 +20,11 @@ core::Result<std::string> check_server_key(const ClientOptions& options, std::st
   const std::filesystem::path file = !options.known_hosts_file.empty()
                                          ? std::filesystem::path(options.known_hosts_file)
                                          : core::config_dir() / "known_hosts";
-  const net::HostCheck check = net::check_known_host(file, where, key);
+  const core::Result<net::HostCheck> checked = net::check_known_host(file, where, key);
+  if (!checked.is_ok()) {
+    return core::Status::failed("cannot check the server's key: " + checked.status().message());
+  }
+  const net::HostCheck& check = checked.value();
   switch (check.kind) {
     case net::HostCheck::Kind::kKnown:
       return std::string();
@@ -38,8 +42,6 @@ core::Result<std::string> check_server_key(const ClientOptions& options, std::st
           "delete line {} of {} and connect again.",
           where, check.pinned.to_text(), file.string(), check.line, key.to_text(), check.line,
           file.string()));
-    case net::HostCheck::Kind::kError:
-      return core::Status::failed("cannot check the server's key: " + check.error);
   }
   return core::Status::failed("cannot check the server's key");
 }

@@ -16,8 +16,8 @@ std::string host_port_text(std::string_view host, uint16_t port) {
   return (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" + std::to_string(port);
 }
 
-HostCheck check_known_host(const std::filesystem::path& file, std::string_view host_port,
-                           const PublicKey& presented) {
+core::Result<HostCheck> check_known_host(const std::filesystem::path& file,
+                                         std::string_view host_port, const PublicKey& presented) {
   HostCheck result;
   {
     std::ifstream in(file);
@@ -46,16 +46,13 @@ HostCheck check_known_host(const std::filesystem::path& file, std::string_view h
   }
   const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) {
-    result.error = "cannot write " + file.string() + ": " + std::generic_category().message(errno);
-    return result;
+    return core::Status::failed("cannot write " + file.string() + ": " +
+                                std::generic_category().message(errno));
   }
   const std::string entry = std::string(host_port) + " " + presented.to_text() + "\n";
   const bool ok = ::write(fd, entry.data(), entry.size()) == ssize_t(entry.size());
   ::close(fd);
-  if (!ok) {
-    result.error = "cannot write " + file.string();
-    return result;
-  }
+  if (!ok) return core::Status::failed("cannot write " + file.string());
   result.kind = HostCheck::Kind::kPinnedNow;
   return result;
 }

@@ -5,20 +5,22 @@
 #include <string>
 #include <string_view>
 
+#include "core/status.h"
 #include "net/keys.h"
 
 namespace ttycall::net {
 
 struct HostCheck {
-  enum class Kind { kKnown, kPinnedNow, kChanged, kError } kind = Kind::kError;
-  PublicKey pinned;   // kChanged: the key on file
-  int line = 0;       // kChanged: its line number in the file
-  std::string error;  // kError: what went wrong
+  // A check never filled in refuses.
+  enum class Kind { kKnown, kPinnedNow, kChanged } kind = Kind::kChanged;
+  PublicKey pinned;  // kChanged: the key on file
+  int line = 0;      // kChanged: its line number in the file
 };
 
-// Looks `host_port` up in `file` (created if missing) and pins `presented` if it is new.
-HostCheck check_known_host(const std::filesystem::path& file, std::string_view host_port,
-                           const PublicKey& presented);
+// Looks `host_port` up in `file` (created if missing) and pins `presented` if it is new;
+// fails if the file cannot be written.
+core::Result<HostCheck> check_known_host(const std::filesystem::path& file,
+                                         std::string_view host_port, const PublicKey& presented);
 
 // "HOST:PORT", with IPv6 addresses in brackets.
 std::string host_port_text(std::string_view host, uint16_t port);

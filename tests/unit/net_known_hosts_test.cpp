@@ -14,6 +14,17 @@
 namespace ttycall::net {
 namespace {
 
+// check_known_host's answer; a failure fails the test (and refuses).
+HostCheck checked(const std::filesystem::path& file, std::string_view host_port,
+                  const PublicKey& presented) {
+  core::Result<HostCheck> check = check_known_host(file, host_port, presented);
+  if (!check.is_ok()) {
+    ADD_FAILURE() << check.status().message();
+    return {};
+  }
+  return check.value();
+}
+
 class KeyFiles : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -74,14 +85,14 @@ TEST_F(KeyFiles, KnownHostsPinsOnFirstUseThenAcceptsOnlyThatKey) {
   const PublicKey first = Identity::generate().public_key();
   const PublicKey other = Identity::generate().public_key();
   const auto hosts = file("known_hosts");
-  EXPECT_EQ(check_known_host(hosts, "example:1", first).kind, HostCheck::Kind::kPinnedNow);
-  EXPECT_EQ(check_known_host(hosts, "example:2", other).kind, HostCheck::Kind::kPinnedNow);
-  EXPECT_EQ(check_known_host(hosts, "example:1", first).kind, HostCheck::Kind::kKnown);
-  const HostCheck changed = check_known_host(hosts, "example:1", other);
+  EXPECT_EQ(checked(hosts, "example:1", first).kind, HostCheck::Kind::kPinnedNow);
+  EXPECT_EQ(checked(hosts, "example:2", other).kind, HostCheck::Kind::kPinnedNow);
+  EXPECT_EQ(checked(hosts, "example:1", first).kind, HostCheck::Kind::kKnown);
+  const HostCheck changed = checked(hosts, "example:1", other);
   EXPECT_EQ(changed.kind, HostCheck::Kind::kChanged);
   EXPECT_EQ(changed.pinned, first);
   EXPECT_EQ(changed.line, 1);
-  EXPECT_EQ(check_known_host(hosts, "example:2", other).kind, HostCheck::Kind::kKnown);
+  EXPECT_EQ(checked(hosts, "example:2", other).kind, HostCheck::Kind::kKnown);
   EXPECT_EQ(read(hosts), "example:1 " + first.to_text() + "\nexample:2 " + other.to_text() + "\n");
 }
 
@@ -91,8 +102,16 @@ TEST_F(KeyFiles, KnownHostsSkipsCommentsAndNamesIpv6InBrackets) {
       << "# servers I trust\n\n[::1]:27224 " << key.to_text() << "\n";
   EXPECT_EQ(host_port_text("::1", 27224), "[::1]:27224");
   EXPECT_EQ(host_port_text("127.0.0.1", 5), "127.0.0.1:5");
-  EXPECT_EQ(check_known_host(file("known_hosts"), "[::1]:27224", key).kind,
-            HostCheck::Kind::kKnown);
+  EXPECT_EQ(checked(file("known_hosts"), "[::1]:27224", key).kind, HostCheck::Kind::kKnown);
+}
+
+TEST_F(KeyFiles, KnownHostsThatCannotBeWrittenIsAnError) {
+  std::ofstream(file("not_a_folder")) << "x\n";
+  const core::Result<HostCheck> check = check_known_host(
+      file("not_a_folder") / "known_hosts", "example:1", Identity::generate().public_key());
+  EXPECT_FALSE(check.is_ok());
+  EXPECT_NE(check.status().message().find("cannot write"), std::string::npos)
+      << check.status().message();
 }
 
 TEST_F(KeyFiles, AllowedKeysReadsKeysWithCommentsAndNamesABadLine) {
