@@ -8,12 +8,14 @@
 
 #include "core/alloc_accounting.h"
 #include "core/utf8.h"
+#include "media/terminal_sequences.h"
 
 namespace ttycall::client {
 namespace {
 
-constexpr std::string_view kFrameEnd = "\x1b[0m\x1b[?2026l";
-constexpr std::string_view kSyncBegin = "\x1b[?2026h";
+using media::terminal::kFrameBegin;
+using media::terminal::kFrameEnd;
+using media::terminal::kResetAttributes;
 // Room for the status line (a few bytes a cell, styles per name) and the stats box.
 constexpr size_t kChromeBytes =
     size_t(net::kMaxTerminalCols) * 4 + net::kMaxParticipants * 64 + 4096;
@@ -82,13 +84,13 @@ std::span<const uint8_t> CallScreen::compose(std::span<const uint8_t> frame,
   append(body);
   append_status(state);
   if (state.show_stats) append_stats(state);
-  append(synchronized ? kFrameEnd : "\x1b[0m");
+  append(synchronized ? kFrameEnd : kResetAttributes);
   return {out_.data(), size_};
 }
 
 std::span<const uint8_t> CallScreen::compose_chrome(const ScreenState& state) {
   size_ = 0;
-  append(kSyncBegin);
+  append(kFrameBegin);
   append_status(state);
   if (state.show_stats) append_stats(state);
   append(kFrameEnd);
@@ -97,7 +99,8 @@ std::span<const uint8_t> CallScreen::compose_chrome(const ScreenState& state) {
 
 std::span<const uint8_t> CallScreen::compose_too_small() {
   size_ = 0;
-  append("\x1b[0m\x1b[2J");
+  append(kResetAttributes);
+  append("\x1b[2J");
   std::array<char, 128> line;
   const auto put_line = [&](int row, std::string_view text) {
     if (row > rows_) return;
@@ -184,7 +187,7 @@ void CallScreen::append_status(const ScreenState& state) {
   append(st.bar);
   append(prefix_of_width(focus, right_width));
   append(prefix_of_width(keys, right_width - display_width(prefix_of_width(focus, right_width))));
-  append("\x1b[0m");
+  append(kResetAttributes);
 }
 
 void CallScreen::append_stats(const ScreenState& state) {
@@ -214,7 +217,7 @@ void CallScreen::append_stats(const ScreenState& state) {
   line(" packet loss  {:6.1f} %", state.audio_loss * 100);
   line(" audio delay  {:6.0f} ms", state.audio_delay_ms);
   line(" view         {} {}", media::to_string(state.render), media::to_string(state.color));
-  append("\x1b[0m");
+  append(kResetAttributes);
 }
 
 }  // namespace ttycall::client

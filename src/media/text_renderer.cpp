@@ -6,12 +6,13 @@
 
 #include "core/utf8.h"
 #include "media/palette.h"
+#include "media/terminal_sequences.h"
 
 namespace ttycall::media {
 namespace {
 
-constexpr std::string_view kFrameBegin = "\x1b[?2026h";
-constexpr std::string_view kFrameEnd = "\x1b[0m\x1b[?2026l";
+using terminal::kFrameBegin;
+using terminal::kFrameEnd;
 constexpr std::string_view kAsciiRamp = " .:-=+*#%@";
 
 // Longest "ESC[" + row + ";1H" for a target with `rows` rows.
