@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 #include "core/utf8.h"
 #include "media/scale.h"
@@ -58,9 +59,13 @@ ComposedView compose(const ComposeInput& input, ComposeScratch& scratch) {
   core::grow_to(scratch.canvas, canvas_bytes, scratch.site);
   core::grow_to(scratch.overlay, cells, scratch.site);
   core::grow_to(scratch.text, max_frame_bytes(input.view), scratch.site);
-  // The canvas is black and the overlay empty wherever no tile or label lands.
+  // The canvas is black and the overlay empty wherever no tile or label lands. An empty
+  // overlay cell is all zero bytes, so one memset clears it (fill_n stores field by field).
+  static_assert(std::is_trivially_copyable_v<OverlayCell>);
   if (canvas_bytes > 0) std::memset(scratch.canvas.data(), 0, canvas_bytes);
-  std::fill_n(scratch.overlay.begin(), cells, OverlayCell{});
+  if (cells > 0) {
+    std::memset(static_cast<void*>(scratch.overlay.data()), 0, cells * sizeof(OverlayCell));
+  }
   const MutableImageView canvas{scratch.canvas.data(), cols, rows * 2, cols * 3};
 
   const int tile_count = lay_out(input, cols, rows, scratch.tiles);
