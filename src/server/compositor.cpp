@@ -106,18 +106,7 @@ void Compositor::tick() {
     }
     if (members_[i]->speaking()) speaking |= uint64_t(1) << i;
   }
-  // Focus views follow whoever spoke last (kept while everyone is quiet); someone who just
-  // started speaking takes over from someone who goes on.
-  if (speaking != 0) {
-    bool current_still_speaking = false;
-    for (int i = 0; i < n; ++i) {
-      if (members_[i]->id() == latest_speaker_id_) current_still_speaking = (speaking >> i) & 1;
-    }
-    const uint64_t started = speaking & ~tick_speaking_;
-    if (started != 0 || !current_still_speaking) {
-      latest_speaker_id_ = members_[std::countr_zero(started != 0 ? started : speaking)]->id();
-    }
-  }
+  follow_latest_speaker(n, speaking);
 
   for (View& v : views_) v.viewers = 0;
   for (int i = 0; i < n; ++i) {
@@ -192,6 +181,20 @@ void Compositor::match_deliveries(int members) {
     deliveries_[i] = found;
   }
   previous_count_ = members;
+}
+
+void Compositor::follow_latest_speaker(int members, uint64_t speaking) {
+  // Focus views follow whoever spoke last (kept while everyone is quiet); someone who just
+  // started speaking takes over from someone who goes on.
+  if (speaking == 0) return;
+  bool current_still_speaking = false;
+  for (int i = 0; i < members; ++i) {
+    if (members_[i]->id() == latest_speaker_id_) current_still_speaking = (speaking >> i) & 1;
+  }
+  const uint64_t started = speaking & ~tick_speaking_;
+  if (started != 0 || !current_still_speaking) {
+    latest_speaker_id_ = members_[std::countr_zero(started != 0 ? started : speaking)]->id();
+  }
 }
 
 void Compositor::reserve_frame_buffers() {

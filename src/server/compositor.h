@@ -74,7 +74,9 @@ class Compositor {
   View* find_or_add_view(const ViewKey& key);
   bool needs_render(const View& view) const;
   int focus_index(const View& view) const;  // which member a focus view shows large
-  void render_pending(Scratch& scratch);    // renders views off pending_ until none is left
+  // Updates latest_speaker_id_ from this tick's speaking bits (before tick_speaking_ is).
+  void follow_latest_speaker(int members, uint64_t speaking);
+  void render_pending(Scratch& scratch);  // renders views off pending_ until none is left
   void render(View& view, Scratch& scratch);
   bool shows_picture(int member) const;  // this tick: a frame, and the camera on
   media::ComposedView compose(const View& view, Scratch& scratch) const;
