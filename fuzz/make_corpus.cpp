@@ -23,6 +23,7 @@
 #include "media/audio/audio_format.h"
 #include "media/audio/opus_codec.h"
 #include "media/jpeg_codec.h"
+#include "media/terminal_sequences.h"
 #include "media/zstd_codec.h"
 #include "net/key_exchange.h"
 #include "net/keys.h"
@@ -134,7 +135,8 @@ Buffer video_up(uint32_t seq, int width, int height, const Buffer& jpeg) {
 
 // A small rendered frame: what the server's text renderer writes for a 20x4 half-block tile.
 Buffer terminal_bytes() {
-  std::string s = "\x1b[?2026h\x1b[H";
+  std::string s(media::terminal::kFrameBegin);
+  s += "\x1b[H";
   for (int row = 0; row < 4; ++row) {
     s += "\x1b[" + std::to_string(row + 1) + ";1H";
     for (int col = 0; col < 20; ++col) {
@@ -142,7 +144,7 @@ Buffer terminal_bytes() {
       s += "\xe2\x96\x80";  // U+2580 upper half block
     }
   }
-  s += "\x1b[0m\x1b[?2026l";
+  s += media::terminal::kFrameEnd;
   return Buffer(s.begin(), s.end());
 }
 

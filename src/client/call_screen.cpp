@@ -7,35 +7,25 @@
 #include <cstring>
 
 #include "core/alloc_accounting.h"
+#include "core/utf8.h"
+#include "media/terminal_sequences.h"
 
 namespace ttycall::client {
 namespace {
 
-constexpr std::string_view kFrameEnd = "\x1b[0m\x1b[?2026l";
-constexpr std::string_view kSyncBegin = "\x1b[?2026h";
+using media::terminal::kFrameBegin;
+using media::terminal::kFrameEnd;
+using media::terminal::kResetAttributes;
 // Room for the status line (a few bytes a cell, styles per name) and the stats box.
 constexpr size_t kChromeBytes =
     size_t(net::kMaxTerminalCols) * 4 + net::kMaxParticipants * 64 + 4096;
 
+using core::utf8::display_width;
+using core::utf8::prefix_of_width;
+
 const core::AllocSite& screen_site() {
   static const core::AllocSite site("client.screen");
   return site;
-}
-
-// Cells a UTF-8 string takes (one per code point: names and labels are narrow text).
-int width_of(std::string_view text) {
-  int n = 0;
-  for (char c : text) n += (uint8_t(c) & 0xC0) != 0x80;
-  return n;
-}
-
-// The longest prefix of `text` that takes at most `cells` cells, cut on a code point.
-std::string_view fit(std::string_view text, int cells) {
-  int n = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((uint8_t(text[i]) & 0xC0) != 0x80 && n++ == cells) return text.substr(0, i);
-  }
-  return text;
 }
 
 struct Styles {
@@ -94,13 +84,13 @@ std::span<const uint8_t> CallScreen::compose(std::span<const uint8_t> frame,
   append(body);
   append_status(state);
   if (state.show_stats) append_stats(state);
-  append(synchronized ? kFrameEnd : "\x1b[0m");
+  append(synchronized ? kFrameEnd : kResetAttributes);
   return {out_.data(), size_};
 }
 
 std::span<const uint8_t> CallScreen::compose_chrome(const ScreenState& state) {
   size_ = 0;
-  append(kSyncBegin);
+  append(kFrameBegin);
   append_status(state);
   if (state.show_stats) append_stats(state);
   append(kFrameEnd);
@@ -109,13 +99,14 @@ std::span<const uint8_t> CallScreen::compose_chrome(const ScreenState& state) {
 
 std::span<const uint8_t> CallScreen::compose_too_small() {
   size_ = 0;
-  append("\x1b[0m\x1b[2J");
+  append(kResetAttributes);
+  append("\x1b[2J");
   std::array<char, 128> line;
   const auto put_line = [&](int row, std::string_view text) {
     if (row > rows_) return;
     auto r = fmt::format_to_n(line.data(), line.size(), "\x1b[{};1H", row);
     append({line.data(), r.size});
-    append(fit(text, cols_));
+    append(prefix_of_width(text, cols_));
   };
   // Short lines, so that even a tiny terminal shows the point.
   std::array<char, 64> size_text;
@@ -154,14 +145,14 @@ void CallScreen::append_status(const ScreenState& state) {
   bool measure = true;
   const auto put = [&](std::string_view style, std::string_view text) {
     if (measure) {
-      used += width_of(text);
+      used += display_width(text);
       return;
     }
-    const std::string_view shown = fit(text, room);
+    const std::string_view shown = prefix_of_width(text, room);
     if (shown.empty()) return;
     append(style);
     append(shown);
-    room -= width_of(shown);
+    room -= display_width(shown);
   };
   const auto put_names = [&] {
     put(st.bar, " ");
@@ -183,20 +174,20 @@ void CallScreen::append_status(const ScreenState& state) {
   put_names();
   std::string_view keys = kKeysShortest;
   for (std::string_view k : {kKeysLong, kKeysShort}) {
-    if (used + width_of(focus) + width_of(k) <= cols_) {
+    if (used + display_width(focus) + display_width(k) <= cols_) {
       keys = k;
       break;
     }
   }
-  const int right_width = std::min(cols_, width_of(focus) + width_of(keys));
+  const int right_width = std::min(cols_, display_width(focus) + display_width(keys));
   room = cols_ - right_width;
   measure = false;
   put_names();
   for (; room > 0; --room) append(" ");
   append(st.bar);
-  append(fit(focus, right_width));
-  append(fit(keys, right_width - width_of(fit(focus, right_width))));
-  append("\x1b[0m");
+  append(prefix_of_width(focus, right_width));
+  append(prefix_of_width(keys, right_width - display_width(prefix_of_width(focus, right_width))));
+  append(kResetAttributes);
 }
 
 void CallScreen::append_stats(const ScreenState& state) {
@@ -213,9 +204,10 @@ void CallScreen::append_stats(const ScreenState& state) {
     append(st.box);
     std::array<char, 96> text;
     auto t = fmt::format_to_n(text.data(), text.size(), format, std::forward<Args>(args)...);
-    const std::string_view shown = fit({text.data(), std::min(t.size, text.size())}, kWidth - 1);
+    const std::string_view shown =
+        prefix_of_width({text.data(), std::min(t.size, text.size())}, kWidth - 1);
     append(shown);
-    for (int pad = width_of(shown); pad < kWidth - 1; ++pad) append(" ");
+    for (int pad = display_width(shown); pad < kWidth - 1; ++pad) append(" ");
   };
   line(" stats  (s hides)");
   line(" fps          {:6.1f}", state.fps);
@@ -225,7 +217,7 @@ void CallScreen::append_stats(const ScreenState& state) {
   line(" packet loss  {:6.1f} %", state.audio_loss * 100);
   line(" audio delay  {:6.0f} ms", state.audio_delay_ms);
   line(" view         {} {}", media::to_string(state.render), media::to_string(state.color));
-  append("\x1b[0m");
+  append(kResetAttributes);
 }
 
 }  // namespace ttycall::client

@@ -9,23 +9,33 @@
 
 #include "client/terminal.h"
 #include "client/video_source.h"
+#include "core/alloc_accounting.h"
 #include "core/clock.h"
 #include "core/console.h"
-#include "media/text_renderer.h"
+#include "media/compose.h"
 
 namespace ttycall::client {
 namespace {
 
-// Renders one frame of `source` for a cols x rows terminal into `out`; returns its size.
-size_t render_once(VideoSource& source, const MirrorOptions& o, int cols, int rows, uint64_t frame,
-                   double t, std::vector<uint8_t>& canvas, std::vector<uint8_t>& out) {
+const core::AllocSite& mirror_site() {
+  static const core::AllocSite site("mirror.scratch");
+  return site;
+}
+
+// Renders one frame of `source` for a cols x rows terminal, composed as the server composes
+// a view, with the picture edge to edge and no label. The text lives in `scratch`.
+std::span<const uint8_t> render_once(VideoSource& source, const MirrorOptions& o, int cols,
+                                     int rows, uint64_t frame, double t,
+                                     std::vector<uint8_t>& picture,
+                                     media::ComposeScratch& scratch) {
   const int w = cols, h = rows * 2;
-  canvas.resize(size_t(w) * h * 3);
-  const media::MutableImageView image{canvas.data(), w, h, w * 3};
+  picture.resize(size_t(w) * h * 3);
+  const media::MutableImageView image{picture.data(), w, h, w * 3};
   source.capture(image, frame, t);
-  const media::RenderTarget target{cols, rows, o.render, o.color};
-  out.resize(media::max_frame_bytes(target));
-  return media::render_frame(image.view(), target, {}, out);
+  const media::TileSource tile{image.view(), {}, false};
+  const media::ComposeInput input{
+      {cols, rows, o.render, o.color}, media::TileLayout::kFill, 0, {&tile, 1}};
+  return media::compose(input, scratch).text;
 }
 
 }  // namespace
@@ -43,7 +53,8 @@ int run_mirror(const MirrorOptions& o) {
     return 2;
   }
   VideoSource& source = *made->source;
-  std::vector<uint8_t> canvas, out;
+  std::vector<uint8_t> picture;
+  media::ComposeScratch scratch(mirror_site());
 
   auto size_now = [&] {
     if (o.cols > 0 && o.rows > 0) return TerminalSize{o.cols, o.rows};
@@ -52,8 +63,9 @@ int run_mirror(const MirrorOptions& o) {
 
   if (o.snapshot) {
     const TerminalSize size = size_now();
-    const size_t n = render_once(source, o, size.cols, size.rows, 0, 0, canvas, out);
-    return core::write_all(STDOUT_FILENO, {out.data(), n}) ? 0 : 1;
+    const std::span<const uint8_t> text =
+        render_once(source, o, size.cols, size.rows, 0, 0, picture, scratch);
+    return core::write_all(STDOUT_FILENO, text) ? 0 : 1;
   }
 
   // Signals arrive on a descriptor, so the loop below notices them and unwinds normally:
@@ -78,8 +90,8 @@ int run_mirror(const MirrorOptions& o) {
     const TerminalSize size = size_now();
     if (size.cols != last.cols || size.rows != last.rows) core::write_all(STDOUT_FILENO, "\x1b[2J");
     last = size;
-    const size_t n = render_once(source, o, size.cols, size.rows, frame, t, canvas, out);
-    core::write_all(STDOUT_FILENO, {out.data(), n});
+    core::write_all(STDOUT_FILENO,
+                    render_once(source, o, size.cols, size.rows, frame, t, picture, scratch));
 
     next += period;
     const int wait_ms = std::max<int>(

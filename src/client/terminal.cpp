@@ -7,16 +7,23 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "core/console.h"
+#include "media/terminal_sequences.h"
 
 namespace ttycall::client {
 namespace {
 
 constexpr char kEnter[] = "\x1b[?1049h\x1b[?25l\x1b[?7l\x1b[2J\x1b[H";
+constexpr std::string_view kLineWrapOn = "\x1b[?7h";
+constexpr std::string_view kCursorOn = "\x1b[?25h";
+constexpr std::string_view kLeaveAlternateScreen = "\x1b[?1049l";
 // End synchronized output (a crash may come mid-frame), reset attributes, line wrap and
 // cursor back on, leave the alternate screen.
-constexpr char kRestore[] = "\x1b[?2026l\x1b[0m\x1b[?7h\x1b[?25h\x1b[?1049l";
+constexpr std::string_view kRestore =
+    media::terminal::kJoined<media::terminal::kSyncEnd, media::terminal::kResetAttributes,
+                             kLineWrapOn, kCursorOn, kLeaveAlternateScreen>;
 
 constexpr std::array<int, 5> kCrashSignals = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
 constexpr std::array<int, 3> kQuitSignals = {SIGINT, SIGTERM, SIGHUP};
@@ -39,8 +46,8 @@ RestoreState& restore_state() {
 void restore_now() {
   RestoreState& s = restore_state();
   if (!s.active.exchange(false)) return;
-  const char* p = kRestore;
-  size_t left = sizeof(kRestore) - 1;
+  const char* p = kRestore.data();
+  size_t left = kRestore.size();
   while (left > 0) {
     const ssize_t n = ::write(STDOUT_FILENO, p, left);
     if (n <= 0) break;  // EAGAIN on a non-blocking stdout: give up rather than spin

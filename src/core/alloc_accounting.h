@@ -62,6 +62,16 @@ class ScopedAllocSite {
   SiteId previous_;
 };
 
+// Grows `buffer` (a std::vector or alike) to at least `size` elements, counted under `site`.
+// It never shrinks, so a buffer reused for work of one size allocates only the first time.
+template <class Buffer>
+void grow_to(Buffer& buffer, size_t size, const AllocSite& site) {
+  if (buffer.size() < size) {
+    ScopedAllocSite scope(site);
+    buffer.resize(size);
+  }
+}
+
 namespace alloc_accounting {
 
 void record_alloc(size_t bytes, SiteId site) noexcept;

@@ -4,13 +4,15 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/utf8.h"
 #include "media/palette.h"
+#include "media/terminal_sequences.h"
 
 namespace ttycall::media {
 namespace {
 
-constexpr std::string_view kFrameBegin = "\x1b[?2026h";
-constexpr std::string_view kFrameEnd = "\x1b[0m\x1b[?2026l";
+using terminal::kFrameBegin;
+using terminal::kFrameEnd;
 constexpr std::string_view kAsciiRamp = " .:-=+*#%@";
 
 // Longest "ESC[" + row + ";1H" for a target with `rows` rows.
@@ -65,11 +67,8 @@ inline uint8_t* put(uint8_t* p, std::string_view s) {
   return p + s.size();
 }
 
-// A cell's character as UTF-8 (1..4 bytes; the array is copied whole).
-struct Glyph {
-  uint8_t bytes[4];
-  uint8_t len;
-};
+// A cell's character as UTF-8 (the four bytes are copied whole, `length` of them count).
+using Glyph = core::utf8::Encoded;
 
 constexpr Glyph kUpperHalf{{0xE2, 0x96, 0x80, 0}, 3};  // U+2580
 constexpr Glyph kLowerHalf{{0xE2, 0x96, 0x84, 0}, 3};  // U+2584
@@ -78,30 +77,9 @@ constexpr Glyph kSpace{{' ', 0, 0, 0}, 1};
 
 // Overlay text comes from participants' names: control characters would let them drive
 // the viewer's terminal, so they become '?', and invalid code points U+FFFD.
-Glyph utf8_glyph(uint32_t cp) {
-  if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) cp = '?';
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
-  Glyph g{};
-  if (cp < 0x80) {
-    g.bytes[0] = static_cast<uint8_t>(cp);
-    g.len = 1;
-  } else if (cp < 0x800) {
-    g.bytes[0] = static_cast<uint8_t>(0xC0 | cp >> 6);
-    g.bytes[1] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    g.len = 2;
-  } else if (cp < 0x10000) {
-    g.bytes[0] = static_cast<uint8_t>(0xE0 | cp >> 12);
-    g.bytes[1] = static_cast<uint8_t>(0x80 | (cp >> 6 & 0x3F));
-    g.bytes[2] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    g.len = 3;
-  } else {
-    g.bytes[0] = static_cast<uint8_t>(0xF0 | cp >> 18);
-    g.bytes[1] = static_cast<uint8_t>(0x80 | (cp >> 12 & 0x3F));
-    g.bytes[2] = static_cast<uint8_t>(0x80 | (cp >> 6 & 0x3F));
-    g.bytes[3] = static_cast<uint8_t>(0x80 | (cp & 0x3F));
-    g.len = 4;
-  }
-  return g;
+Glyph overlay_glyph(uint32_t code_point) {
+  const Glyph glyph = core::utf8::encode(core::utf8::is_control(code_point) ? '?' : code_point);
+  return glyph.length > 0 ? glyph : core::utf8::encode(core::utf8::kReplacementCharacter);
 }
 
 // Rec.601 luma in integers (weights sum to 256).
@@ -158,8 +136,8 @@ class CellWriter {
       }
     }
     cur_ = want;
-    std::memcpy(p, glyph.bytes, 4);
-    return p + glyph.len;
+    std::memcpy(p, glyph.bytes.data(), 4);
+    return p + glyph.length;
   }
 
   const Style& current() const { return cur_; }
@@ -227,7 +205,7 @@ size_t render(ImageView canvas, const RenderTarget& target, std::span<const Over
       const size_t index = overlay_row + col;
       if (index < overlay.size() && overlay[index].codepoint != 0) {
         want = writer.overlay_style(overlay[index].style);
-        glyph = utf8_glyph(overlay[index].codepoint);
+        glyph = overlay_glyph(overlay[index].codepoint);
       } else if constexpr (kMode == RenderMode::kHalf) {
         want.reverse = false;
         if constexpr (kColor == ColorMode::kNone) {

@@ -5,10 +5,10 @@
 // cell shows two pixels (upper half block, fg = top, bg = bottom); in ascii mode a cell
 // shows the average of its two pixels as one character of a luminance ramp.
 //
-// Output contract (what the terminal receives):
-//   ESC[?2026h            begin synchronized output (DEC private mode 2026)
+// Output contract (what the terminal receives; the sequences are in terminal_sequences.h):
+//   terminal::kFrameBegin  ESC[?2026h: begin synchronized output (DEC private mode 2026)
 //   per row: ESC[<row>;1H then the row's cells (no newline, so nothing ever scrolls)
-//   ESC[0m ESC[?2026l     reset attributes, end synchronized output
+//   terminal::kFrameEnd    ESC[0m ESC[?2026l: reset attributes, end synchronized output
 // An SGR sequence is emitted only when the colour (or overlay style) changes from the
 // previous cell. Nothing here allocates: the caller passes the output buffer.
 #include <cstddef>

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "core/utf8.h"
 #include "net/byte_io.h"
 #include "net/crc32c.h"
 
@@ -16,77 +17,27 @@ constexpr uint16_t kMaxFps = 120;
 
 // ---- UTF-8 ------------------------------------------------------------------------------
 
-// Length of the well-formed UTF-8 sequence at the start of s[0..n) (Unicode Table 3-7: no
-// overlong forms, no surrogates, nothing above U+10FFFF) and its code point; 0 if ill-formed.
-size_t utf8_next(const uint8_t* s, size_t n, uint32_t& cp) {
-  if (n == 0) return 0;
-  const uint8_t b0 = s[0];
-  if (b0 < 0x80) {
-    cp = b0;
-    return 1;
-  }
-  size_t len = 0;
-  uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1Fu;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0Fu;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07u;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // above U+10FFFF
-  } else {
-    return 0;  // continuation byte, C0/C1 lead, F5..FF
-  }
-  if (n < len || s[1] < lo || s[1] > hi) return 0;
-  cp = (cp << 6) | (s[1] & 0x3Fu);
-  for (size_t i = 2; i < len; ++i) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (s[i] & 0x3Fu);
-  }
-  return len;
-}
-
-// C0 controls, DEL and C1 controls: anything a terminal might act on rather than print.
-constexpr bool is_control(uint32_t cp) {
-  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-}
-
-// Valid UTF-8 without control characters.
+// Well-formed UTF-8 without control characters: exactly the text that has a display width.
 bool is_clean_text(std::span<const uint8_t> text) {
-  size_t i = 0;
-  while (i < text.size()) {
-    uint32_t cp = 0;
-    const size_t n = utf8_next(text.data() + i, text.size() - i, cp);
-    if (n == 0 || is_control(cp)) return false;
-    i += n;
-  }
-  return true;
+  return core::utf8::display_width({reinterpret_cast<const char*>(text.data()), text.size()}) >= 0;
 }
 
 // Copies the longest prefix of `text` that fits `out` and ends on a character boundary,
 // dropping ill-formed bytes and control characters. Returns the bytes written.
 size_t copy_clean_text(std::string_view text, std::span<char> out) {
-  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
-  size_t i = 0, len = 0;
-  while (i < text.size()) {
-    uint32_t cp = 0;
-    const size_t n = utf8_next(s + i, text.size() - i, cp);
-    if (n == 0) {
-      ++i;  // drop one ill-formed byte and resynchronise on the next
+  size_t len = 0;
+  while (!text.empty()) {
+    const core::utf8::Decoded d = core::utf8::decode(text);
+    if (d.length == 0) {
+      text.remove_prefix(1);  // drop one ill-formed byte and resynchronise on the next
       continue;
     }
-    if (!is_control(cp)) {
-      if (n > out.size() - len) break;
-      std::memcpy(out.data() + len, s + i, n);
-      len += n;
+    if (!core::utf8::is_control(d.code_point)) {
+      if (d.length > out.size() - len) break;
+      std::memcpy(out.data() + len, text.data(), d.length);
+      len += d.length;
     }
-    i += n;
+    text.remove_prefix(d.length);
   }
   return len;
 }

@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "core/alloc_accounting.h"
-#include "media/scale.h"
 #include "server/room.h"
 #include "server/server_context.h"
 
@@ -17,36 +16,18 @@ const core::AllocSite& scratch_site() {
   return site;
 }
 
-// Grows a scratch vector; only ever allocates when a larger view than before appears.
-template <class T>
-void ensure_size(std::vector<T>& v, size_t n) {
-  if (v.size() < n) {
-    core::ScopedAllocSite scope(scratch_site());
-    v.resize(n);
-  }
-}
-
-// Decodes one UTF-8 code point from `text` at `i` (advancing it); '?' for bad bytes.
-uint32_t next_codepoint(std::string_view text, size_t& i) {
-  const auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
-  const uint8_t b0 = byte(i);
-  int extra = b0 < 0x80 ? 0 : (b0 >> 5) == 6 ? 1 : (b0 >> 4) == 14 ? 2 : (b0 >> 3) == 30 ? 3 : -1;
-  if (extra < 0 || i + extra >= text.size() + (extra == 0 ? 1 : 0)) {
-    ++i;
-    return '?';
-  }
-  uint32_t cp = extra == 0 ? b0 : b0 & (0x3F >> extra);
-  for (int k = 1; k <= extra; ++k) cp = (cp << 6) | (byte(i + k) & 0x3F);
-  i += size_t(extra) + 1;
-  return cp;
-}
+// Every member fits a tile, and every name fits its label.
+static_assert(net::kMaxParticipants <= media::kMaxTiles);
+static_assert(net::kMaxNameBytes <= media::kMaxLabelCodePoints);
 
 }  // namespace
 
 Compositor::Compositor(ServerContext& context, Room& room, int render_threads)
     : context_(context), room_(room) {
   views_.reserve(net::kMaxParticipants);
-  for (int i = 0; i <= render_threads; ++i) scratch_.push_back(std::make_unique<Scratch>());
+  for (int i = 0; i <= render_threads; ++i) {
+    scratch_.push_back(std::make_unique<Scratch>(scratch_site()));
+  }
   for (int i = 0; i < render_threads; ++i) {
     render_threads_.emplace_back([this, i] { render_thread(size_t(i) + 1); });
   }
@@ -125,18 +106,7 @@ void Compositor::tick() {
     }
     if (members_[i]->speaking()) speaking |= uint64_t(1) << i;
   }
-  // Focus views follow whoever spoke last (kept while everyone is quiet); someone who just
-  // started speaking takes over from someone who goes on.
-  if (speaking != 0) {
-    bool current_still_speaking = false;
-    for (int i = 0; i < n; ++i) {
-      if (members_[i]->id() == latest_speaker_id_) current_still_speaking = (speaking >> i) & 1;
-    }
-    const uint64_t started = speaking & ~tick_speaking_;
-    if (started != 0 || !current_still_speaking) {
-      latest_speaker_id_ = members_[std::countr_zero(started != 0 ? started : speaking)]->id();
-    }
-  }
+  follow_latest_speaker(n, speaking);
 
   for (View& v : views_) v.viewers = 0;
   for (int i = 0; i < n; ++i) {
@@ -213,6 +183,20 @@ void Compositor::match_deliveries(int members) {
   previous_count_ = members;
 }
 
+void Compositor::follow_latest_speaker(int members, uint64_t speaking) {
+  // Focus views follow whoever spoke last (kept while everyone is quiet); someone who just
+  // started speaking takes over from someone who goes on.
+  if (speaking == 0) return;
+  bool current_still_speaking = false;
+  for (int i = 0; i < members; ++i) {
+    if (members_[i]->id() == latest_speaker_id_) current_still_speaking = (speaking >> i) & 1;
+  }
+  const uint64_t started = speaking & ~tick_speaking_;
+  if (started != 0 || !current_still_speaking) {
+    latest_speaker_id_ = members_[std::countr_zero(started != 0 ? started : speaking)]->id();
+  }
+}
+
 void Compositor::reserve_frame_buffers() {
   // Frame pools grow only here. A view's packets are held by the view, by each viewer's
   // mailbox and by each write in flight, but viewers share buffers, so a few distinct ones
@@ -237,62 +221,60 @@ void Compositor::reserve_frame_buffers() {
 }
 
 void Compositor::render(View& view, Scratch& scratch) {
-  const int members = tick_members_;
-  const uint64_t epoch = tick_epoch_;
-  const uint64_t speaking = tick_speaking_;
-  const int cols = view.key.cols;
-  const int rows = view.key.rows;
-  const int px_w = cols;
-  const int px_h = rows * 2;
-  ensure_size(scratch.canvas, size_t(px_w) * px_h * 3);
-  ensure_size(scratch.overlay, size_t(cols) * rows);
-  std::memset(scratch.canvas.data(), 0, size_t(px_w) * px_h * 3);
-  std::fill_n(scratch.overlay.begin(), size_t(cols) * rows, media::OverlayCell{});
-  const media::MutableImageView canvas{scratch.canvas.data(), px_w, px_h, px_w * 3};
-
-  view.tile_count = view.key.layout == net::ViewLayout::kFocus && members > 0
-                        ? media::focus_layout(members, focus_index(view), cols, rows, view.tiles)
-                        : media::grid_layout(members, cols, rows, view.tiles);
-  net::VideoDownHeader header;
-  for (int i = 0; i < view.tile_count; ++i) {
-    const media::TileRect& t = view.tiles[i];
-    if (t.cols == 0) continue;  // left out of a focus layout
-    const media::MutableImageView tile = canvas.sub(t.col, t.row * 2, t.cols, t.rows * 2);
-    const VideoFrame& frame = frames_[i];
-    if (frame.pixels && !((tick_video_off_ >> i) & 1)) {
-      media::scale_cover({frame.pixels.data(), frame.width, frame.height, frame.width * 3}, tile);
-      header.sources[header.source_count++] = {members_[i]->id(), frame.capture_us};
-    } else {
-      media::fill(tile, 28, 28, 36);
-    }
-    draw_label(scratch, view, t, members_[i]->name(), (speaking >> i) & 1);
-  }
-
-  const media::RenderTarget target{cols, rows, view.key.mode, view.key.color};
-  ensure_size(scratch.text, media::max_frame_bytes(target));
-  const size_t text_size = media::render_frame(
-      canvas.view(), target, {scratch.overlay.data(), size_t(cols) * rows}, scratch.text);
-  ensure_size(scratch.compressed, media::FrameCompressor::bound(text_size));
+  const media::ComposedView composed = compose(view, scratch);
+  view.tile_count = int(composed.tiles.size());
+  std::copy(composed.tiles.begin(), composed.tiles.end(), view.tiles.begin());
+  core::grow_to(scratch.compressed, media::FrameCompressor::bound(composed.text.size()),
+                scratch_site());
   const size_t compressed_size =
-      text_size == 0
-          ? 0
-          : scratch.compressor.compress({scratch.text.data(), text_size}, scratch.compressed);
+      composed.text.empty() ? 0 : scratch.compressor.compress(composed.text, scratch.compressed);
 
-  view.epoch = epoch;
-  view.speaking = speaking;
+  view.epoch = tick_epoch_;
+  view.speaking = tick_speaking_;
   view.video_off = tick_video_off_;
   view.speaker_id = latest_speaker_id_;
-  std::copy_n(versions_.begin(), members, view.versions.begin());
+  std::copy_n(versions_.begin(), tick_members_, view.versions.begin());
   if (compressed_size == 0) return;
+  publish(view, composed.text.size(), {scratch.compressed.data(), compressed_size});
+}
 
+bool Compositor::shows_picture(int member) const {
+  return frames_[member].pixels && !((tick_video_off_ >> member) & 1);
+}
+
+media::ComposedView Compositor::compose(const View& view, Scratch& scratch) const {
+  std::array<media::TileSource, net::kMaxParticipants> sources;
+  for (int i = 0; i < tick_members_; ++i) {
+    media::ImageView picture;  // none: the tile is grey
+    if (shows_picture(i)) {
+      const VideoFrame& frame = frames_[i];
+      picture = {frame.pixels.data(), frame.width, frame.height, frame.width * 3};
+    }
+    sources[i] = {picture, members_[i]->name().view(), ((tick_speaking_ >> i) & 1) != 0};
+  }
+  const bool focus = view.key.layout == net::ViewLayout::kFocus;
+  const media::ComposeInput input{{view.key.cols, view.key.rows, view.key.mode, view.key.color},
+                                  focus ? media::TileLayout::kFocus : media::TileLayout::kGrid,
+                                  focus ? focus_index(view) : 0,
+                                  {sources.data(), size_t(tick_members_)}};
+  return media::compose(input, scratch.compose);
+}
+
+void Compositor::publish(View& view, size_t raw_size, std::span<const uint8_t> compressed) {
+  net::VideoDownHeader header;
+  for (int i = 0; i < view.tile_count; ++i) {
+    if (view.tiles[i].cols != 0 && shows_picture(i)) {
+      header.sources[header.source_count++] = {members_[i]->id(), frames_[i].capture_us};
+    }
+  }
   header.frame_number = view.frame_number + 1;
-  header.cols = uint16_t(cols);
-  header.rows = uint16_t(rows);
+  header.cols = view.key.cols;
+  header.rows = view.key.rows;
   header.render = view.key.mode;
   header.color = view.key.color;
-  header.raw_size = uint32_t(text_size);
+  header.raw_size = uint32_t(raw_size);
   const size_t fixed = net::kVideoDownFixedSize + header.source_count * net::kFrameSourceSize;
-  const size_t payload_size = fixed + compressed_size;
+  const size_t payload_size = fixed + compressed.size();
   view.high_class =
       std::max(view.high_class, FramePools::class_of(net::kHeaderSize + payload_size));
   core::PooledBuffer packet = context_.frame_pools.acquire(net::kHeaderSize + payload_size);
@@ -302,7 +284,7 @@ void Compositor::render(View& view, Scratch& scratch) {
   }
   uint8_t* out = packet.data();
   net::encode(header, {out + net::kHeaderSize, fixed});
-  std::memcpy(out + net::kHeaderSize + fixed, scratch.compressed.data(), compressed_size);
+  std::memcpy(out + net::kHeaderSize + fixed, compressed.data(), compressed.size());
   net::write_header(net::MsgType::kVideoDown, {out + net::kHeaderSize, payload_size},
                     std::span<uint8_t, net::kHeaderSize>(out, net::kHeaderSize));
   packet.set_size(net::kHeaderSize + payload_size);
@@ -319,23 +301,6 @@ int Compositor::focus_index(const View& view) const {
     if (members_[i]->id() == wanted) return i;
   }
   return 0;  // the pinned participant left, or nobody has spoken yet: the first to join
-}
-
-void Compositor::draw_label(Scratch& scratch, const View& view, const media::TileRect& tile,
-                            const net::Name& name, bool speaking) {
-  // " name " centred on the tile's bottom row, cut to the tile's width.
-  std::array<uint32_t, net::kMaxNameBytes + 2> text;
-  size_t len = 0;
-  text[len++] = ' ';
-  const std::string_view s = name.view();
-  for (size_t i = 0; i < s.size() && len < text.size() - 1;) text[len++] = next_codepoint(s, i);
-  text[len++] = ' ';
-  const int width = std::min<int>(int(len), tile.cols);
-  const int col = tile.col + (tile.cols - width) / 2;
-  const int row = tile.row + tile.rows - 1;
-  media::OverlayCell* cells = scratch.overlay.data() + size_t(row) * view.key.cols + col;
-  const uint8_t style = speaking ? media::kOverlayHighlight : media::kOverlayLabel;
-  for (int i = 0; i < width; ++i) cells[i] = {text[i], style};
 }
 
 void Compositor::request_video_sizes(int members) {

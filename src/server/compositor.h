@@ -2,9 +2,10 @@
 // Composes the call for every viewer, once per distinct view.
 //
 // Each tick, viewers are grouped by view (terminal size, render mode, colour mode). A view
-// is rendered only when a participant's camera frame or the membership changed since its
-// last render; the rendered text is compressed once into a pooled, framed VideoDown packet
-// that every viewer of the view shares (one refcount each, no copy). The compositor also
+// is rendered (media::compose: tiles, pictures, labels, text) only when a participant's
+// camera frame or the membership changed since its last render; the rendered text is
+// compressed once into a pooled, framed VideoDown packet that every viewer of the view
+// shares (one refcount each, no copy). The compositor also
 // tells each participant the camera size it needs: the largest tile anyone shows them in.
 //
 // Only the tick touches the compositor's state. Views that need a render in a tick are
@@ -22,8 +23,8 @@
 #include <vector>
 
 #include "core/buffer_pool.h"
+#include "media/compose.h"
 #include "media/layout.h"
-#include "media/text_renderer.h"
 #include "media/zstd_codec.h"
 #include "net/protocol.h"
 #include "server/participant.h"
@@ -64,9 +65,8 @@ class Compositor {
 
   // One renderer's working memory.
   struct Scratch {
-    std::vector<uint8_t> canvas;
-    std::vector<media::OverlayCell> overlay;
-    std::vector<uint8_t> text;
+    explicit Scratch(const core::AllocSite& site) : compose(site) {}
+    media::ComposeScratch compose;
     std::vector<uint8_t> compressed;
     media::FrameCompressor compressor{1};
   };
@@ -74,10 +74,14 @@ class Compositor {
   View* find_or_add_view(const ViewKey& key);
   bool needs_render(const View& view) const;
   int focus_index(const View& view) const;  // which member a focus view shows large
-  void render_pending(Scratch& scratch);    // renders views off pending_ until none is left
+  // Updates latest_speaker_id_ from this tick's speaking bits (before tick_speaking_ is).
+  void follow_latest_speaker(int members, uint64_t speaking);
+  void render_pending(Scratch& scratch);  // renders views off pending_ until none is left
   void render(View& view, Scratch& scratch);
-  void draw_label(Scratch& scratch, const View& view, const media::TileRect& tile,
-                  const net::Name& name, bool speaking);
+  bool shows_picture(int member) const;  // this tick: a frame, and the camera on
+  media::ComposedView compose(const View& view, Scratch& scratch) const;
+  // Frames `compressed` as the view's new VideoDown packet, shared by all its viewers.
+  void publish(View& view, size_t raw_size, std::span<const uint8_t> compressed);
   void render_thread(size_t index);
   void match_deliveries(int members);  // carries each member's Delivery over from last tick
   void request_video_sizes(int members);

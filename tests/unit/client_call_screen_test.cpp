@@ -7,6 +7,7 @@
 #include "client/call_screen.h"
 #include "client/terminal.h"
 #include "core/alloc_accounting.h"
+#include "core/utf8.h"
 
 namespace ttycall::client {
 namespace {
@@ -95,6 +96,21 @@ TEST(CallScreen, NarrowTerminalKeepsNamesAndTheQuitKey) {
   EXPECT_NE(out.find("q quit"), std::string::npos) << out;
   EXPECT_NE(out.find("Ada"), std::string::npos) << out;
   EXPECT_EQ(out.find("r render"), std::string::npos) << out;
+}
+
+TEST(CallScreen, WideNamesAreMeasuredInCellsSoTheStatusLineFitsItsRow) {
+  net::Participants list;
+  list.count = 2;
+  list.list[0] = {1, net::kHasVideo,
+                  net::Name::from("\xE5\xB1\xB1\xE7\x94\xB0\xE5\xA4\xAA\xE9\x83\x8E")};
+  list.list[1] = {2, net::kHasVideo, net::Name::from("Zo\xC3\xAB \xF0\x9F\x98\x80")};
+  for (int cols : {44, 60, 120}) {
+    CallScreen screen;
+    screen.set_size(cols, 12);
+    screen.set_participants(list, 2);
+    const std::string line = visible(text(screen.compose_chrome(ScreenState{})));
+    EXPECT_EQ(core::utf8::display_width(line), cols) << line;
+  }
 }
 
 TEST(CallScreen, TooSmallTerminalGetsAMessage) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "media/palette.h"
+#include "media/terminal_sequences.h"
 
 namespace ttycall::media {
 namespace {
@@ -158,6 +159,13 @@ INSTANTIATE_TEST_SUITE_P(AllModes, RenderGolden,
                          });
 
 // --- Frame structure ----------------------------------------------------------------
+
+TEST(TerminalSequences, AFrameEndsByResettingAttributesThenShowingTheUpdate) {
+  EXPECT_EQ(terminal::kFrameBegin, "\x1b[?2026h");
+  EXPECT_EQ(terminal::kFrameEnd, "\x1b[0m\x1b[?2026l");
+  EXPECT_EQ(terminal::kFrameEnd,
+            std::string(terminal::kResetAttributes) + std::string(terminal::kSyncEnd));
+}
 
 TEST(TextRenderer, FrameIsSynchronizedAndPositionsEveryRow) {
   Canvas canvas(5, 12);
