@@ -27,12 +27,4 @@ core::Result<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::pa
   return keys;
 }
 
-std::optional<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::path& file,
-                                                        std::string& error) {
-  core::Result<std::vector<PublicKey>> keys = load_allowed_keys(file);
-  if (keys.is_ok()) return std::move(*keys);
-  error = keys.status().message();
-  return std::nullopt;
-}
-
 }  // namespace ttycall::net

@@ -13,9 +13,5 @@ namespace ttycall::net {
 
 // Fails (naming the file and line) if the file cannot be read or a line is not a key.
 core::Result<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::path& file);
-// The same in the form before core::Result, only for src/server/server_context.cpp until it
-// calls the one above.
-std::optional<std::vector<PublicKey>> load_allowed_keys(const std::filesystem::path& file,
-                                                        std::string& error);
 
 }  // namespace ttycall::net

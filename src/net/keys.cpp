@@ -108,14 +108,6 @@ core::Result<Identity> Identity::load_or_create(const std::filesystem::path& fil
   return id;
 }
 
-std::optional<Identity> Identity::load_or_create(const std::filesystem::path& file,
-                                                 std::string& error) {
-  core::Result<Identity> loaded = load_or_create(file);
-  if (loaded.is_ok()) return *loaded;
-  error = loaded.status().message();
-  return std::nullopt;
-}
-
 Signature Identity::sign(std::span<const uint8_t> message) const {
   Signature signature{};
   crypto_sign_ed25519_detached(signature.data(), nullptr, message.data(), message.size(),

@@ -38,10 +38,6 @@ class Identity {
   // Reads the identity stored in `file`, or creates one there (mode 0600, its folder 0700)
   // if the file does not exist.
   static core::Result<Identity> load_or_create(const std::filesystem::path& file);
-  // The same in the form before core::Result, only for src/server/server_context.cpp until
-  // it calls the one above.
-  static std::optional<Identity> load_or_create(const std::filesystem::path& file,
-                                                std::string& error);
 
   Identity(const Identity&) = default;
   Identity& operator=(const Identity&) = default;

@@ -78,9 +78,9 @@ net::ServerAuthConfig make_auth_config(const ServerOptions& options) {
                                            : core::config_dir() / "server_key";
     if (file.empty())
       throw std::runtime_error("no place for the server key: set HOME or --identity");
-    std::string error;
-    auth.identity = net::Identity::load_or_create(file, error);
-    if (!auth.identity) throw std::runtime_error(error);
+    core::Result<net::Identity> identity = net::Identity::load_or_create(file);
+    if (!identity.is_ok()) throw std::runtime_error(identity.status().message());
+    auth.identity = *identity;
   }
   if (!options.password.empty()) {
     randombytes_buf(auth.password_salt.data(), auth.password_salt.size());
@@ -88,9 +88,9 @@ net::ServerAuthConfig make_auth_config(const ServerOptions& options) {
     if (!auth.password) throw std::runtime_error("not enough memory to hash the password");
   }
   if (!options.allowed_keys_file.empty()) {
-    std::string error;
-    auto keys = net::load_allowed_keys(options.allowed_keys_file, error);
-    if (!keys) throw std::runtime_error(error);
+    core::Result<std::vector<net::PublicKey>> keys =
+        net::load_allowed_keys(options.allowed_keys_file);
+    if (!keys.is_ok()) throw std::runtime_error(keys.status().message());
     auth.restrict_keys = true;
     auth.allowed_keys = std::move(*keys);
   }
