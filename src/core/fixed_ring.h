@@ -2,9 +2,10 @@
 // A first-in first-out queue of at most N values in fixed storage: never allocates.
 //
 // The bounded queues of a connection (control packets, audio packets, decoded audio
-// frames) all have the same two drop rules, so they share this one ring: push() refuses a
-// value when full (the caller decides what a refusal means), push_overwrite() makes room by
-// dropping the oldest (for media, where late is useless). Not thread-safe: the owner locks.
+// frames) all have one of two drop rules, so they share this one ring: refuse a value when
+// full (push(), or full() before filling next_slot() in place; the caller decides what a
+// refusal means), or make_room() by dropping the oldest first (for media, where late is
+// useless). Not thread-safe: the owner locks.
 #include <array>
 #include <cstddef>
 
@@ -31,13 +32,6 @@ class FixedRing {
     next_slot() = value;
     commit_push();
     return true;
-  }
-  // Appends, dropping the oldest value first when full. Returns whether one was dropped.
-  bool push_overwrite(const T& value) {
-    const bool dropped = full();
-    if (dropped) pop();
-    push(value);
-    return dropped;
   }
   // Makes room for one more by dropping the oldest when full; returns whether it did.
   bool make_room() {

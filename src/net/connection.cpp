@@ -201,27 +201,26 @@ bool Connection::writing_since(std::chrono::steady_clock::time_point& since) con
 
 void Connection::shut_down() {
   if (shut_down_.exchange(true, std::memory_order_acq_rel)) return;
-  generation_.fetch_add(1);
   asio::error_code ignored;
   socket_.shutdown(asio::socket_base::shutdown_both, ignored);
-  socket_.close(ignored);
-  queues_.clear();
-  write_video_.reset();
-  writing_ = false;
-  writing_video_ = false;
+  abandon_socket();
 }
 
 void Connection::reset() {
-  generation_.fetch_add(1);
+  abandon_socket();
+  channel_.reset();
+  flushed_ = false;
+  shut_down_.store(false, std::memory_order_release);
+}
+
+void Connection::abandon_socket() {
+  generation_.fetch_add(1);  // handlers still pending on the socket now do nothing
   asio::error_code ignored;
   socket_.close(ignored);
   queues_.clear();
-  channel_.reset();
   write_video_.reset();
   writing_ = false;
   writing_video_ = false;
-  flushed_ = false;
-  shut_down_.store(false, std::memory_order_release);
 }
 
 }  // namespace ttycall::net

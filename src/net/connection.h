@@ -83,7 +83,7 @@ class Connection {
   // in flight: a last word on a connection that may be stuck. Best effort.
   void write_now(std::span<uint8_t> packet, size_t size);
 
-  // A write has been in flight since this time point (nullopt-like: false when idle).
+  // True while a write is in flight; `since` then says when it began.
   bool writing_since(std::chrono::steady_clock::time_point& since) const;
 
   // Closes the socket and drops every queued packet; pending handlers then do nothing.
@@ -107,6 +107,8 @@ class Connection {
   void start_write();
   asio::const_buffer seal_video(core::PooledBuffer& packet);
   void on_written(const asio::error_code& ec, uint64_t generation);
+  // Closes the socket and forgets every pending read, write and queued packet.
+  void abandon_socket();
 
   Socket socket_;
   Owner& owner_;

@@ -166,15 +166,18 @@ void Compositor::tick() {
 }
 
 void Compositor::match_deliveries(int members) {
-  // Members keep their join order, so a linear search from where the last match was
-  // found is almost always a hit at once.
+  // Members keep their join order, so searching on from where the last match was found
+  // is almost always a hit at once; a newcomer costs one pass.
   std::copy_n(deliveries_.begin(), previous_count_, previous_deliveries_.begin());
+  int from = 0;
   for (int i = 0; i < members; ++i) {
     const uint32_t id = members_[i]->id();
     Delivery found{id};
-    for (int k = 0; k < previous_count_; ++k) {
+    for (int step = 0; step < previous_count_; ++step) {
+      const int k = (from + step) % previous_count_;
       if (previous_deliveries_[k].id == id) {
         found = previous_deliveries_[k];
+        from = k + 1;
         break;
       }
     }

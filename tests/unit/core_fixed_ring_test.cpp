@@ -20,11 +20,13 @@ TEST(FixedRing, KeepsOrderAndRefusesWhenFull) {
   EXPECT_EQ(ring.front(), 2);
 }
 
-TEST(FixedRing, OverwriteDropsTheOldest) {
+TEST(FixedRing, MakingRoomDropsTheOldest) {
   FixedRing<int, 2> ring;
-  EXPECT_FALSE(ring.push_overwrite(1));
-  EXPECT_FALSE(ring.push_overwrite(2));
-  EXPECT_TRUE(ring.push_overwrite(3));  // 1 goes
+  EXPECT_FALSE(ring.make_room());
+  ring.push(1);
+  ring.push(2);
+  EXPECT_TRUE(ring.make_room());  // 1 goes
+  ring.push(3);
   ASSERT_EQ(ring.size(), 2u);
   EXPECT_EQ(ring.front(), 2);
   ring.pop();

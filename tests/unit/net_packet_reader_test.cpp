@@ -16,6 +16,14 @@ bool feed_header(PacketReader& reader, std::span<const uint8_t> packet, ReadFail
   return reader.check_header(failure);
 }
 
+// Puts the payload of the same packet (`size` bytes in all) where the reader wants it.
+std::span<uint8_t> feed_payload(PacketReader& reader, std::span<const uint8_t> packet,
+                                size_t size) {
+  std::span<uint8_t> target = reader.own_payload_buffer();
+  std::copy(packet.begin() + kHeaderSize, packet.begin() + size, target.begin());
+  return target;
+}
+
 TEST(PacketReader, AcceptsAPlainPacketAndOpensItsPayload) {
   SecureChannel channel;
   PacketReader reader(channel);
@@ -24,9 +32,8 @@ TEST(PacketReader, AcceptsAPlainPacketAndOpensItsPayload) {
   ReadFailure failure{};
   ASSERT_TRUE(feed_header(reader, packet, failure));
   EXPECT_EQ(reader.header().type, MsgType::kPing);
-  std::span<uint8_t> target = reader.own_payload_buffer();
-  ASSERT_EQ(target.size(), n - kHeaderSize);
-  std::copy(packet.begin() + kHeaderSize, packet.begin() + n, target.begin());
+  ASSERT_EQ(reader.own_payload_buffer().size(), n - kHeaderSize);
+  std::span<uint8_t> target = feed_payload(reader, packet, n);
   std::span<const uint8_t> payload;
   ASSERT_TRUE(reader.open_payload(target, payload, failure));
   Ping ping;
@@ -41,8 +48,7 @@ TEST(PacketReader, RefusesABadCrc) {
   const size_t n = build_packet(MsgType::kPing, Ping{1}, packet);
   ReadFailure failure{};
   ASSERT_TRUE(feed_header(reader, packet, failure));
-  std::span<uint8_t> target = reader.own_payload_buffer();
-  std::copy(packet.begin() + kHeaderSize, packet.begin() + n, target.begin());
+  std::span<uint8_t> target = feed_payload(reader, packet, n);
   target[0] ^= 1;
   std::span<const uint8_t> payload;
   EXPECT_FALSE(reader.open_payload(target, payload, failure));
@@ -88,8 +94,7 @@ TEST(PacketReader, OpensWhatTheOtherEndSealed) {
   n = sender.seal(packet, n);
   ReadFailure failure{};
   ASSERT_TRUE(feed_header(reader, packet, failure));
-  std::span<uint8_t> target = reader.own_payload_buffer();
-  std::copy(packet.begin() + kHeaderSize, packet.begin() + n, target.begin());
+  std::span<uint8_t> target = feed_payload(reader, packet, n);
   std::span<const uint8_t> payload;
   ASSERT_TRUE(reader.open_payload(target, payload, failure));
   Ping ping;
