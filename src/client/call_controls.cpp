@@ -49,14 +49,15 @@ CallEffects CallControls::apply(CallAction action, const net::Participants& list
       break;
     case CallAction::kNextRender:
       choices_.render = media::RenderMode((uint8_t(choices_.render) + 1) % media::kRenderModeCount);
-      effects.send_view = true;
+      effects.redraw_picture = true;
       break;
     case CallAction::kNextColor:
       choices_.color = media::ColorMode((uint8_t(choices_.color) + 1) % media::kColorModeCount);
-      effects.send_view = effects.redraw_chrome = true;
+      effects.redraw_picture = effects.redraw_chrome = true;
       break;
     case CallAction::kToggleStats:
       choices_.show_stats = !choices_.show_stats;
+      effects.uncover_picture = !choices_.show_stats;
       effects.redraw_chrome = true;
       break;
     case CallAction::kCycleFocus:

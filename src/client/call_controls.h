@@ -1,7 +1,9 @@
 #pragma once
 // What the keys in a call do, without a terminal or a socket: a key becomes an action, an
 // action changes the viewer's choices (camera, stats box, render and colour modes, layout
-// and pin) and says what the client must then tell the server or redraw. The focus key
+// and pin) and says what the client must then tell the server or redraw. The render and
+// colour modes are the client's alone: they redraw the last picture at once, with no
+// round trip. The focus key
 // cycles grid -> focus on whoever speaks -> each other participant pinned -> grid.
 #include <cstdint>
 #include <string_view>
@@ -37,7 +39,9 @@ struct CallChoices {
 struct CallEffects {
   bool leave = false;
   bool toggle_mute = false;       // the microphone is the voice's business
-  bool send_view = false;         // Resize: size, modes, layout, pin
+  bool send_view = false;         // Resize: size, layout, pin
+  bool redraw_picture = false;    // the last picture again, in the new modes
+  bool uncover_picture = false;   // the stats box went away: every cell of the picture again
   bool send_media_state = false;  // MediaState: camera on or off
   bool redraw_chrome = false;     // the status line and stats box
 };

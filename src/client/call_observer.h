@@ -13,8 +13,9 @@ namespace ttycall::client {
 class CallObserver {
  public:
   virtual ~CallObserver() = default;
-  // A video frame arrived and was decompressed; `wire_bytes` counts header and payload.
-  virtual void on_video_frame(size_t wire_bytes) = 0;
+  // A video frame arrived and was decoded; `wire_bytes` counts header and payload,
+  // `terminal_bytes` what drawing it wrote (or, headless, would write) to the terminal.
+  virtual void on_video_frame(size_t wire_bytes, size_t terminal_bytes) = 0;
   // Capture -> arrival of our own tile, for each frame that shows it.
   virtual void on_own_latency_ms(double ms) = 0;
   // Any other packet arrived; header and payload bytes.

@@ -22,10 +22,13 @@ void CallView::resize(int cols, int rows, const ScreenState& state) {
   }
 }
 
-void CallView::draw_frame(std::span<const uint8_t> frame, int frame_cols, int frame_rows,
+bool CallView::draw_frame(std::span<const uint8_t> frame, int frame_cols, int frame_rows,
                           const ScreenState& state) {
-  if (screen_.too_small() || frame_cols > cols_ || frame_rows > screen_.picture_rows()) return;
+  if (screen_.too_small() || frame_cols > cols_ || frame_rows > screen_.picture_rows()) {
+    return false;
+  }
   core::write_all(STDOUT_FILENO, screen_.compose(frame, state));
+  return true;
 }
 
 void CallView::draw_chrome(const ScreenState& state) {

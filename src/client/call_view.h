@@ -26,9 +26,9 @@ class CallView {
     screen_.set_participants(list, my_id);
   }
 
-  // A frame the server rendered at frame_cols x frame_rows; drawn only if it fits the
-  // window as it is now (a resize may be in flight).
-  void draw_frame(std::span<const uint8_t> frame, int frame_cols, int frame_rows,
+  // A frame rendered at frame_cols x frame_rows; drawn only if it fits the window as it is
+  // now (a resize may be in flight). Returns whether it was drawn.
+  bool draw_frame(std::span<const uint8_t> frame, int frame_cols, int frame_rows,
                   const ScreenState& state);
   // Only the status line and stats box (a key was pressed, someone joined).
   void draw_chrome(const ScreenState& state);

@@ -16,6 +16,15 @@
 namespace ttycall::client {
 namespace {
 
+// A full redraw now and then heals a terminal that something else wrote on (a `wall`
+// message, a background job); between them only the cells that changed are written.
+constexpr double kFullRedrawSeconds = 30;
+
+const core::AllocSite& renderer_site() {
+  static const core::AllocSite site("client.render");
+  return site;
+}
+
 std::string default_name() {
   if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
   if (const passwd* pw = ::getpwuid(::getuid()); pw != nullptr && pw->pw_name[0] != '\0') {
@@ -38,6 +47,7 @@ Client::Client(asio::io_context& io, ClientOptions options, CallObserver* observ
       camera_(io_, connection_),
       input_(io_, {[this](uint8_t key) { on_key(key); }, [this] { apply_terminal_size(); },
                    [this] { stop(); }}),
+      renderer_(renderer_site()),
       observer_(observer) {
   if (options_.name.empty()) options_.name = default_name();
   video_payload_.resize(64 * 1024);
@@ -168,13 +178,7 @@ void Client::finish() {
   if (!exit_message_.empty() && !options_.quiet) {
     core::write_stderr_whole("ttycall: " + exit_message_ + "\n");
   }
-  if (!options_.save_last_frame.empty()) {
-    if (!core::write_file_whole(options_.save_last_frame.c_str(),
-                                {reinterpret_cast<const char*>(frame_.data()), frame_size_},
-                                false)) {
-      core::write_stderr_whole("ttycall: cannot write " + options_.save_last_frame + "\n");
-    }
-  }
+  if (!options_.save_last_frame.empty()) save_last_frame();
   if (voice_) voice_->close();
   if (!options_.stats_json.empty()) {
     nlohmann::json j;
@@ -183,6 +187,22 @@ void Client::finish() {
     if (!core::write_file_whole(options_.stats_json.c_str(), j.dump(2) + "\n", false)) {
       core::write_stderr_whole("ttycall: cannot write " + options_.stats_json + "\n");
     }
+  }
+}
+
+void Client::save_last_frame() {
+  // What the terminal shows after the last frame, as one full redraw: the file always
+  // holds the whole picture.
+  std::span<const uint8_t> text;
+  if (video_.has_frame()) {
+    const net::VideoDownHeader& h = video_.header();
+    const CallChoices& c = controls_.choices();
+    text = renderer_.render(video_.picture(), {h.cols, h.rows, c.render, c.color},
+                            video_.overlay(), true);
+  }
+  if (!core::write_file_whole(options_.save_last_frame.c_str(),
+                              {reinterpret_cast<const char*>(text.data()), text.size()}, false)) {
+    core::write_stderr_whole("ttycall: cannot write " + options_.save_last_frame + "\n");
   }
 }
 
@@ -353,15 +373,8 @@ const net::PasswordKey* Client::password_for(const net::KeyWelcome& welcome) {
 
 void Client::send_hello() {
   net::Hello hello;
-  hello.render_modes =
-      net::render_bit(media::RenderMode::kAscii) | net::render_bit(media::RenderMode::kHalf);
-  hello.color_modes = net::color_bit(media::ColorMode::kNone) |
-                      net::color_bit(media::ColorMode::k256) |
-                      net::color_bit(media::ColorMode::kTrueColor);
   hello.cols = uint16_t(cols_);
   hello.rows = uint16_t(picture_rows());
-  hello.render = controls_.choices().render;
-  hello.color = controls_.choices().color;
   hello.name = net::Name::from(options_.name);
   send_message(net::MsgType::kHello, hello);
 }
@@ -488,27 +501,36 @@ void Client::handle_participants(std::span<const uint8_t> payload) {
 }
 
 void Client::handle_video(std::span<const uint8_t> payload) {
-  net::VideoDownHeader down;
-  std::span<const uint8_t> compressed;
-  if (!net::decode(payload, down, compressed)) return;
-  if (frame_.size() < down.raw_size) frame_.resize(down.raw_size);  // grows rarely
-  const size_t n = zstd_.decompress(compressed, {frame_.data(), frame_.size()});
-  if (n != down.raw_size) {
-    frame_size_ = 0;
-    return;
-  }
-  frame_size_ = n;
+  if (!video_.receive(payload)) return;  // malformed: dropped, the last good frame stays
   const auto now = core::SteadyClock::now();
   const size_t wire_bytes = net::kHeaderSize + payload.size();
   stats_.on_frame(wire_bytes, now);
-  if (observer_) observer_->on_video_frame(wire_bytes);
   rates_.on_frame(wire_bytes, now);
   if (!stats_.steady_marked() &&
       stats_.frames_received() > uint64_t(2 * std::max(1, int(camera_.request().fps)))) {
     stats_.mark_steady();
   }
-  note_own_latency(down);
-  if (view_) view_->draw_frame({frame_.data(), frame_size_}, down.cols, down.rows, screen_state());
+  note_own_latency(video_.header());
+  const size_t terminal_bytes_before = stats_.terminal_bytes();
+  draw_picture(core::seconds_between(last_full_draw_, now) >= kFullRedrawSeconds);
+  if (observer_) {
+    observer_->on_video_frame(wire_bytes, stats_.terminal_bytes() - terminal_bytes_before);
+  }
+}
+
+void Client::draw_picture(bool full) {
+  if (!video_.has_frame()) return;
+  const net::VideoDownHeader& h = video_.header();
+  const CallChoices& c = controls_.choices();
+  const render::Target target{h.cols, h.rows, c.render, c.color};
+  const bool redraws_all = full || renderer_.needs_full(target);
+  const std::span<const uint8_t> text =
+      renderer_.render(video_.picture(), target, video_.overlay(), full);
+  if (redraws_all) last_full_draw_ = core::SteadyClock::now();
+  stats_.on_terminal_bytes(text.size());
+  // A frame that does not fit the window as it is now (a resize in flight) is not drawn:
+  // then the terminal no longer shows what the renderer believes.
+  if (view_ && !view_->draw_frame(text, h.cols, h.rows, screen_state())) renderer_.invalidate();
 }
 
 void Client::note_own_latency(const net::VideoDownHeader& down) {
@@ -559,8 +581,8 @@ void Client::send_audio(std::span<const uint8_t> packet) {
 
 void Client::send_view() {
   const CallChoices& c = controls_.choices();
-  send_message(net::MsgType::kResize, net::Resize{uint16_t(cols_), uint16_t(picture_rows()),
-                                                  c.render, c.color, c.layout, c.pinned_id});
+  send_message(net::MsgType::kResize,
+               net::Resize{uint16_t(cols_), uint16_t(picture_rows()), c.layout, c.pinned_id});
 }
 
 void Client::send_media_state() {
@@ -580,6 +602,9 @@ void Client::on_key(uint8_t key) {
   camera_.set_camera_off(controls_.choices().video_off);
   if (effects.send_media_state) send_media_state();
   if (effects.send_view) send_view();
+  // The stats box covered part of the picture: all of it is drawn again.
+  if (effects.uncover_picture) renderer_.invalidate();
+  if (effects.redraw_picture || effects.uncover_picture) draw_picture(false);
   if (effects.redraw_chrome) draw_chrome();
 }
 
@@ -589,6 +614,7 @@ void Client::apply_terminal_size() {
   cols_ = std::clamp(size->cols, 1, net::kMaxTerminalCols);
   rows_ = std::clamp(size->rows, 1, net::kMaxTerminalRows);
   if (view_) view_->resize(cols_, rows_, screen_state());
+  renderer_.invalidate();  // the screen was cleared
   send_view();
 }
 
@@ -620,6 +646,7 @@ void Client::draw_chrome() {
 void Client::show_status(std::string_view text) {
   if (view_) {
     view_->show_status(text);
+    renderer_.invalidate();
   } else if (!options_.quiet) {
     core::write_stderr_whole(fmt::format("ttycall: {}\n", text));
   }

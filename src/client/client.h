@@ -7,8 +7,11 @@
 // voice's pace (VoicePacer), the keys and their meaning (CallInput, CallControls) and the
 // screen (CallView). Everything runs on the io_context the caller owns and runs, on one
 // thread at a time (several clients may share it: the demo's guests, the load generator).
-// The receive path decompresses into a buffer that only grows when a larger frame first
-// arrives, and writes each frame to the terminal in one write.
+// The receive path decodes each picture (VideoReceiver), renders it as text in the
+// viewer's own render and colour mode, writing only the cells that changed
+// (render::FrameRenderer), and writes each frame to the terminal in one write. A headless
+// client renders too, only to count what it would write. Buffers grow only when a larger
+// view first arrives.
 #include <array>
 #include <asio.hpp>
 #include <cstdint>
@@ -26,15 +29,16 @@
 #include "client/camera_uplink.h"
 #include "client/client_options.h"
 #include "client/client_stats.h"
+#include "client/video_receiver.h"
 #include "client/voice.h"
 #include "client/voice_pacer.h"
 #include "core/clock.h"
 #include "core/status.h"
-#include "media/zstd_codec.h"
 #include "net/connection.h"
 #include "net/key_exchange.h"
 #include "net/keys.h"
 #include "net/protocol.h"
+#include "render/frame_renderer.h"
 
 namespace ttycall::client {
 
@@ -107,6 +111,9 @@ class Client : private net::Connection::Owner {
   void on_key(uint8_t key);
   void apply_terminal_size();
   void show_status(std::string_view text);
+  // Renders the last picture in the current modes and draws it (full: every cell).
+  void draw_picture(bool full);
+  void save_last_frame();
   int picture_rows() const { return view_ ? view_->picture_rows() : rows_; }
   ScreenState screen_state() const;
   void draw_chrome();  // the status line (and stats box) without waiting for a frame
@@ -142,10 +149,10 @@ class Client : private net::Connection::Owner {
   int rows_ = 24;
 
   // Receiving video.
-  media::FrameDecompressor zstd_;
   std::vector<uint8_t> video_payload_;  // grows when a larger frame first arrives
-  std::vector<uint8_t> frame_;
-  size_t frame_size_ = 0;
+  VideoReceiver video_;
+  render::FrameRenderer renderer_;
+  core::SteadyClock::time_point last_full_draw_{};
 
   // What the user chose with keys in the call, and who is in it.
   CallControls controls_;

@@ -68,6 +68,7 @@ void ClientStats::fill_json(nlohmann::json& j) const {
   const uint64_t steady_end = end_marked_ ? steady_allocs_end_ : allocs;
   j["frames_received"] = frames_;
   j["bytes_received"] = bytes_received_;
+  j["terminal_bytes"] = terminal_bytes_;
   j["fps"] = fps();
   j["latency_ms"] = {{"p50", latency_percentile(50)},
                      {"p95", latency_percentile(95)},

@@ -29,6 +29,8 @@ class ClientStats {
  public:
   void on_frame(size_t wire_bytes, core::SteadyClock::time_point now);
   void on_bytes(size_t wire_bytes) { bytes_received_ += wire_bytes; }
+  // Bytes written (or, headless, that would be written) to the terminal for a frame.
+  void on_terminal_bytes(size_t bytes) { terminal_bytes_ += bytes; }
   void on_latency_ms(double ms) { latencies_.add(ms); }
   void on_participant(uint32_t id);
   void on_rtt_ms(double ms);
@@ -47,6 +49,7 @@ class ClientStats {
   // The same figures into an existing JSON object (the client adds its "audio" section).
   void fill_json(nlohmann::json& j) const;
   uint64_t bytes_received() const { return bytes_received_; }
+  uint64_t terminal_bytes() const { return terminal_bytes_; }
   // The newest samples (0 when none yet), for the stats box.
   double last_latency_ms() const { return latencies_.last(); }
   double last_rtt_ms() const { return rtt_last_ms_; }
@@ -54,6 +57,7 @@ class ClientStats {
  private:
   uint64_t frames_ = 0;
   uint64_t bytes_received_ = 0;
+  uint64_t terminal_bytes_ = 0;
   core::SteadyClock::time_point first_frame_{};
   core::SteadyClock::time_point last_frame_{};
   LatencySamples latencies_;

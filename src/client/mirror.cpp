@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/console.h"
 #include "media/compose.h"
+#include "render/frame_renderer.h"
 
 namespace ttycall::client {
 namespace {
@@ -23,19 +24,21 @@ const core::AllocSite& mirror_site() {
 }
 
 // Renders one frame of `source` for a cols x rows terminal, composed as the server composes
-// a view, with the picture edge to edge and no label. The text lives in `scratch`.
+// a view (the picture edge to edge, no label) and drawn as a client draws it: only the
+// cells that changed since the renderer's last frame, unless `full`. The text lives in
+// `renderer`.
 std::span<const uint8_t> render_once(VideoSource& source, const MirrorOptions& o, int cols,
                                      int rows, uint64_t frame, double t,
-                                     std::vector<uint8_t>& picture,
-                                     media::ComposeScratch& scratch) {
+                                     std::vector<uint8_t>& picture, media::ComposeScratch& scratch,
+                                     render::FrameRenderer& renderer, bool full) {
   const int w = cols, h = rows * 2;
-  picture.resize(size_t(w) * h * 3);
+  core::grow_to(picture, size_t(w) * h * 3, mirror_site());
   const media::MutableImageView image{picture.data(), w, h, w * 3};
   source.capture(image, frame, t);
   const media::TileSource tile{image.view(), {}, false};
-  const media::ComposeInput input{
-      {cols, rows, o.render, o.color}, media::TileLayout::kFill, 0, {&tile, 1}};
-  return media::compose(input, scratch).text;
+  const media::ComposeInput input{cols, rows, media::TileLayout::kFill, 0, {&tile, 1}};
+  const media::ComposedView composed = media::compose(input, scratch);
+  return renderer.render(composed.picture, {cols, rows, o.render, o.color}, {}, full);
 }
 
 }  // namespace
@@ -55,6 +58,7 @@ int run_mirror(const MirrorOptions& o) {
   VideoSource& source = *made->source;
   std::vector<uint8_t> picture;
   media::ComposeScratch scratch(mirror_site());
+  render::FrameRenderer renderer(mirror_site());
 
   auto size_now = [&] {
     if (o.cols > 0 && o.rows > 0) return TerminalSize{o.cols, o.rows};
@@ -64,7 +68,7 @@ int run_mirror(const MirrorOptions& o) {
   if (o.snapshot) {
     const TerminalSize size = size_now();
     const std::span<const uint8_t> text =
-        render_once(source, o, size.cols, size.rows, 0, 0, picture, scratch);
+        render_once(source, o, size.cols, size.rows, 0, 0, picture, scratch, renderer, true);
     return core::write_all(STDOUT_FILENO, text) ? 0 : 1;
   }
 
@@ -88,10 +92,11 @@ int run_mirror(const MirrorOptions& o) {
     const double t = core::seconds_between(start, now);
     if (o.duration > 0 && t >= o.duration) break;
     const TerminalSize size = size_now();
-    if (size.cols != last.cols || size.rows != last.rows) core::write_all(STDOUT_FILENO, "\x1b[2J");
+    const bool resized = size.cols != last.cols || size.rows != last.rows;
+    if (resized) core::write_all(STDOUT_FILENO, "\x1b[2J");
     last = size;
-    core::write_all(STDOUT_FILENO,
-                    render_once(source, o, size.cols, size.rows, frame, t, picture, scratch));
+    core::write_all(STDOUT_FILENO, render_once(source, o, size.cols, size.rows, frame, t, picture,
+                                               scratch, renderer, resized));
 
     next += period;
     const int wait_ms = std::max<int>(

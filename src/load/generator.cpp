@@ -25,10 +25,12 @@ struct LoadGenerator::Lane {
 // ended(), which the generator's own thread waits on.
 class LoadGenerator::Tally final : public client::CallObserver {
  public:
-  void on_video_frame(size_t wire_bytes) override {
+  void on_video_frame(size_t wire_bytes, size_t terminal_bytes) override {
     receiving_ = true;
     ++frames_;
     bytes_ += wire_bytes;
+    video_bytes_ += wire_bytes;
+    terminal_bytes_ += terminal_bytes;
   }
   void on_own_latency_ms(double ms) override { latencies_.add(ms); }
   void on_packet_bytes(size_t wire_bytes) override { bytes_ += wire_bytes; }
@@ -37,6 +39,8 @@ class LoadGenerator::Tally final : public client::CallObserver {
   void begin_window() {
     frames_ = 0;
     bytes_ = 0;
+    video_bytes_ = 0;
+    terminal_bytes_ = 0;
     latencies_.clear();
   }
   // A frame has arrived since the client started (windows aside).
@@ -46,6 +50,8 @@ class LoadGenerator::Tally final : public client::CallObserver {
   void fill(ClientWindow& w) const {
     w.frames = frames_;
     w.bytes_received = bytes_;
+    w.video_bytes = video_bytes_;
+    w.terminal_bytes = terminal_bytes_;
     w.latency_p50_ms = latencies_.percentile(50);
     w.latency_p95_ms = latencies_.percentile(95);
     w.latency_p99_ms = latencies_.percentile(99);
@@ -56,6 +62,8 @@ class LoadGenerator::Tally final : public client::CallObserver {
   bool receiving_ = false;
   uint64_t frames_ = 0;
   uint64_t bytes_ = 0;
+  uint64_t video_bytes_ = 0;
+  uint64_t terminal_bytes_ = 0;
   client::LatencySamples latencies_;
   std::atomic<bool> ended_{false};
 };
@@ -80,7 +88,7 @@ client::ClientOptions LoadGenerator::client_options(int index) const {
   o.host = options_.host;
   o.port = options_.port;
   o.name = "load-" + std::to_string(index + 1);
-  o.video = "test:moving";
+  o.video = options_.video;
   o.audio_in = options_.audio ? "sine:" + std::to_string(200 + 37 * (index % 64)) : "none";
   o.audio_out = "null";
   o.seed = uint32_t(index + 1);

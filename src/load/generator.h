@@ -2,8 +2,9 @@
 // N synthetic participants in one process: the load side of `ttycall bench`.
 //
 // Each participant is a real headless Client (moving test pattern up, every frame down
-// checked, decompressed and parsed; with `audio`, a tone up and the mix down, decoded and
-// dropped), so the load is what real clients cost the server.
+// checked, decoded and rendered as text, the bytes it would write to a terminal counted;
+// with `audio`, a tone up and the mix down, decoded and dropped), so the load is what real
+// clients cost the server.
 // They share `threads` io_contexts, each run by one thread, the clients dealt out in turn;
 // a client's handlers therefore all run on one thread, and the generator reads a client's
 // figures only from that thread (by posting to it), never racing the client.
@@ -32,6 +33,7 @@ struct LoadOptions {
   uint16_t port = 0;
   int clients = 1;
   std::vector<ViewSize> sizes{ViewSize{}};  // client i gets sizes[i % sizes.size()]
+  std::string video = "test:moving";        // every client's camera (a client video source)
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
   bool audio = false;  // each client also sends a sine tone (its own pitch) and takes the mix
@@ -46,8 +48,10 @@ struct ClientWindow {
   int index = 0;
   ViewSize size;
   double seconds = 0;           // length of the window as its io thread saw it
-  uint64_t frames = 0;          // video frames received, checked and decompressed
+  uint64_t frames = 0;          // video frames received, checked and decoded
   uint64_t bytes_received = 0;  // header + payload bytes of every packet received
+  uint64_t video_bytes = 0;     // the same, of the video frames alone
+  uint64_t terminal_bytes = 0;  // what drawing the frames would write to the terminal
   double latency_p50_ms = 0;    // capture -> arrival of its own tile, this client's samples
   double latency_p95_ms = 0;
   double latency_p99_ms = 0;
@@ -55,6 +59,10 @@ struct ClientWindow {
   double fps() const { return seconds > 0 ? double(frames) / seconds : 0; }
   double downstream_bytes_per_s() const {
     return seconds > 0 ? double(bytes_received) / seconds : 0;
+  }
+  double video_bytes_per_s() const { return seconds > 0 ? double(video_bytes) / seconds : 0; }
+  double terminal_bytes_per_s() const {
+    return seconds > 0 ? double(terminal_bytes) / seconds : 0;
   }
 };
 

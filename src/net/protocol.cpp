@@ -1,4 +1,4 @@
-// Protocol v1 framing and payload codecs. Every decoder reads through a bounds-checked
+// Protocol v2 framing and payload codecs. Every decoder reads through a bounds-checked
 // ByteReader, decodes into a local copy and commits it to `out` only when the whole payload
 // was consumed and every field is in range, so a malformed payload leaves `out` untouched.
 #include "net/protocol.h"
@@ -57,18 +57,6 @@ bool read_name(ByteReader& r, Name& name) {
   name.len = len;
   std::memcpy(name.bytes.data(), bytes.data(), len);
   return true;
-}
-
-bool read_render(ByteReader& r, media::RenderMode& out) {
-  const uint8_t v = r.u8();
-  out = media::RenderMode(v);
-  return r.ok() && v < media::kRenderModeCount;
-}
-
-bool read_color(ByteReader& r, media::ColorMode& out) {
-  const uint8_t v = r.u8();
-  out = media::ColorMode(v);
-  return r.ok() && v < media::kColorModeCount;
 }
 
 constexpr bool terminal_size_ok(uint16_t cols, uint16_t rows) {
@@ -216,12 +204,8 @@ size_t encode(const Hello& msg, std::span<uint8_t> out) {
   if (msg.name.len > kMaxNameBytes) return 0;
   ByteWriter w(out);
   w.u16(msg.protocol_version);
-  w.u8(msg.render_modes);
-  w.u8(msg.color_modes);
   w.u16(msg.cols);
   w.u16(msg.rows);
-  w.u8(uint8_t(msg.render));
-  w.u8(uint8_t(msg.color));
   write_name(w, msg.name);
   return finish(w);
 }
@@ -265,13 +249,8 @@ size_t encode(const Resize& msg, std::span<uint8_t> out) {
   ByteWriter w(out);
   w.u16(msg.cols);
   w.u16(msg.rows);
-  w.u8(uint8_t(msg.render));
-  w.u8(uint8_t(msg.color));
-  // The layout fields came later: a grid view without a pin keeps the original 6 bytes.
-  if (msg.layout != ViewLayout::kGrid || msg.pinned_id != 0) {
-    w.u8(uint8_t(msg.layout));
-    w.u32(msg.pinned_id);
-  }
+  w.u8(uint8_t(msg.layout));
+  w.u32(msg.pinned_id);
   return finish(w);
 }
 
@@ -314,18 +293,26 @@ size_t encode(const VideoUpHeader& msg, std::span<uint8_t> out) {
 }
 
 size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out) {
-  if (msg.source_count > kMaxFrameSources) return 0;
+  if (msg.source_count > kMaxFrameSources || msg.label_count > kMaxParticipants) return 0;
   ByteWriter w(out);
   w.u32(msg.frame_number);
   w.u16(msg.cols);
   w.u16(msg.rows);
-  w.u8(uint8_t(msg.render));
-  w.u8(uint8_t(msg.color));
-  w.u32(msg.raw_size);
+  w.u8(uint8_t(msg.format));
   w.u8(msg.source_count);
+  w.u8(msg.label_count);
   for (size_t i = 0; i < msg.source_count; ++i) {
     w.u32(msg.sources[i].participant_id);
     w.u64(msg.sources[i].capture_us);
+  }
+  for (size_t i = 0; i < msg.label_count; ++i) {
+    const FrameLabel& label = msg.labels[i];
+    if (label.name.len > kMaxNameBytes) return 0;
+    w.u16(label.col);
+    w.u16(label.row);
+    w.u16(label.width);
+    w.u8(label.style);
+    write_name(w, label.name);
   }
   return finish(w);
 }
@@ -426,11 +413,8 @@ bool decode(std::span<const uint8_t> in, Hello& out) {
   ByteReader r(in);
   Hello m;
   m.protocol_version = r.u16();
-  m.render_modes = r.u8();
-  m.color_modes = r.u8();
   m.cols = r.u16();
   m.rows = r.u16();
-  if (!read_render(r, m.render) || !read_color(r, m.color)) return false;
   if (!terminal_size_ok(m.cols, m.rows)) return false;
   if (!read_name(r, m.name) || !r.done()) return false;
   out = m;
@@ -486,16 +470,10 @@ bool decode(std::span<const uint8_t> in, Resize& out) {
   Resize m;
   m.cols = r.u16();
   m.rows = r.u16();
-  if (!read_render(r, m.render) || !read_color(r, m.color)) return false;
-  if (in.size() == kResizeSize) {
-    const uint8_t layout = r.u8();
-    m.pinned_id = r.u32();
-    if (layout >= kViewLayoutCount) return false;
-    m.layout = ViewLayout(layout);
-    // A plain grid is always sent in the short form: one encoding per message.
-    if (m.layout == ViewLayout::kGrid && m.pinned_id == 0) return false;
-  }
-  if (!r.done() || !terminal_size_ok(m.cols, m.rows)) return false;
+  const uint8_t layout = r.u8();
+  m.pinned_id = r.u32();
+  if (!r.done() || layout >= kViewLayoutCount || !terminal_size_ok(m.cols, m.rows)) return false;
+  m.layout = ViewLayout(layout);
   out = m;
   return true;
 }
@@ -568,21 +546,35 @@ bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const u
   m.frame_number = r.u32();
   m.cols = r.u16();
   m.rows = r.u16();
-  if (!read_render(r, m.render) || !read_color(r, m.color)) return false;
-  m.raw_size = r.u32();
+  const uint8_t format = r.u8();
   m.source_count = r.u8();
+  m.label_count = r.u8();
   if (!r.ok() || !terminal_size_ok(m.cols, m.rows)) return false;
-  if (m.raw_size == 0 || m.raw_size > kMaxRawFrameBytes) return false;
-  if (m.source_count > kMaxFrameSources) return false;
+  if (format != uint8_t(PictureFormat::kJpeg)) return false;
+  m.format = PictureFormat(format);
+  if (m.source_count > kMaxFrameSources || m.label_count > kMaxParticipants) return false;
   for (size_t i = 0; i < m.source_count; ++i) {
     m.sources[i].participant_id = r.u32();
     m.sources[i].capture_us = r.u64();
   }
+  for (size_t i = 0; i < m.label_count; ++i) {
+    FrameLabel& label = m.labels[i];
+    label.col = r.u16();
+    label.row = r.u16();
+    label.width = r.u16();
+    label.style = r.u8();
+    if (!read_name(r, label.name)) return false;
+    // Inside the view, one row: the client checks again as it draws.
+    if (label.style > kLabelSpeaking || label.row >= m.rows || label.width == 0 ||
+        label.col + label.width > m.cols) {
+      return false;
+    }
+  }
   if (!r.ok()) return false;
-  const auto zstd = r.rest();
-  if (zstd.empty()) return false;
+  const auto picture = r.rest();
+  if (picture.empty()) return false;
   out = m;
-  rest = zstd;
+  rest = picture;
   return true;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Protocol v1: framing, limits and payload codecs. See docs/PROTOCOL.md.
+// Protocol v2: framing, limits and payload codecs. See docs/PROTOCOL.md.
 //
 // Every packet is a 16-byte header followed by `length` payload bytes, little-endian:
 //   u32 magic "TTYC" | u8 version | u8 type | u16 flags | u32 length | u32 crc32c(payload)
@@ -16,12 +16,10 @@
 #include <string_view>
 #include <tuple>
 
-#include "media/render_options.h"
-
 namespace ttycall::net {
 
 constexpr uint32_t kMagic = 0x43595454;  // bytes 'T' 'T' 'Y' 'C' on the wire
-constexpr uint8_t kProtocolVersion = 1;
+constexpr uint8_t kProtocolVersion = 2;
 constexpr size_t kHeaderSize = 16;
 constexpr int kMaxNameBytes = 32;
 constexpr int kMaxParticipants = 64;
@@ -37,13 +35,13 @@ enum class MsgType : uint8_t {
   kParticipants = 0x03,  // s->c  the full list, sent on join and whenever it changes
   kJoined = 0x04,        // s->c  someone joined
   kLeft = 0x05,          // s->c  someone left
-  kResize = 0x06,        // c->s  new terminal size or render/colour choice
+  kResize = 0x06,        // c->s  new terminal size or layout
   kPing = 0x07,          // both  RTT probe
   kPong = 0x08,          // both  echo of a ping's timestamp
   kBye = 0x09,           // both  orderly close, with a reason
   kVideoRequest = 0x0A,  // s->c  the size (and rate) of video the server wants
   kVideoUp = 0x0B,       // c->s  one JPEG camera frame
-  kVideoDown = 0x0C,     // s->c  one rendered text frame, zstd-compressed
+  kVideoDown = 0x0C,     // s->c  one composed picture of a view, with its tile labels
   kAudioUp = 0x0D,       // c->s  one Opus packet of the microphone
   kAudioDown = 0x0E,     // s->c  one Opus packet of the mix this listener hears
   // The key exchange (see key_exchange.h): KeyHello and KeyWelcome travel in the clear, and
@@ -95,22 +93,12 @@ struct Name {
   static Name from(std::string_view text);
 };
 
-// Capability bits in Hello.
-constexpr uint8_t render_bit(media::RenderMode m) {
-  return uint8_t(1u << uint8_t(m));
-}
-constexpr uint8_t color_bit(media::ColorMode c) {
-  return uint8_t(1u << uint8_t(c));
-}
-
+// How the picture is turned into text (render and colour mode) is the client's own
+// business since v2: it never travels.
 struct Hello {
   uint16_t protocol_version = kProtocolVersion;
-  uint8_t render_modes = 0;  // bit set of render_bit()
-  uint8_t color_modes = 0;   // bit set of color_bit()
-  uint16_t cols = 0;
+  uint16_t cols = 0;  // the picture's size in terminal cells
   uint16_t rows = 0;
-  media::RenderMode render = media::RenderMode::kHalf;
-  media::ColorMode color = media::ColorMode::kTrueColor;
   Name name;
 };
 
@@ -147,17 +135,13 @@ enum class ViewLayout : uint8_t {
 };
 constexpr int kViewLayoutCount = 2;
 
-// The last two fields are optional on the wire: a 6-byte Resize means grid, no pin.
 struct Resize {
   uint16_t cols = 0;
   uint16_t rows = 0;
-  media::RenderMode render = media::RenderMode::kHalf;
-  media::ColorMode color = media::ColorMode::kTrueColor;
   ViewLayout layout = ViewLayout::kGrid;
   uint32_t pinned_id = 0;  // with kFocus: this participant is the large tile; 0 = the speaker
 };
-constexpr size_t kResizeShortSize = 6;
-constexpr size_t kResizeSize = 11;
+constexpr size_t kResizeSize = 9;
 
 enum MediaStateFlags : uint8_t {
   kMediaVideoOff = 1,  // the camera is switched off: show the name only
@@ -210,20 +194,37 @@ struct FrameSource {
   uint64_t capture_us = 0;
 };
 
-// VideoDown payload = fixed part, then n_sources FrameSource entries, then zstd bytes.
+// Text the client draws over the picture: a tile's name, centred by the client (by display
+// width, after checking every code point) in cells [col, col + width) of `row`.
+enum LabelStyle : uint8_t { kLabelPlain = 0, kLabelSpeaking = 1 };
+struct FrameLabel {
+  uint16_t col = 0;
+  uint16_t row = 0;
+  uint16_t width = 0;
+  uint8_t style = kLabelPlain;  // LabelStyle
+  Name name;
+};
+
+enum class PictureFormat : uint8_t {
+  kJpeg = 1,  // baseline JPEG, 4:4:4, cols x rows*2 pixels
+};
+
+// VideoDown payload = fixed part, source_count FrameSource entries, label_count FrameLabel
+// entries, then the picture: the view's grid at cols x rows*2 pixels (what half blocks
+// show), encoded in `format`.
 struct VideoDownHeader {
   uint32_t frame_number = 0;
   uint16_t cols = 0;
   uint16_t rows = 0;
-  media::RenderMode render = media::RenderMode::kHalf;
-  media::ColorMode color = media::ColorMode::kTrueColor;
-  uint32_t raw_size = 0;  // size of the decompressed terminal bytes
+  PictureFormat format = PictureFormat::kJpeg;
   uint8_t source_count = 0;
+  uint8_t label_count = 0;
   std::array<FrameSource, kMaxFrameSources> sources{};
+  std::array<FrameLabel, kMaxParticipants> labels{};
 };
-constexpr size_t kVideoDownFixedSize = 15;
+constexpr size_t kVideoDownFixedSize = 11;
 constexpr size_t kFrameSourceSize = 12;
-constexpr size_t kMaxRawFrameBytes = 32u << 20;
+constexpr size_t kFrameLabelFixedSize = 8;  // then the name's bytes
 
 // AudioUp payload = fixed part then one Opus packet (one 20 ms frame, 48 kHz mono).
 enum AudioUpFlags : uint8_t {

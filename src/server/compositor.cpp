@@ -18,7 +18,6 @@ const core::AllocSite& scratch_site() {
 
 // Every member fits a tile, and every name fits its label.
 static_assert(net::kMaxParticipants <= media::kMaxTiles);
-static_assert(net::kMaxNameBytes <= media::kMaxLabelCodePoints);
 
 }  // namespace
 
@@ -71,9 +70,9 @@ Compositor::View* Compositor::find_or_add_view(const ViewKey& key) {
   views_.emplace_back();
   View& view = views_.back();
   view.key = key;
-  // A first guess at the frame size class (about 8 compressed bytes a cell), so the first
-  // frame usually finds its class reserved.
-  view.high_class = FramePools::class_of(size_t(key.cols) * key.rows * 8);
+  // A first guess at the frame size class (about one JPEG byte a cell), so the first frame
+  // usually finds its class reserved.
+  view.high_class = FramePools::class_of(size_t(key.cols) * key.rows + 1024);
   return &view;
 }
 
@@ -227,18 +226,21 @@ void Compositor::render(View& view, Scratch& scratch) {
   const media::ComposedView composed = compose(view, scratch);
   view.tile_count = int(composed.tiles.size());
   std::copy(composed.tiles.begin(), composed.tiles.end(), view.tiles.begin());
-  core::grow_to(scratch.compressed, media::FrameCompressor::bound(composed.text.size()),
-                scratch_site());
-  const size_t compressed_size =
-      composed.text.empty() ? 0 : scratch.compressor.compress(composed.text, scratch.compressed);
+  size_t encoded_size = 0;
+  if (composed.picture.rgb != nullptr) {
+    core::grow_to(scratch.encoded,
+                  media::JpegEncoder::max_size(composed.picture.width, composed.picture.height),
+                  scratch_site());
+    encoded_size = scratch.encoder.encode(composed.picture, scratch.encoded);
+  }
 
   view.epoch = tick_epoch_;
   view.speaking = tick_speaking_;
   view.video_off = tick_video_off_;
   view.speaker_id = latest_speaker_id_;
   std::copy_n(versions_.begin(), tick_members_, view.versions.begin());
-  if (compressed_size == 0) return;
-  publish(view, composed.text.size(), {scratch.compressed.data(), compressed_size});
+  if (encoded_size == 0) return;
+  publish(view, composed.labels, {scratch.encoded.data(), encoded_size});
 }
 
 bool Compositor::shows_picture(int member) const {
@@ -256,28 +258,34 @@ media::ComposedView Compositor::compose(const View& view, Scratch& scratch) cons
     sources[i] = {picture, members_[i]->name().view(), ((tick_speaking_ >> i) & 1) != 0};
   }
   const bool focus = view.key.layout == net::ViewLayout::kFocus;
-  const media::ComposeInput input{{view.key.cols, view.key.rows, view.key.mode, view.key.color},
+  const media::ComposeInput input{view.key.cols, view.key.rows,
                                   focus ? media::TileLayout::kFocus : media::TileLayout::kGrid,
                                   focus ? focus_index(view) : 0,
                                   {sources.data(), size_t(tick_members_)}};
   return media::compose(input, scratch.compose);
 }
 
-void Compositor::publish(View& view, size_t raw_size, std::span<const uint8_t> compressed) {
+void Compositor::publish(View& view, std::span<const media::TileLabel> labels,
+                         std::span<const uint8_t> picture) {
   net::VideoDownHeader header;
   for (int i = 0; i < view.tile_count; ++i) {
     if (view.tiles[i].cols != 0 && shows_picture(i)) {
       header.sources[header.source_count++] = {members_[i]->id(), frames_[i].capture_us};
     }
   }
+  size_t fixed = net::kVideoDownFixedSize + header.source_count * net::kFrameSourceSize;
+  for (const media::TileLabel& label : labels) {
+    const net::Name& name = members_[label.source]->name();
+    header.labels[header.label_count++] = {
+        uint16_t(label.col), uint16_t(label.row), uint16_t(label.width),
+        uint8_t(label.speaking ? net::kLabelSpeaking : net::kLabelPlain), name};
+    fixed += net::kFrameLabelFixedSize + name.len;
+  }
   header.frame_number = view.frame_number + 1;
   header.cols = view.key.cols;
   header.rows = view.key.rows;
-  header.render = view.key.mode;
-  header.color = view.key.color;
-  header.raw_size = uint32_t(raw_size);
-  const size_t fixed = net::kVideoDownFixedSize + header.source_count * net::kFrameSourceSize;
-  const size_t payload_size = fixed + compressed.size();
+  header.format = net::PictureFormat::kJpeg;
+  const size_t payload_size = fixed + picture.size();
   view.high_class =
       std::max(view.high_class, FramePools::class_of(net::kHeaderSize + payload_size));
   core::PooledBuffer packet = context_.frame_pools.acquire(net::kHeaderSize + payload_size);
@@ -286,8 +294,8 @@ void Compositor::publish(View& view, size_t raw_size, std::span<const uint8_t> c
     return;
   }
   uint8_t* out = packet.data();
-  net::encode(header, {out + net::kHeaderSize, fixed});
-  std::memcpy(out + net::kHeaderSize + fixed, compressed.data(), compressed.size());
+  if (net::encode(header, {out + net::kHeaderSize, fixed}) != fixed) return;
+  std::memcpy(out + net::kHeaderSize + fixed, picture.data(), picture.size());
   net::write_header(net::MsgType::kVideoDown, {out + net::kHeaderSize, payload_size},
                     std::span<uint8_t, net::kHeaderSize>(out, net::kHeaderSize));
   packet.set_size(net::kHeaderSize + payload_size);

@@ -1,16 +1,18 @@
 #pragma once
 // Composes the call for every viewer, once per distinct view.
 //
-// Each tick, viewers are grouped by view (terminal size, render mode, colour mode). A view
-// is rendered (media::compose: tiles, pictures, labels, text) only when a participant's
-// camera frame or the membership changed since its last render; the rendered text is
-// compressed once into a pooled, framed VideoDown packet that every viewer of the view
-// shares (one refcount each, no copy). The compositor also
-// tells each participant the camera size it needs: the largest tile anyone shows them in.
+// Each tick, viewers are grouped by view (picture size and layout: how the picture becomes
+// text is each client's choice). A view is composed (media::compose: tiles, pictures,
+// where the labels go) only when a participant's camera frame or the membership changed
+// since its last composition; the picture is encoded once (JPEG 4:4:4, every frame on its
+// own, so a viewer that skipped frames shows the right picture at once) into a pooled,
+// framed VideoDown packet with the labels, which every viewer of the view shares (one
+// refcount each, no copy). The compositor also tells each participant the camera size it
+// needs: the largest tile anyone shows them in.
 //
 // Only the tick touches the compositor's state. Views that need a render in a tick are
 // shared out among the tick's own thread and a few render threads (each with its own
-// scratch buffers and zstd context), since distinct views are independent work. Scratch
+// scratch buffers and JPEG encoder), since distinct views are independent work. Scratch
 // buffers grow when a bigger view first appears and are reused after that, so a steady
 // call does not allocate.
 #include <array>
@@ -25,7 +27,7 @@
 #include "core/buffer_pool.h"
 #include "media/compose.h"
 #include "media/layout.h"
-#include "media/zstd_codec.h"
+#include "media/jpeg_codec.h"
 #include "net/protocol.h"
 #include "server/participant.h"
 #include "server/server_context.h"
@@ -67,9 +69,11 @@ class Compositor {
   struct Scratch {
     explicit Scratch(const core::AllocSite& site) : compose(site) {}
     media::ComposeScratch compose;
-    std::vector<uint8_t> compressed;
-    media::FrameCompressor compressor{1};
+    std::vector<uint8_t> encoded;
+    media::JpegEncoder encoder{kPictureQuality, media::ChromaSubsampling::k444};
   };
+  // JPEG quality of the pictures: chosen by measurement (BENCHMARKS.md, "Picture codecs").
+  static constexpr int kPictureQuality = 80;
 
   View* find_or_add_view(const ViewKey& key);
   bool needs_render(const View& view) const;
@@ -80,8 +84,10 @@ class Compositor {
   void render(View& view, Scratch& scratch);
   bool shows_picture(int member) const;  // this tick: a frame, and the camera on
   media::ComposedView compose(const View& view, Scratch& scratch) const;
-  // Frames `compressed` as the view's new VideoDown packet, shared by all its viewers.
-  void publish(View& view, size_t raw_size, std::span<const uint8_t> compressed);
+  // Frames the picture and labels as the view's new VideoDown packet, shared by all its
+  // viewers.
+  void publish(View& view, std::span<const media::TileLabel> labels,
+               std::span<const uint8_t> picture);
   void render_thread(size_t index);
   void match_deliveries(int members);  // carries each member's Delivery over from last tick
   void request_video_sizes(int members);

@@ -207,14 +207,14 @@ ViewKey Session::clamp_view(ViewKey key) const {
 
 void Session::join(const net::Hello& hello) {
   participant_.set_name(hello.name);
-  const ViewKey key = clamp_view({hello.cols, hello.rows, hello.render, hello.color});
+  const ViewKey key = clamp_view({hello.cols, hello.rows});
   participant_.set_view(key);
   if (room_.join(std::shared_ptr<Participant>(shared_from_this(), &participant_)) == 0) {
     return close_with_bye(net::ByeReason::kServerFull, "the call is full");
   }
   participant_.set_joined();
-  spdlog::info("{} joined as participant {} ({}x{} {} {})", hello.name.view(), participant_.id(),
-               key.cols, key.rows, media::to_string(key.mode), media::to_string(key.color));
+  spdlog::info("{} joined as participant {} ({}x{})", hello.name.view(), participant_.id(),
+               key.cols, key.rows);
 }
 
 // ---- In the call ----
@@ -222,8 +222,7 @@ void Session::join(const net::Hello& hello) {
 void Session::handle_resize(std::span<const uint8_t> payload) {
   net::Resize resize;
   if (!net::decode(payload, resize)) return protocol_error("malformed resize");
-  participant_.set_view(clamp_view(
-      {resize.cols, resize.rows, resize.render, resize.color, resize.layout, resize.pinned_id}));
+  participant_.set_view(clamp_view({resize.cols, resize.rows, resize.layout, resize.pinned_id}));
 }
 
 void Session::handle_media_state(std::span<const uint8_t> payload) {

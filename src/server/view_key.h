@@ -1,34 +1,25 @@
 #pragma once
-// What a viewer wants to see: the size of its picture, its render and colour modes, and the
-// layout. Viewers with equal keys share one composed view.
+// What a viewer wants to see: the size of its picture and the layout. Viewers with equal
+// keys share one composed view: how the picture becomes text is each client's own choice.
 #include <cstdint>
 
-#include "media/render_options.h"
 #include "net/protocol.h"
 
 namespace ttycall::server {
 
-// What a viewer wants to see. The size and modes are packed in 64 bits and the layout in
-// another 64, so each half can be read atomically (a tick that sees one half new and the
-// other old draws one frame of a mixed view, then the next tick is right).
+// The size and the layout are packed in 64 bits each, so each half can be read atomically
+// (a tick that sees one half new and the other old draws one frame of a mixed view, then
+// the next tick is right).
 struct ViewKey {
   uint16_t cols = 0;
   uint16_t rows = 0;
-  media::RenderMode mode = media::RenderMode::kHalf;
-  media::ColorMode color = media::ColorMode::kTrueColor;
   net::ViewLayout layout = net::ViewLayout::kGrid;
   uint32_t pinned_id = 0;  // with kFocus: the large tile; 0 = the latest speaker
 
-  uint64_t packed() const {
-    return uint64_t(cols) | uint64_t(rows) << 16 | uint64_t(mode) << 32 | uint64_t(color) << 40;
-  }
+  uint64_t packed() const { return uint64_t(cols) | uint64_t(rows) << 16; }
   uint64_t packed_layout() const { return uint64_t(layout) | uint64_t(pinned_id) << 8; }
   static ViewKey unpack(uint64_t v, uint64_t layout = 0) {
-    return {uint16_t(v),
-            uint16_t(v >> 16),
-            media::RenderMode(uint8_t(v >> 32)),
-            media::ColorMode(uint8_t(v >> 40)),
-            net::ViewLayout(uint8_t(layout)),
+    return {uint16_t(v), uint16_t(v >> 16), net::ViewLayout(uint8_t(layout)),
             uint32_t(layout >> 8)};
   }
   bool operator==(const ViewKey&) const = default;

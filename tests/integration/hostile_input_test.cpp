@@ -53,8 +53,6 @@ void repair_crc(std::vector<uint8_t>& p) {
 
 net::Hello hello_for(uint16_t cols, uint16_t rows) {
   net::Hello h;
-  h.render_modes = net::render_bit(media::RenderMode::kHalf);
-  h.color_modes = net::color_bit(media::ColorMode::kTrueColor);
   h.cols = cols;
   h.rows = rows;
   h.name = net::Name::from("mallory");

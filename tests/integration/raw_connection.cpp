@@ -106,15 +106,11 @@ bool RawConnection::key_exchange(const net::Identity& me) {
   return send_message(net::MsgType::kAuth, exchange.make_auth(me, nullptr));
 }
 
-bool RawConnection::join(const std::string& name, uint16_t cols, uint16_t rows,
-                         media::ColorMode color) {
+bool RawConnection::join(const std::string& name, uint16_t cols, uint16_t rows) {
   if (!key_exchange(net::Identity::generate())) return false;
   net::Hello hello;
-  hello.render_modes = net::render_bit(media::RenderMode::kHalf);
-  hello.color_modes = net::color_bit(color);
   hello.cols = cols;
   hello.rows = rows;
-  hello.color = color;
   hello.name = net::Name::from(name);
   if (!send_message(net::MsgType::kHello, hello)) return false;
   const auto deadline = Clock::now() + std::chrono::seconds(5);

@@ -41,8 +41,7 @@ class RawConnection {
   // KeyHello, KeyWelcome, then the sealed Auth, as a real client. False if it fails.
   bool key_exchange(const net::Identity& me);
   // key_exchange() then a Hello for a COLSxROWS view, then waits for the Welcome.
-  bool join(const std::string& name, uint16_t cols, uint16_t rows,
-            media::ColorMode color = media::ColorMode::kTrueColor);
+  bool join(const std::string& name, uint16_t cols, uint16_t rows);
   net::SecureChannel& channel() { return channel_; }
 
   struct Packet {

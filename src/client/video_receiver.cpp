@@ -1,0 +1,66 @@
+#include "client/video_receiver.h"
+
+#include <algorithm>
+
+#include "core/alloc_accounting.h"
+#include "render/label_layout.h"
+
+namespace ttycall::client {
+namespace {
+
+const core::AllocSite& video_site() {
+  static const core::AllocSite site("client.video");
+  return site;
+}
+
+}  // namespace
+
+bool VideoReceiver::receive(std::span<const uint8_t> payload) {
+  std::span<const uint8_t> jpeg;
+  if (!net::decode(payload, incoming_header_, jpeg)) return false;
+  const int width = incoming_header_.cols;
+  const int height = incoming_header_.rows * 2;
+  if (!decode_picture(jpeg, width, height)) return false;
+  std::swap(picture_, incoming_);
+  header_ = incoming_header_;
+  has_frame_ = true;
+  lay_out_labels();
+  return true;
+}
+
+bool VideoReceiver::decode_picture(std::span<const uint8_t> jpeg, int width, int height) {
+  media::JpegInfo info;
+  if (!decoder_.read_info(jpeg, info) || info.width != width || info.height != height) {
+    return false;
+  }
+  const size_t bytes = size_t(width) * height * 3;
+  core::grow_to(incoming_, bytes, video_site());
+  return decoder_.decode(jpeg, info, {incoming_.data(), bytes});
+}
+
+void VideoReceiver::lay_out_labels() {
+  const int cols = header_.cols;
+  const int rows = header_.rows;
+  const size_t cells = size_t(cols) * rows;
+  core::grow_to(overlay_, cells, video_site());
+  std::fill_n(overlay_.begin(), cells, render::OverlayCell{});
+  for (int i = 0; i < header_.label_count; ++i) {
+    const net::FrameLabel& label = header_.labels[i];
+    const uint8_t style =
+        label.style == net::kLabelSpeaking ? render::kOverlayHighlight : render::kOverlayLabel;
+    render::draw_label({overlay_.data(), cells}, cols, rows,
+                       {label.col, label.row, label.width, style, label.name.view()});
+  }
+}
+
+media::ImageView VideoReceiver::picture() const {
+  if (!has_frame_) return {};
+  return {picture_.data(), header_.cols, header_.rows * 2, header_.cols * 3};
+}
+
+std::span<const render::OverlayCell> VideoReceiver::overlay() const {
+  if (!has_frame_) return {};
+  return {overlay_.data(), size_t(header_.cols) * header_.rows};
+}
+
+}  // namespace ttycall::client
