@@ -141,6 +141,10 @@ Command add_bench_command(CLI::App& app) {
          "--size", [config](const std::string& text) { config->sizes = parse_sizes(text); },
          "View size COLSxROWS, or a comma list: clients take the sizes in turn")
       ->default_str("160x48");
+  cmd->add_option("--video", config->video,
+                  "Every client's camera: test:moving, test:bars or a video file (decoded by "
+                  "each client)")
+      ->capture_default_str();
   cmd->add_flag("--audio", config->audio,
                 "Each client also sends a tone (its own pitch) and receives the mix");
   cmd->add_option("--json", *json_path,

@@ -230,6 +230,7 @@ class Run {
     o.port = result_.port;
     o.clients = config_.clients;
     o.sizes = config_.sizes;
+    o.video = config_.video;
     o.render = config_.render;
     o.color = config_.color;
     o.audio = config_.audio;

@@ -69,6 +69,8 @@ nlohmann::ordered_json clients_json(const std::vector<ClientWindow>& windows) {
                        {"latency_p95_ms", w.latency_p95_ms},
                        {"latency_p99_ms", w.latency_p99_ms},
                        {"downstream_bytes_per_s", w.downstream_bytes_per_s()},
+                       {"video_bytes_per_s", w.video_bytes_per_s()},
+                       {"terminal_bytes_per_s", w.terminal_bytes_per_s()},
                        {"ended", w.ended}});
   }
   return clients;
@@ -110,10 +112,11 @@ Spread spread_of(std::vector<double> values) {
 
 BenchSummary summarize(const BenchResult& result) {
   BenchSummary summary;
-  std::vector<double> fps, down, p50, p95, p99;
+  std::vector<double> fps, down, terminal, p50, p95, p99;
   for (const ClientWindow& c : result.clients) {
     fps.push_back(c.fps());
     down.push_back(c.downstream_bytes_per_s());
+    terminal.push_back(c.terminal_bytes_per_s());
     if (!has_latency(c)) continue;
     p50.push_back(c.latency_p50_ms);
     p95.push_back(c.latency_p95_ms);
@@ -121,6 +124,7 @@ BenchSummary summarize(const BenchResult& result) {
   }
   summary.fps = spread_of(fps);
   summary.downstream_bytes_per_s = spread_of(down);
+  summary.terminal_bytes_per_s = spread_of(terminal);
   summary.upstream_bytes_per_s = spread_of(result.upstream_bytes_per_s);
   summary.latency_clients = int(p50.size());
   summary.latency_p50_ms = median_of(p50);
@@ -140,16 +144,18 @@ BenchSummary summarize(const BenchResult& result) {
   for (const ViewSize& size : used) {
     SizeSummary s;
     s.size = size;
-    std::vector<double> size_fps, size_down, size_p95;
+    std::vector<double> size_fps, size_down, size_terminal, size_p95;
     for (const ClientWindow& c : result.clients) {
       if (c.size.cols != size.cols || c.size.rows != size.rows) continue;
       size_fps.push_back(c.fps());
       size_down.push_back(c.downstream_bytes_per_s());
+      size_terminal.push_back(c.terminal_bytes_per_s());
       if (has_latency(c)) size_p95.push_back(c.latency_p95_ms);
     }
     s.clients = int(size_fps.size());
     s.fps = spread_of(size_fps);
     s.downstream_bytes_per_s = spread_of(size_down);
+    s.terminal_bytes_per_s = spread_of(size_terminal);
     s.latency_p95_ms = median_of(size_p95);
     summary.sizes.push_back(s);
   }
@@ -159,9 +165,9 @@ BenchSummary summarize(const BenchResult& result) {
 std::string format_report(const BenchResult& r, const BenchSummary& s) {
   const BenchConfig& c = r.config;
   std::string out = fmt::format(
-      "ttycall bench: {} clients, {} fps{}, {}/{}, {}, warm-up {:g} s, window {:.1f} s\n",
+      "ttycall bench: {} clients, {} fps{}, {}/{}, {}, video {}, warm-up {:g} s, window {:.1f} s\n",
       c.clients, c.fps, c.audio ? " + voice" : "", media::to_string(c.render),
-      media::to_string(c.color), describe_sizes(c.sizes), c.warmup, r.window_s);
+      media::to_string(c.color), describe_sizes(c.sizes), c.video, c.warmup, r.window_s);
   out += r.server.spawned
              ? fmt::format("server 127.0.0.1:{} (spawned, pid {})\n", r.port, r.server.pid)
              : fmt::format("server {}:{} (given; its process is not measured)\n", r.host, r.port);
@@ -187,6 +193,10 @@ std::string format_report(const BenchResult& r, const BenchSummary& s) {
       fmt::format("median {}   (min {}, max {}; all clients {})",
                   rate(s.downstream_bytes_per_s.median), rate(s.downstream_bytes_per_s.min),
                   rate(s.downstream_bytes_per_s.max), rate(s.downstream_bytes_per_s.total)));
+  row("terminal writes per client",
+      fmt::format("median {}   (min {}, max {}; what drawing the frames writes)",
+                  rate(s.terminal_bytes_per_s.median), rate(s.terminal_bytes_per_s.min),
+                  rate(s.terminal_bytes_per_s.max)));
   row("upstream per client",
       fmt::format("median {}   (min {}, max {}; all clients {})",
                   rate(s.upstream_bytes_per_s.median), rate(s.upstream_bytes_per_s.min),
@@ -215,12 +225,13 @@ std::string format_report(const BenchResult& r, const BenchSummary& s) {
                                    sv.exit_note.empty() ? "" : ": ", sv.exit_note));
   }
   if (s.sizes.size() > 1) {
-    out += fmt::format("\n  {:<10}{:>8}{:>9}{:>12}{:>9}{:>16}\n", "size", "clients", "fps min",
-                       "fps median", "p95 ms", "down/client");
+    out += fmt::format("\n  {:<10}{:>8}{:>9}{:>12}{:>9}{:>16}{:>16}\n", "size", "clients",
+                       "fps min", "fps median", "p95 ms", "down/client", "terminal/client");
     for (const SizeSummary& z : s.sizes) {
-      out += fmt::format("  {:<10}{:>8}{:>9.1f}{:>12.1f}{:>9.1f}{:>16}\n", to_string(z.size),
+      out += fmt::format("  {:<10}{:>8}{:>9.1f}{:>12.1f}{:>9.1f}{:>16}{:>16}\n", to_string(z.size),
                          z.clients, z.fps.min, z.fps.median, z.latency_p95_ms,
-                         rate(z.downstream_bytes_per_s.median));
+                         rate(z.downstream_bytes_per_s.median),
+                         rate(z.terminal_bytes_per_s.median));
     }
   }
   return out;
@@ -240,6 +251,7 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
                  {"render", media::to_string(c.render)},
                  {"color", media::to_string(c.color)},
                  {"sizes", sizes},
+                 {"video", c.video},
                  {"audio", c.audio},
                  {"host", r.host},
                  {"port", r.port},
@@ -265,6 +277,9 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
   up["method"] = "tcp_info_bytes_acked";
   up["connections"] = s.upstream_bytes_per_s.count;
   j["upstream_bytes_per_s"] = up;
+  J terminal = spread_json(s.terminal_bytes_per_s);
+  terminal["method"] = "client_renderer";
+  j["terminal_bytes_per_s"] = terminal;
   j["server"] = server_json(r.server);
   j["load_generator"] = {{"cpu_s_per_s", or_null(r.load_cpu_s_per_s)}};
   j["machine"] = {{"cpus", r.machine_cpus},
@@ -277,7 +292,8 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
                        {"fps_min", z.fps.min},
                        {"fps_median", z.fps.median},
                        {"latency_p95_ms", z.latency_p95_ms},
-                       {"downstream_bytes_per_s_median", z.downstream_bytes_per_s.median}});
+                       {"downstream_bytes_per_s_median", z.downstream_bytes_per_s.median},
+                       {"terminal_bytes_per_s_median", z.terminal_bytes_per_s.median}});
   }
   j["by_size"] = by_size;
   j["clients"] = clients_json(r.clients);

@@ -28,6 +28,7 @@ struct SizeSummary {
   Spread fps;
   double latency_p95_ms = 0;  // median over the clients of this size
   Spread downstream_bytes_per_s;
+  Spread terminal_bytes_per_s;
 };
 
 struct BenchSummary {
@@ -39,6 +40,7 @@ struct BenchSummary {
   double latency_worst_p95_ms = 0;  // the highest per-client value
   double latency_worst_p99_ms = 0;
   Spread downstream_bytes_per_s;   // per client, every packet received (header + payload)
+  Spread terminal_bytes_per_s;     // per client, what drawing its frames writes to a terminal
   Spread upstream_bytes_per_s;     // per connection, bytes the server acknowledged
   std::vector<SizeSummary> sizes;  // each size in use, in the order of --size
 };

@@ -25,7 +25,7 @@ Compositor::Compositor(ServerContext& context, Room& room, int render_threads)
     : context_(context), room_(room) {
   views_.reserve(net::kMaxParticipants);
   for (int i = 0; i <= render_threads; ++i) {
-    scratch_.push_back(std::make_unique<Scratch>(scratch_site()));
+    encoders_.push_back(std::make_unique<ViewEncoder>(scratch_site()));
   }
   for (int i = 0; i < render_threads; ++i) {
     render_threads_.emplace_back([this, i] { render_thread(size_t(i) + 1); });
@@ -50,15 +50,15 @@ void Compositor::render_thread(size_t index) {
       if (stopping_) return;
       seen = work_generation_;
     }
-    render_pending(*scratch_[index]);
+    render_pending(*encoders_[index]);
     std::lock_guard lock(work_mutex_);
     if (--threads_busy_ == 0) work_done_.notify_one();
   }
 }
 
-void Compositor::render_pending(Scratch& scratch) {
+void Compositor::render_pending(ViewEncoder& encoder) {
   for (int k; (k = next_pending_.fetch_add(1, std::memory_order_relaxed)) < pending_count_;) {
-    render(*pending_[k], scratch);
+    render(*pending_[k], encoder);
   }
 }
 
@@ -140,11 +140,11 @@ void Compositor::tick() {
       ++work_generation_;
     }
     work_ready_.notify_all();
-    render_pending(*scratch_[0]);
+    render_pending(*encoders_[0]);
     std::unique_lock lock(work_mutex_);
     work_done_.wait(lock, [&] { return threads_busy_ == 0; });
   } else {
-    render_pending(*scratch_[0]);
+    render_pending(*encoders_[0]);
   }
 
   for (int i = 0; i < n; ++i) {
@@ -222,32 +222,25 @@ void Compositor::reserve_frame_buffers() {
   }
 }
 
-void Compositor::render(View& view, Scratch& scratch) {
-  const media::ComposedView composed = compose(view, scratch);
-  view.tile_count = int(composed.tiles.size());
-  std::copy(composed.tiles.begin(), composed.tiles.end(), view.tiles.begin());
-  size_t encoded_size = 0;
-  if (composed.picture.rgb != nullptr) {
-    core::grow_to(scratch.encoded,
-                  media::JpegEncoder::max_size(composed.picture.width, composed.picture.height),
-                  scratch_site());
-    encoded_size = scratch.encoder.encode(composed.picture, scratch.encoded);
-  }
+void Compositor::render(View& view, ViewEncoder& encoder) {
+  const EncodedView encoded = encode(view, encoder);
+  view.tile_count = int(encoded.tiles.size());
+  std::copy(encoded.tiles.begin(), encoded.tiles.end(), view.tiles.begin());
 
   view.epoch = tick_epoch_;
   view.speaking = tick_speaking_;
   view.video_off = tick_video_off_;
   view.speaker_id = latest_speaker_id_;
   std::copy_n(versions_.begin(), tick_members_, view.versions.begin());
-  if (encoded_size == 0) return;
-  publish(view, composed.labels, {scratch.encoded.data(), encoded_size});
+  if (encoded.picture.empty()) return;
+  publish(view, encoded.labels, encoded.picture);
 }
 
 bool Compositor::shows_picture(int member) const {
   return frames_[member].pixels && !((tick_video_off_ >> member) & 1);
 }
 
-media::ComposedView Compositor::compose(const View& view, Scratch& scratch) const {
+EncodedView Compositor::encode(const View& view, ViewEncoder& encoder) const {
   std::array<media::TileSource, net::kMaxParticipants> sources;
   for (int i = 0; i < tick_members_; ++i) {
     media::ImageView picture;  // none: the tile is grey
@@ -262,7 +255,7 @@ media::ComposedView Compositor::compose(const View& view, Scratch& scratch) cons
                                   focus ? media::TileLayout::kFocus : media::TileLayout::kGrid,
                                   focus ? focus_index(view) : 0,
                                   {sources.data(), size_t(tick_members_)}};
-  return media::compose(input, scratch.compose);
+  return encoder.encode(input);
 }
 
 void Compositor::publish(View& view, std::span<const media::TileLabel> labels,

@@ -12,7 +12,7 @@
 //
 // Only the tick touches the compositor's state. Views that need a render in a tick are
 // shared out among the tick's own thread and a few render threads (each with its own
-// scratch buffers and JPEG encoder), since distinct views are independent work. Scratch
+// ViewEncoder), since distinct views are independent work. Scratch
 // buffers grow when a bigger view first appears and are reused after that, so a steady
 // call does not allocate.
 #include <array>
@@ -27,10 +27,10 @@
 #include "core/buffer_pool.h"
 #include "media/compose.h"
 #include "media/layout.h"
-#include "media/jpeg_codec.h"
 #include "net/protocol.h"
 #include "server/participant.h"
 #include "server/server_context.h"
+#include "server/view_encoder.h"
 
 namespace ttycall::server {
 
@@ -65,25 +65,15 @@ class Compositor {
     core::PooledBuffer packet;
   };
 
-  // One renderer's working memory.
-  struct Scratch {
-    explicit Scratch(const core::AllocSite& site) : compose(site) {}
-    media::ComposeScratch compose;
-    std::vector<uint8_t> encoded;
-    media::JpegEncoder encoder{kPictureQuality, media::ChromaSubsampling::k444};
-  };
-  // JPEG quality of the pictures: chosen by measurement (BENCHMARKS.md, "Picture codecs").
-  static constexpr int kPictureQuality = 80;
-
   View* find_or_add_view(const ViewKey& key);
   bool needs_render(const View& view) const;
   int focus_index(const View& view) const;  // which member a focus view shows large
   // Updates latest_speaker_id_ from this tick's speaking bits (before tick_speaking_ is).
   void follow_latest_speaker(int members, uint64_t speaking);
-  void render_pending(Scratch& scratch);  // renders views off pending_ until none is left
-  void render(View& view, Scratch& scratch);
+  void render_pending(ViewEncoder& encoder);  // renders views off pending_ until none is left
+  void render(View& view, ViewEncoder& encoder);
   bool shows_picture(int member) const;  // this tick: a frame, and the camera on
-  media::ComposedView compose(const View& view, Scratch& scratch) const;
+  EncodedView encode(const View& view, ViewEncoder& encoder) const;
   // Frames the picture and labels as the view's new VideoDown packet, shared by all its
   // viewers.
   void publish(View& view, std::span<const media::TileLabel> labels,
@@ -110,7 +100,7 @@ class Compositor {
   std::array<VideoFrame, net::kMaxParticipants> frames_;
   std::array<uint64_t, net::kMaxParticipants> versions_{};
   std::array<ViewKey, net::kMaxParticipants> keys_{};  // each member's view this tick
-  std::vector<std::unique_ptr<Scratch>> scratch_;  // [0]: the tick's thread; [i]: render thread i-1
+  std::vector<std::unique_ptr<ViewEncoder>> encoders_;  // [0]: the tick's thread; [i]: thread i-1
   std::atomic<uint64_t> next_frame_id_{1};
 
   // This tick's renders, shared out.

@@ -1,5 +1,5 @@
-// Composing one view: tiles, pictures, the no-picture grey, labels, the text, and a scratch
-// that stops growing once it has seen a view's size.
+// Composing one view: tiles, pictures, the no-picture grey, where the labels go, and a
+// scratch that stops growing once it has seen a view's size.
 #include "media/compose.h"
 
 #include <gtest/gtest.h>
@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "core/alloc_accounting.h"
-#include "media/terminal_sequences.h"
 
 namespace ttycall::media {
 namespace {
@@ -32,12 +31,16 @@ struct Picture {
   std::vector<uint8_t> pixels;
 };
 
-constexpr RenderTarget kView{80, 24, RenderMode::kHalf, ColorMode::kTrueColor};
+struct ViewSize {
+  int cols;
+  int rows;
+};
+constexpr ViewSize kView{80, 24};
 constexpr std::array<uint8_t, 3> kRed = {200, 30, 30};
 constexpr std::array<uint8_t, 3> kBlack = {0, 0, 0};
 
-ComposeInput grid_of(std::span<const TileSource> sources, RenderTarget view = kView) {
-  return {view, TileLayout::kGrid, 0, sources};
+ComposeInput grid_of(std::span<const TileSource> sources, ViewSize view = kView) {
+  return {view.cols, view.rows, TileLayout::kGrid, 0, sources};
 }
 
 std::array<uint8_t, 3> pixel_at(const ComposeScratch& scratch, int cols, int x, int y) {
@@ -54,16 +57,6 @@ bool tile_is(const ComposeScratch& scratch, int cols, const TileRect& tile,
     }
   }
   return true;
-}
-
-// The overlay row `row` from column `col`, `n` cells, as text (one char a code point).
-std::string overlay_text(const ComposeScratch& scratch, int cols, int row, int col, int n) {
-  std::string s;
-  for (int i = 0; i < n; ++i) {
-    const uint32_t cp = scratch.overlay[size_t(row) * cols + col + i].codepoint;
-    s += cp == 0 ? '.' : cp < 0x80 ? char(cp) : '#';
-  }
-  return s;
 }
 
 TEST(Compose, OneTileOfASolidColourFillsItsTileAndNothingElse) {
@@ -94,71 +87,51 @@ TEST(Compose, ATileWithoutAPictureIsGrey) {
   EXPECT_TRUE(tile_is(scratch, kView.cols, view.tiles[1], kRed));
 }
 
-TEST(Compose, TheLabelIsCentredOnTheTilesBottomRow) {
-  const std::array<TileSource, 1> sources = {TileSource{{}, "Ada", false}};
+TEST(Compose, EachNamedTileHasALabelOnItsBottomRowAcrossItsWidth) {
+  const std::array<TileSource, 2> sources = {TileSource{{}, "Ada", false},
+                                             TileSource{{}, "Grace", true}};
   ComposeScratch scratch(test_site());
   const ComposedView view = compose(grid_of(sources), scratch);
-  const TileRect& t = view.tiles[0];
-  const int bottom = t.row + t.rows - 1;
-  const int left = t.col + (t.cols - 5) / 2;  // " Ada " is 5 cells
-  EXPECT_EQ(overlay_text(scratch, kView.cols, bottom, left - 1, 7), ". Ada .");
-  EXPECT_EQ(scratch.overlay[size_t(bottom) * kView.cols + left + 1].style, kOverlayLabel);
-  EXPECT_EQ(overlay_text(scratch, kView.cols, bottom - 1, t.col, t.cols),
-            std::string(size_t(t.cols), '.'));  // nothing above the bottom row
-}
-
-TEST(Compose, TheLabelOfSomeoneSpeakingIsHighlighted) {
-  const std::array<TileSource, 2> sources = {TileSource{{}, "Ada", true},
-                                             TileSource{{}, "Grace", false}};
-  ComposeScratch scratch(test_site());
-  const ComposedView view = compose(grid_of(sources), scratch);
+  ASSERT_EQ(view.labels.size(), 2u);
   for (size_t i = 0; i < 2; ++i) {
     const TileRect& t = view.tiles[i];
-    const int name_cells = int(sources[i].name.size()) + 2;
-    const size_t first =
-        size_t(t.row + t.rows - 1) * kView.cols + t.col + (t.cols - name_cells) / 2;
-    for (int k = 0; k < name_cells; ++k) {
-      EXPECT_EQ(scratch.overlay[first + k].style, i == 0 ? kOverlayHighlight : kOverlayLabel);
-    }
+    const TileLabel& label = view.labels[i];
+    EXPECT_EQ(label.col, t.col) << i;
+    EXPECT_EQ(label.row, t.row + t.rows - 1) << i;
+    EXPECT_EQ(label.width, t.cols) << i;
+    EXPECT_EQ(label.name, sources[i].name) << i;
+    EXPECT_EQ(label.source, int(i));
   }
-}
-
-TEST(Compose, ALabelWiderThanItsTileIsCut) {
-  const std::array<TileSource, 1> sources = {TileSource{{}, "Bartholomew", false}};
-  ComposeScratch scratch(test_site());
-  const ComposedView view =
-      compose(grid_of(sources, {8, 4, RenderMode::kHalf, ColorMode::kTrueColor}), scratch);
-  const TileRect& t = view.tiles[0];
-  ASSERT_LT(t.cols, 13);
-  EXPECT_EQ(overlay_text(scratch, 8, t.row + t.rows - 1, t.col, t.cols),
-            std::string(" Bartholomew").substr(0, size_t(t.cols)));
-}
-
-TEST(Compose, ANameIsLabelledACodePointACellAndIllFormedBytesShowAsQuestionMarks) {
-  const std::array<TileSource, 1> sources = {TileSource{{}, "Zo\xC3\xAB\xFF", false}};
-  ComposeScratch scratch(test_site());
-  const ComposedView view = compose(grid_of(sources), scratch);
-  const TileRect& t = view.tiles[0];
-  const size_t first = size_t(t.row + t.rows - 1) * kView.cols + t.col + (t.cols - 6) / 2;
-  const std::array<uint32_t, 6> want = {' ', 'Z', 'o', 0xEB, '?', ' '};
-  for (size_t k = 0; k < want.size(); ++k) EXPECT_EQ(scratch.overlay[first + k].codepoint, want[k]);
+  EXPECT_FALSE(view.labels[0].speaking);
+  EXPECT_TRUE(view.labels[1].speaking);
 }
 
 TEST(Compose, WithoutANameThereIsNoLabel) {
-  const std::array<TileSource, 1> sources = {TileSource{{}, "", false}};
+  const std::array<TileSource, 2> sources = {TileSource{{}, "", false}, TileSource{{}, "b", false}};
   ComposeScratch scratch(test_site());
-  (void)compose(grid_of(sources), scratch);
-  for (size_t i = 0; i < size_t(kView.cols) * kView.rows; ++i) {
-    ASSERT_EQ(scratch.overlay[i].codepoint, 0u) << i;
-  }
+  const ComposedView view = compose(grid_of(sources), scratch);
+  ASSERT_EQ(view.labels.size(), 1u);
+  EXPECT_EQ(view.labels[0].source, 1);
+}
+
+TEST(Compose, ATileLeftOutOfAFocusLayoutHasNoLabel) {
+  std::array<TileSource, 40> sources{};
+  for (TileSource& s : sources) s.name = "x";
+  ComposeScratch scratch(test_site());
+  const ComposedView view = compose({40, 14, TileLayout::kFocus, 0, sources}, scratch);
+  ASSERT_EQ(view.tiles.size(), sources.size());
+  size_t shown = 0;
+  for (const TileRect& t : view.tiles) shown += t.cols != 0 ? 1 : 0;
+  ASSERT_LT(shown, sources.size());
+  EXPECT_EQ(view.labels.size(), shown);
 }
 
 TEST(Compose, AFocusLayoutPutsTheFocusedTileLarge) {
   const std::array<TileSource, 3> sources = {TileSource{{}, "a", false}, TileSource{{}, "b", false},
                                              TileSource{{}, "c", false}};
-  const RenderTarget view{120, 40, RenderMode::kHalf, ColorMode::kTrueColor};
+  const ViewSize view{120, 40};
   ComposeScratch scratch(test_site());
-  const ComposedView composed = compose({view, TileLayout::kFocus, 1, sources}, scratch);
+  const ComposedView composed = compose({120, 40, TileLayout::kFocus, 1, sources}, scratch);
   std::array<TileRect, 3> expected;
   ASSERT_EQ(focus_layout(3, 1, view.cols, view.rows, expected), 3);
   ASSERT_EQ(composed.tiles.size(), 3u);
@@ -178,47 +151,39 @@ TEST(Compose, AFillLayoutShowsOnePictureEdgeToEdgeUnchanged) {
   const std::array<TileSource, 1> sources = {TileSource{picture.view(), "", false}};
   ComposeScratch scratch(test_site());
   const ComposedView view = compose(
-      {{40, 12, RenderMode::kAscii, ColorMode::kNone}, TileLayout::kFill, 0, sources}, scratch);
+{40, 12, TileLayout::kFill, 0, sources}, scratch);
   ASSERT_EQ(view.tiles.size(), 1u);
   EXPECT_EQ(view.tiles[0].cols, 40);
   EXPECT_EQ(view.tiles[0].rows, 12);
   EXPECT_TRUE(std::equal(picture.pixels.begin(), picture.pixels.end(), scratch.canvas.begin()));
 }
 
-TEST(Compose, TheTextIsTheCanvasAndLabelsRendered) {
+TEST(Compose, ThePictureIsTheCanvasAtTheViewsPixelSize) {
   const Picture red(64, 48, kRed);
-  const std::array<TileSource, 2> sources = {TileSource{red.view(), "Ada", true},
-                                             TileSource{{}, "Grace", false}};
+  const std::array<TileSource, 1> sources = {TileSource{red.view(), "Ada", true}};
   ComposeScratch scratch(test_site());
   const ComposedView view = compose(grid_of(sources), scratch);
-  std::vector<uint8_t> expected(max_frame_bytes(kView));
-  const size_t n =
-      render_frame({scratch.canvas.data(), kView.cols, kView.rows * 2, kView.cols * 3}, kView,
-                   {scratch.overlay.data(), size_t(kView.cols) * kView.rows}, expected);
-  ASSERT_GT(n, 0u);
-  const std::string text(view.text.begin(), view.text.end());
-  EXPECT_EQ(text, std::string(expected.begin(), expected.begin() + long(n)));
-  EXPECT_TRUE(text.starts_with(terminal::kFrameBegin));
-  EXPECT_TRUE(text.ends_with(terminal::kFrameEnd));
-  EXPECT_NE(text.find(" Ada "), std::string::npos);
-  EXPECT_NE(text.find(" Grace "), std::string::npos);
+  EXPECT_EQ(view.picture.rgb, scratch.canvas.data());
+  EXPECT_EQ(view.picture.width, kView.cols);
+  EXPECT_EQ(view.picture.height, kView.rows * 2);
+  EXPECT_EQ(view.picture.stride, kView.cols * 3);
 }
 
 TEST(Compose, AViewTooSmallForItsTilesIsRenderedBlack) {
   const std::array<TileSource, 4> sources{};
   ComposeScratch scratch(test_site());
-  const RenderTarget tiny{6, 3, RenderMode::kHalf, ColorMode::kTrueColor};
+  const ViewSize tiny{6, 3};
   const ComposedView view = compose(grid_of(sources, tiny), scratch);
   EXPECT_TRUE(view.tiles.empty());
-  EXPECT_FALSE(view.text.empty());
+  EXPECT_TRUE(view.labels.empty());
+  EXPECT_NE(view.picture.rgb, nullptr);
   EXPECT_TRUE(tile_is(scratch, tiny.cols, {0, 0, tiny.cols, tiny.rows}, kBlack));
 }
 
-TEST(Compose, AnEmptyViewGivesNoText) {
+TEST(Compose, AnEmptyViewGivesNoPicture) {
   ComposeScratch scratch(test_site());
-  const ComposedView view =
-      compose(grid_of({}, {0, 0, RenderMode::kHalf, ColorMode::kTrueColor}), scratch);
-  EXPECT_TRUE(view.text.empty());
+  const ComposedView view = compose(grid_of({}, {0, 0}), scratch);
+  EXPECT_EQ(view.picture.rgb, nullptr);
   EXPECT_TRUE(view.tiles.empty());
 }
 
@@ -227,8 +192,8 @@ TEST(Compose, TheScratchGrowsOnlyForALargerViewThanBefore) {
   const std::array<TileSource, 3> sources = {TileSource{red.view(), "Ada", true},
                                              TileSource{{}, "Grace", false},
                                              TileSource{red.view(), "Linus", false}};
-  const RenderTarget small{80, 24, RenderMode::kAscii, ColorMode::k256};
-  const RenderTarget large{160, 48, RenderMode::kHalf, ColorMode::kTrueColor};
+  const ViewSize small{80, 24};
+  const ViewSize large{160, 48};
   ComposeScratch scratch(test_site());
   const core::SiteTotals site_before = core::alloc_accounting::site(test_site().id());
   (void)compose(grid_of(sources, large), scratch);  // the first view of this size grows it
@@ -237,7 +202,7 @@ TEST(Compose, TheScratchGrowsOnlyForALargerViewThanBefore) {
   const uint64_t before = core::alloc_accounting::totals().allocs;
   for (int i = 0; i < 10; ++i) {
     (void)compose(grid_of(sources, large), scratch);
-    (void)compose({large, TileLayout::kFocus, i % 3, sources}, scratch);
+    (void)compose({large.cols, large.rows, TileLayout::kFocus, i % 3, sources}, scratch);
     (void)compose(grid_of(sources, small), scratch);
   }
   const uint64_t after = core::alloc_accounting::totals().allocs;

@@ -1,0 +1,42 @@
+#pragma once
+// One view's work for one frame: compose its picture (media::compose) and encode it as a
+// whole JPEG, 4:4:4 (every frame on its own, so a viewer whose mailbox skipped frames
+// shows the right picture at once; full chroma, so thin coloured edges and labels' tiles
+// keep their colour). The compositor runs one per render thread; BM_ComposeView measures
+// exactly this. Buffers grow, counted under the given site, only when a larger view than
+// before appears.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/alloc_accounting.h"
+#include "media/compose.h"
+#include "media/jpeg_codec.h"
+
+namespace ttycall::server {
+
+// JPEG quality of the pictures, chosen by measurement (BENCHMARKS.md, "Picture codecs for
+// the downstream").
+constexpr int kPictureQuality = 80;
+
+struct EncodedView {
+  std::span<const uint8_t> picture;         // the JPEG; empty when there was nothing to show
+  std::span<const media::TileLabel> labels;
+  std::span<const media::TileRect> tiles;
+};
+
+class ViewEncoder {
+ public:
+  explicit ViewEncoder(const core::AllocSite& site);
+
+  // The result points into the encoder until its next use.
+  EncodedView encode(const media::ComposeInput& input);
+
+ private:
+  const core::AllocSite& site_;
+  media::ComposeScratch compose_;
+  std::vector<uint8_t> jpeg_;
+  media::JpegEncoder encoder_;
+};
+
+}  // namespace ttycall::server
