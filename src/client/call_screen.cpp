@@ -23,6 +23,15 @@ constexpr size_t kChromeBytes =
 using core::utf8::display_width;
 using core::utf8::prefix_of_width;
 
+// A participant's name as it may be shown: from the network, so every code point the
+// terminal could act on, or that would not take a cell of its own, is U+FFFD.
+struct ShownName {
+  std::array<char, core::utf8::max_sanitized_size(net::kMaxNameBytes)> bytes;
+  size_t size = 0;
+  explicit ShownName(std::string_view name) : size(core::utf8::sanitize(name, bytes)) {}
+  std::string_view view() const { return {bytes.data(), size}; }
+};
+
 const core::AllocSite& screen_site() {
   static const core::AllocSite site("client.screen");
   return site;
@@ -127,11 +136,11 @@ void CallScreen::append_status(const ScreenState& state) {
 
   // The right side: what the view is, and the keys (as much of them as fits).
   std::string_view focus;
-  std::array<char, 64> focus_buf;
+  std::array<char, 32 + sizeof(ShownName::bytes)> focus_buf;  // never cut mid-character
   if (state.layout == net::ViewLayout::kFocus) {
-    const std::string_view pinned = name_of(state.pinned_id);
+    const ShownName pinned(name_of(state.pinned_id));
     auto f = fmt::format_to_n(focus_buf.data(), focus_buf.size(), "[focus: {}] ",
-                              state.pinned_id != 0 && !pinned.empty() ? pinned : "speaker");
+                              state.pinned_id != 0 && pinned.size > 0 ? pinned.view() : "speaker");
     focus = {focus_buf.data(), std::min(f.size, focus_buf.size())};
   }
   constexpr std::string_view kKeysLong =
@@ -139,7 +148,9 @@ void CallScreen::append_status(const ScreenState& state) {
   constexpr std::string_view kKeysShort = "s stats  f focus  q quit ";
   constexpr std::string_view kKeysShortest = "q quit ";
   // The left side: everyone in join order, a dot that lights up while they speak. Measured
-  // first (measure = true), so the keys give way to names on a narrow terminal.
+  // first (measure = true), so the keys give way to names on a narrow terminal. Everything
+  // put here is either the client's own text or a ShownName, so display_width is never -1
+  // and no name can emit a sequence or take other than one or two cells a code point.
   int room = 0;
   int used = 0;
   bool measure = true;
@@ -164,7 +175,7 @@ void CallScreen::append_status(const ScreenState& state) {
       const bool muted = me ? state.muted : (p.flags & net::kMuted) != 0;
       const bool no_video = me ? state.video_off : (p.flags & net::kHasVideo) == 0;
       put(speaking ? st.speaking : st.bar, speaking ? "\u25CF " : "\u25CB ");
-      put(me ? st.me : st.bar, p.name.view());
+      put(me ? st.me : st.bar, ShownName(p.name.view()).view());
       if (me) put(st.bar, " (you)");
       if (muted) put(st.muted, " [muted]");
       if (no_video) put(st.muted, " [no video]");

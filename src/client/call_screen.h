@@ -49,7 +49,8 @@ class CallScreen {
 
   void set_participants(const net::Participants& list, uint32_t my_id);
   const net::Participants& participants() const { return participants_; }
-  // The name of a participant, empty if unknown.
+  // The name of a participant as it arrived (unchecked: sanitize before showing it), empty
+  // if unknown.
   std::string_view name_of(uint32_t id) const;
 
   // The frame followed by the status line and (if asked) the stats box, in one buffer.

@@ -1,6 +1,7 @@
 #include "core/utf8.h"
 
 #include <algorithm>
+#include <cstring>
 #include <iterator>
 
 #include "core/utf8_width_table.h"
@@ -23,12 +24,17 @@ bool in_ranges(const CodePointRange (&ranges)[N], uint32_t code_point) {
   return it != std::end(ranges) && it->first <= code_point;
 }
 
-}  // namespace
+// What decode() reads from the front of `bytes`; when it is ill-formed, also how many
+// bytes the maximal subpart of the ill-formed sequence takes (1..3).
+struct Scan {
+  Decoded decoded;
+  size_t ill_formed_length = 0;
+};
 
-Decoded decode(std::span<const uint8_t> bytes) {
+Scan scan(std::span<const uint8_t> bytes) {
   if (bytes.empty()) return {};
   const uint8_t lead = bytes[0];
-  if (lead < 0x80) return {lead, 1};
+  if (lead < 0x80) return {{lead, 1}};
   size_t length = 0;
   uint32_t code_point = 0;
   uint8_t second_min = 0x80, second_max = 0xBF;  // what Table 3-7 allows after this lead
@@ -46,15 +52,25 @@ Decoded decode(std::span<const uint8_t> bytes) {
     if (lead == 0xF0) second_min = 0x90;  // below: overlong
     if (lead == 0xF4) second_max = 0x8F;  // above: beyond U+10FFFF
   } else {
-    return {};  // a continuation byte, an overlong C0/C1 lead, or F5..FF
+    return {{}, 1};  // a continuation byte, an overlong C0/C1 lead, or F5..FF
   }
-  if (bytes.size() < length || bytes[1] < second_min || bytes[1] > second_max) return {};
+  if (bytes.size() < 2 || bytes[1] < second_min || bytes[1] > second_max) return {{}, 1};
   code_point = (code_point << 6) | (bytes[1] & 0x3Fu);
   for (size_t i = 2; i < length; ++i) {
-    if ((bytes[i] & 0xC0) != 0x80) return {};
+    if (i >= bytes.size() || (bytes[i] & 0xC0) != 0x80) return {{}, i};
     code_point = (code_point << 6) | (bytes[i] & 0x3Fu);
   }
-  return {code_point, length};
+  return {{code_point, length}};
+}
+
+constexpr bool is_noncharacter(uint32_t code_point) {
+  return (code_point >= 0xFDD0 && code_point <= 0xFDEF) || (code_point & 0xFFFEu) == 0xFFFEu;
+}
+
+}  // namespace
+
+Decoded decode(std::span<const uint8_t> bytes) {
+  return scan(bytes).decoded;
 }
 
 Encoded encode(uint32_t cp) {
@@ -118,6 +134,38 @@ std::string_view prefix_of_width(std::string_view text, int cells) {
     end += d.length;
   }
   return text.substr(0, end);
+}
+
+bool is_displayable(uint32_t code_point) {
+  if (code_point >= 0x20 && code_point < 0x7F) return true;  // printable ASCII, the common case
+  if (code_point_width(code_point) <= 0) return false;       // controls, non-code points, marks
+  return !is_noncharacter(code_point) && !in_ranges(kInvisibleRanges, code_point);
+}
+
+Decoded decode_displayable(std::string_view text) {
+  const Scan s = scan({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+  if (s.decoded.length == 0) return {kReplacementCharacter, s.ill_formed_length};
+  if (!is_displayable(s.decoded.code_point)) return {kReplacementCharacter, s.decoded.length};
+  return s.decoded;
+}
+
+size_t sanitize(std::string_view in, std::span<char> out) {
+  size_t written = 0;
+  while (!in.empty()) {
+    const Decoded d = decode_displayable(in);
+    const Encoded e = encode(d.code_point);
+    if (e.length > out.size() - written) break;
+    std::memcpy(out.data() + written, e.bytes.data(), e.length);
+    written += e.length;
+    in.remove_prefix(d.length);
+  }
+  return written;
+}
+
+std::string printable(std::string_view in) {
+  std::string out(max_sanitized_size(in.size()), '\0');
+  out.resize(sanitize(in, out));
+  return out;
 }
 
 }  // namespace ttycall::core::utf8

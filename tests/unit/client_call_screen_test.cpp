@@ -1,6 +1,7 @@
 // The status line, stats box and too-small message the client draws around the picture.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -110,6 +111,112 @@ TEST(CallScreen, WideNamesAreMeasuredInCellsSoTheStatusLineFitsItsRow) {
     screen.set_participants(list, 2);
     const std::string line = visible(text(screen.compose_chrome(ScreenState{})));
     EXPECT_EQ(core::utf8::display_width(line), cols) << line;
+  }
+}
+
+// A name as a hostile server could send it: raw bytes, not cleaned by Name::from.
+net::Name raw_name(std::string_view bytes) {
+  net::Name name;
+  name.len = uint8_t(std::min(bytes.size(), name.bytes.size()));
+  std::copy_n(bytes.begin(), name.len, name.bytes.begin());
+  return name;
+}
+
+net::Participants hostile() {
+  const std::string_view names[] = {
+      "\x1b]52;c;aGk=\x07",  // OSC 52: write the clipboard
+      "\x1bP$q\x1b\\",       // DCS
+      "\x1b[2Jwipe",         // CSI: clear the screen
+      "\xC2\x9B"
+      "2J",  // CSI as a C1 control
+      "\xE2\x80\xAE"
+      "evil",  // RLO
+      "a\xE2\x80\x8D\xE2\x80\x8D\xE2\x80\x8D"
+      "b",                                                 // ZWJs
+      "\xE2\x80\x8B\xE2\x80\x8B\xE2\x80\x8B\xE2\x80\x8B",  // ZWSPs
+      "e\xCC\x81\xCC\x81\xCC\x81",                         // stacked combining marks
+      "\xEF\xBB\xBF\xE2\x81\xA6\xE2\x80\xA8\xFF",          // BOM, LRI, line separator, a bad byte
+      "\x9B"
+      "31m",  // CSI as a raw byte
+  };
+  net::Participants list;
+  for (std::string_view name : names) {
+    list.list[list.count] = {uint32_t(list.count + 1), net::kHasVideo, raw_name(name)};
+    ++list.count;
+  }
+  return list;
+}
+
+// Every escape sequence in `out` is one the client writes itself: cursor moves, SGR, the
+// synchronized-output marks and a clear. Returns the first one that is not, or "".
+std::string foreign_sequence(const std::string& out) {
+  for (size_t i = out.find('\x1b'); i != std::string::npos; i = out.find('\x1b', i + 1)) {
+    if (i + 1 >= out.size() || out[i + 1] != '[') return out.substr(i, 8);
+    size_t end = i + 2;
+    while (end < out.size() &&
+           ((out[end] >= '0' && out[end] <= '9') || out[end] == ';' || out[end] == '?')) {
+      ++end;
+    }
+    if (end >= out.size()) return out.substr(i);
+    const std::string params = out.substr(i + 2, end - i - 2);
+    const char final = out[end];
+    const bool digits = params.find('?') == std::string::npos;
+    const bool ok = (final == 'H' && digits) || (final == 'm' && digits) ||
+                    (final == 'J' && params == "2") ||
+                    ((final == 'h' || final == 'l') && params == "?2026");
+    if (!ok) return out.substr(i, end - i + 1);
+  }
+  return "";
+}
+
+// The status row as a person sees it: from its cursor move to the end of the output.
+std::string status_row(const std::string& out, int rows) {
+  const std::string move = "\x1b[" + std::to_string(rows) + ";1H";
+  const size_t at = out.rfind(move);
+  return at == std::string::npos ? "" : visible(out.substr(at + move.size()));
+}
+
+TEST(CallScreen, HostileNamesCanNeitherEmitSequencesNorShiftTheLayout) {
+  for (int cols : {40, 80, 200, 1000}) {
+    for (bool focus : {false, true}) {
+      CallScreen screen;
+      screen.set_size(cols, 24);
+      screen.set_participants(hostile(), 5);
+      ScreenState state;
+      if (focus) {
+        state.layout = net::ViewLayout::kFocus;
+        state.pinned_id = 1;  // the OSC 52 name, in "[focus: ...]"
+      }
+      for (const std::string& out :
+           {text(screen.compose_chrome(state)),
+            text(screen.compose({reinterpret_cast<const uint8_t*>(kFrame.data()), kFrame.size()},
+                                state))}) {
+        EXPECT_EQ(foreign_sequence(out), "") << cols;
+        ASSERT_TRUE(core::utf8::is_valid(out));  // so no raw 0x9B either
+        const std::string row = status_row(out, 24);
+        ASSERT_FALSE(row.empty());
+        // Only code points that take a cell of their own: no controls (C1 CSI among them),
+        // no bidi controls, no zero-width characters.
+        for (std::string_view rest = row; !rest.empty();) {
+          const core::utf8::Decoded d = core::utf8::decode(rest);
+          ASSERT_TRUE(core::utf8::is_displayable(d.code_point)) << std::hex << d.code_point;
+          rest.remove_prefix(d.length);
+        }
+        EXPECT_EQ(core::utf8::display_width(row), cols) << row;
+      }
+    }
+  }
+}
+
+TEST(CallScreen, HostileNamesShowAsReplacementCharactersBesideTheirSafeParts) {
+  CallScreen screen;
+  screen.set_size(1000, 24);
+  screen.set_participants(hostile(), 5);
+  const std::string row = status_row(text(screen.compose_chrome(ScreenState{})), 24);
+  for (const char* want :
+       {"\uFFFD]52;c;aGk=\uFFFD", "\uFFFD[2Jwipe", "\uFFFD2J", "\uFFFDevil (you)",
+        "a\uFFFD\uFFFD\uFFFDb", "\uFFFD\uFFFD\uFFFD\uFFFD", "e\uFFFD\uFFFD\uFFFD", "\uFFFD31m"}) {
+    EXPECT_NE(row.find(want), std::string::npos) << want << "\n" << row;
   }
 }
 
