@@ -15,9 +15,10 @@
 
 namespace ttycall::server {
 
-// JPEG quality of the pictures, chosen by measurement (BENCHMARKS.md, "Picture codecs for
+// How the pictures are encoded, chosen by measurement (BENCHMARKS.md, "Picture codecs for
 // the downstream").
-constexpr int kPictureQuality = 80;
+constexpr media::JpegOptions kPictureJpeg{80, media::ChromaSubsampling::k444,
+                                          media::DctMethod::kFast};
 
 struct EncodedView {
   std::span<const uint8_t> picture;         // the JPEG; empty when there was nothing to show
