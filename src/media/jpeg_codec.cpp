@@ -4,26 +4,40 @@
 
 namespace ttycall::media {
 
-JpegEncoder::JpegEncoder(int quality) : handle_(tjInitCompress()), quality_(quality) {}
+namespace {
+
+int tj_subsampling(ChromaSubsampling subsampling) {
+  return subsampling == ChromaSubsampling::k444 ? TJSAMP_444 : TJSAMP_420;
+}
+
+int tj_dct_flag(DctMethod dct) {
+  return dct == DctMethod::kAccurate ? TJFLAG_ACCURATEDCT : TJFLAG_FASTDCT;
+}
+
+}  // namespace
+
+JpegEncoder::JpegEncoder(JpegOptions options) : handle_(tjInitCompress()), options_(options) {}
 
 JpegEncoder::~JpegEncoder() {
   if (handle_) tjDestroy(handle_);
 }
 
-size_t JpegEncoder::max_size(int width, int height) {
-  return tjBufSize(width, height, TJSAMP_420);
+size_t JpegEncoder::max_size(int width, int height, ChromaSubsampling subsampling) {
+  return tjBufSize(width, height, tj_subsampling(subsampling));
 }
 
 size_t JpegEncoder::encode(ImageView image, std::span<uint8_t> out) {
-  if (handle_ == nullptr || out.size() < max_size(image.width, image.height)) return 0;
+  if (handle_ == nullptr || out.size() < max_size(image.width, image.height, options_.subsampling))
+    return 0;
   unsigned char* dst = out.data();
   unsigned long size = out.size();
   const int rc = tjCompress2(handle_, image.rgb, image.width, image.stride, image.height, TJPF_RGB,
-                             &dst, &size, TJSAMP_420, quality_, TJFLAG_NOREALLOC | TJFLAG_FASTDCT);
+                             &dst, &size, tj_subsampling(options_.subsampling), options_.quality,
+                             TJFLAG_NOREALLOC | tj_dct_flag(options_.dct));
   return rc == 0 ? size : 0;
 }
 
-JpegDecoder::JpegDecoder() : handle_(tjInitDecompress()) {}
+JpegDecoder::JpegDecoder(DctMethod dct) : handle_(tjInitDecompress()), dct_(dct) {}
 
 JpegDecoder::~JpegDecoder() {
   if (handle_) tjDestroy(handle_);
@@ -45,7 +59,7 @@ bool JpegDecoder::decode(std::span<const uint8_t> jpeg, const JpegInfo& info,
   // hostile 1 MiB frame of ~80 000 tiny scans keeps a server thread busy for seconds.
   const int rc =
       tjDecompress2(handle_, jpeg.data(), jpeg.size(), out.data(), info.width, info.width * 3,
-                    info.height, TJPF_RGB, TJFLAG_FASTDCT | TJFLAG_LIMITSCANS);
+                    info.height, TJPF_RGB, tj_dct_flag(dct_) | TJFLAG_LIMITSCANS);
   // A warning (e.g. a truncated scan) still yields a usable image.
   return rc == 0 || tjGetErrorCode(handle_) == TJERR_WARNING;
 }
