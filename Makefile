@@ -50,6 +50,16 @@ test-tsan: deps
 bench: build
 	@./$(BUILD_DIR)/bench/ttycall_microbench
 
+# The picture codec comparison (bench/codec_compare.cpp; BENCHMARKS.md, "Picture codecs
+# for the downstream"): installs libwebp and libvpx, reconfigures so CMake finds them, then
+# builds and runs it. Prints markdown tables; takes a few minutes.
+.PHONY: codec-compare
+codec-compare: deps
+	@bash scripts/install-codec-compare-deps.sh
+	@cmake --preset $(PRESET) >/dev/null
+	@cmake --build --preset $(PRESET) -j $(JOBS) --target ttycall_codec_compare
+	@./$(BUILD_DIR)/bench/ttycall_codec_compare
+
 # clang-format over src, tests, bench and fuzz: check-format names the files that differ
 # (and fails), format rewrites them.
 format: deps
