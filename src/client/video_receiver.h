@@ -36,7 +36,7 @@ class VideoReceiver {
   bool decode_picture(std::span<const uint8_t> jpeg, int width, int height);
   void lay_out_labels();
 
-  media::JpegDecoder decoder_;
+  media::JpegDecoder decoder_{media::DctMethod::kAccurate};  // as the server encodes
   net::VideoDownHeader header_{};
   net::VideoDownHeader incoming_header_{};
   std::vector<uint8_t> picture_;

@@ -85,6 +85,17 @@ void scale_cover(ImageView src, MutableImageView dst) {
     return;
   }
 
+  // A camera sends the size of the largest tile it is shown in, so most tiles are a plain
+  // copy (the resampling below would give the same pixels, a hundred times slower).
+  if (src.width == dst.width && src.height == dst.height) {
+    const size_t row_bytes = static_cast<size_t>(dst.width) * 3;
+    for (int y = 0; y < dst.height; ++y) {
+      std::memcpy(dst.rgb + static_cast<long>(y) * dst.stride,
+                  src.rgb + static_cast<long>(y) * src.stride, row_bytes);
+    }
+    return;
+  }
+
   // Crop the source's centre to the destination's aspect ratio (rounded, at least 1 px).
   Axis ax{0, src.width, dst.width};
   Axis ay{0, src.height, dst.height};

@@ -187,6 +187,22 @@ TEST(ScaleCover, WritesOnlyInsideTheDestination) {
   EXPECT_EQ(canvas.at(13, 8), kWhite);
 }
 
+TEST(ScaleCover, ASourceOfTheTilesOwnSizeIsCopiedPixelForPixel) {
+  Image src(7, 5, 4);  // padded rows: the copy honours both strides
+  for (int y = 0; y < src.height; ++y) {
+    for (int x = 0; x < src.width; ++x) src.set(x, y, {uint8_t(x * 30), uint8_t(y * 40), 7});
+  }
+  Image canvas(12, 9, 6);
+  fill(canvas.view(), 1, 2, 3);
+  scale_cover(src.cview(), canvas.view().sub(2, 3, 7, 5));
+  for (int y = 0; y < canvas.height; ++y) {
+    for (int x = 0; x < canvas.width; ++x) {
+      const bool inside = x >= 2 && x < 9 && y >= 3 && y < 8;
+      ASSERT_EQ(canvas.at(x, y), inside ? src.at(x - 2, y - 3) : Rgb{1, 2, 3}) << x << "," << y;
+    }
+  }
+}
+
 TEST(ScaleCover, VeryWideDestinationKeepsAGradient) {
   // Wider than the column table: the per-pixel path must give the same kind of result.
   Image src(1000, 2);
