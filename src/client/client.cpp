@@ -355,9 +355,9 @@ void Client::send_hello() {
   net::Hello hello;
   hello.render_modes =
       net::render_bit(media::RenderMode::kAscii) | net::render_bit(media::RenderMode::kHalf);
-  hello.color_modes = net::color_bit(media::ColorMode::kNone) |
-                      net::color_bit(media::ColorMode::k256) |
-                      net::color_bit(media::ColorMode::kTrueColor);
+  hello.color_modes =
+      net::color_bit(media::ColorMode::kNone) | net::color_bit(media::ColorMode::k16) |
+      net::color_bit(media::ColorMode::k256) | net::color_bit(media::ColorMode::kTrueColor);
   hello.cols = uint16_t(cols_);
   hello.rows = uint16_t(picture_rows());
   hello.render = controls_.choices().render;
