@@ -15,7 +15,7 @@ namespace {
 const std::map<std::string, std::string>& value_choices() {
   static const std::map<std::string, std::string> choices = {
       {"--render", "ascii half"},
-      {"--color", "auto none 256 true"},
+      {"--color", "auto none 16 256 true"},
       {"--log-level", "trace debug info warn error off"},
   };
   return choices;
@@ -132,7 +132,7 @@ Switch your camera off (the others see your name) or back on.
 Next render mode: ascii, half blocks.
 .TP
 .B c
-Next colour mode: none, 256, true colour.
+Next colour mode: none, 16, 256, true colour.
 .TP
 .B s
 Show or hide the stats box: fps, latency, round trip, bandwidth, packet loss.

@@ -30,14 +30,14 @@ void add_render_options(CLI::App& command, media::RenderMode& render, media::Col
             }
             const auto mode = media::parse_color_mode(text);
             if (!mode) {
-              throw CLI::ValidationError("--color", detect ? "expected auto, none, 256 or true"
-                                                           : "expected none, 256 or true");
+              throw CLI::ValidationError("--color", detect ? "expected auto, none, 16, 256 or true"
+                                                           : "expected none, 16, 256 or true");
             }
             color = *mode;
           },
-          detect ? "Colours sent to the terminal: auto (from COLORTERM and TERM), none, 256 or "
-                   "true (24-bit)"
-                 : "Colours sent to the terminal: none, 256 or true (24-bit)")
+          detect ? "Colours sent to the terminal: auto (from COLORTERM and TERM), none, 16, "
+                   "256 or true (24-bit)"
+                 : "Colours sent to the terminal: none, 16, 256 or true (24-bit)")
       ->default_str(detect ? std::string("auto") : std::string(media::to_string(color)));
 }
 

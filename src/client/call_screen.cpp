@@ -44,6 +44,10 @@ Styles styles_for(media::ColorMode color) {
   if (color == media::ColorMode::kNone) {
     return {"\x1b[0;7m", "\x1b[0;7;1m", "\x1b[0;7m", "\x1b[0;7;1m", "\x1b[0;7m"};
   }
+  if (color == media::ColorMode::k16) {
+    return {"\x1b[0;40;37m", "\x1b[0;40;92;1m", "\x1b[0;40;91m", "\x1b[0;40;97;1m",
+            "\x1b[0;44;97m"};
+  }
   return {"\x1b[0;48;5;236;38;5;252m", "\x1b[0;48;5;236;38;5;46;1m", "\x1b[0;48;5;236;38;5;203m",
           "\x1b[0;48;5;236;38;5;231;1m", "\x1b[0;48;5;17;38;5;231m"};
 }

@@ -97,7 +97,8 @@ media::ColorMode detect_color_mode(const char* colorterm, const char* term) {
     return media::ColorMode::kTrueColor;
   }
   if (t.empty() || t == "dumb") return media::ColorMode::kNone;
-  return media::ColorMode::k256;  // xterm-256color, screen, tmux, linux...: the common ground
+  if (t.find("256color") != std::string_view::npos) return media::ColorMode::k256;
+  return media::ColorMode::k16;  // xterm, linux, vt220, screen...: the common ground
 }
 
 media::ColorMode detect_color_mode() {

@@ -21,8 +21,9 @@ struct TerminalSize {
 std::optional<TerminalSize> terminal_size(int fd = STDOUT_FILENO);
 
 // The colours a terminal shows, from its environment: COLORTERM=truecolor|24bit (or a TERM
-// ending in -direct) means 24-bit; TERM=dumb or unset means none; any other TERM gets 256,
-// which nearly every terminal in use has.
+// ending in -direct) means 24-bit; a TERM naming 256color (xterm-256color, screen-256color,
+// tmux-256color) means 256; TERM=dumb or unset means none; any other TERM (xterm, linux,
+// vt220, screen...) gets the 16 ANSI colours, which every colour terminal has.
 media::ColorMode detect_color_mode(const char* colorterm, const char* term);
 // The same from this process's environment.
 media::ColorMode detect_color_mode();

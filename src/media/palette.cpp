@@ -45,6 +45,40 @@ uint8_t nearest_doubled(int r2, int g2, int b2) {
   return static_cast<uint8_t>(16 + 36 * ri + 6 * gi + bi);
 }
 
+constexpr int kAnsi16[16][3] = {
+    {0, 0, 0},     {205, 0, 0},     {0, 205, 0},     {205, 205, 0},   {0, 0, 238}, {205, 0, 205},
+    {0, 205, 205}, {229, 229, 229}, {127, 127, 127}, {255, 0, 0},     {0, 255, 0}, {255, 255, 0},
+    {92, 92, 255}, {255, 0, 255},   {0, 255, 255},   {255, 255, 255},
+};
+
+// Nearest ANSI colour to (r2, g2, b2) / 2, doubled coordinates as above.
+uint8_t ansi16_nearest_doubled(int r2, int g2, int b2) {
+  auto sq = [](int v) { return v * v; };
+  int best = 0;
+  int best_dist = -1;
+  for (int i = 0; i < 16; ++i) {
+    const int d =
+        sq(r2 - 2 * kAnsi16[i][0]) + sq(g2 - 2 * kAnsi16[i][1]) + sq(b2 - 2 * kAnsi16[i][2]);
+    if (best_dist < 0 || d < best_dist) {
+      best_dist = d;
+      best = i;
+    }
+  }
+  return static_cast<uint8_t>(best);
+}
+
+Ansi16Lut build_ansi16_lut() {
+  Ansi16Lut lut{};
+  for (int r = 0; r < 32; ++r) {
+    for (int g = 0; g < 32; ++g) {
+      for (int b = 0; b < 32; ++b) {
+        lut[r << 10 | g << 5 | b] = ansi16_nearest_doubled(16 * r + 7, 16 * g + 7, 16 * b + 7);
+      }
+    }
+  }
+  return lut;
+}
+
 Xterm256Lut build_lut() {
   Xterm256Lut lut{};
   for (int r = 0; r < 32; ++r) {
@@ -77,6 +111,21 @@ uint8_t xterm256_nearest(uint8_t r, uint8_t g, uint8_t b) {
 
 const Xterm256Lut& xterm256_lut() {
   static const Xterm256Lut lut = build_lut();
+  return lut;
+}
+
+Rgb ansi16_color(uint8_t index) {
+  if (index >= 16) return {};
+  return {static_cast<uint8_t>(kAnsi16[index][0]), static_cast<uint8_t>(kAnsi16[index][1]),
+          static_cast<uint8_t>(kAnsi16[index][2])};
+}
+
+uint8_t ansi16_nearest(uint8_t r, uint8_t g, uint8_t b) {
+  return ansi16_nearest_doubled(2 * r, 2 * g, 2 * b);
+}
+
+const Ansi16Lut& ansi16_lut() {
+  static const Ansi16Lut lut = build_ansi16_lut();
   return lut;
 }
 

@@ -27,6 +27,8 @@ constexpr size_t max_cell_bytes(ColorMode color) {
   switch (color) {
     case ColorMode::kNone:
       return sizeof("\x1b[27m") - 1 + 4;
+    case ColorMode::k16:
+      return sizeof("\x1b[97;107m") - 1 + 4;
     case ColorMode::k256:
       return sizeof("\x1b[38;5;255;48;5;255m") - 1 + 4;
     case ColorMode::kTrueColor:
@@ -107,6 +109,8 @@ class CellWriter {
       return static_cast<uint32_t>(r) << 16 | static_cast<uint32_t>(g) << 8 | b;
     } else if constexpr (kColor == ColorMode::k256) {
       return lut_[xterm256_lut_key(r, g, b)];
+    } else if constexpr (kColor == ColorMode::k16) {
+      return lut16_[xterm256_lut_key(r, g, b)];
     } else {
       return kDefault;
     }
@@ -114,6 +118,10 @@ class CellWriter {
   uint32_t encode(const uint8_t* px) const { return encode(px[0], px[1], px[2]); }
 
   Style overlay_style(uint8_t style) const {
+    if constexpr (kColor == ColorMode::k16) {  // white on black; black on bright yellow
+      if (style == kOverlayHighlight) return {0, 11, true};
+      return {7, 0, false};
+    }
     if (style == kOverlayHighlight) return {encode(0, 0, 0), encode(255, 200, 0), true};
     return {encode(230, 230, 230), encode(40, 40, 40), false};
   }
@@ -150,7 +158,20 @@ class CellWriter {
       *p++ = '9';
       return p;
     }
-    if constexpr (kColor == ColorMode::kTrueColor) {
+    if constexpr (kColor == ColorMode::k16) {
+      // 30-37 / 40-47, bright 90-97 / 100-107.
+      if (c < 8) {
+        *p++ = static_cast<uint8_t>('0' + c);
+      } else if (layer == '3') {
+        p[-1] = '9';
+        *p++ = static_cast<uint8_t>('0' + c - 8);
+      } else {
+        p[-1] = '1';
+        *p++ = '0';
+        *p++ = static_cast<uint8_t>('0' + c - 8);
+      }
+      return p;
+    } else if constexpr (kColor == ColorMode::kTrueColor) {
       p = put(p, "8;2;");
       p = put_decimal(p, static_cast<uint8_t>(c >> 16));
       *p++ = ';';
@@ -166,6 +187,7 @@ class CellWriter {
   // The terminal is in its default state between frames: each frame ends with SGR 0.
   Style cur_;
   const Xterm256Lut& lut_ = xterm256_lut();
+  const Ansi16Lut& lut16_ = ansi16_lut();
 };
 
 // Copies `n` bytes of `src` to `p` if they fit before `end`.
@@ -249,6 +271,8 @@ size_t render_mode(ImageView canvas, const RenderTarget& target,
   switch (target.color) {
     case ColorMode::kNone:
       return render<kMode, ColorMode::kNone>(canvas, target, overlay, out);
+    case ColorMode::k16:
+      return render<kMode, ColorMode::k16>(canvas, target, overlay, out);
     case ColorMode::k256:
       return render<kMode, ColorMode::k256>(canvas, target, overlay, out);
     case ColorMode::kTrueColor:

@@ -51,6 +51,14 @@ TEST(CallControls, RenderAndColourKeysCycleThroughEveryMode) {
   const media::ColorMode color = controls.choices().color;
   controls.apply(CallAction::kNextColor, {}, 1);
   EXPECT_NE(controls.choices().color, color);
+  // Every colour mode comes up once before the cycle is back where it began.
+  bool seen[media::kColorModeCount] = {};
+  for (int i = 0; i < media::kColorModeCount; ++i) {
+    seen[int(controls.choices().color)] = true;
+    EXPECT_TRUE(controls.apply(CallAction::kNextColor, {}, 1).send_view);
+  }
+  EXPECT_NE(controls.choices().color, color);
+  for (int i = 0; i < media::kColorModeCount; ++i) EXPECT_TRUE(seen[i]) << i;
 }
 
 TEST(CallControls, MuteAndLeaveAreLeftToTheClient) {

@@ -255,7 +255,12 @@ TEST(TerminalColors, DetectedFromColortermAndTerm) {
   EXPECT_EQ(detect_color_mode("24bit", "xterm"), media::ColorMode::kTrueColor);
   EXPECT_EQ(detect_color_mode(nullptr, "xterm-direct"), media::ColorMode::kTrueColor);
   EXPECT_EQ(detect_color_mode(nullptr, "xterm-256color"), media::ColorMode::k256);
-  EXPECT_EQ(detect_color_mode("", "screen"), media::ColorMode::k256);
+  EXPECT_EQ(detect_color_mode("", "screen-256color"), media::ColorMode::k256);
+  EXPECT_EQ(detect_color_mode(nullptr, "tmux-256color"), media::ColorMode::k256);
+  for (const char* term : {"xterm", "linux", "vt220", "screen", "rxvt-unicode"}) {
+    EXPECT_EQ(detect_color_mode(nullptr, term), media::ColorMode::k16) << term;
+    EXPECT_EQ(detect_color_mode("", term), media::ColorMode::k16) << term;
+  }
   EXPECT_EQ(detect_color_mode(nullptr, "dumb"), media::ColorMode::kNone);
   EXPECT_EQ(detect_color_mode(nullptr, nullptr), media::ColorMode::kNone);
 }

@@ -105,8 +105,8 @@ Name raw_name(std::string_view bytes) {
 Hello sample_hello() {
   Hello m;
   m.render_modes = render_bit(RenderMode::kAscii) | render_bit(RenderMode::kHalf);
-  m.color_modes =
-      color_bit(ColorMode::kNone) | color_bit(ColorMode::k256) | color_bit(ColorMode::kTrueColor);
+  m.color_modes = color_bit(ColorMode::kNone) | color_bit(ColorMode::k16) |
+                  color_bit(ColorMode::k256) | color_bit(ColorMode::kTrueColor);
   m.cols = 120;
   m.rows = 40;
   m.render = RenderMode::kHalf;
@@ -577,7 +577,7 @@ TEST(ProtocolRoundTrip, Hello) {
   ASSERT_TRUE(decode_checked(encode_vec(in), out));
   EXPECT_EQ(out.protocol_version, kProtocolVersion);
   EXPECT_EQ(out.render_modes, 0b11);
-  EXPECT_EQ(out.color_modes, 0b111);
+  EXPECT_EQ(out.color_modes, 0b1111);
   EXPECT_EQ(out.cols, 120);
   EXPECT_EQ(out.rows, 40);
   EXPECT_EQ(out.render, RenderMode::kHalf);
@@ -589,11 +589,11 @@ TEST(ProtocolRoundTrip, HelloLayout) {
   const Buf expected = Bytes()
                            .u16(1)
                            .u8(0b11)
-                           .u8(0b111)
+                           .u8(0b1111)
                            .u16(120)
                            .u16(40)
                            .u8(1)
-                           .u8(1)
+                           .u8(2)
                            .u8(11)
                            .str("Ana M\xC3\xBCller")
                            .take();
@@ -669,7 +669,7 @@ TEST(ProtocolRoundTrip, ResizeAllModes) {
     }
   }
   EXPECT_EQ(encode_vec(Resize{80, 24, RenderMode::kHalf, ColorMode::kTrueColor}),
-            Bytes().u16(80).u16(24).u8(1).u8(2).take());
+            Bytes().u16(80).u16(24).u8(1).u8(3).take());
 }
 
 TEST(ProtocolRoundTrip, PingPong) {
@@ -969,7 +969,8 @@ TEST(ProtocolValidate, ResizeBounds) {
   EXPECT_FALSE(encodes_and_decodes(Resize{80, 501, RenderMode::kHalf, ColorMode::kNone}));
   EXPECT_FALSE(encodes_and_decodes(Resize{80, 24, RenderMode(2), ColorMode::kNone}));
   EXPECT_FALSE(encodes_and_decodes(Resize{80, 24, RenderMode(0xFF), ColorMode::kNone}));
-  EXPECT_FALSE(encodes_and_decodes(Resize{80, 24, RenderMode::kHalf, ColorMode(3)}));
+  EXPECT_FALSE(
+      encodes_and_decodes(Resize{80, 24, RenderMode::kHalf, ColorMode(media::kColorModeCount)}));
   EXPECT_FALSE(encodes_and_decodes(Resize{80, 24, RenderMode::kHalf, ColorMode(0xFF)}));
 }
 
@@ -1067,7 +1068,8 @@ TEST(ProtocolValidate, VideoDownBounds) {
   EXPECT_TRUE(encodes_and_decodes(
       down([](auto& v) { v.cols = kMaxTerminalCols, v.rows = kMaxTerminalRows; }), kZstd));
   EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.render = RenderMode(2); }), kZstd));
-  EXPECT_FALSE(encodes_and_decodes(down([](auto& v) { v.color = ColorMode(3); }), kZstd));
+  EXPECT_FALSE(encodes_and_decodes(
+      down([](auto& v) { v.color = ColorMode(media::kColorModeCount); }), kZstd));
   // source_count above the limit, with the entries and a body present.
   Buf over = encode_vec(sample_video_down(kMaxFrameSources));
   over[kVideoDownFixedSize - 1] = kMaxFrameSources + 1;

@@ -5,12 +5,14 @@
 namespace ttycall::media {
 namespace {
 
-// The numeric values travel in the protocol: changing them breaks old peers.
+// Colour modes are ordered by how many colours they show (the 'c' key cycles in this order).
 static_assert(static_cast<int>(RenderMode::kAscii) == 0);
 static_assert(static_cast<int>(RenderMode::kHalf) == 1);
 static_assert(static_cast<int>(ColorMode::kNone) == 0);
-static_assert(static_cast<int>(ColorMode::k256) == 1);
-static_assert(static_cast<int>(ColorMode::kTrueColor) == 2);
+static_assert(static_cast<int>(ColorMode::k16) == 1);
+static_assert(static_cast<int>(ColorMode::k256) == 2);
+static_assert(static_cast<int>(ColorMode::kTrueColor) == 3);
+static_assert(kColorModeCount == 4);
 
 TEST(RenderOptions, RenderModeRoundTrips) {
   for (int i = 0; i < kRenderModeCount; ++i) {
@@ -27,6 +29,7 @@ TEST(RenderOptions, ColorModeRoundTrips) {
     EXPECT_EQ(parse_color_mode(to_string(mode)), mode);
   }
   EXPECT_EQ(to_string(ColorMode::kNone), "none");
+  EXPECT_EQ(to_string(ColorMode::k16), "16");
   EXPECT_EQ(to_string(ColorMode::k256), "256");
   EXPECT_EQ(to_string(ColorMode::kTrueColor), "true");
 }
@@ -40,7 +43,7 @@ TEST(RenderOptions, RejectsUnknownText) {
   for (const char* text : {"", "Ascii", "half ", "block", "full", "sixel"}) {
     EXPECT_FALSE(parse_render_mode(text).has_value()) << text;
   }
-  for (const char* text : {"", "None", "16", "255", "256 ", "TRUE", "24-bit", "rgb"}) {
+  for (const char* text : {"", "None", "8", "16 ", "255", "256 ", "TRUE", "24-bit", "rgb"}) {
     EXPECT_FALSE(parse_color_mode(text).has_value()) << text;
   }
 }

@@ -88,7 +88,8 @@ size_t count_sgr(const std::string& frame) {
 }
 
 const RenderMode kModes[] = {RenderMode::kAscii, RenderMode::kHalf};
-const ColorMode kColors[] = {ColorMode::kNone, ColorMode::k256, ColorMode::kTrueColor};
+const ColorMode kColors[] = {ColorMode::kNone, ColorMode::k16, ColorMode::k256,
+                             ColorMode::kTrueColor};
 
 // --- Goldens -------------------------------------------------------------------------
 
