@@ -4,10 +4,12 @@
 //   1. As a Hello payload, through the server's own handshake step (net::ServerHandshake,
 //      src/net/server_handshake.cpp, as an --insecure server meets it): decode; on reject,
 //      the "other protocol version" refusal (payload >= 2 bytes with a version field other
-//      than 1) or a protocol error; on accept, the view the session stores (ViewKey, packed
-//      into 64 bits). Checked: every accepted field is within the limits of
-//      docs/PROTOCOL.md, the name is clean text, the Hello re-encodes to the same bytes, the
-//      ViewKey unpacks to the same view, and the Bye the server would answer with frames.
+//      than 2) or a protocol error; on accept, the view the session stores (ViewKey: the
+//      Hello's size, a grid without a pin, each half packed into 64 bits). Checked: every
+//      accepted field is within the limits of docs/PROTOCOL.md, the name is clean text, the
+//      Hello re-encodes to the same bytes, the ViewKey unpacks to the same view, and the Bye
+//      the server would answer with frames. (A v2 Hello carries no render or colour mode:
+//      those are the client's own.)
 //   2. As arbitrary text for Name::from and Bye::make (what a client makes of --name, what
 //      the server makes of a reason): the result is at most 32 / 120 bytes, passes the text
 //      rule (checked by an independent validator), is a subsequence of the input (only
@@ -29,7 +31,6 @@
 #include "server/view_key.h"  // header-only
 
 namespace net = ttycall::net;
-namespace media = ttycall::media;
 using ttycall::fuzz::clean_text_reference;
 using ttycall::fuzz::ExactCopy;
 using ttycall::fuzz::is_subsequence;
@@ -59,18 +60,18 @@ Outcome server_hello(Bytes payload) {
 
   FUZZ_CHECK(hello.cols >= 1 && hello.cols <= net::kMaxTerminalCols);
   FUZZ_CHECK(hello.rows >= 1 && hello.rows <= net::kMaxTerminalRows);
-  FUZZ_CHECK(uint8_t(hello.render) < media::kRenderModeCount);
-  FUZZ_CHECK(uint8_t(hello.color) < media::kColorModeCount);
   FUZZ_CHECK(hello.name.len >= 1 && hello.name.len <= net::kMaxNameBytes);
   FUZZ_CHECK(clean_text_reference(hello.name.view()));
-  FUZZ_CHECK(payload.size() == 11u + hello.name.len);
+  FUZZ_CHECK(payload.size() == 7u + hello.name.len);  // u16 version, cols, rows, u8 len
 
   std::array<uint8_t, 64> out;
   const size_t n = net::encode(hello, out);
   FUZZ_CHECK(n == payload.size() && same_bytes(Bytes(out.data(), n), payload));
 
-  const ttycall::server::ViewKey key{hello.cols, hello.rows, hello.render, hello.color};
-  FUZZ_CHECK(ttycall::server::ViewKey::unpack(key.packed()) == key);
+  // Session::handle_hello: the Hello's size, a grid view until a Resize says otherwise.
+  const ttycall::server::ViewKey key{hello.cols, hello.rows};
+  FUZZ_CHECK(key.layout == net::ViewLayout::kGrid && key.pinned_id == 0);
+  FUZZ_CHECK(ttycall::server::ViewKey::unpack(key.packed(), key.packed_layout()) == key);
   // A second Hello on a joined connection is a protocol error, never a second join.
   FUZZ_CHECK(handshake.step(net::MsgType::kHello, payload).kind == Kind::kProtocolError);
   return Outcome::kWelcome;
@@ -90,7 +91,7 @@ void check_server_answer(Outcome outcome) {
     case Outcome::kVersionMismatch:
       n = net::build_packet(net::MsgType::kBye,
                             net::Bye::make(net::ByeReason::kVersionMismatch,
-                                           "this server speaks ttycall protocol version 1"),
+                                           "this server speaks ttycall protocol version 2"),
                             packet);
       break;
     case Outcome::kProtocolError:

@@ -1,5 +1,5 @@
 // Writes the seed corpus of the fuzz targets: small, valid inputs made with the product's
-// own encoders (JPEG, zstd, Opus, the protocol codecs), so each fuzzer starts from packets
+// own encoders (JPEG, Opus, the protocol codecs), so each fuzzer starts from packets
 // that get all the way through its decoders. Not a fuzzer itself.
 //
 //   build-fuzz/fuzz/make_corpus fuzz/corpus      (writes fuzz/corpus/<target>/seed-*)
@@ -23,8 +23,6 @@
 #include "media/audio/audio_format.h"
 #include "media/audio/opus_codec.h"
 #include "media/jpeg_codec.h"
-#include "media/terminal_sequences.h"
-#include "media/zstd_codec.h"
 #include "net/key_exchange.h"
 #include "net/keys.h"
 #include "net/protocol.h"
@@ -89,8 +87,9 @@ Buffer jpeg_baseline(int width, int height) {
   return out;
 }
 
-// Progressive or greyscale JPEGs (which the client never sends, but a hostile one may):
-// straight through libturbojpeg, since JpegEncoder makes baseline 4:2:0 only.
+// JPEGs JpegEncoder (baseline 4:2:0) does not make, straight through libturbojpeg: the
+// 4:4:4 pictures of VideoDown, and progressive or greyscale ones (which the client never
+// sends, but a hostile one may).
 Buffer jpeg_variant(int width, int height, int subsampling, int flags) {
   const Buffer rgb = test_image(width, height);
   tjhandle handle = tjInitCompress();
@@ -133,37 +132,27 @@ Buffer video_up(uint32_t seq, int width, int height, const Buffer& jpeg) {
   return body_payload(payload_of(up), jpeg);
 }
 
-// A small rendered frame: what the server's text renderer writes for a 20x4 half-block tile.
-Buffer terminal_bytes() {
-  std::string s(media::terminal::kFrameBegin);
-  s += "\x1b[H";
-  for (int row = 0; row < 4; ++row) {
-    s += "\x1b[" + std::to_string(row + 1) + ";1H";
-    for (int col = 0; col < 20; ++col) {
-      s += "\x1b[38;2;" + std::to_string(col * 12) + ";" + std::to_string(row * 60) + ";90m";
-      s += "\xe2\x96\x80";  // U+2580 upper half block
-    }
-  }
-  s += media::terminal::kFrameEnd;
-  return Buffer(s.begin(), s.end());
-}
-
-Buffer video_down(uint32_t frame, const Buffer& raw, int sources) {
+// A VideoDown of a cols x rows view: `sources` sources, one label per name (tiles side by
+// side on the bottom row, the first one speaking), then `picture`.
+Buffer video_down(uint32_t frame, uint16_t cols, uint16_t rows, int sources,
+                  std::initializer_list<std::string_view> names, const Buffer& picture) {
   net::VideoDownHeader down;
   down.frame_number = frame;
-  down.cols = 20;
-  down.rows = 4;
-  down.render = media::RenderMode::kHalf;
-  down.color = media::ColorMode::kTrueColor;
-  down.raw_size = uint32_t(raw.size());
+  down.cols = cols;
+  down.rows = rows;
   down.source_count = uint8_t(sources);
   for (int i = 0; i < sources; ++i) down.sources[i] = {uint32_t(i + 1), 1'700'000'000'000'000ull};
-  media::FrameCompressor compressor(1);
-  Buffer z(media::FrameCompressor::bound(raw.size()));
-  const size_t n = compressor.compress(raw, z);
-  if (n == 0) throw std::runtime_error("zstd failed");
-  z.resize(n);
-  return body_payload(payload_of(down), z);
+  const int width = names.size() == 0 ? cols : cols / int(names.size());
+  for (std::string_view name : names) {
+    net::FrameLabel& label = down.labels[down.label_count];
+    label.col = uint16_t(down.label_count * width);
+    label.row = uint16_t(rows - 1);
+    label.width = uint16_t(width);
+    label.style = down.label_count == 0 ? net::kLabelSpeaking : net::kLabelPlain;
+    label.name = net::Name::from(name);
+    ++down.label_count;
+  }
+  return body_payload(payload_of(down), picture);
 }
 
 // Opus packets of a 20 ms-framed voice-like signal (a 220 Hz tone with a few harmonics and
@@ -212,9 +201,6 @@ void append_record(Buffer& out, uint8_t control, const Buffer& payload) {
 
 net::Hello hello(std::string_view name, uint16_t cols = 120, uint16_t rows = 40) {
   net::Hello h;
-  h.render_modes =
-      net::render_bit(media::RenderMode::kAscii) | net::render_bit(media::RenderMode::kHalf);
-  h.color_modes = 0x7;
   h.cols = cols;
   h.rows = rows;
   h.name = net::Name::from(name);
@@ -255,15 +241,17 @@ int main(int argc, char** argv) {
   const Buffer jpeg_progressive = jpeg_variant(24, 8, TJSAMP_444, TJFLAG_PROGRESSIVE);
   const Buffer jpeg_gray = jpeg_variant(8, 8, TJSAMP_GRAY, 0);
   const std::vector<Buffer> opus = opus_packets(6);
-  const Buffer raw = terminal_bytes();
+  // Pictures as the server sends them: baseline 4:4:4, the view's cols x rows*2 pixels.
+  const Buffer picture_20x4 = jpeg_variant(20, 8, TJSAMP_444, 0);
+  const Buffer picture_8x3 = jpeg_variant(8, 6, TJSAMP_444, 0);
 
   // ---- packet_fuzz: mode byte + a stream of packets --------------------------------------
   {
     Buffer client;
     append(client, packet(net::MsgType::kHello, payload_of(hello("alice"))));
-    append(client,
-           packet(net::MsgType::kResize, payload_of(net::Resize{100, 30, media::RenderMode::kAscii,
-                                                                media::ColorMode::k256})));
+    append(client, packet(net::MsgType::kResize, payload_of(net::Resize{100, 30})));
+    append(client, packet(net::MsgType::kResize,
+                          payload_of(net::Resize{100, 30, net::ViewLayout::kFocus, 2})));
     append(client, packet(net::MsgType::kPing, payload_of(net::Ping{123456789})));
     append(client, packet(net::MsgType::kPong, payload_of(net::Ping{987654321})));
     append(client, packet(net::MsgType::kVideoUp, video_up(1, 16, 16, jpeg16)));
@@ -284,7 +272,8 @@ int main(int argc, char** argv) {
     append(server,
            packet(net::MsgType::kJoined, payload_of(net::Joined{3, net::Name::from("bob")})));
     append(server, packet(net::MsgType::kLeft, payload_of(net::Left{3})));
-    append(server, packet(net::MsgType::kVideoDown, video_down(7, raw, 2)));
+    append(server, packet(net::MsgType::kVideoDown,
+                          video_down(7, 20, 4, 2, {"alice", "Zo\xc3\xab"}, picture_20x4)));
     append(server, packet(net::MsgType::kAudioDown, audio_down(9, {1, 2}, opus[1])));
     append(server,
            packet(net::MsgType::kBye,
@@ -305,9 +294,13 @@ int main(int argc, char** argv) {
     w.write("handshake_fuzz", "hello", payload_of(hello("alice")));
     w.write("handshake_fuzz", "hello-utf8",
             payload_of(hello("Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0 \xf0\x9f\x8e\xa5", 1000, 500)));
-    net::Hello v2 = hello("dave", 1, 1);
-    v2.protocol_version = 2;
-    w.write("handshake_fuzz", "hello-version2", payload_of(v2));
+    net::Hello v3 = hello("dave", 1, 1);
+    v3.protocol_version = 3;
+    w.write("handshake_fuzz", "hello-version3", payload_of(v3));
+    // A v1 client's Hello: version 1, render and colour mode bits, cols, rows, render,
+    // colour, then the name. Refused with kVersionMismatch.
+    const Buffer v1 = {1, 0, 0x03, 0x07, 120, 0, 40, 0, 1, 2, 3, 'e', 'v', 'e'};
+    w.write("handshake_fuzz", "hello-version1", v1);
     const std::string_view texts[] = {
         "Alice\x1b[31mRed\x1b[0m",  // ESC sequences
         "x\xc2\x9b"
@@ -357,8 +350,12 @@ int main(int argc, char** argv) {
     const Buffer gray_progressive = jpeg_variant(8, 8, TJSAMP_GRAY, TJFLAG_PROGRESSIVE);
     w.write("video_fuzz", "finding-progressive-many-scans",
             with_mode(0, video_up(4, 8, 8, jpeg_many_scans(gray_progressive, 520))));
-    w.write("video_fuzz", "down-frame", with_mode(1, video_down(1, raw, 2)));
-    w.write("video_fuzz", "down-blank", with_mode(1, video_down(2, Buffer(3000, ' '), 0)));
+    w.write("video_fuzz", "down-frame",
+            with_mode(1, video_down(1, 20, 4, 2, {"alice", "bob"}, picture_20x4)));
+    w.write("video_fuzz", "down-no-labels", with_mode(1, video_down(2, 8, 3, 0, {}, picture_8x3)));
+    // A picture that is not the view's size (16 x 16 for a 20 x 4 view): dropped.
+    w.write("video_fuzz", "down-wrong-size",
+            with_mode(1, video_down(3, 20, 4, 1, {"carol"}, jpeg16)));
   }
 
   // ---- audio_fuzz: mode byte + records (control | u16 length | payload) -----------------

@@ -8,12 +8,14 @@
 // Per packet, as in src/server/session.cpp (and the client's reader):
 //   16 bytes -> parse_header (stop on error) -> `length` payload bytes (stop if truncated)
 //   -> payload_crc_matches -> the decoder of the header's type.
-// Every one of the 14 decoders is run, both by type and on every payload, and checked for:
+// Every decoder is run, both by type and on every payload, and checked for:
 //   - no out-of-bounds read (each payload is an exact-size heap copy under ASan);
 //   - a rejected payload leaves the output struct (and `rest`) untouched;
-//   - an accepted payload re-encodes to exactly the same bytes (v1 has one encoding per
-//     message), `rest` views the payload right after the fixed part, every field is within
-//     the documented limits and every name/text passes the text rule;
+//   - an accepted payload re-encodes to exactly the same bytes (v2 has one encoding per
+//     message), `rest` views the payload right after the fixed part (for VideoDown: after
+//     the last label, so `rest` is the picture), every field is within the documented
+//     limits, every VideoDown label lies inside its view, and every name/text passes the
+//     text rule;
 //   - the SSE4.2 and scalar CRC32C agree, and write_header/parse_header round-trip.
 #include <array>
 #include <cstddef>
@@ -25,7 +27,6 @@
 #include "net/protocol.h"
 
 namespace net = ttycall::net;
-namespace media = ttycall::media;
 using ttycall::fuzz::ExactCopy;
 using ttycall::fuzz::poison;
 using ttycall::fuzz::same_bytes;
@@ -56,7 +57,7 @@ void check_roundtrip(Bytes payload, const Msg& msg) {
 // is the remainder of the payload itself (a view, not a copy).
 template <class Msg>
 void check_roundtrip_with_body(Bytes payload, const Msg& msg, Bytes rest) {
-  std::array<uint8_t, 1024> out;
+  std::array<uint8_t, 4096> out;  // a VideoDown with 64 sources and 64 labels: 3.3 KiB
   const size_t n = net::encode(msg, out);
   FUZZ_CHECK(n > 0 && n < payload.size());
   FUZZ_CHECK(same_bytes(Bytes(out.data(), n), payload.first(n)));
@@ -96,11 +97,15 @@ bool try_decode_body(Bytes payload, Msg& msg, Bytes& rest) {
 bool terminal_size_ok(uint16_t cols, uint16_t rows) {
   return cols >= 1 && cols <= net::kMaxTerminalCols && rows >= 1 && rows <= net::kMaxTerminalRows;
 }
-bool render_ok(media::RenderMode m) {
-  return uint8_t(m) < media::kRenderModeCount;
-}
-bool color_ok(media::ColorMode c) {
-  return uint8_t(c) < media::kColorModeCount;
+
+// What the client relies on before it draws a label (src/client/video_receiver.cpp): one
+// row of the view, at least one cell wide, a known style, a clean name.
+void check_label(const net::FrameLabel& label, const net::VideoDownHeader& m) {
+  FUZZ_CHECK(label.style == net::kLabelPlain || label.style == net::kLabelSpeaking);
+  FUZZ_CHECK(label.row < m.rows);
+  FUZZ_CHECK(label.width >= 1);
+  FUZZ_CHECK(size_t(label.col) + label.width <= m.cols);
+  check_name(label.name);
 }
 
 // Runs the decoder of `type` over one payload and checks what it accepted.
@@ -110,7 +115,7 @@ void decode_as(net::MsgType type, Bytes payload) {
       net::Hello m;
       if (try_decode(payload, m)) {
         FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
-        FUZZ_CHECK(render_ok(m.render) && color_ok(m.color));
+        FUZZ_CHECK(payload.size() == 7u + m.name.len);
         check_name(m.name);
       }
       break;
@@ -142,7 +147,8 @@ void decode_as(net::MsgType type, Bytes payload) {
       net::Resize m;
       if (try_decode(payload, m)) {
         FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
-        FUZZ_CHECK(render_ok(m.render) && color_ok(m.color));
+        FUZZ_CHECK(uint8_t(m.layout) < net::kViewLayoutCount);
+        FUZZ_CHECK(payload.size() == net::kResizeSize);
       }
       break;
     }
@@ -189,15 +195,19 @@ void decode_as(net::MsgType type, Bytes payload) {
       break;
     }
     case net::MsgType::kVideoDown: {
-      net::VideoDownHeader m;
-      Bytes zstd;
-      if (try_decode_body(payload, m, zstd)) {
+      static net::VideoDownHeader m;  // 3.4 KiB, like Participants
+      Bytes picture;
+      if (try_decode_body(payload, m, picture)) {
         FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
-        FUZZ_CHECK(render_ok(m.render) && color_ok(m.color));
-        FUZZ_CHECK(m.raw_size >= 1 && m.raw_size <= net::kMaxRawFrameBytes);
+        FUZZ_CHECK(m.format == net::PictureFormat::kJpeg);
         FUZZ_CHECK(m.source_count <= net::kMaxFrameSources);
-        FUZZ_CHECK(zstd.size() == payload.size() - net::kVideoDownFixedSize -
-                                      net::kFrameSourceSize * m.source_count);
+        FUZZ_CHECK(m.label_count <= net::kMaxParticipants);
+        size_t header = net::kVideoDownFixedSize + net::kFrameSourceSize * m.source_count;
+        for (size_t i = 0; i < m.label_count; ++i) {
+          check_label(m.labels[i], m);
+          header += net::kFrameLabelFixedSize + m.labels[i].name.len;
+        }
+        FUZZ_CHECK(picture.size() == payload.size() - header);
       }
       break;
     }

@@ -7,20 +7,21 @@
 //       the default 640 x 480 limit) -> JpegDecoder::decode into that buffer. The output
 //       span of width x height x 3 bytes is framed by guard bytes (fuzz_common.h): libjpeg
 //       is not instrumented, so ASan alone would miss its overrun of our buffer.
-//   mode bit 0 = 1: a VideoDown payload, down Client::handle_video (src/client/client.cpp):
-//       decode the fixed part -> FrameDecompressor::decompress into a buffer of raw_size
-//       bytes (capped at 4 MiB here, so a 32 MiB claim does not slow every run; the
-//       client's buffer is raw_size), framed by guard bytes. The result must fit the
-//       buffer; a frame that decompresses to exactly raw_size is compressed again and must
-//       round-trip.
+//   mode bit 0 = 1: a VideoDown payload, down VideoReceiver::receive
+//       (src/client/video_receiver.cpp): decode the fixed part, sources and labels ->
+//       JpegDecoder::read_info -> the client's check that the picture is exactly
+//       cols x rows*2 pixels -> JpegDecoder::decode into a buffer of cols x rows*2 x 3
+//       bytes (at most 1000 x 1000 x 3), framed by guard bytes. The labels are then laid
+//       out by render::draw_label, which this target does not link: what it may assume
+//       (each label inside the view, one row, a known style, a name of 1-32 bytes) is
+//       checked here, and draw_label's own handling of names (code points, display width,
+//       centring) is covered by its unit tests.
 // Coverage: libjpeg-turbo gives the fuzzer no coverage feedback (it is Debian's build), so
 // the message libjpeg leaves for an input (which error or warning stopped it, hashed) is
 // fed to libFuzzer as an extra counter: inputs that reach new error paths are kept.
 // One decoder of each kind lives for the whole run, as one does per session / client.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <span>
 #include <string_view>
 
@@ -28,7 +29,6 @@
 
 #include "fuzz_common.h"
 #include "media/jpeg_codec.h"
-#include "media/zstd_codec.h"
 #include "net/protocol.h"
 
 namespace net = ttycall::net;
@@ -42,16 +42,15 @@ using Bytes = std::span<const uint8_t>;
 
 // ServerOptions' defaults: the server never decodes a camera frame larger than this.
 constexpr size_t kDecodedFrameBytes = size_t(640) * 480 * 3;
-constexpr size_t kMaxFuzzRawBytes = size_t(4) << 20;
+// The largest view picture a client decodes: kMaxTerminalCols x kMaxTerminalRows*2, RGB.
+constexpr size_t kMaxPictureBytes = size_t(net::kMaxTerminalCols) * net::kMaxTerminalRows * 2 * 3;
 
 struct State {
-  media::JpegDecoder jpeg;
-  media::FrameDecompressor zstd;
-  media::FrameCompressor recompress{1};
+  media::JpegDecoder jpeg;          // the session's
+  media::JpegDecoder picture_jpeg;  // the client's VideoReceiver's
   GuardedBuffer decoded{kDecodedFrameBytes};
-  GuardedBuffer raw{kMaxFuzzRawBytes};
-  GuardedBuffer again{kMaxFuzzRawBytes};
-  uint8_t* scratch = static_cast<uint8_t*>(std::malloc(kMaxFuzzRawBytes + (64 << 10)));
+  GuardedBuffer picture{kMaxPictureBytes};
+  net::VideoDownHeader down;  // 3.4 KiB: kept off the stack, as the client keeps it
 };
 
 State& state() {
@@ -101,24 +100,38 @@ void video_up(Bytes payload) {
 
 void video_down(Bytes payload) {
   State& s = state();
-  net::VideoDownHeader down;
-  Bytes compressed;
-  if (!net::decode(payload, down, compressed)) return;
-  const size_t capacity = std::min<size_t>(down.raw_size, kMaxFuzzRawBytes);
-  const std::span<uint8_t> dst = s.raw.arm(capacity);
-  const size_t n = s.zstd.decompress(compressed, dst);
-  FUZZ_CHECK(n <= capacity);
-  FUZZ_CHECK(s.raw.intact());
-  FUZZ_TRACE("VideoDown raw_size %u, %zu zstd bytes: %zu bytes out\n", down.raw_size,
-             compressed.size(), n);
-  if (n != down.raw_size) return;  // the client drops the frame
-  const size_t c =
-      s.recompress.compress({dst.data(), n}, {s.scratch, media::FrameCompressor::bound(n)});
-  FUZZ_CHECK(c > 0 && c <= media::FrameCompressor::bound(n));
-  const std::span<uint8_t> again = s.again.arm(n);
-  const size_t back = s.zstd.decompress({s.scratch, c}, again);
-  FUZZ_CHECK(s.again.intact());
-  FUZZ_CHECK(back == n && std::memcmp(again.data(), dst.data(), n) == 0);
+  net::VideoDownHeader& down = s.down;
+  Bytes jpeg;
+  if (!net::decode(payload, down, jpeg)) return;  // the client drops the frame
+  FUZZ_CHECK(!jpeg.empty() && jpeg.data() + jpeg.size() == payload.data() + payload.size());
+  // What draw_label is handed: every label on one row of this view, at least one cell
+  // wide, within its columns, with a known style.
+  for (size_t i = 0; i < down.label_count; ++i) {
+    const net::FrameLabel& label = down.labels[i];
+    FUZZ_CHECK(label.row < down.rows && label.width >= 1);
+    FUZZ_CHECK(size_t(label.col) + label.width <= down.cols);
+    FUZZ_CHECK(label.style <= net::kLabelSpeaking);
+    FUZZ_CHECK(label.name.len >= 1 && label.name.len <= net::kMaxNameBytes);
+  }
+  // VideoReceiver::decode_picture: the JPEG must be exactly the view's grid in pixels.
+  const int width = down.cols;
+  const int height = down.rows * 2;
+  media::JpegInfo info;
+  const bool have_info = s.picture_jpeg.read_info(jpeg, info);
+  count_outcome(2, have_info);
+  if (!have_info || info.width != width || info.height != height) return;  // dropped
+  const size_t needed = size_t(width) * height * 3;
+  FUZZ_CHECK(needed <= kMaxPictureBytes);
+  const std::span<uint8_t> out = s.picture.arm(needed);
+  const bool decoded = s.picture_jpeg.decode(jpeg, info, out);
+  count_outcome(3, decoded);
+  FUZZ_CHECK(s.picture.intact());
+  FUZZ_TRACE("VideoDown %dx%d (%dx%d px), %u sources, %u labels, %zu JPEG bytes: %s\n", down.cols,
+             down.rows, width, height, unsigned(down.source_count), unsigned(down.label_count),
+             jpeg.size(), decoded ? "decoded" : "rejected");
+  // A too-small buffer must be refused, not written past.
+  FUZZ_CHECK(!s.picture_jpeg.decode(jpeg, info, out.first(needed - 1)));
+  FUZZ_CHECK(s.picture.intact());
 }
 
 }  // namespace

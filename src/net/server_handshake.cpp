@@ -3,7 +3,8 @@
 namespace ttycall::net {
 namespace {
 
-constexpr std::string_view kOtherVersionText = "this server speaks ttycall protocol version 1";
+constexpr std::string_view kOtherVersionText = "this server speaks ttycall protocol version 2";
+static_assert(kProtocolVersion == 2, "kOtherVersionText names the version");
 
 // Hello and KeyHello both start with a u16 protocol version. Another version may lay out
 // the rest differently, so a payload that does not decode but names another version is

@@ -66,6 +66,30 @@ TEST(ServerHandshakeInsecure, AnotherVersionIsRefusedNotAnError) {
   EXPECT_FALSE(handshake.joined());
 }
 
+TEST(ServerHandshakeInsecure, AVersionOneHelloIsToldTheVersion) {
+  // A v1 client's Hello (render and colour modes after the version): refused with a reason
+  // it can show, naming the version this server speaks.
+  const std::vector<uint8_t> v1 = {1, 0, 0b11, 0b111, 80, 0, 24, 0, 1, 2, 3, 'a', 'd', 'a'};
+  const ServerAuthConfig auth;
+  ServerHandshake handshake(auth, /*insecure=*/true);
+  const HandshakeStep step = handshake.step(MsgType::kHello, v1);
+  EXPECT_EQ(step.kind, Kind::kRefuse);
+  EXPECT_EQ(step.reason, ByeReason::kVersionMismatch);
+  EXPECT_EQ(step.text, "this server speaks ttycall protocol version 2");
+  EXPECT_FALSE(handshake.joined());
+}
+
+TEST(ServerHandshakeInsecure, AHelloCarriesOnlyTheSizeAndTheName) {
+  const ServerAuthConfig auth;
+  ServerHandshake handshake(auth, /*insecure=*/true);
+  const std::vector<uint8_t> payload = payload_of(a_hello());
+  EXPECT_EQ(payload, (std::vector<uint8_t>{2, 0, 80, 0, 23, 0, 3, 'a', 'd', 'a'}));
+  const HandshakeStep step = handshake.step(MsgType::kHello, payload);
+  ASSERT_EQ(step.kind, Kind::kJoin);
+  EXPECT_EQ(step.hello.cols, 80);
+  EXPECT_EQ(step.hello.rows, 23);
+}
+
 TEST(ServerHandshakeInsecure, AGarbledHelloIsAProtocolError) {
   const ServerAuthConfig auth;
   ServerHandshake handshake(auth, /*insecure=*/true);
