@@ -10,7 +10,7 @@
 //
 // Every participant's picture first goes through the camera uplink as the server sees it
 // (scaled to its tile, JPEG 4:2:0 q75, decoded), then media::compose lays the tiles out.
-// Its scratch.canvas is the picture under test (the text it renders today is ignored).
+// The picture it composes is the one under test.
 //
 // For each candidate and input it prints the median bytes per frame, the median encode and
 // decode time per frame (steady_clock around each call), and the mean absolute error per
@@ -174,8 +174,7 @@ struct Scene {
 // The canvases of one scene's frames, and what composing them cost.
 struct Canvases {
   std::vector<std::vector<uint8_t>> frames;
-  double compose_us = 0;  // media::compose, median (today it renders text too)
-  double canvas_us = 0;   // only layout + scale_cover into the canvas, median
+  double compose_us = 0;  // media::compose, median
 };
 
 double median(std::vector<double> v) {
@@ -204,41 +203,22 @@ Canvases make_canvases(const Scene& scene, int frames) {
   }
   std::vector<media::TileSource> sources(size_t(scene.participants));
   media::ComposeScratch scratch(bench_site());
-  std::vector<uint8_t> canvas_only(size_t(scene.cols) * scene.rows * 2 * 3);
   Canvases out;
-  std::vector<double> compose_times, canvas_times;
+  std::vector<double> compose_times;
   for (int f = 0; f < frames; ++f) {
     for (int i = 0; i < scene.participants; ++i) {
       sources[size_t(i)] = {people[size_t(i)]->frame(f, rects[i].cols, rects[i].rows * 2),
                             names[size_t(i)], i == 0};
     }
-    const media::ComposeInput input{
-        {scene.cols, scene.rows, media::RenderMode::kHalf, media::ColorMode::kTrueColor},
-        media::TileLayout::kGrid,
-        0,
-        sources};
+    const media::ComposeInput input{scene.cols, scene.rows, media::TileLayout::kGrid, 0, sources};
     const auto t0 = Clock::now();
-    media::compose(input, scratch);
+    const media::ComposedView composed = media::compose(input, scratch);
     const auto t1 = Clock::now();
-    // What compose will cost once it only fills the canvas: layout and the scaling.
-    std::memset(canvas_only.data(), 0, canvas_only.size());
-    const media::MutableImageView canvas{canvas_only.data(), scene.cols, scene.rows * 2,
-                                         scene.cols * 3};
-    std::array<media::TileRect, media::kMaxTiles> tiles{};
-    media::grid_layout(scene.participants, scene.cols, scene.rows, tiles);
-    for (int i = 0; i < scene.participants; ++i) {
-      const media::TileRect& t = tiles[size_t(i)];
-      media::scale_cover(sources[size_t(i)].picture,
-                         canvas.sub(t.col, t.row * 2, t.cols, t.rows * 2));
-    }
-    const auto t2 = Clock::now();
     compose_times.push_back(micros(t0, t1));
-    canvas_times.push_back(micros(t1, t2));
-    out.frames.emplace_back(scratch.canvas.begin(),
-                            scratch.canvas.begin() + long(canvas_only.size()));
+    const size_t bytes = size_t(composed.picture.width) * composed.picture.height * 3;
+    out.frames.emplace_back(composed.picture.rgb, composed.picture.rgb + bytes);
   }
   out.compose_us = median(compose_times);
-  out.canvas_us = median(canvas_times);
   return out;
 }
 
@@ -621,21 +601,17 @@ int main(int argc, char** argv) {
         }
       }
       std::vector<const Canvases*> all;
-      std::vector<double> compose_us, canvas_us;
+      std::vector<double> compose_us;
       for (const Canvases& c : canvases) {
         all.push_back(&c);
         compose_us.push_back(c.compose_us);
-        canvas_us.push_back(c.canvas_us);
       }
       std::printf("\n## %s, %dx%d view (%dx%d picture), 1-4 participants\n\n", to_string(input),
                   cols, rows, cols, rows * 2);
       std::printf(
-          "Composing (median over the 4 grids): media::compose %.1f-%.1f us (with today's text "
-          "render); the canvas alone (layout + scale_cover) %.1f-%.1f us.\n\n",
+          "Composing (median over the 4 grids): media::compose %.1f-%.1f us.\n\n",
           *std::min_element(compose_us.begin(), compose_us.end()),
-          *std::max_element(compose_us.begin(), compose_us.end()),
-          *std::min_element(canvas_us.begin(), canvas_us.end()),
-          *std::max_element(canvas_us.begin(), canvas_us.end()));
+          *std::max_element(compose_us.begin(), compose_us.end()));
       std::printf(
           "| codec | bytes/frame | worst grid | kB/s | encode us | decode us | MAE R/G/B | max err "
           "|\n"

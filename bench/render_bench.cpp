@@ -1,5 +1,4 @@
-// Micro benchmarks of the per-frame work: the client's renderer, the server's compression,
-// CRC.
+// Micro benchmarks of the per-frame work: the client's renderer and the CRC.
 #include <benchmark/benchmark.h>
 
 #include <random>
@@ -8,10 +7,8 @@
 
 #include "client/test_patterns.h"
 #include "core/alloc_accounting.h"
-#include "media/text_renderer.h"
-#include "media/zstd_codec.h"
+#include "media/frame_renderer.h"
 #include "net/crc32c.h"
-#include "render/frame_renderer.h"
 
 namespace {
 
@@ -35,11 +32,11 @@ const core::AllocSite& bench_site() {
 // A full render (every cell) of a cols x rows*2 picture: picture -> cells -> bytes.
 void BM_RenderFull(benchmark::State& state) {
   const int cols = int(state.range(0)), rows = int(state.range(1));
-  const render::Target target{cols, rows, media::RenderMode(state.range(2)),
+  const media::RenderTarget target{cols, rows, media::RenderMode(state.range(2)),
                               media::ColorMode(state.range(3))};
   const std::vector<uint8_t> picture = pattern(cols, rows * 2);
   const media::ImageView view{picture.data(), cols, rows * 2, cols * 3};
-  render::FrameRenderer renderer(bench_site());
+  media::FrameRenderer renderer(bench_site());
   size_t bytes = 0;
   for (auto _ : state) {
     const auto out = renderer.render(view, target, {}, /*full=*/true);
@@ -59,7 +56,7 @@ BENCHMARK(BM_RenderFull)
 // cells, alternated (so each render writes those cells), or one picture again (0).
 void BM_RenderDiff(benchmark::State& state) {
   const int cols = 160, rows = 48;
-  const render::Target target{cols, rows, media::RenderMode(state.range(0)),
+  const media::RenderTarget target{cols, rows, media::RenderMode(state.range(0)),
                               media::ColorMode(state.range(1))};
   const int percent = int(state.range(2));
   const std::vector<uint8_t> a = pattern(cols, rows * 2);
@@ -75,7 +72,7 @@ void BM_RenderDiff(benchmark::State& state) {
   }
   const media::ImageView views[2] = {{a.data(), cols, rows * 2, cols * 3},
                                      {b.data(), cols, rows * 2, cols * 3}};
-  render::FrameRenderer renderer(bench_site());
+  media::FrameRenderer renderer(bench_site());
   renderer.render(views[0], target, {});
   size_t bytes = 0;
   int which = 0;
@@ -89,25 +86,6 @@ void BM_RenderDiff(benchmark::State& state) {
   state.SetLabel(mode_label(target.mode, target.color) + " " + std::to_string(percent) + "%");
 }
 BENCHMARK(BM_RenderDiff)->ArgsProduct({{0, 1}, {0, 1, 2, 3}, {0, 10}});
-
-void BM_ZstdFrame(benchmark::State& state) {
-  const int cols = 160, rows = 48;
-  const std::vector<uint8_t> src = pattern(cols, rows * 2);
-  const media::RenderTarget target{cols, rows, media::RenderMode::kHalf,
-                                   media::ColorMode::kTrueColor};
-  std::vector<uint8_t> text(media::max_frame_bytes(target));
-  const size_t n = media::render_frame({src.data(), cols, rows * 2, cols * 3}, target, {}, text);
-  std::vector<uint8_t> out(media::FrameCompressor::bound(n));
-  media::FrameCompressor compressor(1);
-  size_t compressed = 0;
-  for (auto _ : state) {
-    compressed = compressor.compress({text.data(), n}, out);
-    benchmark::DoNotOptimize(out.data());
-  }
-  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(n));
-  state.counters["ratio"] = double(n) / double(compressed);
-}
-BENCHMARK(BM_ZstdFrame);
 
 void BM_Crc32c(benchmark::State& state) {
   std::vector<uint8_t> data(size_t(state.range(0)), 0x5a);

@@ -12,7 +12,7 @@
 //       JpegDecoder::read_info -> the client's check that the picture is exactly
 //       cols x rows*2 pixels -> JpegDecoder::decode into a buffer of cols x rows*2 x 3
 //       bytes (at most 1000 x 1000 x 3), framed by guard bytes. The labels are then laid
-//       out by render::draw_label, which this target does not link: what it may assume
+//       out by media::draw_label, which this target does not link: what it may assume
 //       (each label inside the view, one row, a known style, a name of 1-32 bytes) is
 //       checked here, and draw_label's own handling of names (code points, display width,
 //       centring) is covered by its unit tests.

@@ -197,8 +197,8 @@ void Client::save_last_frame() {
   if (video_.has_frame()) {
     const net::VideoDownHeader& h = video_.header();
     const CallChoices& c = controls_.choices();
-    text = renderer_.render(video_.picture(), {h.cols, h.rows, c.render, c.color},
-                            video_.overlay(), true);
+    text = renderer_.render_snapshot(video_.picture(), {h.cols, h.rows, c.render, c.color},
+                                     video_.overlay());
   }
   if (!core::write_file_whole(options_.save_last_frame.c_str(),
                               {reinterpret_cast<const char*>(text.data()), text.size()}, false)) {
@@ -522,11 +522,10 @@ void Client::draw_picture(bool full) {
   if (!video_.has_frame()) return;
   const net::VideoDownHeader& h = video_.header();
   const CallChoices& c = controls_.choices();
-  const render::Target target{h.cols, h.rows, c.render, c.color};
-  const bool redraws_all = full || renderer_.needs_full(target);
+  const media::RenderTarget target{h.cols, h.rows, c.render, c.color};
   const std::span<const uint8_t> text =
       renderer_.render(video_.picture(), target, video_.overlay(), full);
-  if (redraws_all) last_full_draw_ = core::SteadyClock::now();
+  if (renderer_.last_render_full()) last_full_draw_ = core::SteadyClock::now();
   stats_.on_terminal_bytes(text.size());
   // A frame that does not fit the window as it is now (a resize in flight) is not drawn:
   // then the terminal no longer shows what the renderer believes.

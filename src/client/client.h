@@ -9,7 +9,7 @@
 // thread at a time (several clients may share it: the demo's guests, the load generator).
 // The receive path decodes each picture (VideoReceiver), renders it as text in the
 // viewer's own render and colour mode, writing only the cells that changed
-// (render::FrameRenderer), and writes each frame to the terminal in one write. A headless
+// (media::FrameRenderer), and writes each frame to the terminal in one write. A headless
 // client renders too, only to count what it would write. Buffers grow only when a larger
 // view first arrives.
 #include <array>
@@ -38,7 +38,7 @@
 #include "net/key_exchange.h"
 #include "net/keys.h"
 #include "net/protocol.h"
-#include "render/frame_renderer.h"
+#include "media/frame_renderer.h"
 
 namespace ttycall::client {
 
@@ -151,7 +151,7 @@ class Client : private net::Connection::Owner {
   // Receiving video.
   std::vector<uint8_t> video_payload_;  // grows when a larger frame first arrives
   VideoReceiver video_;
-  render::FrameRenderer renderer_;
+  media::FrameRenderer renderer_;
   core::SteadyClock::time_point last_full_draw_{};
 
   // What the user chose with keys in the call, and who is in it.

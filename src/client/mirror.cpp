@@ -13,7 +13,7 @@
 #include "core/clock.h"
 #include "core/console.h"
 #include "media/compose.h"
-#include "render/frame_renderer.h"
+#include "media/frame_renderer.h"
 
 namespace ttycall::client {
 namespace {
@@ -30,7 +30,7 @@ const core::AllocSite& mirror_site() {
 std::span<const uint8_t> render_once(VideoSource& source, const MirrorOptions& o, int cols,
                                      int rows, uint64_t frame, double t,
                                      std::vector<uint8_t>& picture, media::ComposeScratch& scratch,
-                                     render::FrameRenderer& renderer, bool full) {
+                                     media::FrameRenderer& renderer, bool full) {
   const int w = cols, h = rows * 2;
   core::grow_to(picture, size_t(w) * h * 3, mirror_site());
   const media::MutableImageView image{picture.data(), w, h, w * 3};
@@ -58,7 +58,7 @@ int run_mirror(const MirrorOptions& o) {
   VideoSource& source = *made->source;
   std::vector<uint8_t> picture;
   media::ComposeScratch scratch(mirror_site());
-  render::FrameRenderer renderer(mirror_site());
+  media::FrameRenderer renderer(mirror_site());
 
   auto size_now = [&] {
     if (o.cols > 0 && o.rows > 0) return TerminalSize{o.cols, o.rows};

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/alloc_accounting.h"
-#include "render/label_layout.h"
+#include "media/label_layout.h"
 
 namespace ttycall::client {
 namespace {
@@ -43,12 +43,12 @@ void VideoReceiver::lay_out_labels() {
   const int rows = header_.rows;
   const size_t cells = size_t(cols) * rows;
   core::grow_to(overlay_, cells, video_site());
-  std::fill_n(overlay_.begin(), cells, render::OverlayCell{});
+  std::fill_n(overlay_.begin(), cells, media::OverlayCell{});
   for (int i = 0; i < header_.label_count; ++i) {
     const net::FrameLabel& label = header_.labels[i];
     const uint8_t style =
-        label.style == net::kLabelSpeaking ? render::kOverlayHighlight : render::kOverlayLabel;
-    render::draw_label({overlay_.data(), cells}, cols, rows,
+        label.style == net::kLabelSpeaking ? media::kOverlayHighlight : media::kOverlayLabel;
+    media::draw_label({overlay_.data(), cells}, cols, rows,
                        {label.col, label.row, label.width, style, label.name.view()});
   }
 }
@@ -58,7 +58,7 @@ media::ImageView VideoReceiver::picture() const {
   return {picture_.data(), header_.cols, header_.rows * 2, header_.cols * 3};
 }
 
-std::span<const render::OverlayCell> VideoReceiver::overlay() const {
+std::span<const media::OverlayCell> VideoReceiver::overlay() const {
   if (!has_frame_) return {};
   return {overlay_.data(), size_t(header_.cols) * header_.rows};
 }

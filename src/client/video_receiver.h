@@ -12,7 +12,7 @@
 #include "media/image.h"
 #include "media/jpeg_codec.h"
 #include "net/protocol.h"
-#include "render/overlay_cell.h"
+#include "media/overlay_cell.h"
 
 namespace ttycall::client {
 
@@ -30,7 +30,7 @@ class VideoReceiver {
   // The last good frame: its header, picture and overlay (header().cols x header().rows).
   const net::VideoDownHeader& header() const { return header_; }
   media::ImageView picture() const;
-  std::span<const render::OverlayCell> overlay() const;
+  std::span<const media::OverlayCell> overlay() const;
 
  private:
   bool decode_picture(std::span<const uint8_t> jpeg, int width, int height);
@@ -41,7 +41,7 @@ class VideoReceiver {
   net::VideoDownHeader incoming_header_{};
   std::vector<uint8_t> picture_;
   std::vector<uint8_t> incoming_;
-  std::vector<render::OverlayCell> overlay_;
+  std::vector<media::OverlayCell> overlay_;
   bool has_frame_ = false;
 };
 

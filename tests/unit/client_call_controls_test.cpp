@@ -41,11 +41,15 @@ TEST(CallControls, CameraKeyFlipsAndTellsTheServer) {
   EXPECT_FALSE(controls.choices().video_off);
 }
 
-TEST(CallControls, RenderAndColourKeysCycleThroughEveryMode) {
+// The modes are the client's own: a key redraws the last picture at once and tells the
+// server nothing.
+TEST(CallControls, RenderAndColourKeysCycleThroughEveryModeWithoutARoundTrip) {
   CallControls controls;
   const media::RenderMode first = controls.choices().render;
   for (int i = 0; i < media::kRenderModeCount; ++i) {
-    EXPECT_TRUE(controls.apply(CallAction::kNextRender, {}, 1).send_view);
+    const CallEffects effects = controls.apply(CallAction::kNextRender, {}, 1);
+    EXPECT_TRUE(effects.redraw_picture);
+    EXPECT_FALSE(effects.send_view);
   }
   EXPECT_EQ(controls.choices().render, first);
   const media::ColorMode color = controls.choices().color;
@@ -55,7 +59,9 @@ TEST(CallControls, RenderAndColourKeysCycleThroughEveryMode) {
   bool seen[media::kColorModeCount] = {};
   for (int i = 0; i < media::kColorModeCount; ++i) {
     seen[int(controls.choices().color)] = true;
-    EXPECT_TRUE(controls.apply(CallAction::kNextColor, {}, 1).send_view);
+    const CallEffects effects = controls.apply(CallAction::kNextColor, {}, 1);
+    EXPECT_TRUE(effects.redraw_picture);
+    EXPECT_FALSE(effects.send_view);
   }
   EXPECT_NE(controls.choices().color, color);
   for (int i = 0; i < media::kColorModeCount; ++i) EXPECT_TRUE(seen[i]) << i;
@@ -67,6 +73,12 @@ TEST(CallControls, MuteAndLeaveAreLeftToTheClient) {
   EXPECT_TRUE(controls.apply(CallAction::kLeave, {}, 1).leave);
   EXPECT_TRUE(controls.apply(CallAction::kToggleStats, {}, 1).redraw_chrome);
   EXPECT_TRUE(controls.choices().show_stats);
+}
+
+TEST(CallControls, HidingTheStatsBoxUncoversThePicture) {
+  CallControls controls;
+  EXPECT_FALSE(controls.apply(CallAction::kToggleStats, {}, 1).uncover_picture);  // shown
+  EXPECT_TRUE(controls.apply(CallAction::kToggleStats, {}, 1).uncover_picture);   // hidden
 }
 
 TEST(CallControls, FocusCyclesSpeakerThenEachOtherThenGrid) {

@@ -18,6 +18,8 @@ ClientWindow window(int index, ViewSize size, uint64_t frames, double p95_ms) {
   w.seconds = 2;
   w.frames = frames;
   w.bytes_received = frames * 1000;
+  w.video_bytes = frames * 900;
+  w.terminal_bytes = frames * 4000;
   w.latency_p50_ms = p95_ms > 0 ? p95_ms - 5 : 0;  // 0: its own tile never came back
   w.latency_p95_ms = p95_ms;
   w.latency_p99_ms = p95_ms > 0 ? p95_ms + 5 : 0;
@@ -100,9 +102,12 @@ TEST(LoadReportTable, AGivenServerIsNotMeasuredAndSaysSo) {
       << table;
   EXPECT_NE(table.find("  server CPU                  n/a\n"), std::string::npos) << table;
   EXPECT_EQ(table.find("WARNING"), std::string::npos) << table;
-  // With more than one size, a row per size.
-  EXPECT_NE(table.find("  80x24            2     29.0        29.5     45.0       29.5 kB/s\n"),
+  // With more than one size, a row per size: downstream and terminal writes per client.
+  EXPECT_NE(table.find("  80x24            2     29.0        29.5     45.0       29.5 kB/s      "
+                       "118.0 kB/s\n"),
             std::string::npos)
+      << table;
+  EXPECT_NE(table.find("  terminal writes per client  median 118.0 kB/s"), std::string::npos)
       << table;
 }
 

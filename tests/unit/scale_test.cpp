@@ -198,7 +198,7 @@ TEST(ScaleCover, ASourceOfTheTilesOwnSizeIsCopiedPixelForPixel) {
   for (int y = 0; y < canvas.height; ++y) {
     for (int x = 0; x < canvas.width; ++x) {
       const bool inside = x >= 2 && x < 9 && y >= 3 && y < 8;
-      ASSERT_EQ(canvas.at(x, y), inside ? src.at(x - 2, y - 3) : Rgb{1, 2, 3}) << x << "," << y;
+      ASSERT_EQ(canvas.at(x, y), (inside ? src.at(x - 2, y - 3) : Rgb{1, 2, 3})) << x << "," << y;
     }
   }
 }

@@ -1,4 +1,4 @@
-#include "render/frame_renderer.h"
+#include "media/frame_renderer.h"
 
 #include <array>
 #include <bit>
@@ -8,9 +8,9 @@
 
 #include "core/utf8.h"
 #include "media/terminal_sequences.h"
-#include "render/picture_cells_internal.h"
+#include "media/picture_cells_internal.h"
 
-namespace ttycall::render {
+namespace ttycall::media {
 namespace {
 
 using media::ColorMode;
@@ -164,7 +164,7 @@ inline uint8_t* put_colour(uint8_t* p, uint32_t c) {
 
 // The SGR that takes the terminal from `cur` to the cell's attributes, then its glyph.
 template <ColorMode kColor>
-[[gnu::always_inline]] inline uint8_t* put_cell(uint8_t* p, const Cell& c, Sgr& cur) {
+[[gnu::always_inline]] inline uint8_t* put_cell(uint8_t* p, const TextCell& c, Sgr& cur) {
   if constexpr (kColor == ColorMode::kNone) {
     if (c.reverse != cur.reverse) {
       p = put_literal(p, c.reverse ? kReverse : kNoReverse);
@@ -192,7 +192,7 @@ template <ColorMode kColor>
   return p + c.glyph_bytes;
 }
 
-inline bool same_cell(const Cell& a, const Cell& b) {
+inline bool same_cell(const TextCell& a, const TextCell& b) {
   uint64_t x[2];
   uint64_t y[2];
   std::memcpy(x, &a, 16);
@@ -203,17 +203,17 @@ inline bool same_cell(const Cell& a, const Cell& b) {
 // All cells (kFull) or those that differ from `shown`. A wide glyph and its tail are one
 // unit: written (head only) when either differs.
 template <ColorMode kColor, bool kFull>
-uint8_t* put_cells(uint8_t* p, const Cell* next, const Cell* shown, int cols, int rows) {
+uint8_t* put_cells(uint8_t* p, const TextCell* next, const TextCell* shown, int cols, int rows) {
   Sgr cur;
   int cursor_row = -1;
   int cursor_col = -1;
-  const size_t row_bytes = static_cast<size_t>(cols) * sizeof(Cell);
+  const size_t row_bytes = static_cast<size_t>(cols) * sizeof(TextCell);
   for (int row = 0; row < rows; ++row) {
-    const Cell* n = next + static_cast<ptrdiff_t>(row) * cols;
-    const Cell* o = shown + static_cast<ptrdiff_t>(row) * cols;
+    const TextCell* n = next + static_cast<ptrdiff_t>(row) * cols;
+    const TextCell* o = shown + static_cast<ptrdiff_t>(row) * cols;
     if (!kFull && std::memcmp(n, o, row_bytes) == 0) continue;
     for (int col = 0; col < cols; ++col) {
-      const Cell& c = n[col];
+      const TextCell& c = n[col];
       if (c.glyph_bytes == 0) continue;  // covered by the wide glyph to its left
       const bool wide = col + 1 < cols && n[col + 1].glyph_bytes == 0;
       if (!kFull && same_cell(c, o[col]) && (!wide || same_cell(n[col + 1], o[col + 1]))) {
@@ -231,7 +231,7 @@ uint8_t* put_cells(uint8_t* p, const Cell* next, const Cell* shown, int cols, in
 }
 
 template <ColorMode kColor>
-uint8_t* put_frame(uint8_t* p, const Cell* next, const Cell* shown, int cols, int rows, bool full) {
+uint8_t* put_frame(uint8_t* p, const TextCell* next, const TextCell* shown, int cols, int rows, bool full) {
   p = put(p, kFrameBegin);
   p = full ? put_cells<kColor, true>(p, next, shown, cols, rows)
            : put_cells<kColor, false>(p, next, shown, cols, rows);
@@ -240,7 +240,7 @@ uint8_t* put_frame(uint8_t* p, const Cell* next, const Cell* shown, int cols, in
 
 }  // namespace
 
-uint32_t Cell::code_point() const {
+uint32_t TextCell::code_point() const {
   if (glyph_bytes == 0) return kWideTail;
   uint8_t bytes[4];
   std::memcpy(bytes, &glyph, 4);
@@ -263,15 +263,15 @@ std::optional<media::Rgb> shown_color(uint32_t color, media::ColorMode mode) {
   return std::nullopt;
 }
 
-void picture_to_cells(media::ImageView picture, const Target& target,
-                      std::span<const OverlayCell> overlay, std::span<Cell> cells) {
+void picture_to_cells(media::ImageView picture, const RenderTarget& target,
+                      std::span<const OverlayCell> overlay, std::span<TextCell> cells) {
   picture_cells_scalar(picture, target, cells.data());
   apply_overlay(target, overlay, cells.data());
 }
 
 FrameRenderer::FrameRenderer(const core::AllocSite& site) : site_(site) {}
 
-size_t FrameRenderer::max_bytes(const Target& target) {
+size_t FrameRenderer::max_bytes(const RenderTarget& target) {
   const size_t fixed = kFrameBegin.size() + kFrameEnd.size();
   if (target.cols <= 0 || target.rows <= 0) return fixed;
   const size_t cells = static_cast<size_t>(target.cols) * static_cast<size_t>(target.rows);
@@ -280,7 +280,7 @@ size_t FrameRenderer::max_bytes(const Target& target) {
   return fixed + cells * (move + max_cell_bytes(target.color));
 }
 
-bool FrameRenderer::prepare(media::ImageView picture, const Target& target,
+bool FrameRenderer::prepare(media::ImageView picture, const RenderTarget& target,
                             std::span<const OverlayCell> overlay) {
   if (target.cols <= 0 || target.rows <= 0 || picture.rgb == nullptr ||
       picture.width < target.cols || picture.height < 2 * target.rows ||
@@ -295,10 +295,10 @@ bool FrameRenderer::prepare(media::ImageView picture, const Target& target,
   return true;
 }
 
-size_t FrameRenderer::emit(const Target& target, bool full) {
+size_t FrameRenderer::emit(const RenderTarget& target, bool full) {
   uint8_t* const begin = out_.data();
-  const Cell* next = next_.data();
-  const Cell* shown = shown_.data();
+  const TextCell* next = next_.data();
+  const TextCell* shown = shown_.data();
   const int cols = target.cols;
   const int rows = target.rows;
   uint8_t* end = begin;
@@ -319,7 +319,7 @@ size_t FrameRenderer::emit(const Target& target, bool full) {
   return static_cast<size_t>(end - begin);
 }
 
-std::span<const uint8_t> FrameRenderer::render(media::ImageView picture, const Target& target,
+std::span<const uint8_t> FrameRenderer::render(media::ImageView picture, const RenderTarget& target,
                                                std::span<const OverlayCell> overlay, bool full) {
   if (!prepare(picture, target, overlay)) return {};
   const bool whole = full || !valid_ || target != shown_target_;
@@ -328,14 +328,15 @@ std::span<const uint8_t> FrameRenderer::render(media::ImageView picture, const T
   shown_cells_ = static_cast<size_t>(target.cols) * static_cast<size_t>(target.rows);
   shown_target_ = target;
   valid_ = true;
+  last_full_ = whole;
   return {out_.data(), n};
 }
 
 std::span<const uint8_t> FrameRenderer::render_snapshot(media::ImageView picture,
-                                                        const Target& target,
+                                                        const RenderTarget& target,
                                                         std::span<const OverlayCell> overlay) {
   if (!prepare(picture, target, overlay)) return {};
   return {out_.data(), emit(target, true)};
 }
 
-}  // namespace ttycall::render
+}  // namespace ttycall::media

@@ -1,6 +1,6 @@
 // Labels laid out in the overlay: centred by display width, cut between code points, kept
 // inside their box and the overlay whatever the numbers, and hostile text shown as U+FFFD.
-#include "render/label_layout.h"
+#include "media/label_layout.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 
 #include "core/utf8.h"
 
-namespace ttycall::render {
+namespace ttycall::media {
 namespace {
 
 constexpr uint32_t kFffd = core::utf8::kReplacementCharacter;
@@ -110,7 +110,7 @@ TEST(LabelLayout, HostileNumbersWriteNothingOutside) {
   const auto reset = [&] { std::fill(overlay.begin(), overlay.end(), OverlayCell{}); };
   struct Case {
     int cols, rows;
-    Label label;
+    OverlayLabel label;
   };
   const std::string long_text(100000, 'x');
   const Case cases[] = {
@@ -193,4 +193,4 @@ TEST(LabelLayout, ReplacementCharactersTakeOneCellEach) {
 }
 
 }  // namespace
-}  // namespace ttycall::render
+}  // namespace ttycall::media

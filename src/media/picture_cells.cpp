@@ -6,10 +6,10 @@
 #include <string_view>
 
 #include "core/utf8.h"
-#include "render/frame_renderer.h"
-#include "render/picture_cells_internal.h"
+#include "media/frame_renderer.h"
+#include "media/picture_cells_internal.h"
 
-namespace ttycall::render {
+namespace ttycall::media {
 namespace {
 
 using media::ColorMode;
@@ -33,9 +33,9 @@ inline uint32_t encode(const uint8_t* lut, uint8_t r, uint8_t g, uint8_t b) {
 }
 
 template <ColorMode kColor>
-void half_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t* lut, Cell* out) {
+void half_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t* lut, TextCell* out) {
   for (int x = 0; x < cols; ++x, top += 3, bottom += 3) {
-    Cell c;
+    TextCell c;
     if constexpr (kColor == ColorMode::kNone) {
       const int upper = luma(top[0], top[1], top[2]) >= 128;
       const int lower = luma(bottom[0], bottom[1], bottom[2]) >= 128;
@@ -53,13 +53,13 @@ void half_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t
 }
 
 template <ColorMode kColor>
-void ascii_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t* lut, Cell* out) {
+void ascii_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t* lut, TextCell* out) {
   for (int x = 0; x < cols; ++x, top += 3, bottom += 3) {
     const auto r = static_cast<uint8_t>((top[0] + bottom[0] + 1) >> 1);
     const auto g = static_cast<uint8_t>((top[1] + bottom[1] + 1) >> 1);
     const auto b = static_cast<uint8_t>((top[2] + bottom[2] + 1) >> 1);
     const int level = luma(r, g, b) * kAsciiRampLength >> 8;
-    Cell c;
+    TextCell c;
     c.glyph = kAsciiRamp[level];
     // A blank shows no foreground: it keeps the default, so that blanks compare equal.
     if (level != 0) c.fg = encode<kColor>(lut, r, g, b);
@@ -68,13 +68,13 @@ void ascii_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_
 }
 
 template <RenderMode kMode, ColorMode kColor>
-void picture_rows(media::ImageView picture, const Target& target, Cell* cells) {
+void picture_rows(media::ImageView picture, const RenderTarget& target, TextCell* cells) {
   const uint8_t* lut = nullptr;
   if constexpr (kColor == ColorMode::k256) lut = media::xterm256_lut().data();
   if constexpr (kColor == ColorMode::k16) lut = media::ansi16_lut().data();
   for (int row = 0; row < target.rows; ++row) {
     const uint8_t* top = picture.rgb + static_cast<ptrdiff_t>(2 * row) * picture.stride;
-    Cell* out = cells + static_cast<ptrdiff_t>(row) * target.cols;
+    TextCell* out = cells + static_cast<ptrdiff_t>(row) * target.cols;
     if constexpr (kMode == RenderMode::kHalf) {
       half_row<kColor>(top, top + picture.stride, target.cols, lut, out);
     } else {
@@ -84,7 +84,7 @@ void picture_rows(media::ImageView picture, const Target& target, Cell* cells) {
 }
 
 template <RenderMode kMode>
-void picture_rows_mode(media::ImageView picture, const Target& target, Cell* cells) {
+void picture_rows_mode(media::ImageView picture, const RenderTarget& target, TextCell* cells) {
   switch (target.color) {
     case ColorMode::kNone:
       return picture_rows<kMode, ColorMode::kNone>(picture, target, cells);
@@ -98,13 +98,13 @@ void picture_rows_mode(media::ImageView picture, const Target& target, Cell* cel
 }
 
 struct OverlayStyles {
-  Cell label;
-  Cell highlight;
+  TextCell label;
+  TextCell highlight;
 };
 
 OverlayStyles overlay_styles(ColorMode color) {
   OverlayStyles s;
-  auto pair = [&](Cell& c, uint8_t fr, uint8_t fg, uint8_t fb, uint8_t br, uint8_t bg, uint8_t bb) {
+  auto pair = [&](TextCell& c, uint8_t fr, uint8_t fg, uint8_t fb, uint8_t br, uint8_t bg, uint8_t bb) {
     if (color == ColorMode::kTrueColor) {
       c.fg = encode<ColorMode::kTrueColor>(nullptr, fr, fg, fb);
       c.bg = encode<ColorMode::kTrueColor>(nullptr, br, bg, bb);
@@ -145,7 +145,7 @@ uint32_t checked_code_point(std::span<const OverlayCell> overlay, size_t i, int 
 
 }  // namespace
 
-void apply_overlay(const Target& target, std::span<const OverlayCell> overlay, Cell* cells) {
+void apply_overlay(const RenderTarget& target, std::span<const OverlayCell> overlay, TextCell* cells) {
   const size_t n = std::min(overlay.size(), static_cast<size_t>(target.cols) * target.rows);
   if (n == 0) return;
   overlay = overlay.first(n);
@@ -155,10 +155,10 @@ void apply_overlay(const Target& target, std::span<const OverlayCell> overlay, C
   for (size_t i = 0; i < n; ++i, col = col + 1 == target.cols ? 0 : col + 1) {
     const OverlayCell& o = overlay[i];
     if (o.codepoint == 0) continue;
-    Cell c = o.style == kOverlayHighlight ? styles.highlight : styles.label;
+    TextCell c = o.style == kOverlayHighlight ? styles.highlight : styles.label;
     if (o.codepoint == kWideTail) {
       if (wide_head + 1 == i) {
-        cells[i] = Cell{kDefaultColor, kDefaultColor, 0, 0, 0, {}};
+        cells[i] = TextCell{kDefaultColor, kDefaultColor, 0, 0, 0, {}};
         continue;
       }
       c.glyph = kSpace.bytes;  // a tail without its wide glyph: a blank in its style
@@ -176,7 +176,7 @@ void apply_overlay(const Target& target, std::span<const OverlayCell> overlay, C
   }
 }
 
-void picture_cells_scalar(media::ImageView picture, const Target& target, Cell* cells) {
+void picture_cells_scalar(media::ImageView picture, const RenderTarget& target, TextCell* cells) {
   switch (target.mode) {
     case RenderMode::kAscii:
       return picture_rows_mode<RenderMode::kAscii>(picture, target, cells);
@@ -191,10 +191,10 @@ PackedGlyph pack(uint32_t code_point) {
   return {std::bit_cast<uint32_t>(e.bytes), e.length};
 }
 
-void picture_to_cells_scalar(media::ImageView picture, const Target& target,
-                             std::span<const OverlayCell> overlay, std::span<Cell> cells) {
+void picture_to_cells_scalar(media::ImageView picture, const RenderTarget& target,
+                             std::span<const OverlayCell> overlay, std::span<TextCell> cells) {
   picture_cells_scalar(picture, target, cells.data());
   apply_overlay(target, overlay, cells.data());
 }
 
-}  // namespace ttycall::render
+}  // namespace ttycall::media

@@ -1,12 +1,12 @@
-#include "render/label_layout.h"
+#include "media/label_layout.h"
 
 #include <algorithm>
 
 #include "core/utf8.h"
 
-namespace ttycall::render {
+namespace ttycall::media {
 
-void draw_label(std::span<OverlayCell> overlay, int cols, int rows, const Label& label) {
+void draw_label(std::span<OverlayCell> overlay, int cols, int rows, const OverlayLabel& label) {
   // 64-bit arithmetic throughout: col + width and the centring offset cannot overflow.
   if (cols <= 0 || rows <= 0 || label.row < 0 || label.row >= rows || label.width <= 0) return;
   if (overlay.size() / size_t(cols) < size_t(rows)) return;  // not a cols x rows overlay
@@ -56,4 +56,4 @@ void draw_label(std::span<OverlayCell> overlay, int cols, int rows, const Label&
   if (pad) put(at, ' ');
 }
 
-}  // namespace ttycall::render
+}  // namespace ttycall::media

@@ -1,17 +1,17 @@
 #pragma once
 // What the picture -> cells stage's versions (scalar, SIMD) and the emitter share: the
-// renderer's own glyphs in the form a Cell holds them, and the stage's pieces.
+// renderer's own glyphs in the form a TextCell holds them, and the stage's pieces.
 #include <array>
 #include <bit>
 #include <cstdint>
 #include <span>
 
 #include "media/image.h"
-#include "render/frame_renderer.h"
+#include "media/frame_renderer.h"
 
-namespace ttycall::render {
+namespace ttycall::media {
 
-// A glyph as a Cell holds it: its UTF-8 bytes in memory order, and how many there are.
+// A glyph as a TextCell holds it: its UTF-8 bytes in memory order, and how many there are.
 struct PackedGlyph {
   uint32_t bytes = 0;
   uint8_t length = 0;
@@ -42,8 +42,8 @@ inline constexpr std::array<uint32_t, kAsciiRampLength> kAsciiRamp = [] {
 PackedGlyph pack(uint32_t code_point);
 
 // The picture's cells, without overlay: scalar.
-void picture_cells_scalar(media::ImageView picture, const Target& target, Cell* cells);
+void picture_cells_scalar(media::ImageView picture, const RenderTarget& target, TextCell* cells);
 // The overlay on top of `cells`, checked as frame_renderer.h says.
-void apply_overlay(const Target& target, std::span<const OverlayCell> overlay, Cell* cells);
+void apply_overlay(const RenderTarget& target, std::span<const OverlayCell> overlay, TextCell* cells);
 
-}  // namespace ttycall::render
+}  // namespace ttycall::media

@@ -31,16 +31,16 @@
 #include "media/image.h"
 #include "media/palette.h"
 #include "media/render_options.h"
-#include "render/overlay_cell.h"
+#include "media/overlay_cell.h"
 
-namespace ttycall::render {
+namespace ttycall::media {
 
-struct Target {
+struct RenderTarget {
   int cols = 0;
   int rows = 0;
   media::RenderMode mode = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
-  bool operator==(const Target&) const = default;
+  bool operator==(const RenderTarget&) const = default;
 };
 
 // A colour as the target's colour mode sends it: 0xRRGGBB in true colour, a palette index
@@ -52,20 +52,20 @@ constexpr uint32_t kDefaultColor = 0xFFFFFFFFu;
 std::optional<media::Rgb> shown_color(uint32_t color, media::ColorMode mode);
 
 // One terminal cell as the renderer writes it. 16 bytes, compared whole when diffing.
-struct Cell {
+struct TextCell {
   uint32_t fg = kDefaultColor;
   uint32_t bg = kDefaultColor;
   uint32_t glyph = ' ';     // the glyph's UTF-8 bytes in memory order (memcpy'd, not shifted)
   uint8_t glyph_bytes = 1;  // 1..4; 0 for the right half of a wide glyph (nothing written)
   uint8_t reverse = 0;      // reverse video (the colourless highlight)
   uint8_t spare[2] = {};    // zero, so that whole cells compare
-  bool operator==(const Cell&) const = default;
+  bool operator==(const TextCell&) const = default;
 
   // The glyph's code point; kWideTail for the right half of a wide glyph.
   uint32_t code_point() const;
   bool wide_tail() const { return glyph_bytes == 0; }
 };
-static_assert(sizeof(Cell) == 16);
+static_assert(sizeof(TextCell) == 16);
 
 class FrameRenderer {
  public:
@@ -77,12 +77,12 @@ class FrameRenderer {
   // cell) when `full`, on the first call, after invalidate(), or when the target differs
   // from the last call's; otherwise only the cells that changed. An empty span if the
   // target is empty or the picture smaller than it.
-  std::span<const uint8_t> render(media::ImageView picture, const Target& target,
+  std::span<const uint8_t> render(media::ImageView picture, const RenderTarget& target,
                                   std::span<const OverlayCell> overlay, bool full = false);
 
   // As render(..., full = true), but what the renderer believes the terminal shows stays as
   // it was (for one-off output elsewhere: --save-last-frame, --snapshot). cells() too.
-  std::span<const uint8_t> render_snapshot(media::ImageView picture, const Target& target,
+  std::span<const uint8_t> render_snapshot(media::ImageView picture, const RenderTarget& target,
                                            std::span<const OverlayCell> overlay);
 
   // Something else drew on the terminal: the next render is full.
@@ -90,34 +90,38 @@ class FrameRenderer {
 
   // What the terminal shows after the last render: target.cols * target.rows cells,
   // row-major (empty before the first render).
-  std::span<const Cell> cells() const { return {shown_.data(), shown_cells_}; }
-  const Target& target() const { return shown_target_; }
+  std::span<const TextCell> cells() const { return {shown_.data(), shown_cells_}; }
+  const RenderTarget& target() const { return shown_target_; }
+  // Whether the last render() wrote every cell (asked for, or forced by a new target or an
+  // invalidate()).
+  bool last_render_full() const { return last_full_; }
 
   // Upper bound of one render's output for `target`; the output buffer is sized from it.
-  static size_t max_bytes(const Target& target);
+  static size_t max_bytes(const RenderTarget& target);
 
  private:
-  bool prepare(media::ImageView picture, const Target& target,
+  bool prepare(media::ImageView picture, const RenderTarget& target,
                std::span<const OverlayCell> overlay);
-  size_t emit(const Target& target, bool full);
+  size_t emit(const RenderTarget& target, bool full);
 
   const core::AllocSite& site_;
-  std::vector<Cell> shown_;  // what the terminal shows
-  std::vector<Cell> next_;   // the frame being rendered
+  std::vector<TextCell> shown_;  // what the terminal shows
+  std::vector<TextCell> next_;   // the frame being rendered
   std::vector<uint8_t> out_;
   size_t shown_cells_ = 0;
-  Target shown_target_;
+  RenderTarget shown_target_;
   bool valid_ = false;
+  bool last_full_ = false;
 };
 
 // The picture -> cells stage on its own (one row of cells per two rows of pixels, then the
 // overlay on top), as render() runs it: for tests and benchmarks. `cells` holds
 // cols * rows; the picture is at least the target's size.
-void picture_to_cells(media::ImageView picture, const Target& target,
-                      std::span<const OverlayCell> overlay, std::span<Cell> cells);
+void picture_to_cells(media::ImageView picture, const RenderTarget& target,
+                      std::span<const OverlayCell> overlay, std::span<TextCell> cells);
 // The plain scalar version of the same. Today picture_to_cells is this version; a SIMD
 // one would be dispatched there at run time, and tests hold the two equal.
-void picture_to_cells_scalar(media::ImageView picture, const Target& target,
-                             std::span<const OverlayCell> overlay, std::span<Cell> cells);
+void picture_to_cells_scalar(media::ImageView picture, const RenderTarget& target,
+                             std::span<const OverlayCell> overlay, std::span<TextCell> cells);
 
-}  // namespace ttycall::render
+}  // namespace ttycall::media

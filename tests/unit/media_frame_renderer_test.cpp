@@ -1,4 +1,4 @@
-#include "render/frame_renderer.h"
+#include "media/frame_renderer.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@
 #include "media/palette.h"
 #include "media/terminal_sequences.h"
 
-namespace ttycall::render {
+namespace ttycall::media {
 namespace {
 
 using media::ColorMode;
@@ -284,7 +284,7 @@ std::vector<OverlayCell> random_overlay(int cols, int rows, std::mt19937& rng) {
 
 class EveryMode : public testing::TestWithParam<std::tuple<RenderMode, ColorMode>> {
  protected:
-  Target target(int cols, int rows) const {
+  RenderTarget target(int cols, int rows) const {
     return {cols, rows, std::get<0>(GetParam()), std::get<1>(GetParam())};
   }
 };
@@ -299,7 +299,7 @@ TEST_P(EveryMode, DiffOnThePreviousScreenEqualsAFullRender) {
   for (int round = 0; round < 20; ++round) {
     const int cols = 1 + int(rng() % 30);
     const int rows = 1 + int(rng() % 8);
-    const Target t = target(cols, rows);
+    const RenderTarget t = target(cols, rows);
     const Picture a = random_picture(cols, rows, rng);
     const Picture b = changed(a, round % 2 ? 10 : 50, rng);
     const auto overlay_a = random_overlay(cols, rows, rng);
@@ -329,7 +329,7 @@ TEST_P(EveryMode, DiffOnThePreviousScreenEqualsAFullRender) {
 
 TEST_P(EveryMode, UnchangedPictureWritesOnlyTheFrameToggles) {
   std::mt19937 rng(3);
-  const Target t = target(20, 6);
+  const RenderTarget t = target(20, 6);
   const Picture a = random_picture(20, 6, rng);
   const auto overlay = random_overlay(20, 6, rng);
   FrameRenderer renderer(test_site());
@@ -341,7 +341,7 @@ TEST_P(EveryMode, UnchangedPictureWritesOnlyTheFrameToggles) {
 
 TEST_P(EveryMode, FullWhenAskedAfterInvalidateOrANewTarget) {
   std::mt19937 rng(5);
-  const Target t = target(12, 4);
+  const RenderTarget t = target(12, 4);
   const Picture a = random_picture(12, 4, rng);
   FrameRenderer renderer(test_site());
   const std::string first = as_string(renderer.render(a.view(), t, {}));
@@ -349,7 +349,7 @@ TEST_P(EveryMode, FullWhenAskedAfterInvalidateOrANewTarget) {
   renderer.invalidate();
   EXPECT_EQ(as_string(renderer.render(a.view(), t, {})), first);
   // A smaller target on the same picture: drawn whole.
-  Target smaller = t;
+  RenderTarget smaller = t;
   smaller.cols = 6;
   Screen screen(6, 4);
   ASSERT_TRUE(screen.apply(renderer.render(a.view(), smaller, {})));
@@ -361,16 +361,16 @@ TEST_P(EveryMode, FullWhenAskedAfterInvalidateOrANewTarget) {
 
 TEST_P(EveryMode, SnapshotLeavesTheShownFrameAlone) {
   std::mt19937 rng(8);
-  const Target t = target(10, 3);
+  const RenderTarget t = target(10, 3);
   const Picture a = random_picture(10, 3, rng);
   const Picture b = changed(a, 30, rng);
   FrameRenderer renderer(test_site());
   const std::string full_a = as_string(renderer.render(a.view(), t, {}));
-  const std::vector<Cell> shown(renderer.cells().begin(), renderer.cells().end());
+  const std::vector<TextCell> shown(renderer.cells().begin(), renderer.cells().end());
   FrameRenderer other(test_site());
   EXPECT_EQ(as_string(renderer.render_snapshot(b.view(), t, {})),
             as_string(other.render(b.view(), t, {})));
-  EXPECT_EQ(std::vector<Cell>(renderer.cells().begin(), renderer.cells().end()), shown);
+  EXPECT_EQ(std::vector<TextCell>(renderer.cells().begin(), renderer.cells().end()), shown);
   // Still a diff against a.
   EXPECT_EQ(as_string(renderer.render(a.view(), t, {})),
             std::string(media::terminal::kFrameBegin) + std::string(media::terminal::kFrameEnd));
@@ -378,7 +378,7 @@ TEST_P(EveryMode, SnapshotLeavesTheShownFrameAlone) {
 
 TEST_P(EveryMode, SecondRenderAllocatesNothing) {
   std::mt19937 rng(9);
-  const Target t = target(160, 48);
+  const RenderTarget t = target(160, 48);
   const Picture a = random_picture(160, 48, rng);
   const Picture b = changed(a, 10, rng);
   const auto overlay = random_overlay(160, 48, rng);
@@ -396,7 +396,7 @@ TEST_P(EveryMode, SecondRenderAllocatesNothing) {
 
 TEST_P(EveryMode, OutputStaysWithinMaxBytes) {
   // Worst cases: every cell a new colour, and every other cell changed (a move each).
-  const Target t = target(37, 5);
+  const RenderTarget t = target(37, 5);
   Picture a(37, 5);
   Picture b(37, 5);
   for (int y = 0; y < a.height; ++y) {
@@ -425,7 +425,7 @@ TEST_P(EveryMode, PictureSmallerThanTheTargetIsRefused) {
 }
 
 TEST_P(EveryMode, ControlCodePointsInTheOverlayNeverReachTheTerminal) {
-  const Target t = target(12, 2);
+  const RenderTarget t = target(12, 2);
   const Picture picture(12, 2);
   std::vector<OverlayCell> overlay(24);
   const uint32_t hostile[] = {0x1B, 0x07, 0x0A, 0x7F, 0x9B, 0x85, 0x0D, 0x08};
@@ -475,7 +475,7 @@ TEST(RenderFrameRenderer, TrueColourHalfCellsCarryTopAndBottomPixels) {
                    .empty());
   for (int row = 0; row < 4; ++row) {
     for (int col = 0; col < 9; ++col) {
-      const Cell& c = renderer.cells()[size_t(row) * 9 + col];
+      const TextCell& c = renderer.cells()[size_t(row) * 9 + col];
       const uint8_t* top = picture.at(col, 2 * row);
       const uint8_t* bottom = picture.at(col, 2 * row + 1);
       EXPECT_EQ(c.code_point(), 0x2580u);
@@ -551,7 +551,7 @@ TEST(RenderFrameRenderer, ColourCarriesAcrossACursorJump) {
   Picture b = a;
   b.set(1, 0, 255, 0, 0);
   b.set(4, 2, 255, 0, 0);  // row 1, same colours as the cell changed on row 0
-  const Target t{6, 2, RenderMode::kHalf, ColorMode::kTrueColor};
+  const RenderTarget t{6, 2, RenderMode::kHalf, ColorMode::kTrueColor};
   FrameRenderer renderer(test_site());
   renderer.render(a.view(), t, {});
   const std::string diff = as_string(renderer.render(b.view(), t, {}));
@@ -562,7 +562,7 @@ TEST(RenderFrameRenderer, ColourCarriesAcrossACursorJump) {
 
 TEST(RenderFrameRenderer, WideGlyphIsOneUnitWithItsTail) {
   const Picture picture(6, 1);
-  const Target t{6, 1, RenderMode::kHalf, ColorMode::kTrueColor};
+  const RenderTarget t{6, 1, RenderMode::kHalf, ColorMode::kTrueColor};
   std::vector<OverlayCell> overlay(6);
   overlay[1] = {0x3042, kOverlayLabel};  // あ
   overlay[2] = {kWideTail, kOverlayLabel};
@@ -682,4 +682,4 @@ TEST(Palette16, TableIsCloseToExact) {
 }
 
 }  // namespace
-}  // namespace ttycall::render
+}  // namespace ttycall::media

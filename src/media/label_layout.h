@@ -8,11 +8,11 @@
 #include <span>
 #include <string_view>
 
-#include "render/overlay_cell.h"
+#include "media/overlay_cell.h"
 
-namespace ttycall::render {
+namespace ttycall::media {
 
-struct Label {
+struct OverlayLabel {
   int col = 0;  // the box: cells [col, col + width) of `row`, 0-based
   int row = 0;
   int width = 0;
@@ -30,6 +30,6 @@ struct Label {
 // `overlay` smaller than cols x rows: then nothing); a wide character the overlay's edge
 // would cut in half becomes a space. Labels should not overlap: a label drawn over half of
 // another's wide character leaves the other half as it was. Does not allocate.
-void draw_label(std::span<OverlayCell> overlay, int cols, int rows, const Label& label);
+void draw_label(std::span<OverlayCell> overlay, int cols, int rows, const OverlayLabel& label);
 
-}  // namespace ttycall::render
+}  // namespace ttycall::media

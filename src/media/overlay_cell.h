@@ -5,7 +5,7 @@
 // (label_layout.h): never as bytes from the network.
 #include <cstdint>
 
-namespace ttycall::render {
+namespace ttycall::media {
 
 enum OverlayStyle : uint8_t {
   kOverlayLabel = 0,      // light text on a dark background
@@ -22,4 +22,4 @@ struct OverlayCell {
   bool operator==(const OverlayCell&) const = default;
 };
 
-}  // namespace ttycall::render
+}  // namespace ttycall::media
