@@ -18,17 +18,20 @@ namespace {
 // what keeps a slow viewer current (TCP_NOTSENT_LOWAT below is).
 constexpr int kSendBufferBytes = 256 * 1024;
 // TCP_NOTSENT_LOWAT: the kernel takes more bytes from the writer only while fewer than
-// this many wait unsent (sendmsg on the non-blocking socket stops accepting beyond it), and
-// polls writable again once they are down to half (Linux since 4.20). The connection's
-// writer takes the mailbox's frame only when the socket polls writable, so a frame waits in
-// the one-slot mailbox, where a newer one replaces it, instead of behind older frames in
-// the kernel: beyond what is on the wire the kernel holds about one frame and 2 KiB.
-// Without it a 256 KiB buffer held 6-11 s of frames behind a 1 Mbit/s link.
-// 4 KiB is about 110 ms at 300 kbit/s and 33 ms at 1 Mbit/s. At high bandwidth it costs no
-// throughput (bytes in flight are bounded by the congestion window, not by this mark; the
-// writer has about a round trip to refill before the link idles), only a sendmsg per 4 KiB
-// or so of a large frame.
-constexpr int kNotSentLowatBytes = 4 * 1024;
+// this many wait unsent (sendmsg on the non-blocking socket stops accepting beyond it, up
+// to one segment more), and the socket polls writable again once they are down to half
+// (Linux 4.20 on). The connection's writer takes the mailbox's frame only when the socket
+// polls writable, so a frame waits in the one-slot mailbox, where a newer one replaces it,
+// and the kernel holds about one frame beyond what is on the wire. Without it the 256 KiB
+// buffer held seconds of frames behind a slow link (tests/integration/slow_link_test.cpp,
+// at 300 kbit/s: 2.4 s at p95 after 6 s of call and growing, against 0.23 s with it).
+// Small, because every byte queued here is latency on a slow link: 1 KiB is 27 ms at
+// 300 kbit/s (4 KiB, 110 ms, measured about 80 ms worse at p95). At high bandwidth it
+// costs no throughput: bytes in flight are bounded by the congestion window, not by this
+// mark, and the writer has a round trip to refill before the link idles. Its cost is a
+// wake-up and a sendmsg per segment (up to 64 KiB) of a large frame rather than one per
+// frame: four viewers of 67 kB text frames at 30 fps over loopback used the same CPU.
+constexpr int kNotSentLowatBytes = 1024;
 
 // Sets TCP_NOTSENT_LOWAT (Asio has no option type for it).
 void limit_unsent_bytes(SessionSocket& socket, int bytes, asio::error_code& ec) {
