@@ -1,5 +1,7 @@
 #include "net/connection.h"
 
+#include <poll.h>
+
 #include <algorithm>
 
 #include "core/alloc_accounting.h"
@@ -123,14 +125,24 @@ void Connection::wake_writer() {
 
 void Connection::start_write() {
   if (writing_ || is_shut_down()) return;
-  SendQueues::Taken next = queues_.take(write_small_);
+  // The mailbox's frame is taken only when the kernel asks for more (the socket polls
+  // writable), not as soon as the last write was accepted: with TCP_NOTSENT_LOWAT on the
+  // socket (the server's sessions) that means the unsent bytes are down to half the mark,
+  // and until then newer frames go on replacing the waiting one in its slot. Control and
+  // audio already queued go meanwhile; what comes during the wait goes after it.
+  const bool video_allowed = !queues_.video_waiting() || socket_wants_more();
+  SendQueues::Taken next = queues_.take(write_small_, video_allowed);
   asio::const_buffer buffer;
   switch (next.kind) {
     case SendQueues::Kind::kNone:
-      if (queues_.closing() && !flushed_) {
-        flushed_ = true;
-        owner_.on_flushed();
+      if (queues_.closing()) {
+        if (!flushed_) {
+          flushed_ = true;
+          owner_.on_flushed();
+        }
+        return;
       }
+      if (!video_allowed) wait_for_room();
       return;
     case SendQueues::Kind::kControl:
     case SendQueues::Kind::kAudio: {
@@ -151,6 +163,31 @@ void Connection::start_write() {
   asio::async_write(socket_, buffer,
                     bound([this, keep = owner_.keep_alive(), generation = generation_.load()](
                               const asio::error_code& ec, size_t) { on_written(ec, generation); }));
+}
+
+bool Connection::socket_wants_more() {
+  pollfd p{socket_.native_handle(), POLLOUT, 0};
+  if (::poll(&p, 1, 0) != 1) return false;
+  // An error or hang-up: let the write find it and report it.
+  return (p.revents & (POLLOUT | POLLERR | POLLHUP)) != 0;
+}
+
+void Connection::wait_for_room() {
+  // Counts as a write in flight: a peer that never drains it is stuck (writing_since()).
+  writing_ = true;
+  write_started_ = std::chrono::steady_clock::now();
+  socket_.async_wait(Socket::wait_write,
+                     bound([this, keep = owner_.keep_alive(),
+                            generation = generation_.load()](const asio::error_code& ec) {
+                       if (generation != generation_.load()) return;
+                       writing_ = false;
+                       if (is_shut_down()) return;
+                       if (ec) {
+                         owner_.on_write_failed(ec.message());
+                         return;
+                       }
+                       start_write();
+                     }));
 }
 
 asio::const_buffer Connection::seal_video(core::PooledBuffer& packet) {

@@ -105,6 +105,10 @@ class Connection {
   void deliver(std::span<uint8_t> wire_payload);
   void wake_writer();
   void start_write();
+  // True when the socket polls writable (or has failed): the kernel wants more bytes.
+  bool socket_wants_more();
+  // Waits (as a write in flight) until the socket is writable, then writes again.
+  void wait_for_room();
   asio::const_buffer seal_video(core::PooledBuffer& packet);
   void on_written(const asio::error_code& ec, uint64_t generation);
   // Closes the socket and forgets every pending read, write and queued packet.

@@ -62,21 +62,22 @@ void SendQueues::clear() {
   closing_ = false;
 }
 
-SendQueues::Taken SendQueues::take(std::span<uint8_t> out) {
+SendQueues::Taken SendQueues::take(std::span<uint8_t> out, bool video_allowed) {
   Taken taken;
   std::lock_guard lock(mutex_);
+  const bool video_ready = video_allowed && bool(video_);
   if (!control_.empty()) {
     const ControlSlot& slot = control_.front();
     std::copy_n(slot.bytes.begin(), slot.size, out.begin());
     taken = {Kind::kControl, slot.size, slot.sealing, {}};
     control_.pop();
-  } else if (!audio_.empty() && !(video_ && audio_since_video_ >= kAudioBeforeVideo)) {
+  } else if (!audio_.empty() && !(video_ready && audio_since_video_ >= kAudioBeforeVideo)) {
     const AudioSlot& slot = audio_.front();
     std::copy_n(slot.bytes.begin(), slot.size, out.begin());
     taken = {Kind::kAudio, slot.size, Sealing::kSealed, {}};
     audio_.pop();
     ++audio_since_video_;
-  } else if (video_) {
+  } else if (video_ready) {
     taken.kind = Kind::kVideo;
     taken.video = std::move(video_);
     audio_since_video_ = 0;

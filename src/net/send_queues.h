@@ -57,8 +57,10 @@ class SendQueues {
     core::PooledBuffer video;  // kVideo: the packet itself
   };
   // Takes the next packet by the schedule above. Control and audio packets are copied into
-  // `out` (kMaxControlPacket bytes at least, to leave room for the seal).
-  Taken take(std::span<uint8_t> out);
+  // `out` (kMaxControlPacket bytes at least, to leave room for the seal). With
+  // `video_allowed` false the waiting frame stays in its slot (where a newer one may still
+  // replace it) and audio goes regardless of the audio-before-video rule.
+  Taken take(std::span<uint8_t> out, bool video_allowed = true);
 
  private:
   struct ControlSlot {

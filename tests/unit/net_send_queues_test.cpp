@@ -91,6 +91,19 @@ TEST_F(SendQueuesTest, AudioCannotStarveAWaitingFrame) {
   EXPECT_EQ(audio_before_video, SendQueues::kAudioBeforeVideo);
 }
 
+TEST_F(SendQueuesTest, AFrameNotAllowedYetStaysInItsSlotWhileAudioGoes) {
+  queues.offer_video(video_of(1));
+  for (int i = 0; i < 4; ++i) queues.push_audio(packet_of(3, uint8_t(i)));
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(queues.take(out, /*video_allowed=*/false).kind, SendQueues::Kind::kAudio);
+  }
+  EXPECT_EQ(queues.take(out, false).kind, SendQueues::Kind::kNone);
+  EXPECT_TRUE(queues.offer_video(video_of(2)));  // still waiting: the newer one replaces it
+  const SendQueues::Taken t = queues.take(out, true);
+  ASSERT_EQ(t.kind, SendQueues::Kind::kVideo);
+  EXPECT_EQ(t.video.data()[0], 2);
+}
+
 TEST_F(SendQueuesTest, ClosingKeepsControlAndDropsMedia) {
   queues.offer_video(video_of(1));
   queues.push_audio(packet_of(3, 1));
