@@ -16,11 +16,10 @@
 namespace ttycall::server {
 
 // How the pictures are encoded, chosen by measurement (BENCHMARKS.md, "Picture codecs for
-// the downstream").
-// Quality 55 keeps a 160x48 view of the moving pattern near 3.2 kB a frame (under 100 kB/s
-// at 30 fps) with a mean error under 4 of 255 in every channel; 4:2:0 would be cheaper but
-// loses blue, and the accurate DCT costs nothing measurable here.
-constexpr media::JpegOptions kPictureJpeg{55, media::ChromaSubsampling::k444,
+// the downstream"). Quality 65 is the lowest that keeps the moving test pattern, after the
+// camera's own JPEG, within a mean error of 4/255 in every channel (3.0/2.2/3.6); 4:2:0 and
+// 4:2:2 lose blue well past that, and the accurate DCT costs nothing measurable here.
+constexpr media::JpegOptions kPictureJpeg{65, media::ChromaSubsampling::k444,
                                           media::DctMethod::kAccurate};
 
 struct EncodedView {

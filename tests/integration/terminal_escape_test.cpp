@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "core/utf8.h"
+#include "media/jpeg_codec.h"
+#include "net/protocol.h"
 #include "scripted_server.h"
 #include "ttycall_binary.h"
 
@@ -238,11 +240,57 @@ net::Participants format_list() {
   return list;
 }
 
+// --- Hostile tile labels ---------------------------------------------------------------
+
+// A VideoDown packet: a grey picture of the client's view (kCols x (kRows - 1), the last
+// row is its status line) and one label per name, a row each.
+std::vector<uint8_t> frame_with_labels(uint32_t number, const std::vector<std::string_view>& names) {
+  constexpr int kPictureRows = kRows - 1;
+  std::vector<uint8_t> rgb(size_t(kCols) * kPictureRows * 2 * 3, 90);
+  media::JpegEncoder encoder({80, media::ChromaSubsampling::k444});
+  std::vector<uint8_t> jpeg(
+      media::JpegEncoder::max_size(kCols, kPictureRows * 2, media::ChromaSubsampling::k444));
+  jpeg.resize(encoder.encode({rgb.data(), kCols, kPictureRows * 2, kCols * 3}, jpeg));
+  net::VideoDownHeader header;
+  header.frame_number = number;
+  header.cols = kCols;
+  header.rows = kPictureRows;
+  for (std::string_view name : names) {
+    header.labels[header.label_count] = {0, uint16_t(2 * header.label_count), 40,
+                                         net::kLabelPlain, raw_name(name)};
+    ++header.label_count;
+  }
+  std::vector<uint8_t> packet(net::kHeaderSize + net::max_payload(net::MsgType::kVideoDown));
+  const size_t fixed = net::encode(header, {packet.data() + net::kHeaderSize, packet.size()});
+  std::copy(jpeg.begin(), jpeg.end(), packet.begin() + long(net::kHeaderSize + fixed));
+  const std::span<const uint8_t> payload(packet.data() + net::kHeaderSize, fixed + jpeg.size());
+  net::write_header(net::MsgType::kVideoDown, payload,
+                    std::span<uint8_t, net::kHeaderSize>(packet.data(), net::kHeaderSize));
+  packet.resize(net::kHeaderSize + payload.size());
+  return packet;
+}
+
+// Sends frames whose labels hold escape sequences (the decoder refuses such a frame
+// whole), then frames whose labels hold what the decoder lets through but the terminal
+// must not get: bidi overrides, zero-width and format characters.
+void send_hostile_frames(ScriptedServer& server) {
+  server.send_packet(frame_with_labels(1, {"\x1b[2Jlabelwipe", "\x1b]52;c;aGk=\x07"}));
+  for (uint32_t n = 2; n < 5; ++n) {
+    server.send_packet(frame_with_labels(n, {"\xe2\x80\xae"
+                                             "lbl1",
+                                             "q\xe2\x80\x8d"
+                                             "lbl2",
+                                             "\xe2\x81\xa6"
+                                             "lbl3"}));
+  }
+}
+
 TEST(TerminalEscape, HostileNamesNeverReachTheTerminalAsTheyAre) {
   ServerScript script;
   script.welcome = {1, 15};
   script.participant_lists = {controls_list(), format_list()};
   script.lifetime = 30s;
+  script.after_join = send_hostile_frames;
   ScriptedServer server(std::move(script));
 
   const PtyRun run =
@@ -266,7 +314,12 @@ TEST(TerminalEscape, HostileNamesNeverReachTheTerminalAsTheyAre) {
                            "e\uFFFD\uFFFD", "\uFFFDbom", "tag\uFFFD", "\uFFFDnon"}) {
     EXPECT_NE(shown.find(want), std::string::npos) << want << "\n" << shown;
   }
-  // And nothing of the list the decoder refused.
+  // The tile labels too, drawn by the client over the picture.
+  for (const char* want : {"\uFFFDlbl1", "q\uFFFDlbl2", "\uFFFDlbl3"}) {
+    EXPECT_NE(shown.find(want), std::string::npos) << want << "\n" << shown;
+  }
+  // And nothing of the list or the frame the decoder refused.
+  EXPECT_EQ(shown.find("labelwipe"), std::string::npos) << shown;
   EXPECT_EQ(shown.find("wipe"), std::string::npos) << shown;
   EXPECT_EQ(shown.find("52;c;"), std::string::npos) << shown;
 }
