@@ -608,10 +608,9 @@ int main(int argc, char** argv) {
       }
       std::printf("\n## %s, %dx%d view (%dx%d picture), 1-4 participants\n\n", to_string(input),
                   cols, rows, cols, rows * 2);
-      std::printf(
-          "Composing (median over the 4 grids): media::compose %.1f-%.1f us.\n\n",
-          *std::min_element(compose_us.begin(), compose_us.end()),
-          *std::max_element(compose_us.begin(), compose_us.end()));
+      std::printf("Composing (median over the 4 grids): media::compose %.1f-%.1f us.\n\n",
+                  *std::min_element(compose_us.begin(), compose_us.end()),
+                  *std::max_element(compose_us.begin(), compose_us.end()));
       std::printf(
           "| codec | bytes/frame | worst grid | kB/s | encode us | decode us | MAE R/G/B | max err "
           "|\n"

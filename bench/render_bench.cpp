@@ -33,7 +33,7 @@ const core::AllocSite& bench_site() {
 void BM_RenderFull(benchmark::State& state) {
   const int cols = int(state.range(0)), rows = int(state.range(1));
   const media::RenderTarget target{cols, rows, media::RenderMode(state.range(2)),
-                              media::ColorMode(state.range(3))};
+                                   media::ColorMode(state.range(3))};
   const std::vector<uint8_t> picture = pattern(cols, rows * 2);
   const media::ImageView view{picture.data(), cols, rows * 2, cols * 3};
   media::FrameRenderer renderer(bench_site());
@@ -57,7 +57,7 @@ BENCHMARK(BM_RenderFull)
 void BM_RenderDiff(benchmark::State& state) {
   const int cols = 160, rows = 48;
   const media::RenderTarget target{cols, rows, media::RenderMode(state.range(0)),
-                              media::ColorMode(state.range(1))};
+                                   media::ColorMode(state.range(1))};
   const int percent = int(state.range(2));
   const std::vector<uint8_t> a = pattern(cols, rows * 2);
   std::vector<uint8_t> b = a;

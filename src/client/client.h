@@ -34,11 +34,11 @@
 #include "client/voice_pacer.h"
 #include "core/clock.h"
 #include "core/status.h"
+#include "media/frame_renderer.h"
 #include "net/connection.h"
 #include "net/key_exchange.h"
 #include "net/keys.h"
 #include "net/protocol.h"
-#include "media/frame_renderer.h"
 
 namespace ttycall::client {
 

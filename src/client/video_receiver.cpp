@@ -49,7 +49,7 @@ void VideoReceiver::lay_out_labels() {
     const uint8_t style =
         label.style == net::kLabelSpeaking ? media::kOverlayHighlight : media::kOverlayLabel;
     media::draw_label({overlay_.data(), cells}, cols, rows,
-                       {label.col, label.row, label.width, style, label.name.view()});
+                      {label.col, label.row, label.width, style, label.name.view()});
   }
 }
 

@@ -11,8 +11,8 @@
 
 #include "media/image.h"
 #include "media/jpeg_codec.h"
-#include "net/protocol.h"
 #include "media/overlay_cell.h"
+#include "net/protocol.h"
 
 namespace ttycall::client {
 

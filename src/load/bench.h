@@ -24,9 +24,9 @@ struct BenchConfig {
   media::ColorMode color = media::ColorMode::kTrueColor;
   std::vector<ViewSize> sizes{ViewSize{}};
   std::string video = "test:moving";  // every client's camera (a client video source)
-  bool audio = false;     // clients send a tone and receive the mix as well
-  bool insecure = false;  // measure without encryption (both sides)
-  std::string host;       // empty: spawn a server on a free port of 127.0.0.1
+  bool audio = false;                 // clients send a tone and receive the mix as well
+  bool insecure = false;              // measure without encryption (both sides)
+  std::string host;                   // empty: spawn a server on a free port of 127.0.0.1
   uint16_t port = 0;
   int load_threads = 2;
   std::string server_exe = "/proc/self/exe";  // the ttycall binary, for `server`

@@ -61,9 +61,7 @@ struct ClientWindow {
     return seconds > 0 ? double(bytes_received) / seconds : 0;
   }
   double video_bytes_per_s() const { return seconds > 0 ? double(video_bytes) / seconds : 0; }
-  double terminal_bytes_per_s() const {
-    return seconds > 0 ? double(terminal_bytes) / seconds : 0;
-  }
+  double terminal_bytes_per_s() const { return seconds > 0 ? double(terminal_bytes) / seconds : 0; }
 };
 
 class LoadGenerator {

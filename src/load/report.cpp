@@ -228,10 +228,10 @@ std::string format_report(const BenchResult& r, const BenchSummary& s) {
     out += fmt::format("\n  {:<10}{:>8}{:>9}{:>12}{:>9}{:>16}{:>16}\n", "size", "clients",
                        "fps min", "fps median", "p95 ms", "down/client", "terminal/client");
     for (const SizeSummary& z : s.sizes) {
-      out += fmt::format("  {:<10}{:>8}{:>9.1f}{:>12.1f}{:>9.1f}{:>16}{:>16}\n", to_string(z.size),
-                         z.clients, z.fps.min, z.fps.median, z.latency_p95_ms,
-                         rate(z.downstream_bytes_per_s.median),
-                         rate(z.terminal_bytes_per_s.median));
+      out +=
+          fmt::format("  {:<10}{:>8}{:>9.1f}{:>12.1f}{:>9.1f}{:>16}{:>16}\n", to_string(z.size),
+                      z.clients, z.fps.min, z.fps.median, z.latency_p95_ms,
+                      rate(z.downstream_bytes_per_s.median), rate(z.terminal_bytes_per_s.median));
     }
   }
   return out;

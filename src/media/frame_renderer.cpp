@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "core/utf8.h"
-#include "media/terminal_sequences.h"
 #include "media/picture_cells_internal.h"
+#include "media/terminal_sequences.h"
 
 namespace ttycall::media {
 namespace {
@@ -231,7 +231,8 @@ uint8_t* put_cells(uint8_t* p, const TextCell* next, const TextCell* shown, int 
 }
 
 template <ColorMode kColor>
-uint8_t* put_frame(uint8_t* p, const TextCell* next, const TextCell* shown, int cols, int rows, bool full) {
+uint8_t* put_frame(uint8_t* p, const TextCell* next, const TextCell* shown, int cols, int rows,
+                   bool full) {
   p = put(p, kFrameBegin);
   p = full ? put_cells<kColor, true>(p, next, shown, cols, rows)
            : put_cells<kColor, false>(p, next, shown, cols, rows);

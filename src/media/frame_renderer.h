@@ -29,9 +29,9 @@
 
 #include "core/alloc_accounting.h"
 #include "media/image.h"
+#include "media/overlay_cell.h"
 #include "media/palette.h"
 #include "media/render_options.h"
-#include "media/overlay_cell.h"
 
 namespace ttycall::media {
 

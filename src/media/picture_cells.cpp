@@ -33,7 +33,8 @@ inline uint32_t encode(const uint8_t* lut, uint8_t r, uint8_t g, uint8_t b) {
 }
 
 template <ColorMode kColor>
-void half_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t* lut, TextCell* out) {
+void half_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t* lut,
+              TextCell* out) {
   for (int x = 0; x < cols; ++x, top += 3, bottom += 3) {
     TextCell c;
     if constexpr (kColor == ColorMode::kNone) {
@@ -53,7 +54,8 @@ void half_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t
 }
 
 template <ColorMode kColor>
-void ascii_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t* lut, TextCell* out) {
+void ascii_row(const uint8_t* top, const uint8_t* bottom, int cols, const uint8_t* lut,
+               TextCell* out) {
   for (int x = 0; x < cols; ++x, top += 3, bottom += 3) {
     const auto r = static_cast<uint8_t>((top[0] + bottom[0] + 1) >> 1);
     const auto g = static_cast<uint8_t>((top[1] + bottom[1] + 1) >> 1);
@@ -104,7 +106,8 @@ struct OverlayStyles {
 
 OverlayStyles overlay_styles(ColorMode color) {
   OverlayStyles s;
-  auto pair = [&](TextCell& c, uint8_t fr, uint8_t fg, uint8_t fb, uint8_t br, uint8_t bg, uint8_t bb) {
+  auto pair = [&](TextCell& c, uint8_t fr, uint8_t fg, uint8_t fb, uint8_t br, uint8_t bg,
+                  uint8_t bb) {
     if (color == ColorMode::kTrueColor) {
       c.fg = encode<ColorMode::kTrueColor>(nullptr, fr, fg, fb);
       c.bg = encode<ColorMode::kTrueColor>(nullptr, br, bg, bb);
@@ -145,7 +148,8 @@ uint32_t checked_code_point(std::span<const OverlayCell> overlay, size_t i, int 
 
 }  // namespace
 
-void apply_overlay(const RenderTarget& target, std::span<const OverlayCell> overlay, TextCell* cells) {
+void apply_overlay(const RenderTarget& target, std::span<const OverlayCell> overlay,
+                   TextCell* cells) {
   const size_t n = std::min(overlay.size(), static_cast<size_t>(target.cols) * target.rows);
   if (n == 0) return;
   overlay = overlay.first(n);

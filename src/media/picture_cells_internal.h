@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <span>
 
-#include "media/image.h"
 #include "media/frame_renderer.h"
+#include "media/image.h"
 
 namespace ttycall::media {
 
@@ -44,6 +44,7 @@ PackedGlyph pack(uint32_t code_point);
 // The picture's cells, without overlay: scalar.
 void picture_cells_scalar(media::ImageView picture, const RenderTarget& target, TextCell* cells);
 // The overlay on top of `cells`, checked as frame_renderer.h says.
-void apply_overlay(const RenderTarget& target, std::span<const OverlayCell> overlay, TextCell* cells);
+void apply_overlay(const RenderTarget& target, std::span<const OverlayCell> overlay,
+                   TextCell* cells);
 
 }  // namespace ttycall::media

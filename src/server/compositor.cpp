@@ -251,7 +251,8 @@ EncodedView Compositor::encode(const View& view, ViewEncoder& encoder) const {
     sources[i] = {picture, members_[i]->name().view(), ((tick_speaking_ >> i) & 1) != 0};
   }
   const bool focus = view.key.layout == net::ViewLayout::kFocus;
-  const media::ComposeInput input{view.key.cols, view.key.rows,
+  const media::ComposeInput input{view.key.cols,
+                                  view.key.rows,
                                   focus ? media::TileLayout::kFocus : media::TileLayout::kGrid,
                                   focus ? focus_index(view) : 0,
                                   {sources.data(), size_t(tick_members_)}};

@@ -99,7 +99,7 @@ class Compositor {
   int previous_count_ = 0;
   std::array<VideoFrame, net::kMaxParticipants> frames_;
   std::array<uint64_t, net::kMaxParticipants> versions_{};
-  std::array<ViewKey, net::kMaxParticipants> keys_{};  // each member's view this tick
+  std::array<ViewKey, net::kMaxParticipants> keys_{};   // each member's view this tick
   std::vector<std::unique_ptr<ViewEncoder>> encoders_;  // [0]: the tick's thread; [i]: thread i-1
   std::atomic<uint64_t> next_frame_id_{1};
 

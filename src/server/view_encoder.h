@@ -23,7 +23,7 @@ constexpr media::JpegOptions kPictureJpeg{65, media::ChromaSubsampling::k444,
                                           media::DctMethod::kAccurate};
 
 struct EncodedView {
-  std::span<const uint8_t> picture;         // the JPEG; empty when there was nothing to show
+  std::span<const uint8_t> picture;  // the JPEG; empty when there was nothing to show
   std::span<const media::TileLabel> labels;
   std::span<const media::TileRect> tiles;
 };

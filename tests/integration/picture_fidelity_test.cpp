@@ -125,11 +125,11 @@ Error measure(Draw&& draw) {
 void expect_faithful(const Error& error, const std::string& what) {
   EXPECT_GT(error.samples, 0);
   for (int channel = 0; channel < 3; ++channel) {
-    EXPECT_LE(error.mean(channel), kMaxMeanError)
-        << what << ": mean absolute error of channel " << "RGB"[channel];
+    EXPECT_LE(error.mean(channel), kMaxMeanError) << what << ": mean absolute error of channel "
+                                                  << "RGB"[channel];
   }
-  std::printf("%s: mean absolute error R %.2f G %.2f B %.2f over %.0f cell halves\n",
-              what.c_str(), error.mean(0), error.mean(1), error.mean(2), error.samples);
+  std::printf("%s: mean absolute error R %.2f G %.2f B %.2f over %.0f cell halves\n", what.c_str(),
+              error.mean(0), error.mean(1), error.mean(2), error.samples);
 }
 
 TEST(PictureFidelity, TheMovingPatternArrivesWithinFourOf255PerChannel) {

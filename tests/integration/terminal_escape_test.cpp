@@ -244,7 +244,8 @@ net::Participants format_list() {
 
 // A VideoDown packet: a grey picture of the client's view (kCols x (kRows - 1), the last
 // row is its status line) and one label per name, a row each.
-std::vector<uint8_t> frame_with_labels(uint32_t number, const std::vector<std::string_view>& names) {
+std::vector<uint8_t> frame_with_labels(uint32_t number,
+                                       const std::vector<std::string_view>& names) {
   constexpr int kPictureRows = kRows - 1;
   std::vector<uint8_t> rgb(size_t(kCols) * kPictureRows * 2 * 3, 90);
   media::JpegEncoder encoder({80, media::ChromaSubsampling::k444});
@@ -256,8 +257,8 @@ std::vector<uint8_t> frame_with_labels(uint32_t number, const std::vector<std::s
   header.cols = kCols;
   header.rows = kPictureRows;
   for (std::string_view name : names) {
-    header.labels[header.label_count] = {0, uint16_t(2 * header.label_count), 40,
-                                         net::kLabelPlain, raw_name(name)};
+    header.labels[header.label_count] = {0, uint16_t(2 * header.label_count), 40, net::kLabelPlain,
+                                         raw_name(name)};
     ++header.label_count;
   }
   std::vector<uint8_t> packet(net::kHeaderSize + net::max_payload(net::MsgType::kVideoDown));

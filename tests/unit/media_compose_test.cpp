@@ -150,8 +150,7 @@ TEST(Compose, AFillLayoutShowsOnePictureEdgeToEdgeUnchanged) {
   for (size_t i = 0; i < picture.pixels.size(); ++i) picture.pixels[i] = uint8_t(i * 7);
   const std::array<TileSource, 1> sources = {TileSource{picture.view(), "", false}};
   ComposeScratch scratch(test_site());
-  const ComposedView view = compose(
-{40, 12, TileLayout::kFill, 0, sources}, scratch);
+  const ComposedView view = compose({40, 12, TileLayout::kFill, 0, sources}, scratch);
   ASSERT_EQ(view.tiles.size(), 1u);
   EXPECT_EQ(view.tiles[0].cols, 40);
   EXPECT_EQ(view.tiles[0].rows, 12);
