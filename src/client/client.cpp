@@ -11,6 +11,7 @@
 #include "client/terminal.h"
 #include "core/console.h"
 #include "core/paths.h"
+#include "core/utf8.h"
 #include "net/known_hosts.h"
 
 namespace ttycall::client {
@@ -551,9 +552,10 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
   }
   if (bye.reason >= net::ByeReason::kEncryptionRequired) {
     return fail(fmt::format("the server at {} refused to let you in: {}",
-                            net::host_port_text(options_.host, options_.port), bye.view()));
+                            net::host_port_text(options_.host, options_.port),
+                            core::utf8::printable(bye.view())));
   }
-  fail(fmt::format("the server ended the call: {}", bye.view()));
+  fail(fmt::format("the server ended the call: {}", core::utf8::printable(bye.view())));
 }
 
 void Client::handle_pong(std::span<const uint8_t> payload) {
