@@ -31,6 +31,8 @@ BENCHMARK(BM_ScaleCover)
     ->Args({640, 480, 240, 134})  // ... into a 240x67 view
     ->Args({160, 96, 160, 96})    // the size the server asked for: 1:1
     ->Args({32, 18, 32, 18})      // a tile of 64 in a 240x67 view, 1:1
-    ->Args({80, 48, 240, 134});   // a small source blown up (bilinear)
+    ->Args({80, 48, 240, 134})    // a small source blown up (bilinear)
+    ->Args({160, 96, 150, 90})    // a camera sized for a larger view, in a smaller one
+    ->Args({40, 30, 36, 27});     // the same for a small tile (calls of many sizes)
 
 }  // namespace
