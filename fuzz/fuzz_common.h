@@ -53,7 +53,7 @@ class ExactCopy {
   size_t size_;
 };
 
-// An output buffer for code that ASan does not instrument (libturbojpeg, libzstd, libopus
+// An output buffer for code that ASan does not instrument (libturbojpeg, libopus
 // are Debian's builds): ASan sees only what they do through intercepted functions, so a
 // plain overrun of the caller's buffer would go unnoticed. The span handed out is framed by
 // guard bytes inside one allocation; check() verifies them after the call. The span also

@@ -2,7 +2,7 @@
 // Process-wide heap accounting: every allocation path of the process feeds these counters.
 //
 //  - the replaced global operator new/delete (core/alloc_hooks.cpp),
-//  - C libraries' custom-allocator hooks (zstd's ZSTD_customMem) via tracked_malloc/free,
+//  - C libraries' custom-allocator hooks (such as zstd's ZSTD_customMem) via tracked_malloc/free,
 //  - buffer pools, which allocate their blocks under their own site.
 //
 // Each allocation is attributed to a *site*: a name (and file:line where it was declared).

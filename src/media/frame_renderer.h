@@ -115,13 +115,10 @@ class FrameRenderer {
 };
 
 // The picture -> cells stage on its own (one row of cells per two rows of pixels, then the
-// overlay on top), as render() runs it: for tests and benchmarks. `cells` holds
-// cols * rows; the picture is at least the target's size.
+// overlay on top), as render() runs it. `cells` holds cols * rows; the picture is at least
+// the target's size. Scalar: it meets the renderer's budget (BENCHMARKS.md) without SIMD;
+// a SIMD version would be dispatched here at run time, beside this one.
 void picture_to_cells(media::ImageView picture, const RenderTarget& target,
                       std::span<const OverlayCell> overlay, std::span<TextCell> cells);
-// The plain scalar version of the same. Today picture_to_cells is this version; a SIMD
-// one would be dispatched there at run time, and tests hold the two equal.
-void picture_to_cells_scalar(media::ImageView picture, const RenderTarget& target,
-                             std::span<const OverlayCell> overlay, std::span<TextCell> cells);
 
 }  // namespace ttycall::media

@@ -195,10 +195,4 @@ PackedGlyph pack(uint32_t code_point) {
   return {std::bit_cast<uint32_t>(e.bytes), e.length};
 }
 
-void picture_to_cells_scalar(media::ImageView picture, const RenderTarget& target,
-                             std::span<const OverlayCell> overlay, std::span<TextCell> cells) {
-  picture_cells_scalar(picture, target, cells.data());
-  apply_overlay(target, overlay, cells.data());
-}
-
 }  // namespace ttycall::media

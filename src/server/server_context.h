@@ -14,7 +14,7 @@
 namespace ttycall::server {
 
 struct ServerCounters {
-  std::atomic<uint64_t> frames_rendered{0};  // text frames rendered (one per view change)
+  std::atomic<uint64_t> frames_rendered{0};  // view pictures composed (one per view change)
   std::atomic<uint64_t> frames_sent{0};      // video packets fully written to a client
   std::atomic<uint64_t> frames_dropped{0};   // replaced in a mailbox unsent, or no buffer
   std::atomic<uint64_t> video_frames_in{0};  // camera frames decoded
