@@ -8,8 +8,10 @@
 //       span of width x height x 3 bytes is framed by guard bytes (fuzz_common.h): libjpeg
 //       is not instrumented, so ASan alone would miss its overrun of our buffer.
 //   mode bit 0 = 1: a VideoDown payload, down VideoReceiver::receive
-//       (src/client/video_receiver.cpp): decode the fixed part, sources and labels ->
-//       JpegDecoder::read_info -> the client's check that the picture is exactly
+//       (src/client/video_receiver.cpp): decode the fixed part, sources and labels -> the
+//       JPEG tables of the header's quality, made once, checked by their hash and put back
+//       in front of the picture (media/jpeg_tables.h) -> JpegDecoder::read_info -> the
+//       client's check that the picture is exactly
 //       cols x rows*2 pixels -> JpegDecoder::decode into a buffer of cols x rows*2 x 3
 //       bytes (at most 1000 x 1000 x 3), framed by guard bytes. The labels are then laid
 //       out by media::draw_label, which this target does not link: what it may assume
@@ -22,13 +24,17 @@
 // One decoder of each kind lives for the whole run, as one does per session / client.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include <turbojpeg.h>
 
+#include "core/alloc_accounting.h"
 #include "fuzz_common.h"
 #include "media/jpeg_codec.h"
+#include "media/jpeg_tables.h"
 #include "net/protocol.h"
 
 namespace net = ttycall::net;
@@ -50,8 +56,15 @@ struct State {
   media::JpegDecoder picture_jpeg;  // the client's VideoReceiver's
   GuardedBuffer decoded{kDecodedFrameBytes};
   GuardedBuffer picture{kMaxPictureBytes};
-  net::VideoDownHeader down;  // 3.4 KiB: kept off the stack, as the client keeps it
+  net::VideoDownHeader down;                // 3.4 KiB: kept off the stack, as the client keeps it
+  std::optional<media::JpegTables> tables;  // of the last quality seen, as the client's
+  std::vector<uint8_t> whole;               // the picture with its tables back
 };
+
+const ttycall::core::AllocSite& tables_site() {
+  static const ttycall::core::AllocSite site("fuzz.tables");
+  return site;
+}
 
 State& state() {
   static State* s = new State;  // lives for the process (no destruction-order surprises)
@@ -101,9 +114,20 @@ void video_up(Bytes payload) {
 void video_down(Bytes payload) {
   State& s = state();
   net::VideoDownHeader& down = s.down;
-  Bytes jpeg;
-  if (!net::decode(payload, down, jpeg)) return;  // the client drops the frame
-  FUZZ_CHECK(!jpeg.empty() && jpeg.data() + jpeg.size() == payload.data() + payload.size());
+  Bytes stripped;
+  if (!net::decode(payload, down, stripped)) return;  // the client drops the frame
+  FUZZ_CHECK(!stripped.empty() &&
+             stripped.data() + stripped.size() == payload.data() + payload.size());
+  FUZZ_CHECK(down.quality >= 1 && down.quality <= 100);
+  if (!s.tables || s.tables->options().quality != down.quality) {
+    s.tables.emplace(media::picture_jpeg_options(down.quality), tables_site());
+  }
+  if (s.tables->hash() != down.tables_hash) return;  // the client ends the call: other tables
+  s.whole.resize(stripped.size() + s.tables->overhead());
+  const size_t whole_size = s.tables->restore(stripped, s.whole);
+  if (whole_size == 0) return;  // no SOI: dropped
+  FUZZ_CHECK(whole_size == s.whole.size());
+  const Bytes jpeg(s.whole.data(), whole_size);
   // What draw_label is handed: every label on one row of this view, at least one cell
   // wide, within its columns, with a known style.
   for (size_t i = 0; i < down.label_count; ++i) {

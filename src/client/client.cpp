@@ -502,7 +502,16 @@ void Client::handle_participants(std::span<const uint8_t> payload) {
 }
 
 void Client::handle_video(std::span<const uint8_t> payload) {
-  if (!video_.receive(payload)) return;  // malformed: dropped, the last good frame stays
+  switch (video_.receive(payload)) {
+    case VideoReceiver::Received::kFrame:
+      break;
+    case VideoReceiver::Received::kMalformed:
+      return;  // dropped: the last good frame stays
+    case VideoReceiver::Received::kTablesDiffer:
+      return fail(
+          "the server's pictures leave out JPEG tables that this client's libjpeg makes "
+          "differently; update libjpeg-turbo on one side");
+  }
   const auto now = core::SteadyClock::now();
   const size_t wire_bytes = net::kHeaderSize + payload.size();
   stats_.on_frame(wire_bytes, now);

@@ -15,20 +15,28 @@ const core::AllocSite& video_site() {
 
 }  // namespace
 
-bool VideoReceiver::receive(std::span<const uint8_t> payload) {
-  std::span<const uint8_t> jpeg;
-  if (!net::decode(payload, incoming_header_, jpeg)) return false;
+VideoReceiver::Received VideoReceiver::receive(std::span<const uint8_t> payload) {
+  std::span<const uint8_t> stripped;
+  if (!net::decode(payload, incoming_header_, stripped)) return Received::kMalformed;
+  if (!tables_ || tables_->options().quality != incoming_header_.quality) {
+    tables_.emplace(media::picture_jpeg_options(incoming_header_.quality), video_site());
+  }
+  if (tables_->hash() != incoming_header_.tables_hash) return Received::kTablesDiffer;
   const int width = incoming_header_.cols;
   const int height = incoming_header_.rows * 2;
-  if (!decode_picture(jpeg, width, height)) return false;
+  if (!decode_picture(stripped, width, height)) return Received::kMalformed;
   std::swap(picture_, incoming_);
   header_ = incoming_header_;
   has_frame_ = true;
   lay_out_labels();
-  return true;
+  return Received::kFrame;
 }
 
-bool VideoReceiver::decode_picture(std::span<const uint8_t> jpeg, int width, int height) {
+bool VideoReceiver::decode_picture(std::span<const uint8_t> stripped, int width, int height) {
+  core::grow_to(whole_jpeg_, stripped.size() + tables_->overhead(), video_site());
+  const size_t size = tables_->restore(stripped, whole_jpeg_);
+  if (size == 0) return false;
+  const std::span<const uint8_t> jpeg(whole_jpeg_.data(), size);
   media::JpegInfo info;
   if (!decoder_.read_info(jpeg, info) || info.width != width || info.height != height) {
     return false;

@@ -1,16 +1,19 @@
 #pragma once
 // The video a viewer receives: each VideoDown payload decoded into the view's picture
-// (cols x rows*2 RGB) and the overlay of its tile labels, laid out here by the client
-// (render/label_layout.h), so no byte of a name reaches the terminal unchecked.
+// (cols x rows*2 RGB; the JPEG's tables, which the server leaves out, made here once per
+// quality: media/jpeg_tables.h) and the overlay of its tile labels, laid out here by the
+// client (media/label_layout.h), so no byte of a name reaches the terminal unchecked.
 //
 // A frame is decoded into a second picture buffer and kept only when all of it decoded,
 // so a malformed frame leaves the last good one in place. Buffers grow, counted under
 // "client.video", only when a larger view first arrives: receiving does not allocate.
+#include <optional>
 #include <span>
 #include <vector>
 
 #include "media/image.h"
 #include "media/jpeg_codec.h"
+#include "media/jpeg_tables.h"
 #include "media/overlay_cell.h"
 #include "net/protocol.h"
 
@@ -22,9 +25,12 @@ class VideoReceiver {
   VideoReceiver(const VideoReceiver&) = delete;
   VideoReceiver& operator=(const VideoReceiver&) = delete;
 
-  // Decodes one VideoDown payload; false (and the frame dropped) if the payload is
-  // malformed or its picture does not decode at the view's size.
-  bool receive(std::span<const uint8_t> payload);
+  enum class Received : uint8_t {
+    kFrame,         // decoded: picture() and overlay() show it
+    kMalformed,     // dropped: a bad payload, or a picture that is not the view's size
+    kTablesDiffer,  // dropped: this client's libjpeg makes other tables than the server's
+  };
+  Received receive(std::span<const uint8_t> payload);
 
   bool has_frame() const { return has_frame_; }
   // The last good frame: its header, picture and overlay (header().cols x header().rows).
@@ -33,14 +39,16 @@ class VideoReceiver {
   std::span<const media::OverlayCell> overlay() const;
 
  private:
-  bool decode_picture(std::span<const uint8_t> jpeg, int width, int height);
+  bool decode_picture(std::span<const uint8_t> stripped, int width, int height);
   void lay_out_labels();
 
-  media::JpegDecoder decoder_{media::DctMethod::kAccurate};  // as the server encodes
+  media::JpegDecoder decoder_{media::kPictureDct};
   net::VideoDownHeader header_{};
   net::VideoDownHeader incoming_header_{};
   std::vector<uint8_t> picture_;
   std::vector<uint8_t> incoming_;
+  std::optional<media::JpegTables> tables_;  // of the last quality seen
+  std::vector<uint8_t> whole_jpeg_;          // the picture with its tables back
   std::vector<media::OverlayCell> overlay_;
   bool has_frame_ = false;
 };

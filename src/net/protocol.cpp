@@ -299,6 +299,8 @@ size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out) {
   w.u16(msg.cols);
   w.u16(msg.rows);
   w.u8(uint8_t(msg.format));
+  w.u8(msg.quality);
+  w.u32(msg.tables_hash);
   w.u8(msg.source_count);
   w.u8(msg.label_count);
   for (size_t i = 0; i < msg.source_count; ++i) {
@@ -547,10 +549,12 @@ bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const u
   m.cols = r.u16();
   m.rows = r.u16();
   const uint8_t format = r.u8();
+  m.quality = r.u8();
+  m.tables_hash = r.u32();
   m.source_count = r.u8();
   m.label_count = r.u8();
   if (!r.ok() || !terminal_size_ok(m.cols, m.rows)) return false;
-  if (format != uint8_t(PictureFormat::kJpeg)) return false;
+  if (format != uint8_t(PictureFormat::kJpeg) || m.quality < 1 || m.quality > 100) return false;
   m.format = PictureFormat(format);
   if (m.source_count > kMaxFrameSources || m.label_count > kMaxParticipants) return false;
   for (size_t i = 0; i < m.source_count; ++i) {

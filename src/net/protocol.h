@@ -206,7 +206,10 @@ struct FrameLabel {
 };
 
 enum class PictureFormat : uint8_t {
-  kJpeg = 1,  // baseline JPEG, 4:4:4, cols x rows*2 pixels
+  // Baseline JPEG, 4:4:4, cols x rows*2 pixels, abbreviated: without its quantisation and
+  // Huffman tables (and APPn), which are libjpeg's standard ones for `quality`; the
+  // receiver makes them itself (media/jpeg_tables.h) and checks them by `tables_hash`.
+  kJpeg = 1,
 };
 
 // VideoDown payload = fixed part, source_count FrameSource entries, label_count FrameLabel
@@ -217,12 +220,14 @@ struct VideoDownHeader {
   uint16_t cols = 0;
   uint16_t rows = 0;
   PictureFormat format = PictureFormat::kJpeg;
+  uint8_t quality = 0;       // 1..100: the JPEG quality whose tables the picture leaves out
+  uint32_t tables_hash = 0;  // media::JpegTables::hash() of those tables
   uint8_t source_count = 0;
   uint8_t label_count = 0;
   std::array<FrameSource, kMaxFrameSources> sources{};
   std::array<FrameLabel, kMaxParticipants> labels{};
 };
-constexpr size_t kVideoDownFixedSize = 11;
+constexpr size_t kVideoDownFixedSize = 16;
 constexpr size_t kFrameSourceSize = 12;
 constexpr size_t kFrameLabelFixedSize = 8;  // then the name's bytes
 

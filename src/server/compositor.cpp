@@ -233,7 +233,7 @@ void Compositor::render(View& view, ViewEncoder& encoder) {
   view.speaker_id = latest_speaker_id_;
   std::copy_n(versions_.begin(), tick_members_, view.versions.begin());
   if (encoded.picture.empty()) return;
-  publish(view, encoded.labels, encoded.picture);
+  publish(view, encoded);
 }
 
 bool Compositor::shows_picture(int member) const {
@@ -259,8 +259,8 @@ EncodedView Compositor::encode(const View& view, ViewEncoder& encoder) const {
   return encoder.encode(input);
 }
 
-void Compositor::publish(View& view, std::span<const media::TileLabel> labels,
-                         std::span<const uint8_t> picture) {
+void Compositor::publish(View& view, const EncodedView& encoded) {
+  const std::span<const uint8_t> picture = encoded.picture;
   net::VideoDownHeader header;
   for (int i = 0; i < view.tile_count; ++i) {
     if (view.tiles[i].cols != 0 && shows_picture(i)) {
@@ -268,7 +268,7 @@ void Compositor::publish(View& view, std::span<const media::TileLabel> labels,
     }
   }
   size_t fixed = net::kVideoDownFixedSize + header.source_count * net::kFrameSourceSize;
-  for (const media::TileLabel& label : labels) {
+  for (const media::TileLabel& label : encoded.labels) {
     const net::Name& name = members_[label.source]->name();
     header.labels[header.label_count++] = {
         uint16_t(label.col), uint16_t(label.row), uint16_t(label.width),
@@ -279,6 +279,8 @@ void Compositor::publish(View& view, std::span<const media::TileLabel> labels,
   header.cols = view.key.cols;
   header.rows = view.key.rows;
   header.format = net::PictureFormat::kJpeg;
+  header.quality = uint8_t(kPictureQuality);
+  header.tables_hash = encoded.tables_hash;
   const size_t payload_size = fixed + picture.size();
   view.high_class =
       std::max(view.high_class, FramePools::class_of(net::kHeaderSize + payload_size));

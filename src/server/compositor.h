@@ -76,8 +76,7 @@ class Compositor {
   EncodedView encode(const View& view, ViewEncoder& encoder) const;
   // Frames the picture and labels as the view's new VideoDown packet, shared by all its
   // viewers.
-  void publish(View& view, std::span<const media::TileLabel> labels,
-               std::span<const uint8_t> picture);
+  void publish(View& view, const EncodedView& encoded);
   void render_thread(size_t index);
   void match_deliveries(int members);  // carries each member's Delivery over from last tick
   void request_video_sizes(int members);

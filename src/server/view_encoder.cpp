@@ -3,17 +3,18 @@
 namespace ttycall::server {
 
 ViewEncoder::ViewEncoder(const core::AllocSite& site)
-    : site_(site), compose_(site), encoder_(kPictureJpeg) {}
+    : site_(site), compose_(site), encoder_(media::picture_jpeg_options(kPictureQuality)) {}
 
 EncodedView ViewEncoder::encode(const media::ComposeInput& input) {
   const media::ComposedView composed = media::compose(input, compose_);
-  if (composed.picture.rgb == nullptr) return {{}, composed.labels, composed.tiles};
+  if (composed.picture.rgb == nullptr) return {{}, 0, composed.labels, composed.tiles};
   core::grow_to(jpeg_,
                 media::JpegEncoder::max_size(composed.picture.width, composed.picture.height,
-                                             kPictureJpeg.subsampling),
+                                             media::ChromaSubsampling::k444),
                 site_);
   const size_t size = encoder_.encode(composed.picture, jpeg_);
-  return {{jpeg_.data(), size}, composed.labels, composed.tiles};
+  const media::StrippedJpeg stripped = media::strip_tables({jpeg_.data(), size}, jpeg_);
+  return {{jpeg_.data(), stripped.size}, stripped.tables_hash, composed.labels, composed.tiles};
 }
 
 }  // namespace ttycall::server

@@ -1,9 +1,9 @@
 #pragma once
 // One view's work for one frame: compose its picture (media::compose) and encode it as a
-// whole JPEG, 4:4:4 (every frame on its own, so a viewer whose mailbox skipped frames
-// shows the right picture at once; full chroma, so thin coloured edges and labels' tiles
-// keep their colour). The compositor runs one per render thread; BM_ComposeView measures
-// exactly this. Buffers grow, counted under the given site, only when a larger view than
+// whole JPEG, 4:4:4, its tables left out (media/jpeg_tables.h) (every frame on its own, so a viewer
+// whose mailbox skipped frames shows the right picture at once; full chroma, so thin coloured edges
+// and labels' tiles keep their colour). The compositor runs one per render thread; BM_ComposeView
+// measures exactly this. Buffers grow, counted under the given site, only when a larger view than
 // before appears.
 #include <cstdint>
 #include <span>
@@ -12,6 +12,7 @@
 #include "core/alloc_accounting.h"
 #include "media/compose.h"
 #include "media/jpeg_codec.h"
+#include "media/jpeg_tables.h"
 
 namespace ttycall::server {
 
@@ -19,11 +20,11 @@ namespace ttycall::server {
 // the downstream"). Quality 65 is the lowest that keeps the moving test pattern, after the
 // camera's own JPEG, within a mean error of 4/255 in every channel (3.0/2.2/3.6); 4:2:0 and
 // 4:2:2 lose blue well past that, and the accurate DCT costs nothing measurable here.
-constexpr media::JpegOptions kPictureJpeg{65, media::ChromaSubsampling::k444,
-                                          media::DctMethod::kAccurate};
+constexpr int kPictureQuality = 65;
 
 struct EncodedView {
-  std::span<const uint8_t> picture;  // the JPEG; empty when there was nothing to show
+  std::span<const uint8_t> picture;  // abbreviated JPEG; empty when there was nothing to show
+  uint32_t tables_hash = 0;          // of the tables it leaves out
   std::span<const media::TileLabel> labels;
   std::span<const media::TileRect> tiles;
 };

@@ -64,6 +64,8 @@ std::vector<uint8_t> video_down_payload(const server::EncodedView& encoded) {
   header.frame_number = 1;
   header.cols = kCols;
   header.rows = kRows;
+  header.quality = uint8_t(server::kPictureQuality);
+  header.tables_hash = encoded.tables_hash;
   std::vector<uint8_t> payload(net::max_payload(net::MsgType::kVideoDown));
   const size_t fixed = net::encode(header, payload);
   payload.resize(fixed);
@@ -108,7 +110,9 @@ Error measure(Draw&& draw) {
 
     const server::EncodedView encoded = encoder.encode(input);
     EXPECT_FALSE(encoded.picture.empty());
-    EXPECT_TRUE(receiver.receive(video_down_payload(encoded))) << "frame " << f;
+    EXPECT_EQ(receiver.receive(video_down_payload(encoded)),
+              client::VideoReceiver::Received::kFrame)
+        << "frame " << f;
     received_renderer.render(receiver.picture(), target, {}, true);
 
     const auto want = sent_renderer.cells();

@@ -24,6 +24,7 @@
 
 #include "core/utf8.h"
 #include "media/jpeg_codec.h"
+#include "media/jpeg_tables.h"
 #include "net/protocol.h"
 #include "scripted_server.h"
 #include "ttycall_binary.h"
@@ -248,11 +249,15 @@ std::vector<uint8_t> frame_with_labels(uint32_t number,
                                        const std::vector<std::string_view>& names) {
   constexpr int kPictureRows = kRows - 1;
   std::vector<uint8_t> rgb(size_t(kCols) * kPictureRows * 2 * 3, 90);
-  media::JpegEncoder encoder({80, media::ChromaSubsampling::k444});
+  media::JpegEncoder encoder(media::picture_jpeg_options(80));
   std::vector<uint8_t> jpeg(
       media::JpegEncoder::max_size(kCols, kPictureRows * 2, media::ChromaSubsampling::k444));
   jpeg.resize(encoder.encode({rgb.data(), kCols, kPictureRows * 2, kCols * 3}, jpeg));
+  const media::StrippedJpeg stripped = media::strip_tables(jpeg, jpeg);  // as the server sends
+  jpeg.resize(stripped.size);
   net::VideoDownHeader header;
+  header.quality = 80;
+  header.tables_hash = stripped.tables_hash;
   header.frame_number = number;
   header.cols = kCols;
   header.rows = kPictureRows;

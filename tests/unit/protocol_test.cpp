@@ -142,6 +142,8 @@ VideoDownHeader sample_video_down(int sources = 2, int labels = 2) {
   m.frame_number = 77;
   m.cols = 200;
   m.rows = 50;
+  m.quality = 65;
+  m.tables_hash = 0x12345678;
   m.source_count = uint8_t(sources);
   for (int i = 0; i < sources; ++i) {
     m.sources[i] = {uint32_t(i + 1), 1'700'000'000'000'000ull + uint64_t(i) * 33'333};
@@ -832,6 +834,8 @@ TEST(ProtocolRoundTrip, VideoDownLayout) {
   m.frame_number = 0x01020304;
   m.cols = 80;
   m.rows = 24;
+  m.quality = 65;
+  m.tables_hash = 0xCAFEF00D;
   m.source_count = 1;
   m.sources[0] = {9, 0x1122334455667788ull};
   m.label_count = 1;
@@ -840,9 +844,11 @@ TEST(ProtocolRoundTrip, VideoDownLayout) {
                            .u32(0x01020304)
                            .u16(80)
                            .u16(24)
-                           .u8(1)  // PictureFormat::kJpeg
-                           .u8(1)  // source_count
-                           .u8(1)  // label_count
+                           .u8(1)            // PictureFormat::kJpeg
+                           .u8(65)           // quality
+                           .u32(0xCAFEF00D)  // tables_hash
+                           .u8(1)            // source_count
+                           .u8(1)            // label_count
                            .u32(9)
                            .u64(0x1122334455667788ull)
                            .u16(2)   // col
@@ -1205,6 +1211,15 @@ TEST(ProtocolValidate, VideoDownPictureFormat) {
   }
 }
 
+TEST(ProtocolValidate, VideoDownQualityIsAJpegQuality) {
+  for (int q : {1, 55, 100}) {
+    EXPECT_TRUE(video_down_ok([q](auto& v) { v.quality = uint8_t(q); })) << q;
+  }
+  for (int q : {0, 101, 255}) {
+    EXPECT_FALSE(video_down_ok([q](auto& v) { v.quality = uint8_t(q); })) << q;
+  }
+}
+
 TEST(ProtocolValidate, VideoDownCountsAboveTheLimits) {
   // source_count above the limit, with the entries and a picture present.
   Buf over = encode_vec(sample_video_down(kMaxFrameSources, 0));
@@ -1222,12 +1237,14 @@ TEST(ProtocolValidate, VideoDownCountsAboveTheLimits) {
   EXPECT_FALSE(decodes<VideoDownHeader>(labels));
   // Counts larger than the entries present: the rest is read as entries and runs out.
   EXPECT_FALSE(decodes<VideoDownHeader>(
-      concat(Bytes().u32(1).u16(80).u16(24).u8(1).u8(1).u8(0).take(), Buf(11, 0))));
+      concat(Bytes().u32(1).u16(80).u16(24).u8(1).u8(65).u32(0).u8(1).u8(0).take(), Buf(11, 0))));
   EXPECT_FALSE(decodes<VideoDownHeader>(Bytes()
                                             .u32(1)
                                             .u16(80)
                                             .u16(24)
                                             .u8(1)
+                                            .u8(65)
+                                            .u32(0)
                                             .u8(0)
                                             .u8(1)
                                             .u16(0)
@@ -1297,8 +1314,20 @@ TEST(ProtocolValidate, VideoDownLabelNames) {
     }
   }
   // A name longer than 32 bytes, with its bytes present.
-  const Buf fixed =
-      Bytes().u32(1).u16(80).u16(24).u8(1).u8(0).u8(1).u16(0).u16(0).u16(10).u8(0).take();
+  const Buf fixed = Bytes()
+                        .u32(1)
+                        .u16(80)
+                        .u16(24)
+                        .u8(1)
+                        .u8(65)
+                        .u32(0)
+                        .u8(0)
+                        .u8(1)
+                        .u16(0)
+                        .u16(0)
+                        .u16(10)
+                        .u8(0)
+                        .take();
   EXPECT_TRUE(decodes<VideoDownHeader>(
       concat(Bytes().raw(fixed).u8(32).str(std::string(32, 'x')).take(), kPicture)));
   EXPECT_FALSE(decodes<VideoDownHeader>(
