@@ -203,6 +203,29 @@ TEST(ScaleCover, ASourceOfTheTilesOwnSizeIsCopiedPixelForPixel) {
   }
 }
 
+TEST(ScaleCover, ADestinationWiderThanOneStripHasNoSeam) {
+  // Columns are resampled 1024 at a time: a gradient carries on across the strips.
+  Image src(750, 1);
+  for (int x = 0; x < src.width; ++x) src.set(x, 0, {uint8_t(x / 3), 0, 0});
+  Image dst(1500, 2);
+  scale_cover(src.cview(), dst.view());
+  for (int x = 1; x < dst.width; ++x) {
+    ASSERT_LE(dst.at(x - 1, 0)[0], dst.at(x, 0)[0]) << x;
+    ASSERT_LE(dst.at(x, 0)[0] - dst.at(x - 1, 0)[0], 1) << x;
+  }
+}
+
+TEST(ScaleCover, AHugeShrinkAveragesExactly) {
+  // 2100 x 2100 source pixels into one: past the 32-bit sums, the 64-bit ones take over.
+  Image src(2100, 2100);
+  for (int y = 0; y < src.height; ++y) {
+    for (int x = 0; x < src.width; ++x) src.set(x, y, {uint8_t(x < 1050 ? 0 : 254), 200, 77});
+  }
+  Image dst(1, 1);
+  scale_cover(src.cview(), dst.view());
+  EXPECT_EQ(dst.at(0, 0), (Rgb{127, 200, 77}));
+}
+
 TEST(ScaleCover, VeryWideDestinationKeepsAGradient) {
   // Wider than the column table: the per-pixel path must give the same kind of result.
   Image src(1000, 2);
