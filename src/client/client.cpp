@@ -521,15 +521,13 @@ void Client::handle_video(std::span<const uint8_t> payload) {
     stats_.mark_steady();
   }
   note_own_latency(video_.header());
-  const size_t terminal_bytes_before = stats_.terminal_bytes();
-  draw_picture(core::seconds_between(last_full_draw_, now) >= kFullRedrawSeconds);
-  if (observer_) {
-    observer_->on_video_frame(wire_bytes, stats_.terminal_bytes() - terminal_bytes_before);
-  }
+  const size_t terminal_bytes =
+      draw_picture(core::seconds_between(last_full_draw_, now) >= kFullRedrawSeconds);
+  if (observer_) observer_->on_video_frame(wire_bytes, terminal_bytes);
 }
 
-void Client::draw_picture(bool full) {
-  if (!video_.has_frame()) return;
+size_t Client::draw_picture(bool full) {
+  if (!video_.has_frame()) return 0;
   const net::VideoDownHeader& h = video_.header();
   const CallChoices& c = controls_.choices();
   const media::RenderTarget target{h.cols, h.rows, c.render, c.color};
@@ -540,6 +538,7 @@ void Client::draw_picture(bool full) {
   // A frame that does not fit the window as it is now (a resize in flight) is not drawn:
   // then the terminal no longer shows what the renderer believes.
   if (view_ && !view_->draw_frame(text, h.cols, h.rows, screen_state())) renderer_.invalidate();
+  return text.size();
 }
 
 void Client::note_own_latency(const net::VideoDownHeader& down) {

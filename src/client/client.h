@@ -111,8 +111,9 @@ class Client : private net::Connection::Owner {
   void on_key(uint8_t key);
   void apply_terminal_size();
   void show_status(std::string_view text);
-  // Renders the last picture in the current modes and draws it (full: every cell).
-  void draw_picture(bool full);
+  // Renders the last picture in the current modes and draws it (full: every cell); returns
+  // the bytes it wrote (or, headless, would write) to the terminal.
+  size_t draw_picture(bool full);
   void save_last_frame();
   int picture_rows() const { return view_ ? view_->picture_rows() : rows_; }
   ScreenState screen_state() const;

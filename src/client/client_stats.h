@@ -49,7 +49,6 @@ class ClientStats {
   // The same figures into an existing JSON object (the client adds its "audio" section).
   void fill_json(nlohmann::json& j) const;
   uint64_t bytes_received() const { return bytes_received_; }
-  uint64_t terminal_bytes() const { return terminal_bytes_; }
   // The newest samples (0 when none yet), for the stats box.
   double last_latency_ms() const { return latencies_.last(); }
   double last_rtt_ms() const { return rtt_last_ms_; }

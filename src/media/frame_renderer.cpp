@@ -264,12 +264,6 @@ std::optional<media::Rgb> shown_color(uint32_t color, media::ColorMode mode) {
   return std::nullopt;
 }
 
-void picture_to_cells(media::ImageView picture, const RenderTarget& target,
-                      std::span<const OverlayCell> overlay, std::span<TextCell> cells) {
-  picture_cells_scalar(picture, target, cells.data());
-  apply_overlay(target, overlay, cells.data());
-}
-
 FrameRenderer::FrameRenderer(const core::AllocSite& site) : site_(site) {}
 
 size_t FrameRenderer::max_bytes(const RenderTarget& target) {
@@ -292,7 +286,10 @@ bool FrameRenderer::prepare(media::ImageView picture, const RenderTarget& target
   core::grow_to(next_, cells, site_);
   core::grow_to(shown_, cells, site_);
   core::grow_to(out_, max_bytes(target) + kSlack, site_);
-  picture_to_cells(picture, target, overlay, {next_.data(), cells});
+  // Picture -> cells, then the overlay on top. Scalar: it meets the renderer's budget
+  // (BENCHMARKS.md) without SIMD.
+  picture_cells_scalar(picture, target, next_.data());
+  apply_overlay(target, overlay, next_.data());
   return true;
 }
 

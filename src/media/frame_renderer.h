@@ -114,11 +114,4 @@ class FrameRenderer {
   bool last_full_ = false;
 };
 
-// The picture -> cells stage on its own (one row of cells per two rows of pixels, then the
-// overlay on top), as render() runs it. `cells` holds cols * rows; the picture is at least
-// the target's size. Scalar: it meets the renderer's budget (BENCHMARKS.md) without SIMD;
-// a SIMD version would be dispatched here at run time, beside this one.
-void picture_to_cells(media::ImageView picture, const RenderTarget& target,
-                      std::span<const OverlayCell> overlay, std::span<TextCell> cells);
-
 }  // namespace ttycall::media

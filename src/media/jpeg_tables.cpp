@@ -47,10 +47,6 @@ bool for_each_segment(std::span<const uint8_t> jpeg, Visit&& visit) {
 
 }  // namespace
 
-uint32_t hash_tables(std::span<const uint8_t> segments) {
-  return fnv1a(kFnvBasis, segments);
-}
-
 StrippedJpeg strip_tables(std::span<const uint8_t> jpeg, std::span<uint8_t> out) {
   if (out.size() < jpeg.size()) return {};
   // First pass: check the structure and hash the tables, before anything is written (out
@@ -87,7 +83,7 @@ JpegTables::JpegTables(JpegOptions options, const core::AllocSite& site) : optio
   for_each_segment(jpeg, [this](uint8_t marker, std::span<const uint8_t> segment) {
     if (is_table(marker)) segments_.insert(segments_.end(), segment.begin(), segment.end());
   });
-  hash_ = hash_tables(segments_);
+  hash_ = fnv1a(kFnvBasis, segments_);
 }
 
 size_t JpegTables::restore(std::span<const uint8_t> stripped, std::span<uint8_t> out) const {

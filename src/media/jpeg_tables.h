@@ -24,9 +24,6 @@ constexpr JpegOptions picture_jpeg_options(int quality) {
   return {quality, ChromaSubsampling::k444, kPictureDct};
 }
 
-// FNV-1a of the table segments, as they appear in the stream.
-uint32_t hash_tables(std::span<const uint8_t> segments);
-
 struct StrippedJpeg {
   size_t size = 0;  // 0: not a JPEG this can strip (no SOI, a segment past the end, no SOS)
   uint32_t tables_hash = 0;
@@ -42,7 +39,7 @@ class JpegTables {
   explicit JpegTables(JpegOptions options, const core::AllocSite& site);
 
   const JpegOptions& options() const { return options_; }
-  uint32_t hash() const { return hash_; }
+  uint32_t hash() const { return hash_; }           // FNV-1a of the table segments, in stream order
   bool empty() const { return segments_.empty(); }  // the encoder failed: nothing to restore
   // Bytes restore() writes beyond the stripped picture.
   size_t overhead() const { return segments_.size(); }

@@ -1,5 +1,7 @@
 #include "media/palette.h"
 
+#include <type_traits>
+
 namespace ttycall::media {
 namespace {
 
@@ -67,25 +69,16 @@ uint8_t ansi16_nearest_doubled(int r2, int g2, int b2) {
   return static_cast<uint8_t>(best);
 }
 
-Ansi16Lut build_ansi16_lut() {
-  Ansi16Lut lut{};
-  for (int r = 0; r < 32; ++r) {
-    for (int g = 0; g < 32; ++g) {
-      for (int b = 0; b < 32; ++b) {
-        lut[r << 10 | g << 5 | b] = ansi16_nearest_doubled(16 * r + 7, 16 * g + 7, 16 * b + 7);
-      }
-    }
-  }
-  return lut;
-}
-
-Xterm256Lut build_lut() {
+// A 5-bit-per-channel table of `nearest` (a nearest_doubled function) at each bucket's
+// centre; both palettes' tables have this type and key.
+Xterm256Lut build_lut(uint8_t (*nearest)(int, int, int)) {
+  static_assert(std::is_same_v<Xterm256Lut, Ansi16Lut>);
   Xterm256Lut lut{};
   for (int r = 0; r < 32; ++r) {
     for (int g = 0; g < 32; ++g) {
       for (int b = 0; b < 32; ++b) {
         // Bucket q holds 8q..8q+7; its centre doubled is 16q + 7.
-        lut[r << 10 | g << 5 | b] = nearest_doubled(16 * r + 7, 16 * g + 7, 16 * b + 7);
+        lut[r << 10 | g << 5 | b] = nearest(16 * r + 7, 16 * g + 7, 16 * b + 7);
       }
     }
   }
@@ -110,7 +103,7 @@ uint8_t xterm256_nearest(uint8_t r, uint8_t g, uint8_t b) {
 }
 
 const Xterm256Lut& xterm256_lut() {
-  static const Xterm256Lut lut = build_lut();
+  static const Xterm256Lut lut = build_lut(nearest_doubled);
   return lut;
 }
 
@@ -125,7 +118,7 @@ uint8_t ansi16_nearest(uint8_t r, uint8_t g, uint8_t b) {
 }
 
 const Ansi16Lut& ansi16_lut() {
-  static const Ansi16Lut lut = build_ansi16_lut();
+  static const Ansi16Lut lut = build_lut(ansi16_nearest_doubled);
   return lut;
 }
 

@@ -169,6 +169,12 @@ VideoDownHeader max_video_down() {
   return m;
 }
 
+// A VideoDown's fixed part by hand (frame 1, an 80x24 view, JPEG at q65), with these
+// counts; the entries follow, or do not, as each test needs.
+Bytes video_down_fixed(uint8_t sources, uint8_t labels) {
+  return std::move(Bytes().u32(1).u16(80).u16(24).u8(1).u8(65).u32(0).u8(sources).u8(labels));
+}
+
 // The wire size of a VideoDown's fixed part, sources and labels.
 size_t video_down_size(const VideoDownHeader& m) {
   size_t n = kVideoDownFixedSize + m.source_count * kFrameSourceSize;
@@ -1236,24 +1242,9 @@ TEST(ProtocolValidate, VideoDownCountsAboveTheLimits) {
   labels[kVideoDownFixedSize - 1] = 0xFF;
   EXPECT_FALSE(decodes<VideoDownHeader>(labels));
   // Counts larger than the entries present: the rest is read as entries and runs out.
+  EXPECT_FALSE(decodes<VideoDownHeader>(concat(video_down_fixed(1, 0).take(), Buf(11, 0))));
   EXPECT_FALSE(decodes<VideoDownHeader>(
-      concat(Bytes().u32(1).u16(80).u16(24).u8(1).u8(65).u32(0).u8(1).u8(0).take(), Buf(11, 0))));
-  EXPECT_FALSE(decodes<VideoDownHeader>(Bytes()
-                                            .u32(1)
-                                            .u16(80)
-                                            .u16(24)
-                                            .u8(1)
-                                            .u8(65)
-                                            .u32(0)
-                                            .u8(0)
-                                            .u8(1)
-                                            .u16(0)
-                                            .u16(0)
-                                            .u16(10)
-                                            .u8(0)
-                                            .u8(5)
-                                            .str("ab")
-                                            .take()));
+      video_down_fixed(0, 1).u16(0).u16(0).u16(10).u8(0).u8(5).str("ab").take()));
 }
 
 TEST(ProtocolValidate, VideoDownLabelsInsideTheView) {
@@ -1314,20 +1305,7 @@ TEST(ProtocolValidate, VideoDownLabelNames) {
     }
   }
   // A name longer than 32 bytes, with its bytes present.
-  const Buf fixed = Bytes()
-                        .u32(1)
-                        .u16(80)
-                        .u16(24)
-                        .u8(1)
-                        .u8(65)
-                        .u32(0)
-                        .u8(0)
-                        .u8(1)
-                        .u16(0)
-                        .u16(0)
-                        .u16(10)
-                        .u8(0)
-                        .take();
+  const Buf fixed = video_down_fixed(0, 1).u16(0).u16(0).u16(10).u8(0).take();
   EXPECT_TRUE(decodes<VideoDownHeader>(
       concat(Bytes().raw(fixed).u8(32).str(std::string(32, 'x')).take(), kPicture)));
   EXPECT_FALSE(decodes<VideoDownHeader>(
