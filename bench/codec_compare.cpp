@@ -1,8 +1,8 @@
 // Which picture codec for the downstream? The server is to send each view as a picture, the
 // composed canvas (cols x rows*2 RGB), encoded once per view and frame; the client decodes
 // it and draws half blocks. This compares candidate codecs on real composed canvases:
-// media::compose over one to four participants in a grid, at 160x48 and 240x67, 90
-// consecutive frames at 30 fps, with two kinds of camera:
+// media::compose over one to four participants in a grid (or --participants P), at 160x48 and
+// 240x67, 90 consecutive frames at 30 fps, with two kinds of camera:
 //
 //   pattern  the moving test pattern (client::MovingSource), what the load generator sends;
 //   video    a camera-like clip made here: a Mandelbrot zoom with smooth colouring and a
@@ -17,11 +17,14 @@
 // channel and the largest error of any channel of any pixel against the canvas. See
 // BENCHMARKS.md, "Picture codecs for the downstream".
 //
-//   ttycall_codec_compare [--frames N] [--repeats R] [--dump DIR]
+//   ttycall_codec_compare [--frames N] [--repeats R] [--participants P] [--dump DIR]
+//
+// --participants P measures one grid of P participants per input and size instead of four
+// grids of 1-4 (8 is what `ttycall bench` runs by default).
 //
 // Each candidate runs R times (default 3); its times are the lowest of the runs' medians.
-// --dump DIR writes, for frame 45 of each input, the canvas as PPM, and for 160x48 with four
-// participants each candidate's decoded picture too.
+// --dump DIR writes, for frame 45 of each input, the canvas as PPM, and for 160x48 with the
+// most participants each candidate's decoded picture too.
 #include <webp/decode.h>
 #include <webp/encode.h>
 
@@ -37,6 +40,9 @@
 #include <memory>
 #include <string>
 #include <vector>
+
+// After <cstddef> and <cstdio>: jpeglib.h uses size_t and FILE without including them.
+#include <jpeglib.h>
 
 #include "client/test_patterns.h"
 #include "core/alloc_accounting.h"
@@ -265,6 +271,70 @@ class JpegCodec final : public Codec {
   media::JpegDecoder decoder_;
 };
 
+// Baseline JPEG 4:4:4 through the libjpeg API, which TurboJPEG does not expose: the luma and
+// chroma quantisation tables scaled by separate qualities, from either the standard tables
+// (Annex K, what every libjpeg quality uses) or a flat one (every coefficient alike). Asks
+// whether other tables buy bytes at the same error. libjpeg's default error handler exits
+// on error, which a measuring tool can live with.
+class TableJpegCodec final : public Codec {
+ public:
+  enum class Base { kStandard, kFlat };
+  TableJpegCodec(Base base, int luma_quality, int chroma_quality)
+      : base_(base), luma_quality_(luma_quality), chroma_quality_(chroma_quality) {}
+  size_t encode(const uint8_t* rgb, int w, int h, std::vector<uint8_t>& packet) override {
+    jpeg_compress_struct c{};
+    jpeg_error_mgr err{};
+    c.err = jpeg_std_error(&err);
+    jpeg_create_compress(&c);
+    unsigned char* mem = nullptr;
+    unsigned long size = 0;
+    jpeg_mem_dest(&c, &mem, &size);
+    c.image_width = JDIMENSION(w);
+    c.image_height = JDIMENSION(h);
+    c.input_components = 3;
+    c.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&c);
+    c.dct_method = JDCT_ISLOW;
+    for (int i = 0; i < 3; ++i) c.comp_info[i].h_samp_factor = c.comp_info[i].v_samp_factor = 1;
+    static constexpr std::array<unsigned, 64> kLuma = {
+        16, 11, 10, 16, 24,  40,  51,  61,  12, 12, 14, 19, 26,  58,  60,  55,
+        14, 13, 16, 24, 40,  57,  69,  56,  14, 17, 22, 29, 51,  87,  80,  62,
+        18, 22, 37, 56, 68,  109, 103, 77,  24, 35, 55, 64, 81,  104, 113, 92,
+        49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99};
+    static constexpr std::array<unsigned, 64> kChroma = {
+        17, 18, 24, 47, 99, 99, 99, 99, 18, 21, 26, 66, 99, 99, 99, 99, 24, 26, 56, 99, 99, 99,
+        99, 99, 47, 66, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99,
+        99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99, 99};
+    std::array<unsigned, 64> flat{};
+    flat.fill(16);
+    const bool standard = base_ == Base::kStandard;
+    jpeg_add_quant_table(&c, 0, (standard ? kLuma : flat).data(),
+                         jpeg_quality_scaling(luma_quality_), TRUE);
+    jpeg_add_quant_table(&c, 1, (standard ? kChroma : flat).data(),
+                         jpeg_quality_scaling(chroma_quality_), TRUE);
+    jpeg_start_compress(&c, TRUE);
+    while (c.next_scanline < c.image_height) {
+      JSAMPROW row = const_cast<uint8_t*>(rgb + size_t(c.next_scanline) * size_t(w) * 3);
+      jpeg_write_scanlines(&c, &row, 1);
+    }
+    jpeg_finish_compress(&c);
+    jpeg_destroy_compress(&c);
+    packet.assign(mem, mem + size);
+    std::free(mem);
+    return packet.size();
+  }
+  bool decode(const std::vector<uint8_t>& packet, int w, int h, uint8_t* rgb) override {
+    media::JpegInfo info;
+    return decoder_.read_info(packet, info) && info.width == w && info.height == h &&
+           decoder_.decode(packet, info, {rgb, size_t(w) * h * 3});
+  }
+
+ private:
+  Base base_;
+  int luma_quality_, chroma_quality_;
+  media::JpegDecoder decoder_{media::DctMethod::kAccurate};
+};
+
 // WebP lossy (always 4:2:0 inside). use_sharp_yuv: the slower RGB->YUV that keeps edges.
 class WebpCodec final : public Codec {
  public:
@@ -451,6 +521,17 @@ std::vector<Candidate> candidates() {
   };
   for (int q : {60, 70, 80, 90}) jpeg(q, ChromaSubsampling::k444, DctMethod::kFast);
   for (int q : {50, 55, 60, 65, 70, 80, 90}) jpeg(q, ChromaSubsampling::k444, DctMethod::kAccurate);
+  const auto tables = [&](TableJpegCodec::Base base, int luma, int chroma) {
+    const bool flat = base == TableJpegCodec::Base::kFlat;
+    const std::string name = std::string("JPEG 4:4:4 ") + (flat ? "flat" : "standard") +
+                             " tables, luma q" + std::to_string(luma) + " chroma q" +
+                             std::to_string(chroma) + " accurate";
+    out.push_back(
+        {name, [=](int, int) { return std::make_unique<TableJpegCodec>(base, luma, chroma); }});
+  };
+  for (const auto& [luma, chroma] : {std::pair{50, 75}, std::pair{50, 85}, std::pair{55, 80}})
+    tables(TableJpegCodec::Base::kStandard, luma, chroma);
+  for (const int q : {20, 25, 30, 40}) tables(TableJpegCodec::Base::kFlat, q, q);
   jpeg(80, ChromaSubsampling::k420, DctMethod::kFast);
   jpeg(90, ChromaSubsampling::k420, DctMethod::kAccurate);
   const auto webp = [&](int q, int method, bool sharp) {
@@ -562,6 +643,7 @@ Result measure(const Candidate& candidate, const std::vector<const Canvases*>& s
 
 int main(int argc, char** argv) {
   int frames = 90, repeats = 3;
+  int participants = 0;  // 0: four grids, 1-4 participants
   std::string dump;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -569,20 +651,27 @@ int main(int argc, char** argv) {
       frames = std::max(1, std::atoi(argv[++i]));
     } else if (arg == "--repeats" && i + 1 < argc) {
       repeats = std::max(1, std::atoi(argv[++i]));
+    } else if (arg == "--participants" && i + 1 < argc) {
+      participants = std::clamp(std::atoi(argv[++i]), 1, int(media::kMaxTiles));
     } else if (arg == "--dump" && i + 1 < argc) {
       dump = argv[++i];
     } else {
-      std::fprintf(stderr, "usage: %s [--frames N] [--repeats R] [--dump DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--frames N] [--repeats R] [--participants P] [--dump DIR]\n",
+                   argv[0]);
       return 2;
     }
   }
 
   const std::vector<Candidate> codecs = candidates();
-  std::printf("# Picture codecs: %d frames at %.0f fps per scene, 1-4 participants in a grid\n\n",
-              frames, kFps);
+  const int first_grid = participants ? participants : 1;
+  const int last_grid = participants ? participants : 4;
+  const std::string grids = participants ? std::to_string(participants) + " participants"
+                                         : std::string("1-4 participants");
+  std::printf("# Picture codecs: %d frames at %.0f fps per scene, %s in a grid\n\n", frames, kFps,
+              grids.c_str());
   std::printf(
-      "Bytes: median per frame over all four grids (the largest frame in brackets), the largest "
-      "of the four grids' own medians, and kB/s at %.0f fps from the median. Times: median per "
+      "Bytes: median per frame over all grids (the largest frame in brackets), the largest "
+      "of the grids' own medians, and kB/s at %.0f fps from the median. Times: median per "
       "frame, one thread, the lowest of %d runs. MAE: mean absolute error per channel (R/G/B, of "
       "255) against the canvas; max err: the largest error of any channel of any pixel.\n",
       kFps, repeats);
@@ -591,7 +680,7 @@ int main(int argc, char** argv) {
     for (const auto& [cols, rows] : {std::pair{160, 48}, std::pair{240, 67}}) {
       std::vector<Scene> shapes;
       std::vector<Canvases> canvases;
-      for (int p = 1; p <= 4; ++p) {
+      for (int p = first_grid; p <= last_grid; ++p) {
         shapes.push_back({input, cols, rows, p});
         canvases.push_back(make_canvases(shapes.back(), frames));
         if (!dump.empty() && frames > 45) {
@@ -606,9 +695,9 @@ int main(int argc, char** argv) {
         all.push_back(&c);
         compose_us.push_back(c.compose_us);
       }
-      std::printf("\n## %s, %dx%d view (%dx%d picture), 1-4 participants\n\n", to_string(input),
-                  cols, rows, cols, rows * 2);
-      std::printf("Composing (median over the 4 grids): media::compose %.1f-%.1f us.\n\n",
+      std::printf("\n## %s, %dx%d view (%dx%d picture), %s\n\n", to_string(input), cols, rows, cols,
+                  rows * 2, grids.c_str());
+      std::printf("Composing (median per grid): media::compose %.1f-%.1f us.\n\n",
                   *std::min_element(compose_us.begin(), compose_us.end()),
                   *std::max_element(compose_us.begin(), compose_us.end()));
       std::printf(
@@ -616,15 +705,15 @@ int main(int argc, char** argv) {
           "|\n"
           "|---|---|---|---|---|---|---|---|\n");
       for (const Candidate& candidate : codecs) {
-        // With 4 participants the first scene of the list would be 1; dump 160x48 x4.
         std::string prefix;
         std::vector<const Canvases*> list = all;
         std::vector<Scene> list_shapes = shapes;
         if (!dump.empty() && cols == 160) {
-          // The 4-participant scene first, so frame 45 of stream 0 is the one dumped.
-          std::rotate(list.begin(), list.begin() + 3, list.end());
-          std::rotate(list_shapes.begin(), list_shapes.begin() + 3, list_shapes.end());
-          prefix = dump + "/decoded_" + to_string(input) + "_160x48_4_";
+          // The largest grid first, so frame 45 of stream 0 is the one dumped.
+          std::rotate(list.begin(), list.end() - 1, list.end());
+          std::rotate(list_shapes.begin(), list_shapes.end() - 1, list_shapes.end());
+          prefix =
+              dump + "/decoded_" + to_string(input) + "_160x48_" + std::to_string(last_grid) + "_";
         }
         const Result r = measure(candidate, list, list_shapes, prefix, repeats);
         if (r.failed) {
