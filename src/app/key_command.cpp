@@ -25,14 +25,13 @@ Command add_key_command(CLI::App& app) {
       "The server's key instead (the one clients pin), from ~/.config/ttycall/server_key");
   cmd->add_option("--identity", o->identity_file, "The key file (default: as client/server use)");
   return [o] {
-    const std::filesystem::path file =
-        !o->identity_file.empty() ? std::filesystem::path(o->identity_file)
-                                  : core::config_dir() / (o->server ? "server_key" : "client_key");
-    if (file.empty()) {
-      core::write_stderr_whole("ttycall: no place for keys: set HOME or --identity\n");
-      return 2;
+    const core::Result<std::filesystem::path> file =
+        core::config_file(o->identity_file, o->server ? "server_key" : "client_key", "--identity");
+    if (!file.is_ok()) {
+      core::write_stderr_whole("ttycall: " + file.status().message() + "\n");
+      return file.status().exit_code();
     }
-    core::Result<net::Identity> identity = net::Identity::load_or_create(file);
+    core::Result<net::Identity> identity = net::Identity::load_or_create(file.value());
     if (!identity.is_ok()) {
       core::write_stderr_whole("ttycall: " + identity.status().message() + "\n");
       return identity.status().exit_code();

@@ -128,11 +128,10 @@ bool Client::load_identity() {
     identity_ = net::Identity::generate();
     return true;
   }
-  const std::filesystem::path file = !options_.identity_file.empty()
-                                         ? std::filesystem::path(options_.identity_file)
-                                         : core::config_dir() / "client_key";
-  if (file.empty()) return refuse("no place for the client key: set HOME or --identity");
-  core::Result<net::Identity> loaded = net::Identity::load_or_create(file);
+  const core::Result<std::filesystem::path> file =
+      core::config_file(options_.identity_file, "client_key", "--identity");
+  if (!file.is_ok()) return refuse(file.status().message());
+  core::Result<net::Identity> loaded = net::Identity::load_or_create(file.value());
   if (!loaded.is_ok()) return refuse(loaded.status().message());
   identity_ = *loaded;
   return true;

@@ -17,9 +17,10 @@ core::Result<std::string> check_server_key(const ClientOptions& options, std::st
         fmt::format("the server at {} presented key {}, not the expected {}; not joining", where,
                     key.to_text(), options.server_key));
   }
-  const std::filesystem::path file = !options.known_hosts_file.empty()
-                                         ? std::filesystem::path(options.known_hosts_file)
-                                         : core::config_dir() / "known_hosts";
+  const core::Result<std::filesystem::path> known_hosts =
+      core::config_file(options.known_hosts_file, "known_hosts", "--known-hosts");
+  if (!known_hosts.is_ok()) return known_hosts.status();
+  const std::filesystem::path& file = known_hosts.value();
   const core::Result<net::HostCheck> checked = net::check_known_host(file, where, key);
   if (!checked.is_ok()) {
     return core::Status::failed("cannot check the server's key: " + checked.status().message());

@@ -92,6 +92,9 @@ core::Result<Identity> Identity::load_or_create(const std::filesystem::path& fil
     if (linked != 0) return core::Status::failed("cannot write " + file.string());
     return id;
   }
+  if (core::Status private_file = core::check_private_file(file); !private_file.is_ok()) {
+    return private_file;
+  }
   std::ifstream in(file);
   std::string header, secret_text;
   if (!in) return core::Status::failed("cannot read the identity in " + file.string());

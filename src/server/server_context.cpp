@@ -73,12 +73,10 @@ net::ServerAuthConfig make_auth_config(const ServerOptions& options) {
   if (options.ephemeral_identity) {
     auth.identity = net::Identity::generate();
   } else {
-    const std::filesystem::path file = !options.identity_file.empty()
-                                           ? std::filesystem::path(options.identity_file)
-                                           : core::config_dir() / "server_key";
-    if (file.empty())
-      throw std::runtime_error("no place for the server key: set HOME or --identity");
-    core::Result<net::Identity> identity = net::Identity::load_or_create(file);
+    const core::Result<std::filesystem::path> file =
+        core::config_file(options.identity_file, "server_key", "--identity");
+    if (!file.is_ok()) throw std::runtime_error(file.status().message());
+    core::Result<net::Identity> identity = net::Identity::load_or_create(file.value());
     if (!identity.is_ok()) throw std::runtime_error(identity.status().message());
     auth.identity = *identity;
   }

@@ -4,15 +4,18 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
 #include "ttycall_binary.h"
@@ -228,6 +231,35 @@ TEST(CommandLine, FlagBeatsEnvironmentBeatsConfigFileBeatsDefault) {
   EXPECT_EQ(typo.status, 2);
   EXPECT_NE(typo.out.find("config.toml"), std::string::npos) << typo.out;
   EXPECT_NE(typo.out.find("mirror.sise"), std::string::npos) << typo.out;
+}
+
+// With neither XDG_CONFIG_HOME nor HOME (a service, `env -i`), keys and known_hosts have
+// no folder: every command that needs one says so and names the option, and nothing is
+// written to the folder it was started in.
+TEST(CommandLine, WithoutHomeKeysNeverLandInTheCurrentFolder) {
+  TempDir cwd;
+  const std::string prefix =
+      "cd " + cwd.path() + " && env -u HOME -u XDG_CONFIG_HOME " + "timeout 20 " + ttycall_binary();
+  // A client with a key of its own still needs known_hosts, once it meets the server.
+  ServerProcess server({}, cwd.file("server.stderr"));
+  const std::string client = " client --host 127.0.0.1 --port " + std::to_string(server.port()) +
+                             " --headless --duration 1";
+  const std::vector<std::string> commands = {" key", " key --server",
+                                             " server --bind 127.0.0.1 --port 0", client,
+                                             client + " --identity " + cwd.file("given_key")};
+  for (const std::string& command : commands) {
+    SCOPED_TRACE(command);
+    const Result r = run(prefix + command + " 2>&1");
+    EXPECT_NE(r.status, 0) << r.out;
+    EXPECT_NE(r.status, 124) << "it hung";
+    EXPECT_NE(r.out.find("neither XDG_CONFIG_HOME nor HOME is set"), std::string::npos) << r.out;
+  }
+  std::vector<std::string> left;
+  for (const auto& entry : std::filesystem::directory_iterator(cwd.path()))
+    left.push_back(entry.path().filename().string());
+  std::sort(left.begin(), left.end());
+  // The client given --identity made that key (its own choice), and nothing else came.
+  EXPECT_EQ(left, (std::vector<std::string>{"given_key", "server.stderr"}));
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -63,6 +64,7 @@ TEST_F(KeyFiles, IdentityIsCreatedPrivateAndLoadsBackTheSame) {
 
 TEST_F(KeyFiles, NotAnIdentityFileIsAClearError) {
   std::ofstream(file("junk")) << "hello\n";
+  std::filesystem::permissions(file("junk"), std::filesystem::perms::owner_read);
   const core::Result<Identity> loaded = Identity::load_or_create(file("junk"));
   EXPECT_FALSE(loaded.is_ok());
   const std::string& why = loaded.status().message();
@@ -100,6 +102,8 @@ TEST_F(KeyFiles, KnownHostsSkipsCommentsAndNamesIpv6InBrackets) {
   const PublicKey key = Identity::generate().public_key();
   std::ofstream(file("known_hosts"))
       << "# servers I trust\n\n[::1]:27224 " << key.to_text() << "\n";
+  std::filesystem::permissions(file("known_hosts"), std::filesystem::perms::owner_read |
+                                                        std::filesystem::perms::owner_write);
   EXPECT_EQ(host_port_text("::1", 27224), "[::1]:27224");
   EXPECT_EQ(host_port_text("127.0.0.1", 5), "127.0.0.1:5");
   EXPECT_EQ(checked(file("known_hosts"), "[::1]:27224", key).kind, HostCheck::Kind::kKnown);
@@ -112,6 +116,48 @@ TEST_F(KeyFiles, KnownHostsThatCannotBeWrittenIsAnError) {
   EXPECT_FALSE(check.is_ok());
   EXPECT_NE(check.status().message().find("cannot write"), std::string::npos)
       << check.status().message();
+}
+
+// As ssh does: a key file or known_hosts that group or others can open, or that belongs to
+// someone else, is refused with the fix named, and left as it is.
+TEST_F(KeyFiles, KeyFilesOpenToOthersAreRefusedWithTheFix) {
+  const auto key = file("client_key");
+  ASSERT_TRUE(Identity::load_or_create(key).is_ok());
+  const PublicKey server = Identity::generate().public_key();
+  const auto hosts = file("known_hosts");
+  EXPECT_EQ(checked(hosts, "example:1", server).kind, HostCheck::Kind::kPinnedNow);
+  const std::string pinned = read(hosts);
+
+  for (const auto mode : {0640, 0604, 0660, 0602}) {
+    SCOPED_TRACE(mode);
+    ASSERT_EQ(::chmod(key.c_str(), mode_t(mode)), 0);
+    const core::Result<Identity> loaded = Identity::load_or_create(key);
+    ASSERT_FALSE(loaded.is_ok());
+    EXPECT_EQ(loaded.status().code(), core::Status::Code::kInvalidInput);
+    EXPECT_NE(loaded.status().message().find("chmod 600 " + key.string()), std::string::npos)
+        << loaded.status().message();
+
+    ASSERT_EQ(::chmod(hosts.c_str(), mode_t(mode)), 0);
+    const core::Result<HostCheck> check = check_known_host(hosts, "example:1", server);
+    ASSERT_FALSE(check.is_ok()) << "a known_hosts others can write decides whom we trust";
+    EXPECT_NE(check.status().message().find(hosts.string()), std::string::npos)
+        << check.status().message();
+  }
+  EXPECT_EQ(read(hosts), pinned) << "a refused file is never written";
+  ASSERT_EQ(::chmod(key.c_str(), 0600), 0);
+  EXPECT_TRUE(Identity::load_or_create(key).is_ok()) << "the fix the message names works";
+}
+
+TEST_F(KeyFiles, KeyFilesOfAnotherOwnerAreRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "only root can give a file to another user";
+  const auto key = file("server_key");
+  ASSERT_TRUE(Identity::load_or_create(key).is_ok());
+  constexpr uid_t kNobody = 65534;
+  ASSERT_EQ(::chown(key.c_str(), kNobody, kNobody), 0);
+  const core::Result<Identity> loaded = Identity::load_or_create(key);
+  ASSERT_FALSE(loaded.is_ok());
+  EXPECT_NE(loaded.status().message().find("belongs to user id 65534"), std::string::npos)
+      << loaded.status().message();
 }
 
 TEST_F(KeyFiles, AllowedKeysReadsKeysWithCommentsAndNamesABadLine) {
