@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev tmux
   clang-format  # the format check (`make check-format`, run by `make test`)
   zsh fish  # only to syntax-check the generated shell completions
+  systemd  # systemd-analyze, to verify the packaged unit
   "$@"
 )
 
