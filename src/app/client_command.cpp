@@ -39,6 +39,14 @@ Command add_client_command(CLI::App& app) {
   cmd->add_flag("--muted", o->muted, "Join muted (press m to unmute)");
   cmd->add_flag("--camera-off", o->camera_off,
                 "Join with the camera off: the others see your name (press v to switch it on)");
+  add_size_option(*cmd, o->max_camera_width, o->max_camera_height,
+                  "The largest camera frame you send, WIDTHxHEIGHT, whatever the server asks "
+                  "(default 640x480)",
+                  "--max-camera", net::kMaxVideoWidth, net::kMaxVideoHeight);
+  cmd->add_option("--max-camera-fps", o->max_camera_fps,
+                  "The most camera frames a second you send, whatever the server asks")
+      ->check(CLI::Range(1, 120))
+      ->capture_default_str();
   cmd->add_flag("--focus", o->focus,
                 "Start in the focus layout: whoever speaks is shown large (press f to change)");
   cmd->add_option("--pin", o->pin,

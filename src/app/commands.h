@@ -7,6 +7,7 @@
 
 #include "core/status.h"
 #include "media/render_options.h"
+#include "net/protocol.h"
 
 namespace ttycall::app {
 
@@ -23,9 +24,11 @@ Command add_key_command(CLI::App& app);
 // --color also takes `auto` (the default): the terminal's colours, found at start.
 void add_render_options(CLI::App& command, media::RenderMode& render, media::ColorMode& color,
                         bool* detect = nullptr);
-// --size COLSxROWS, bound to the given fields.
+// --size COLSxROWS, bound to the given fields; at most `max_cols` x `max_rows` (a terminal's
+// largest by default).
 void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,
-                     const std::string& name = "--size");
+                     const std::string& name = "--size", int max_cols = net::kMaxTerminalCols,
+                     int max_rows = net::kMaxTerminalRows);
 
 // The first line of `path`: the password (`--password-file`).
 core::Result<std::string> read_password_file(const std::string& path);

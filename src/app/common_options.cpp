@@ -42,20 +42,20 @@ void add_render_options(CLI::App& command, media::RenderMode& render, media::Col
 }
 
 void add_size_option(CLI::App& command, int& cols, int& rows, const std::string& help,
-                     const std::string& name) {
+                     const std::string& name, int max_cols, int max_rows) {
   command.add_option_function<std::string>(
       name,
-      [&cols, &rows, name](const std::string& text) {
+      [&cols, &rows, name, max_cols, max_rows](const std::string& text) {
         const auto x = text.find('x');
         int c = 0, r = 0;
         const char* end = text.data() + text.size();
         const bool ok = x != std::string::npos &&
                         std::from_chars(text.data(), text.data() + x, c).ptr == text.data() + x &&
                         std::from_chars(text.data() + x + 1, end, r).ptr == end;
-        if (!ok || c < 1 || r < 1 || c > net::kMaxTerminalCols || r > net::kMaxTerminalRows) {
+        if (!ok || c < 1 || r < 1 || c > max_cols || r > max_rows) {
           throw CLI::ValidationError(name, "expected COLSxROWS, e.g. 120x40 (at most " +
-                                               std::to_string(net::kMaxTerminalCols) + "x" +
-                                               std::to_string(net::kMaxTerminalRows) + ")");
+                                               std::to_string(max_cols) + "x" +
+                                               std::to_string(max_rows) + ")");
         }
         cols = c;
         rows = r;

@@ -9,17 +9,38 @@ constexpr size_t kPacketBytes = net::kHeaderSize + net::kVideoUpHeaderSize;
 
 }  // namespace
 
-CameraUplink::CameraUplink(asio::io_context& io, net::Connection& connection)
+net::VideoRequest capped_request(const net::VideoRequest& request, const CameraLimits& limits) {
+  net::VideoRequest capped = request;
+  capped.fps = uint16_t(std::min<int>(request.fps, limits.max_fps));
+  if (request.width == 0 || request.height == 0) return capped;
+  if (request.width > limits.max_width || request.height > limits.max_height) {
+    // The smaller of the two ratios, in integers: the shape is kept within a pixel.
+    const bool width_binds =
+        int64_t(limits.max_width) * request.height <= int64_t(limits.max_height) * request.width;
+    if (width_binds) {
+      capped.width = uint16_t(limits.max_width);
+      capped.height = uint16_t(
+          std::max<int64_t>(1, int64_t(request.height) * limits.max_width / request.width));
+    } else {
+      capped.height = uint16_t(limits.max_height);
+      capped.width = uint16_t(
+          std::max<int64_t>(1, int64_t(request.width) * limits.max_height / request.height));
+    }
+  }
+  return capped;
+}
+
+CameraUplink::CameraUplink(asio::io_context& io, net::Connection& connection, CameraLimits limits)
     : connection_(connection),
+      limits_(limits),
       timer_(io),
-      packets_(
-          "client.camera",
-          kPacketBytes + media::JpegEncoder::max_size(net::kMaxVideoWidth, net::kMaxVideoHeight), 0,
-          2) {}
+      packets_("client.camera",
+               kPacketBytes + media::JpegEncoder::max_size(limits.max_width, limits.max_height), 0,
+               2) {}
 
 void CameraUplink::on_request(const net::VideoRequest& request) {
   const bool was_off = request_.width == 0;
-  request_ = request;
+  request_ = capped_request(request, limits_);
   if (request_.width > 0 && source_ && was_off) {
     started_ = next_ = core::SteadyClock::now();
     schedule();

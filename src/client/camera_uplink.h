@@ -17,16 +17,28 @@
 
 namespace ttycall::client {
 
+// The most the client captures and encodes, whatever the server asks: a hostile or broken
+// server must not make it capture 1080p at 120 fps.
+struct CameraLimits {
+  int max_width = 640;
+  int max_height = 480;
+  int max_fps = 30;
+};
+
+// `request` within `limits`: the size scaled down keeping its shape, the rate clamped.
+net::VideoRequest capped_request(const net::VideoRequest& request, const CameraLimits& limits);
+
 class CameraUplink {
  public:
-  CameraUplink(asio::io_context& io, net::Connection& connection);
+  CameraUplink(asio::io_context& io, net::Connection& connection, CameraLimits limits = {});
   CameraUplink(const CameraUplink&) = delete;
   CameraUplink& operator=(const CameraUplink&) = delete;
 
   // What to capture from; without one (`none`), requests are kept but nothing is sent.
   void set_source(std::unique_ptr<VideoSource> source) { source_ = std::move(source); }
   bool has_source() const { return source_ != nullptr; }
-  // The server's latest request; 0 x 0 stops the camera until the next one.
+  // The server's latest request, within the limits; 0 x 0 stops the camera until the next
+  // one.
   void on_request(const net::VideoRequest& request);
   const net::VideoRequest& request() const { return request_; }
   // Switched off by the participant (the v key): frames stop, the request is kept.
@@ -40,6 +52,7 @@ class CameraUplink {
 
   std::unique_ptr<VideoSource> source_;
   net::Connection& connection_;
+  CameraLimits limits_;
   asio::steady_timer timer_;
   media::JpegEncoder jpeg_;
   // Packets on their way out: one waiting, one being sealed or written.

@@ -45,7 +45,8 @@ Client::Client(asio::io_context& io, ClientOptions options, CallObserver* observ
       ping_timer_(io_),
       duration_timer_(io_),
       voice_pacer_(io_, [this](std::span<const uint8_t> packet) { send_audio(packet); }),
-      camera_(io_, connection_),
+      camera_(io_, connection_,
+              {options_.max_camera_width, options_.max_camera_height, options_.max_camera_fps}),
       input_(io_, {[this](uint8_t key) { on_key(key); }, [this] { apply_terminal_size(); },
                    [this] { stop(); }}),
       renderer_(renderer_site()),
@@ -501,11 +502,12 @@ void Client::handle_participants(std::span<const uint8_t> payload) {
 }
 
 void Client::handle_video(std::span<const uint8_t> payload) {
-  switch (video_.receive(payload)) {
+  switch (video_.receive(payload, cols_, picture_rows())) {
     case VideoReceiver::Received::kFrame:
       break;
     case VideoReceiver::Received::kMalformed:
-      return;  // dropped: the last good frame stays
+    case VideoReceiver::Received::kTooLarge:  // e.g. one sent before our resize arrived
+      return;                                 // dropped: the last good frame stays
     case VideoReceiver::Received::kTablesDiffer:
       return fail(
           "the server's pictures leave out JPEG tables that this client's libjpeg makes "

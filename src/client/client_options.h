@@ -27,8 +27,12 @@ struct ClientOptions {
   bool ephemeral_identity = false;  // a throwaway key (synthetic participants, load tests)
   bool muted = false;
   bool camera_off = false;  // join with the camera switched off (v switches it on)
-  bool focus = false;       // start in the focus layout (f changes it)
-  std::string pin;          // in the focus layout, show this participant large (by name)
+  // The most this client captures and encodes, whatever the server asks for.
+  int max_camera_width = 640;
+  int max_camera_height = 480;
+  int max_camera_fps = 30;
+  bool focus = false;  // start in the focus layout (f changes it)
+  std::string pin;     // in the focus layout, show this participant large (by name)
   bool echo_cancel = true;
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;

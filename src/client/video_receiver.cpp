@@ -15,9 +15,13 @@ const core::AllocSite& video_site() {
 
 }  // namespace
 
-VideoReceiver::Received VideoReceiver::receive(std::span<const uint8_t> payload) {
+VideoReceiver::Received VideoReceiver::receive(std::span<const uint8_t> payload, int max_cols,
+                                               int max_rows) {
   std::span<const uint8_t> stripped;
   if (!net::decode(payload, incoming_header_, stripped)) return Received::kMalformed;
+  if (incoming_header_.cols > max_cols || incoming_header_.rows > max_rows) {
+    return Received::kTooLarge;
+  }
   if (!tables_ || tables_->options().quality != incoming_header_.quality) {
     tables_.emplace(media::picture_jpeg_options(incoming_header_.quality), video_site());
   }

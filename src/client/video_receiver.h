@@ -28,9 +28,12 @@ class VideoReceiver {
   enum class Received : uint8_t {
     kFrame,         // decoded: picture() and overlay() show it
     kMalformed,     // dropped: a bad payload, or a picture that is not the view's size
+    kTooLarge,      // dropped before decoding: larger than the view this client asked for
     kTablesDiffer,  // dropped: this client's libjpeg makes other tables than the server's
   };
-  Received receive(std::span<const uint8_t> payload);
+  // `max_cols` x `max_rows`: the view this client asked for. A server may send less (it
+  // clamps), never more: a larger picture is refused before anything is decoded or grown.
+  Received receive(std::span<const uint8_t> payload, int max_cols, int max_rows);
 
   bool has_frame() const { return has_frame_; }
   // The last good frame: its header, picture and overlay (header().cols x header().rows).

@@ -110,9 +110,15 @@ Error measure(Draw&& draw) {
 
     const server::EncodedView encoded = encoder.encode(input);
     EXPECT_FALSE(encoded.picture.empty());
-    EXPECT_EQ(receiver.receive(video_down_payload(encoded)),
-              client::VideoReceiver::Received::kFrame)
+    const std::vector<uint8_t> payload = video_down_payload(encoded);
+    EXPECT_EQ(receiver.receive(payload, kCols, kRows), client::VideoReceiver::Received::kFrame)
         << "frame " << f;
+    // Larger than the view this viewer asked for: refused before decoding, and the good
+    // frame just received stays to be measured.
+    EXPECT_EQ(receiver.receive(payload, kCols - 1, kRows),
+              client::VideoReceiver::Received::kTooLarge);
+    EXPECT_EQ(receiver.receive(payload, kCols, kRows - 1),
+              client::VideoReceiver::Received::kTooLarge);
     received_renderer.render(receiver.picture(), target, {}, true);
 
     const auto want = sent_renderer.cells();

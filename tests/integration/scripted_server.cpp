@@ -179,9 +179,22 @@ void ScriptedServer::on_packet(const net::Header& header, std::span<const uint8_
     case net::MsgType::kBye:
       said_bye_.store(true);
       return;
+    case net::MsgType::kVideoUp: {
+      net::VideoUpHeader up;
+      std::span<const uint8_t> jpeg;
+      if (!net::decode(payload, up, jpeg)) return;
+      const std::lock_guard lock(camera_mutex_);
+      camera_frames_.push_back({up.width, up.height, up.capture_us});
+      return;
+    }
     default:
-      return;  // Resize, MediaState, video and audio: a script has no use for them
+      return;  // Resize, MediaState and audio: a script has no use for them
   }
+}
+
+std::vector<ReceivedCameraFrame> ScriptedServer::camera_frames() const {
+  const std::lock_guard lock(camera_mutex_);
+  return camera_frames_;
 }
 
 }  // namespace ttycall::itest

@@ -34,6 +34,13 @@ struct ServerScript {
   std::function<void(ScriptedServer&)> after_join;
 };
 
+// A camera frame the client sent (VideoUp), as its header describes it.
+struct ReceivedCameraFrame {
+  uint16_t width = 0;
+  uint16_t height = 0;
+  uint64_t capture_us = 0;
+};
+
 // `bytes` as a Name, exactly: cut to kMaxNameBytes and nothing else.
 net::Name raw_name(std::string_view bytes);
 
@@ -67,6 +74,8 @@ class ScriptedServer {
   bool client_said_bye() const { return said_bye_.load(); }
   bool client_gone() const { return gone_.load(); }
   int pongs() const { return pongs_.load(); }
+  // The camera frames the client has sent so far, in order.
+  std::vector<ReceivedCameraFrame> camera_frames() const;
 
   // Says Bye (kNormal) to a client still there, closes, and joins the thread. Idempotent.
   void stop();
@@ -87,6 +96,8 @@ class ScriptedServer {
   std::atomic<bool> said_bye_{false};
   std::atomic<bool> gone_{false};
   std::atomic<int> pongs_{0};
+  mutable std::mutex camera_mutex_;
+  std::vector<ReceivedCameraFrame> camera_frames_;
   std::thread thread_;
 };
 
