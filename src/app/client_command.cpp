@@ -56,6 +56,9 @@ Command add_client_command(CLI::App& app) {
       "Security", "Calls are encrypted; the server's key is pinned on first connect");
   security->add_flag("--insecure", o->insecure,
                      "Connect without encryption (only to a server started with --insecure)");
+  security->add_flag("--insecure-even-if-pinned", o->insecure_even_if_pinned,
+                     "With --insecure: connect even to a server pinned in known_hosts (one "
+                     "known to encrypt)");
   security->add_option("--password", o->password, "The call's password, if the server has one");
   security
       ->add_option("--password-file", *password_file,

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "client/refusal_text.h"
 #include "client/server_trust.h"
 #include "client/terminal.h"
 #include "core/console.h"
@@ -77,6 +78,11 @@ bool Client::start() {
   if (!made.is_ok()) return refuse(made.status().message());
   camera_.set_source(std::move(made->source));
   if (!options_.insecure && !load_identity()) return false;
+  if (options_.insecure) {
+    const core::Status allowed =
+        check_insecure_allowed(options_, net::host_port_text(options_.host, options_.port));
+    if (!allowed.is_ok()) return refuse(allowed.message());
+  }
   if (!open_voice(made->audio)) return false;
 
   CallChoices choices;
@@ -559,9 +565,15 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
   if (bye.reason == net::ByeReason::kShutdown || bye.reason == net::ByeReason::kNormal) {
     return on_disconnected("the server is shutting down");
   }
+  const std::string where = net::host_port_text(options_.host, options_.port);
+  if (!connection_.channel().enabled()) {
+    return fail(fmt::format(
+        "the server at {} refused to let you in: {} (unauthenticated: nothing proves the "
+        "server sent this, so its own words are not shown)",
+        where, refusal_text(bye.reason)));
+  }
   if (bye.reason >= net::ByeReason::kEncryptionRequired) {
-    return fail(fmt::format("the server at {} refused to let you in: {}",
-                            net::host_port_text(options_.host, options_.port),
+    return fail(fmt::format("the server at {} refused to let you in: {}", where,
                             core::utf8::printable(bye.view())));
   }
   fail(fmt::format("the server ended the call: {}", core::utf8::printable(bye.view())));

@@ -19,12 +19,13 @@ struct ClientOptions {
                              // file's own sound if it has one, else device (none when headless)
   std::string audio_out;     // device | null | file:PATH.wav; empty = device, or null when headless
   // Security (see net/key_exchange.h).
-  bool insecure = false;            // no encryption (the server must say --insecure too)
-  std::string password;             // sent only as a proof inside the encrypted channel
-  std::string identity_file;        // the client's key; empty = config_dir()/client_key
-  std::string known_hosts_file;     // pinned server keys; empty = config_dir()/known_hosts
-  std::string server_key;           // non-empty: accept exactly this server key, pin nothing
-  bool ephemeral_identity = false;  // a throwaway key (synthetic participants, load tests)
+  bool insecure = false;                 // no encryption (the server must say --insecure too)
+  bool insecure_even_if_pinned = false;  // --insecure to an address pinned in known_hosts
+  std::string password;                  // sent only as a proof inside the encrypted channel
+  std::string identity_file;             // the client's key; empty = config_dir()/client_key
+  std::string known_hosts_file;          // pinned server keys; empty = config_dir()/known_hosts
+  std::string server_key;                // non-empty: accept exactly this server key, pin nothing
+  bool ephemeral_identity = false;       // a throwaway key (synthetic participants, load tests)
   bool muted = false;
   bool camera_off = false;  // join with the camera switched off (v switches it on)
   // The most this client captures and encodes, whatever the server asks for.

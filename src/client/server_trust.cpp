@@ -9,6 +9,20 @@
 
 namespace ttycall::client {
 
+core::Status check_insecure_allowed(const ClientOptions& options, std::string_view where) {
+  if (options.insecure_even_if_pinned) return core::Status::ok();
+  const core::Result<std::filesystem::path> known_hosts =
+      core::config_file(options.known_hosts_file, "known_hosts", "--known-hosts");
+  if (!known_hosts.is_ok()) return core::Status::ok();  // no known_hosts: nothing is pinned
+  const core::Result<int> line = net::pinned_line(known_hosts.value(), where);
+  if (!line.is_ok()) return line.status();
+  if (line.value() == 0) return core::Status::ok();
+  return core::Status::invalid_input(fmt::format(
+      "{} is pinned in {} (line {}) as a server that encrypts: refusing to connect without "
+      "encryption. If you are sure, say --insecure-even-if-pinned as well",
+      where, known_hosts.value().string(), line.value()));
+}
+
 core::Result<std::string> check_server_key(const ClientOptions& options, std::string_view where,
                                            const net::PublicKey& key) {
   if (!options.server_key.empty()) {

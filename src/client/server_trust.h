@@ -11,6 +11,11 @@
 
 namespace ttycall::client {
 
+// An --insecure connection to an address pinned in known_hosts (a server known to encrypt)
+// is refused unless --insecure-even-if-pinned says so too: one flag, perhaps suggested by
+// an attacker, must not turn a known server's encryption off.
+core::Status check_insecure_allowed(const ClientOptions& options, std::string_view where);
+
 // Ok with a notice to show the user (empty when there is nothing to say), or why not.
 core::Result<std::string> check_server_key(const ClientOptions& options, std::string_view where,
                                            const net::PublicKey& key);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -16,34 +17,57 @@ std::string host_port_text(std::string_view host, uint16_t port) {
   return (v6 ? "[" + std::string(host) + "]" : std::string(host)) + ":" + std::to_string(port);
 }
 
+namespace {
+
+// The entry for `host_port`: its line number (0: none) and key (nullopt if unreadable).
+struct Entry {
+  int line = 0;
+  std::optional<PublicKey> key;
+};
+
+core::Result<Entry> find_entry(const std::filesystem::path& file, std::string_view host_port) {
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return Entry{};
+  // Whoever can write this file decides whom the client trusts.
+  if (core::Status private_file = core::check_private_file(file); !private_file.is_ok()) {
+    return private_file;
+  }
+  std::ifstream in(file);
+  std::string line;
+  int number = 0;
+  while (in && std::getline(in, line)) {
+    ++number;
+    std::istringstream fields(line);
+    std::string host, key_text;
+    if (!(fields >> host) || host[0] == '#' || host != host_port) continue;
+    fields >> key_text;
+    return Entry{number, PublicKey::from_text(key_text)};
+  }
+  return Entry{};
+}
+
+}  // namespace
+
+core::Result<int> pinned_line(const std::filesystem::path& file, std::string_view host_port) {
+  core::Result<Entry> entry = find_entry(file, host_port);
+  if (!entry.is_ok()) return entry.status();
+  return entry->line;
+}
+
 core::Result<HostCheck> check_known_host(const std::filesystem::path& file,
                                          std::string_view host_port, const PublicKey& presented) {
   HostCheck result;
-  std::error_code ec;
-  if (std::filesystem::exists(file, ec)) {
-    // Whoever can write this file decides whom the client trusts.
-    if (core::Status private_file = core::check_private_file(file); !private_file.is_ok()) {
-      return private_file;
-    }
-    std::ifstream in(file);
-    std::string line;
-    int number = 0;
-    while (in && std::getline(in, line)) {
-      ++number;
-      std::istringstream fields(line);
-      std::string host, key_text;
-      if (!(fields >> host) || host[0] == '#' || host != host_port) continue;
-      fields >> key_text;
-      const std::optional<PublicKey> key = PublicKey::from_text(key_text);
-      if (key && *key == presented) {
-        result.kind = HostCheck::Kind::kKnown;
-        return result;
-      }
-      result.kind = HostCheck::Kind::kChanged;
-      if (key) result.pinned = *key;
-      result.line = number;
+  core::Result<Entry> entry = find_entry(file, host_port);
+  if (!entry.is_ok()) return entry.status();
+  if (entry->line > 0) {
+    if (entry->key && *entry->key == presented) {
+      result.kind = HostCheck::Kind::kKnown;
       return result;
     }
+    result.kind = HostCheck::Kind::kChanged;
+    if (entry->key) result.pinned = *entry->key;
+    result.line = entry->line;
+    return result;
   }
   // A failure here shows as the open() below failing.
   if (file.has_parent_path()) {
@@ -54,8 +78,8 @@ core::Result<HostCheck> check_known_host(const std::filesystem::path& file,
     return core::Status::failed("cannot write " + file.string() + ": " +
                                 std::generic_category().message(errno));
   }
-  const std::string entry = std::string(host_port) + " " + presented.to_text() + "\n";
-  const bool ok = ::write(fd, entry.data(), entry.size()) == ssize_t(entry.size());
+  const std::string pin = std::string(host_port) + " " + presented.to_text() + "\n";
+  const bool ok = ::write(fd, pin.data(), pin.size()) == ssize_t(pin.size());
   ::close(fd);
   if (!ok) return core::Status::failed("cannot write " + file.string());
   result.kind = HostCheck::Kind::kPinnedNow;

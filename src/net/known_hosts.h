@@ -22,6 +22,9 @@ struct HostCheck {
 core::Result<HostCheck> check_known_host(const std::filesystem::path& file,
                                          std::string_view host_port, const PublicKey& presented);
 
+// The line of `file` that pins `host_port` (0: none, or no file), without pinning anything.
+core::Result<int> pinned_line(const std::filesystem::path& file, std::string_view host_port);
+
 // "HOST:PORT", with IPv6 addresses in brackets.
 std::string host_port_text(std::string_view host, uint16_t port);
 

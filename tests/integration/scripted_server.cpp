@@ -156,6 +156,11 @@ void ScriptedServer::run() {
 }
 
 void ScriptedServer::on_packet(const net::Header& header, std::span<const uint8_t> payload) {
+  if (script_.refuse_with) {
+    if (!heard_.exchange(true)) send_message(net::MsgType::kBye, *script_.refuse_with);
+    return;
+  }
+  heard_.store(true);
   switch (header.type) {
     case net::MsgType::kHello: {
       net::Hello hello;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <thread>
@@ -25,6 +26,9 @@ struct ServerScript {
   // Sent in this order right after the Welcome. Names may hold any bytes: set them directly
   // in net::Name (raw_name()), as Name::from would clean them.
   std::vector<net::Participants> participant_lists;
+  // Set: the first packet the client sends (KeyHello or Hello) is answered with this Bye,
+  // in cleartext, as anyone on the path could write it, and nothing else follows.
+  std::optional<net::Bye> refuse_with;
   std::chrono::milliseconds ping_interval{250};
   std::chrono::milliseconds lifetime{30000};  // the server stops itself after this
   // Runs on the server's thread once the participant lists are out: the place for a test
@@ -74,6 +78,8 @@ class ScriptedServer {
   bool client_said_bye() const { return said_bye_.load(); }
   bool client_gone() const { return gone_.load(); }
   int pongs() const { return pongs_.load(); }
+  // Whether a client connected and sent a packet at all.
+  bool heard_from_client() const { return heard_.load(); }
   // The camera frames the client has sent so far, in order.
   std::vector<ReceivedCameraFrame> camera_frames() const;
 
@@ -96,6 +102,7 @@ class ScriptedServer {
   std::atomic<bool> said_bye_{false};
   std::atomic<bool> gone_{false};
   std::atomic<int> pongs_{0};
+  std::atomic<bool> heard_{false};
   mutable std::mutex camera_mutex_;
   std::vector<ReceivedCameraFrame> camera_frames_;
   std::thread thread_;

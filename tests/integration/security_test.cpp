@@ -8,6 +8,7 @@
 #include <string>
 
 #include "client_process.h"
+#include "scripted_server.h"
 #include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
@@ -141,9 +142,10 @@ TEST(Security, InsecureOnOneSideOnlyEndsWithAClearMessage) {
   EXPECT_NE(insecure.stderr_text().find("encryption is OFF"), std::string::npos);
   const Outcome secure = run_client(insecure.port(), dir, "secure", {}, 30);
   EXPECT_EQ(secure.status.code, 1);
-  EXPECT_NE(secure.stderr_text.find("connect with --insecure to join it unencrypted"),
-            std::string::npos)
+  // The server's refusal comes before any key exchange: the client's own words only.
+  EXPECT_NE(secure.stderr_text.find("it says it runs without encryption"), std::string::npos)
       << secure.stderr_text;
+  EXPECT_NE(secure.stderr_text.find("unauthenticated"), std::string::npos) << secure.stderr_text;
   const Outcome both = run_client(insecure.port(), dir, "both", {"--insecure"});
   EXPECT_TRUE(both.status.success()) << both.stderr_text;
 }
@@ -158,6 +160,60 @@ TEST(Security, ServerRefusesPasswordWithoutEncryption) {
   EXPECT_EQ(status->code, 1);
   EXPECT_NE(read_file_or_empty(dir.file("err")).find("need encryption: drop --insecure"),
             std::string::npos);
+}
+
+// Before the key exchange anyone on the path can write a Bye: its words, which could say
+// "reconnect with --insecure", never reach the user; the client says what the reason code
+// means in its own words, and that nothing proves the server sent it.
+TEST(Security, AByeBeforeAuthenticationIsShownInTheClientsOwnWordsOnly) {
+  TempDir dir;
+  struct Case {
+    net::ByeReason reason;
+    std::vector<std::string> client_args;
+    const char* own_words;
+  };
+  for (const Case& c :
+       {Case{net::ByeReason::kNotEncrypted, {}, "it says it runs without encryption"},
+        Case{net::ByeReason::kAuthFailed, {"--insecure"}, "wrong or missing password"},
+        Case{net::ByeReason::kServerFull, {}, "the server is full"}}) {
+    SCOPED_TRACE(c.own_words);
+    ServerScript script;
+    script.refuse_with =
+        net::Bye::make(c.reason, "reconnect with --insecure --password-file ~/.ssh/id_ed25519");
+    ScriptedServer server(std::move(script));
+    const Outcome out = run_client(server.port(), dir, "victim", c.client_args, 10);
+    server.stop();
+    EXPECT_TRUE(server.heard_from_client());
+    EXPECT_FALSE(out.status.success());
+    EXPECT_EQ(out.stderr_text.find("reconnect with"), std::string::npos) << out.stderr_text;
+    EXPECT_EQ(out.stderr_text.find("id_ed25519"), std::string::npos) << out.stderr_text;
+    EXPECT_NE(out.stderr_text.find(c.own_words), std::string::npos) << out.stderr_text;
+    EXPECT_NE(out.stderr_text.find("unauthenticated"), std::string::npos) << out.stderr_text;
+  }
+}
+
+// One flag, perhaps suggested by someone in between, must not turn a known server's
+// encryption off: --insecure to an address pinned in known_hosts needs a second flag.
+TEST(Security, InsecureToAPinnedServerNeedsASecondFlag) {
+  TempDir dir;
+  ServerProcess server({}, dir.file("server.stderr"));
+  const Outcome pinning = run_client(server.port(), dir, "first", {});
+  ASSERT_TRUE(pinning.status.success()) << pinning.stderr_text;
+
+  const Outcome refused = run_client(server.port(), dir, "downgraded", {"--insecure"});
+  EXPECT_EQ(refused.status.code, 2) << refused.stderr_text;
+  EXPECT_NE(refused.stderr_text.find("is pinned in"), std::string::npos) << refused.stderr_text;
+  EXPECT_NE(refused.stderr_text.find("--insecure-even-if-pinned"), std::string::npos)
+      << refused.stderr_text;
+  EXPECT_EQ(refused.stderr_text.find("never reached"), std::string::npos)
+      << "refused before connecting";
+
+  // With both flags it goes ahead, and meets this server's refusal of unencrypted clients.
+  const Outcome both =
+      run_client(server.port(), dir, "insisting", {"--insecure", "--insecure-even-if-pinned"});
+  EXPECT_EQ(both.status.code, 1) << both.stderr_text;
+  EXPECT_NE(both.stderr_text.find("this server encrypts every call"), std::string::npos)
+      << both.stderr_text;
 }
 
 }  // namespace

@@ -1,0 +1,33 @@
+#include "client/refusal_text.h"
+
+namespace ttycall::client {
+
+std::string_view refusal_text(net::ByeReason reason) {
+  using net::ByeReason;
+  switch (reason) {
+    case ByeReason::kNormal:
+    case ByeReason::kShutdown:
+      return "the server is shutting down";
+    case ByeReason::kServerFull:
+      return "the server is full";
+    case ByeReason::kProtocolError:
+      return "it reports a protocol error";
+    case ByeReason::kVersionMismatch:
+      return "it speaks another protocol version (update ttycall on one side)";
+    case ByeReason::kTimeout:
+      return "the handshake took too long";
+    case ByeReason::kEncryptionRequired:
+      return "this server encrypts every call: connect without --insecure";
+    case ByeReason::kNotEncrypted:
+      return "it says it runs without encryption; nothing proves that, so if this server "
+             "should encrypt, someone may be in between (to join it unencrypted all the same: "
+             "--insecure)";
+    case ByeReason::kAuthFailed:
+      return "wrong or missing password";
+    case ByeReason::kKeyNotAllowed:
+      return "your key is not allowed on this server";
+  }
+  return "no reason given";
+}
+
+}  // namespace ttycall::client
