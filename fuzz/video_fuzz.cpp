@@ -2,15 +2,17 @@
 //
 // Input: one mode byte, then a payload (no packet header; packet_fuzz covers framing).
 //   mode bit 0 = 0: a VideoUp payload, down UplinkDecoder::video (src/server/uplink_decoder.cpp):
-//       decode the fixed part -> JpegDecoder::read_info -> the server's checks (the JPEG's
-//       size equals the announced size, width x height x 3 fits the decoded-frame buffer of
+//       decode the fixed part -> jpeg_markers::is_baseline (the rate limit before it needs
+//       time, not bytes, and is left out) -> JpegDecoder::read_info -> the server's checks (the
+//       JPEG's size equals the announced size, width x height x 3 fits the decoded-frame buffer of
 //       the default 640 x 480 limit) -> JpegDecoder::decode into that buffer. The output
 //       span of width x height x 3 bytes is framed by guard bytes (fuzz_common.h): libjpeg
 //       is not instrumented, so ASan alone would miss its overrun of our buffer.
 //   mode bit 0 = 1: a VideoDown payload, down VideoReceiver::receive
 //       (src/client/video_receiver.cpp): decode the fixed part, sources and labels -> the
 //       JPEG tables of the header's quality, made once, checked by their hash and put back
-//       in front of the picture (media/jpeg_tables.h) -> JpegDecoder::read_info -> the
+//       in front of the picture (media/jpeg_tables.h) -> jpeg_markers::is_baseline ->
+//       JpegDecoder::read_info -> the
 //       client's check that the picture is exactly
 //       cols x rows*2 pixels -> JpegDecoder::decode into a buffer of cols x rows*2 x 3
 //       bytes (at most 1000 x 1000 x 3), framed by guard bytes. The labels are then laid
@@ -34,6 +36,7 @@
 #include "core/alloc_accounting.h"
 #include "fuzz_common.h"
 #include "media/jpeg_codec.h"
+#include "media/jpeg_markers.h"
 #include "media/jpeg_tables.h"
 #include "net/protocol.h"
 
@@ -90,7 +93,8 @@ void video_up(Bytes payload) {
   State& s = state();
   net::VideoUpHeader up;
   Bytes jpeg;
-  if (!net::decode(payload, up, jpeg)) return;  // protocol error: connection closed
+  if (!net::decode(payload, up, jpeg)) return;          // protocol error: connection closed
+  if (!media::jpeg_markers::is_baseline(jpeg)) return;  // frame rejected, connection kept
   media::JpegInfo info;
   const size_t needed = size_t(up.width) * up.height * 3;
   const bool have_info = s.jpeg.read_info(jpeg, info);
@@ -128,6 +132,7 @@ void video_down(Bytes payload) {
   if (whole_size == 0) return;  // no SOI: dropped
   FUZZ_CHECK(whole_size == s.whole.size());
   const Bytes jpeg(s.whole.data(), whole_size);
+  if (!media::jpeg_markers::is_baseline(jpeg)) return;  // dropped: not what servers encode
   // What draw_label is handed: every label on one row of this view, at least one cell
   // wide, within its columns, with a known style.
   for (size_t i = 0; i < down.label_count; ++i) {

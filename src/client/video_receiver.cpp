@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/alloc_accounting.h"
+#include "media/jpeg_markers.h"
 #include "media/label_layout.h"
 
 namespace ttycall::client {
@@ -41,6 +42,7 @@ bool VideoReceiver::decode_picture(std::span<const uint8_t> stripped, int width,
   const size_t size = tables_->restore(stripped, whole_jpeg_);
   if (size == 0) return false;
   const std::span<const uint8_t> jpeg(whole_jpeg_.data(), size);
+  if (!media::jpeg_markers::is_baseline(jpeg)) return false;  // what the server encodes
   media::JpegInfo info;
   if (!decoder_.read_info(jpeg, info) || info.width != width || info.height != height) {
     return false;

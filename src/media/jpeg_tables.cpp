@@ -3,15 +3,17 @@
 #include <array>
 #include <cstring>
 
+#include "media/jpeg_markers.h"
+
 namespace ttycall::media {
 namespace {
 
-constexpr uint8_t kMarker = 0xFF;
-constexpr uint8_t kSoi = 0xD8;
-constexpr uint8_t kSos = 0xDA;
-constexpr uint8_t kDqt = 0xDB;
-constexpr uint8_t kDht = 0xC4;
-constexpr uint8_t kCom = 0xFE;
+using jpeg_markers::for_each_segment;
+using jpeg_markers::kCom;
+using jpeg_markers::kDht;
+using jpeg_markers::kDqt;
+using jpeg_markers::kMarker;
+using jpeg_markers::kSoi;
 
 constexpr uint32_t kFnvBasis = 2166136261u;
 
@@ -25,24 +27,6 @@ bool is_table(uint8_t marker) {
 }
 bool is_dropped(uint8_t marker) {
   return is_table(marker) || marker == kCom || (marker >= 0xE0 && marker <= 0xEF);  // APPn
-}
-
-// Calls visit(marker, segment) for each segment between SOI and SOS (SOS included, then
-// stops); false if the stream ends inside a segment or has no SOS.
-template <class Visit>
-bool for_each_segment(std::span<const uint8_t> jpeg, Visit&& visit) {
-  if (jpeg.size() < 4 || jpeg[0] != kMarker || jpeg[1] != kSoi) return false;
-  size_t at = 2;
-  while (at + 4 <= jpeg.size()) {
-    if (jpeg[at] != kMarker) return false;
-    const uint8_t marker = jpeg[at + 1];
-    const size_t length = size_t(jpeg[at + 2]) << 8 | jpeg[at + 3];
-    if (length < 2 || at + 2 + length > jpeg.size()) return false;
-    visit(marker, jpeg.subspan(at, 2 + length));
-    if (marker == kSos) return true;
-    at += 2 + length;
-  }
-  return false;
 }
 
 }  // namespace

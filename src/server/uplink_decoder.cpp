@@ -1,15 +1,35 @@
 #include "server/uplink_decoder.h"
 
+#include "media/jpeg_markers.h"
 #include "net/protocol.h"
 #include "server/participant.h"
 #include "server/server_context.h"
 
 namespace ttycall::server {
+namespace {
+
+// Frames that may arrive at once after a stall of the sender's network, beyond its rate.
+constexpr double kCameraBurstFrames = 5;
+
+}  // namespace
+
+UplinkDecoder::UplinkDecoder(ServerContext& context, Participant& participant)
+    : context_(context),
+      participant_(participant),
+      camera_rate_(context.options.fps, kCameraBurstFrames) {}
 
 bool UplinkDecoder::video(std::span<const uint8_t> payload) {
   net::VideoUpHeader up;
   std::span<const uint8_t> jpeg;
   if (!net::decode(payload, up, jpeg)) return false;
+  if (!camera_rate_.allow(core::SteadyClock::now())) {
+    context_.counters.video_frames_over_rate.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
+  if (!media::jpeg_markers::is_baseline(jpeg)) {
+    context_.counters.video_frames_rejected.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
   media::JpegInfo info;
   const size_t needed = size_t(up.width) * up.height * 3;
   if (!jpeg_.read_info(jpeg, info) || info.width != up.width || info.height != up.height ||

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 
+#include "core/rate_limiter.h"
 #include "media/audio/audio_format.h"
 #include "media/audio/opus_codec.h"
 #include "media/jpeg_codec.h"
@@ -17,17 +18,19 @@ struct ServerContext;
 
 class UplinkDecoder {
  public:
-  UplinkDecoder(ServerContext& context, Participant& participant)
-      : context_(context), participant_(participant) {}
+  UplinkDecoder(ServerContext& context, Participant& participant);
 
   // False for a payload that does not decode as a VideoUp / AudioUp message (a protocol
   // error). A frame the codec refuses only costs that frame: it is counted, not an error.
+  // Camera frames above the rate the server asks for, and any JPEG but baseline, are
+  // dropped before decoding: what one sender can make the server decode stays bounded.
   bool video(std::span<const uint8_t> payload);
   bool audio(std::span<const uint8_t> payload);
 
  private:
   ServerContext& context_;
   Participant& participant_;
+  core::RateLimiter camera_rate_;
   media::JpegDecoder jpeg_;
   media::audio::OpusDecoder opus_;
   std::array<float, media::audio::kFrameSamples> decoded_audio_{};

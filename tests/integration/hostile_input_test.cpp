@@ -3,6 +3,7 @@
 // coming at full rate; a participant that stops reading costs the others nothing.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <turbojpeg.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +12,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client_process.h"
@@ -284,6 +286,132 @@ TEST(HostileInput, AClientThatStopsReadingCostsTheOthersNothingAndIsDropped) {
                        << " fps from her first frame to her last ("
                        << stats.at("frames_received").get<int64_t>()
                        << " frames, sloth stuck all along); the server runs at 30";
+  const auto server_status = server.terminate(15s);
+  ASSERT_TRUE(server_status);
+  EXPECT_TRUE(server_status->success()) << server_status->describe();
+}
+
+// A VideoUp packet carrying `jpeg` as a width x height camera frame.
+std::vector<uint8_t> video_up(uint32_t seq, int width, int height,
+                              const std::vector<uint8_t>& jpeg) {
+  std::vector<uint8_t> payload(net::kVideoUpHeaderSize + jpeg.size());
+  net::encode(net::VideoUpHeader{seq, 0, uint16_t(width), uint16_t(height)},
+              std::span(payload).first(net::kVideoUpHeaderSize));
+  std::copy(jpeg.begin(), jpeg.end(), payload.begin() + net::kVideoUpHeaderSize);
+  std::vector<uint8_t> packet(net::kHeaderSize + payload.size());
+  net::write_header(net::MsgType::kVideoUp, payload, std::span(packet).first<net::kHeaderSize>());
+  std::copy(payload.begin(), payload.end(), packet.begin() + net::kHeaderSize);
+  return packet;
+}
+
+// A grey width x height JPEG made with TurboJPEG's `flags` (TJFLAG_PROGRESSIVE, ...).
+std::vector<uint8_t> grey_jpeg(int width, int height, int flags) {
+  std::vector<uint8_t> rgb(size_t(width) * height * 3, 128);
+  tjhandle handle = tjInitCompress();
+  unsigned char* out = nullptr;
+  unsigned long size = 0;
+  const int rc = tjCompress2(handle, rgb.data(), width, width * 3, height, TJPF_RGB, &out, &size,
+                             TJSAMP_420, 75, flags);
+  std::vector<uint8_t> jpeg;
+  if (rc == 0) jpeg.assign(out, out + size);
+  tjFree(out);
+  tjDestroy(handle);
+  return jpeg;
+}
+
+nlohmann::json stats_when(const std::string& file,
+                          const std::function<bool(const nlohmann::json&)>& ready) {
+  nlohmann::json stats;
+  wait_until(
+      [&] {
+        try {
+          stats = read_json_file(file);
+        } catch (const std::exception&) {
+          return false;  // not written yet
+        }
+        return ready(stats);
+      },
+      20s, 100ms);
+  return stats;
+}
+
+// What one sender can make the server decode is bounded: camera frames that are not
+// baseline JPEG (a progressive one can cost hundreds of times more per byte) are refused
+// from their markers, and frames beyond the rate the server asked for are dropped, both
+// before any decoding, while a good participant keeps her frames.
+TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
+  TempDir dir;
+  const std::string stats_file = dir.file("server.json");
+  ServerProcess server({"--fps", "30", "--stats-json", stats_file, "--memory-report-interval", "1",
+                        "--memory-report", dir.file("memory.txt")},
+                       dir.file("server.stderr"));
+  ClientSpec good;
+  good.name = "alice";
+  good.duration = 60;
+  good.stats_json = dir.file("alice.json");
+  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+  RawConnection mallory(server.port());
+  ASSERT_TRUE(mallory.join("mallory", 80, 24));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+
+  constexpr int kW = 64, kH = 48;
+  const std::vector<uint8_t> progressive = grey_jpeg(kW, kH, TJFLAG_PROGRESSIVE);
+  const std::vector<uint8_t> baseline = grey_jpeg(kW, kH, 0);
+  // The same frame declared arithmetic-coded (SOF9): refused from its frame marker alone.
+  std::vector<uint8_t> arithmetic = baseline;
+  for (size_t i = 2; i + 1 < arithmetic.size(); ++i) {
+    if (arithmetic[i] == 0xFF && arithmetic[i + 1] == 0xC0) {
+      arithmetic[i + 1] = 0xC9;
+      break;
+    }
+  }
+  ASSERT_FALSE(progressive.empty());
+  ASSERT_FALSE(baseline.empty());
+  ASSERT_NE(arithmetic, baseline);
+  const int64_t rejected_before = stats_when(stats_file, [](const nlohmann::json&) { return true; })
+                                      .at("video_frames_rejected")
+                                      .get<int64_t>();
+
+  // Slower than the rate, so only the markers can refuse them.
+  constexpr int kNotBaseline = 10;
+  uint32_t seq = 0;
+  for (int i = 0; i < kNotBaseline; ++i) {
+    ASSERT_TRUE(mallory.send_packet(video_up(seq++, kW, kH, i % 2 ? progressive : arithmetic)));
+    std::this_thread::sleep_for(100ms);
+  }
+  const nlohmann::json refused = stats_when(stats_file, [&](const nlohmann::json& s) {
+    return s.at("video_frames_rejected").get<int64_t>() >= rejected_before + kNotBaseline;
+  });
+  EXPECT_EQ(refused.at("video_frames_rejected").get<int64_t>(), rejected_before + kNotBaseline);
+
+  // Then a flood of good frames as fast as the socket takes them: at most the burst and
+  // the rate over the time it took get through; the rest are counted and never decoded.
+  constexpr int kFlood = 300;
+  const int64_t in_before = refused.at("video_frames_in").get<int64_t>();
+  const auto flood_start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kFlood; ++i)
+    ASSERT_TRUE(mallory.send_packet(video_up(seq++, kW, kH, baseline)));
+  const nlohmann::json flooded = stats_when(stats_file, [&](const nlohmann::json& s) {
+    return s.at("video_frames_in").get<int64_t>() - in_before +
+               s.at("video_frames_over_rate").get<int64_t>() >=
+           kFlood;  // alice's frames count in too: enough, not exact
+  });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - flood_start).count();
+  const int64_t over_rate = flooded.at("video_frames_over_rate").get<int64_t>();
+  // Alice sends at 30 fps too and shares video_frames_in, so mallory's own decoded frames
+  // are at most the burst (5) plus 30 a second over the whole wait.
+  EXPECT_GE(over_rate, kFlood - 5 - int64_t(30 * seconds) - 1)
+      << over_rate << " of " << kFlood << " dropped over " << seconds << " s";
+  EXPECT_GT(over_rate, 0);
+
+  EXPECT_TRUE(alice.running()) << "the good client was thrown out";
+  ASSERT_TRUE(alice.send_signal(SIGTERM));
+  const auto status = alice.wait_for(10s);
+  ASSERT_TRUE(status && status->success());
+  const nlohmann::json stats = read_json_file(good.stats_json);
+  const double fps = stats.at("fps").get<double>();
+  EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps; the server runs at 30";
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
   EXPECT_TRUE(server_status->success()) << server_status->describe();

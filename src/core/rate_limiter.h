@@ -1,0 +1,36 @@
+#pragma once
+// A token bucket: lets through `rate` events a second on average and up to `burst` at once
+// after a quiet spell. The caller passes the time, so tests need no clock and a hot path
+// reads the clock once for several limiters. Not thread-safe: one per session or thread.
+#include <algorithm>
+
+#include "core/clock.h"
+
+namespace ttycall::core {
+
+class RateLimiter {
+ public:
+  RateLimiter(double rate_per_second, double burst)
+      : rate_(rate_per_second), burst_(burst), tokens_(burst) {}
+
+  // True if one more event fits now (and counts it); false if it is over the rate.
+  bool allow(SteadyClock::time_point now) {
+    if (started_) {
+      tokens_ = std::min(burst_, tokens_ + rate_ * seconds_between(last_, now));
+    }
+    started_ = true;
+    last_ = now;
+    if (tokens_ < 1.0) return false;
+    tokens_ -= 1.0;
+    return true;
+  }
+
+ private:
+  double rate_;
+  double burst_;
+  double tokens_;
+  SteadyClock::time_point last_{};
+  bool started_ = false;
+};
+
+}  // namespace ttycall::core
