@@ -1,5 +1,5 @@
-// scale_cover's frame: the empty cases, the 1:1 copy, the centre crop; the resampling
-// itself is in scale_scalar.cpp.
+// scale_cover's frame: the empty cases, the 1:1 copy, the centre crop, and the choice of
+// resampler (scale_scalar.cpp, scale_avx2.cpp).
 #include "media/scale.h"
 
 #include <algorithm>
@@ -44,7 +44,10 @@ void scale_cover(ImageView src, MutableImageView dst) {
     return;
   }
 
-  resample_scalar(src, dst, cover_axes(src, dst));
+  // AVX2 where the CPU has it and it applies (all but extreme shrinks); the same pixels.
+  const CoverAxes axes = cover_axes(src, dst);
+  if (resample_avx2_available() && resample_avx2(src, dst, axes)) return;
+  resample_scalar(src, dst, axes);
 }
 
 void fill(MutableImageView dst, uint8_t r, uint8_t g, uint8_t b) {

@@ -1,6 +1,6 @@
 #pragma once
-// What scale_cover's resamplers (scalar, AVX2) share: the centre crop, each axis's taps and
-// weights, and an entry point that names the resampler (so a test can hold them equal).
+// What scale_cover's resamplers (scalar, AVX2) share: the centre crop and each axis's taps
+// and weights; and the resamplers themselves, so that a test can hold them equal.
 #include <algorithm>
 #include <cstdint>
 
@@ -89,5 +89,11 @@ CoverAxes cover_axes(ImageView src, MutableImageView dst);
 // The crop `axes` of `src` resampled into all of `dst` (both non-empty). The versions give
 // the same pixels for every input.
 void resample_scalar(ImageView src, MutableImageView dst, const CoverAxes& axes);
+// The AVX2 version (scale_avx2.cpp); only call when resample_avx2_available(). Returns
+// false, having written nothing, where it does not apply: weights totalling more than
+// kMaxFastTotal, a destination pixel wider than ~1000 source pixels or a destination
+// taller than 32767 rows that shrinks. The scalar version does those.
+bool resample_avx2(ImageView src, MutableImageView dst, const CoverAxes& axes);
+bool resample_avx2_available();
 
 }  // namespace ttycall::media

@@ -4,7 +4,10 @@
 
 #include <array>
 #include <cstdlib>
+#include <random>
 #include <vector>
+
+#include "media/scale_internal.h"
 
 namespace ttycall::media {
 namespace {
@@ -250,6 +253,101 @@ TEST(ScaleCover, EmptySourceGivesBlack) {
   scale_cover(ImageView{}, dst.view());
   for (int y = 0; y < 3; ++y) {
     for (int x = 0; x < 4; ++x) EXPECT_EQ(dst.at(x, y), (Rgb{0, 0, 0}));
+  }
+}
+
+// The resamplers side by side: scalar, and AVX2 where the CPU has it. Both write into
+// destinations prefilled alike (padding included), so a byte written out of place differs too.
+class Resamplers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!resample_avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+  }
+
+  // Random pixels (and padding) for a source; a destination's bytes before it is written.
+  void randomise(Image& img) {
+    for (uint8_t& b : img.pixels) b = static_cast<uint8_t>(random_());
+  }
+
+  // Scales src into a dw x dh destination with `pad` bytes past each row, both ways; true
+  // when both gave the same bytes and AVX2 applied.
+  void expect_same(const Image& src, int dw, int dh, int pad) {
+    Image scalar(dw, dh, pad);
+    randomise(scalar);
+    Image simd = scalar;
+    const CoverAxes axes = cover_axes(src.cview(), scalar.view());
+    resample_scalar(src.cview(), scalar.view(), axes);
+    ASSERT_TRUE(resample_avx2(src.cview(), simd.view(), axes))
+        << src.width << "x" << src.height << " -> " << dw << "x" << dh;
+    if (simd.pixels == scalar.pixels) return;
+    for (int y = 0; y < dh; ++y) {
+      for (size_t i = 0; i < size_t(scalar.stride); ++i) {
+        const size_t at = size_t(y) * scalar.stride + i;
+        ASSERT_EQ(simd.pixels[at], scalar.pixels[at])
+            << src.width << "x" << src.height << " (stride " << src.stride << ") -> " << dw << "x"
+            << dh << " (stride " << scalar.stride << "): row " << y << ", byte " << i;
+      }
+    }
+  }
+
+  std::mt19937 random_{20240611};
+};
+
+TEST_F(Resamplers, GiveTheSamePixelsForThousandsOfRandomSizes) {
+  // Sizes: tiny, a tile's, a camera's; a third of the cases a row or a column of pixels.
+  auto length = [&](int kind) {
+    const int limits[] = {8, 200, 700};
+    return 1 + int(random_() % uint32_t(limits[kind]));
+  };
+  for (int i = 0; i < 4000; ++i) {
+    int sw = length(random_() % 3), sh = length(random_() % 3);
+    int dw = length(random_() % 2), dh = length(random_() % 2);
+    switch (random_() % 9) {
+      case 0:
+        sw = 1;
+        break;
+      case 1:
+        sh = 1;
+        break;
+      case 2:
+        dw = 1;
+        break;
+      case 3:
+        dh = 1;
+        break;
+      default:
+        break;
+    }
+    // Strides past width * 3, by any number of bytes.
+    Image src(sw, sh, random_() % 2 ? 0 : int(random_() % 40));
+    randomise(src);
+    expect_same(src, dw, dh, random_() % 2 ? 0 : int(random_() % 40));
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_F(Resamplers, GiveTheSamePixelsForWhiteAtTheLargestSums) {
+  // All 255: the largest sums the 32-bit path sees, up to weights totalling 2^22.
+  const int cases[][4] = {{2048, 2048, 4, 4}, {1024, 1024, 3, 3}, {700, 480, 1, 1},
+                          {641, 479, 2, 1},   {640, 480, 640, 1}, {3, 2047, 1, 1365}};
+  for (const auto& c : cases) {
+    Image src(c[0], c[1], 5);
+    fill(src.view(), 255, 255, 255);
+    expect_same(src, c[2], c[3], 0);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST_F(Resamplers, GiveTheSamePixelsAcrossManyStrips) {
+  // The AVX2 version works in strips of columns bounded by its tables: wide destinations,
+  // and wide taps that make for narrow strips.
+  const int cases[][4] = {{750, 1, 1500, 2},   {1600, 9, 1500, 8}, {3000, 40, 1100, 13},
+                          {16384, 256, 64, 1}, {9000, 60, 30, 1},  {5000, 7, 4999, 7}};
+  for (const auto& c : cases) {
+    Image src(c[0], c[1], 3);
+    randomise(src);
+    expect_same(src, c[2], c[3], 7);
+    if (HasFatalFailure()) return;
   }
 }
 

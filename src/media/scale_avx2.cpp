@@ -1,0 +1,310 @@
+// scale_cover's resampler with AVX2. The file is built without -mavx2: only the functions
+// marked target("avx2") use the instructions, and scale_cover calls them only after
+// resample_avx2_available() has said yes, so the binary still runs on an older CPU.
+//
+// The same integer sums as resample_scalar (scale_scalar.cpp), added in another order, so
+// the same pixels: that version sums each source row across once per destination row it
+// feeds, then down; this one first sums a destination row's source rows down, a whole row
+// of bytes at a time (two rows per multiply-add) into 32-bit column sums, then sums each
+// destination pixel's columns across, two pixels per register, and divides exactly by a
+// multiply and a shift. No partial sum exceeds the pixel's final sum (< 2^30 when the
+// weights total at most kMaxFastTotal), so nothing overflows in any order.
+#include <array>
+#include <cstring>
+
+#include "media/scale_internal.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define TTYCALL_SCALE_X86 1
+#else
+#define TTYCALL_SCALE_X86 0
+#endif
+
+namespace ttycall::media {
+
+#if TTYCALL_SCALE_X86
+namespace {
+
+#define TTYCALL_AVX2 __attribute__((target("avx2")))
+
+// Per strip of destination columns, on the stack: the columns, their taps padded to the
+// strip's widest (zero weights), and the column sums of the source columns they read.
+constexpr int kMaxColumns = 512;  // a multiple of 4: pixels are stored 4 at a time
+constexpr int kMaxWeights = 4096;
+constexpr int kMaxColumnSums = 3 * 2048 + 64;
+
+// Room for the column sums of `span` source columns read by taps up to `taps` wide: the
+// rows are summed 16 bytes at a time (up to 15 past the span), and the last column's
+// padded taps read 4 sums from up to taps - 1 columns past it.
+constexpr bool sums_fit(int span, int taps) {
+  return 3 * (span + taps) + 16 <= kMaxColumnSums;
+}
+
+constexpr int round_up4(int n) {
+  return (n + 3) & ~3;
+}
+
+// x / d rounded down for x < 2^30, 8 lanes at a time: m = ceil(2^(30+l) / d) with
+// 2^(l-1) < d <= 2^l fits 32 bits, x * m fits 64, and the error x * (m*d - 2^(30+l)) /
+// 2^(30+l) < x / 2^(30+l) < 1/d never carries floor(x/d) over (Granlund and Montgomery).
+class ExactDivider {
+ public:
+  TTYCALL_AVX2 explicit ExactDivider(uint32_t d) {
+    int l = 0;
+    while ((uint64_t(1) << l) < d) ++l;
+    multiplier_ =
+        _mm256_set1_epi64x(static_cast<long long>(((uint64_t(1) << (30 + l)) + d - 1) / d));
+    shift_ = _mm_cvtsi32_si128(30 + l);
+  }
+  TTYCALL_AVX2 __m256i operator()(__m256i x) const {
+    const __m256i even = _mm256_srl_epi64(_mm256_mul_epu32(x, multiplier_), shift_);
+    const __m256i odd =
+        _mm256_srl_epi64(_mm256_mul_epu32(_mm256_srli_epi64(x, 32), multiplier_), shift_);
+    return _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+  }
+
+ private:
+  __m256i multiplier_;
+  __m128i shift_;
+};
+
+// sums[i..i+16) (+)= wa * a[i] + wb * b[i]: two source rows' 16 bytes as 16-bit pairs
+// (a, b), one multiply-add per 8 sums. Weights are at most 32767 (signed 16 bits).
+template <bool kAdd>
+TTYCALL_AVX2 inline void sum_rows_16(__m128i a, __m128i b, __m256i w, uint32_t* sums) {
+  __m256i lo = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_unpacklo_epi8(a, b)), w);
+  __m256i hi = _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_unpackhi_epi8(a, b)), w);
+  auto* out = reinterpret_cast<__m256i*>(sums);
+  if constexpr (kAdd) {
+    lo = _mm256_add_epi32(lo, _mm256_loadu_si256(out));
+    hi = _mm256_add_epi32(hi, _mm256_loadu_si256(out + 1));
+  }
+  _mm256_storeu_si256(out, lo);
+  _mm256_storeu_si256(out + 1, hi);
+}
+
+// sums[i] (+)= wa * a[i] + wb * b[i] for i < bytes: two source rows into the column sums.
+// The tail is read through a zeroed copy (no read past a row), and written up to 15 sums
+// past `bytes` (room the caller keeps).
+template <bool kAdd>
+TTYCALL_AVX2 void sum_rows(const uint8_t* a, const uint8_t* b, uint32_t wa, uint32_t wb, int bytes,
+                           uint32_t* sums) {
+  const __m256i w = _mm256_set1_epi32(static_cast<int>(wb << 16 | wa));
+  int i = 0;
+  for (; i + 16 <= bytes; i += 16) {
+    sum_rows_16<kAdd>(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
+                      _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)), w, sums + i);
+  }
+  if (i < bytes) {
+    alignas(16) std::array<uint8_t, 16> ta{}, tb{};
+    std::memcpy(ta.data(), a + i, bytes - i);
+    std::memcpy(tb.data(), b + i, bytes - i);
+    sum_rows_16<kAdd>(_mm_load_si128(reinterpret_cast<const __m128i*>(ta.data())),
+                      _mm_load_si128(reinterpret_cast<const __m128i*>(tb.data())), w, sums + i);
+  }
+}
+
+// One strip of destination columns: where each reads the column sums, and its weights.
+struct Strip {
+  int x0 = 0;          // first destination column
+  int n = 0;           // columns
+  int span_first = 0;  // first source column read
+  int span = 0;        // source columns read
+  int taps = 1;        // widest tap; every column is padded to it
+};
+
+// As many columns from x0 as the tables hold (at least one: resample_avx2 checks that the
+// widest tap fits).
+Strip plan_strip(const Axis& ax, int x0, int width) {
+  Strip s;
+  s.x0 = x0;
+  s.span_first = ax.tap(x0).first;
+  while (x0 + s.n < width && s.n < kMaxColumns) {
+    const Tap t = ax.tap(x0 + s.n);
+    const int taps = std::max(s.taps, t.last - t.first + 1);
+    const int span = t.last - s.span_first + 1;
+    if (round_up4(s.n + 1) * taps > kMaxWeights || !sums_fit(span, taps)) break;
+    s.taps = taps;
+    s.span = span;
+    ++s.n;
+  }
+  return s;
+}
+
+// The tables of a strip, for columns [0, round_up4(n)) (those past n weigh nothing):
+// offsets[x] is where column x's first tap is in the column sums; the weights are kept by
+// pairs of columns, tap by tap: {w(x, j), w(x+1, j)} at weights[x * taps + 2 * j] for even x.
+void fill_tables(const Axis& ax, const Strip& s, std::array<int32_t, kMaxColumns>& offsets,
+                 std::array<uint32_t, kMaxWeights>& weights) {
+  const uint32_t interior = ax.interior();
+  for (int x = 0; x < round_up4(s.n); ++x) {
+    uint32_t* w = weights.data() + (x & ~1) * s.taps + (x & 1);
+    if (x >= s.n) {
+      offsets[x] = 0;
+      for (int j = 0; j < s.taps; ++j) w[2 * j] = 0;
+      continue;
+    }
+    const Tap t = ax.tap(s.x0 + x);
+    offsets[x] = 3 * (t.first - s.span_first);
+    for (int j = 0; j < s.taps; ++j) {
+      const int sx = t.first + j;
+      w[2 * j] = sx <= t.last ? weight(t, sx, interior) : 0;
+    }
+  }
+}
+
+// Two destination pixels' sums across, from the column sums: lanes 0-2 are the first
+// pixel's r, g, b, lanes 4-6 the second's (lanes 3 and 7 carry a neighbour's sums, unused).
+// kTaps > 0 is the strip's taps known at compile time (the loop unrolled), 0 reads `taps`.
+template <int kTaps>
+TTYCALL_AVX2 inline __m256i sum_across(const uint32_t* sums, const int32_t* offsets,
+                                       const uint32_t* weights, int taps, __m256i init) {
+  if constexpr (kTaps > 0) taps = kTaps;
+  const __m256i spread = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+  const uint32_t* a = sums + offsets[0];
+  const uint32_t* b = sums + offsets[1];
+  __m256i acc = init;
+  for (int j = 0; j < taps; ++j) {
+    const __m256i v = _mm256_inserti128_si256(
+        _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + 3 * j))),
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 3 * j)), 1);
+    const __m256i w = _mm256_permutevar8x32_epi32(
+        _mm256_castsi128_si256(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(weights + 2 * j))),
+        spread);
+    acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(v, w));
+  }
+  return acc;
+}
+
+// One destination row of a strip, from its column sums: 4 pixels (12 bytes) at a time.
+template <int kTaps>
+TTYCALL_AVX2 void sum_columns(const uint32_t* sums, const Strip& s, const int32_t* offsets,
+                              const uint32_t* weights, uint32_t half, const ExactDivider& divide,
+                              uint8_t* out) {
+  const __m256i init = _mm256_set1_epi32(static_cast<int>(half));  // rounds to nearest
+  // The packs below work within 128-bit lanes and leave the 4 pixels' bytes in the order
+  // 0, 2, 1, 3 (4 bytes each): take r, g, b of each, in order, without the unused lane.
+  const __m128i squeeze = _mm_setr_epi8(0, 1, 2, 8, 9, 10, 4, 5, 6, 12, 13, 14, -1, -1, -1, -1);
+  for (int x = 0; x < s.n; x += 4) {
+    const __m256i q01 =
+        divide(sum_across<kTaps>(sums, offsets + x, weights + x * s.taps, s.taps, init));
+    const __m256i q23 =
+        divide(sum_across<kTaps>(sums, offsets + x + 2, weights + (x + 2) * s.taps, s.taps, init));
+    // The quotients are 0..255 (the unused lanes saturate harmlessly).
+    const __m256i words = _mm256_packus_epi32(q01, q23);
+    const __m128i bytes = _mm_shuffle_epi8(
+        _mm_packus_epi16(_mm256_castsi256_si128(words), _mm256_extracti128_si256(words, 1)),
+        squeeze);
+    uint8_t* o = out + 3 * x;
+    if (s.n - x >= 6) {
+      // 16 bytes: the 4 past these 4 pixels are the next pixels', rewritten next step.
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), bytes);
+    } else {
+      alignas(16) std::array<uint8_t, 16> last;
+      _mm_store_si128(reinterpret_cast<__m128i*>(last.data()), bytes);
+      std::memcpy(o, last.data(), 3 * static_cast<size_t>(std::min(4, s.n - x)));
+    }
+  }
+}
+
+TTYCALL_AVX2 void resample_strip(ImageView src, MutableImageView dst, const Axis& ay,
+                                 const Strip& s, const int32_t* offsets, const uint32_t* weights,
+                                 uint32_t half, const ExactDivider& divide, uint32_t* sums) {
+  const uint32_t y_interior = ay.interior();
+  const int bytes = 3 * s.span;
+  for (int y = 0; y < dst.height; ++y) {
+    const Tap ty = ay.tap(y);
+    const uint8_t* column0 = src.rgb + 3 * static_cast<long>(s.span_first);
+    // The rows two at a time; an odd last one is paired with itself at weight 0.
+    for (int sy = ty.first; sy <= ty.last; sy += 2) {
+      const int sy2 = sy < ty.last ? sy + 1 : sy;
+      const uint8_t* a = column0 + static_cast<long>(sy) * src.stride;
+      const uint8_t* b = column0 + static_cast<long>(sy2) * src.stride;
+      const uint32_t wa = weight(ty, sy, y_interior);
+      const uint32_t wb = sy2 != sy ? weight(ty, sy2, y_interior) : 0;
+      if (sy == ty.first) {
+        sum_rows<false>(a, b, wa, wb, bytes, sums);
+      } else {
+        sum_rows<true>(a, b, wa, wb, bytes, sums);
+      }
+    }
+    uint8_t* out = dst.rgb + static_cast<long>(y) * dst.stride + 3 * static_cast<long>(s.x0);
+    // The common widths unrolled: 2 (enlarging), 3-5 (shrinking up to 4x).
+    switch (s.taps) {
+      case 2:
+        sum_columns<2>(sums, s, offsets, weights, half, divide, out);
+        break;
+      case 3:
+        sum_columns<3>(sums, s, offsets, weights, half, divide, out);
+        break;
+      case 4:
+        sum_columns<4>(sums, s, offsets, weights, half, divide, out);
+        break;
+      case 5:
+        sum_columns<5>(sums, s, offsets, weights, half, divide, out);
+        break;
+      default:
+        sum_columns<0>(sums, s, offsets, weights, half, divide, out);
+        break;
+    }
+  }
+}
+
+// All of dst, strip by strip; the weights of a pixel total `total` (<= kMaxFastTotal).
+TTYCALL_AVX2 void resample(ImageView src, MutableImageView dst, const CoverAxes& axes,
+                           uint32_t total) {
+  const ExactDivider divide(total);
+  // Left uninitialised but for what plan_strip and fill_tables say is read.
+  std::array<int32_t, kMaxColumns> offsets;
+  std::array<uint32_t, kMaxWeights> weights;
+  std::array<uint32_t, kMaxColumnSums> sums;
+  for (int x0 = 0; x0 < dst.width;) {
+    const Strip s = plan_strip(axes.x, x0, dst.width);
+    fill_tables(axes.x, s, offsets, weights);
+    // The padded taps of the last columns read sums past the span: zeros (the rows write
+    // only zeros there, up to 15 past it).
+    std::fill(sums.begin() + 3 * s.span, sums.begin() + 3 * (s.span + s.taps) + 16, 0u);
+    resample_strip(src, dst, axes.y, s, offsets.data(), weights.data(), total / 2, divide,
+                   sums.data());
+    x0 += s.n;
+  }
+}
+
+}  // namespace
+
+bool resample_avx2_available() {
+  static const bool available = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return available;
+}
+
+bool resample_avx2(ImageView src, MutableImageView dst, const CoverAxes& axes) {
+  const uint64_t total = uint64_t(axes.x.total()) * axes.y.total();
+  if (total > kMaxFastTotal) return false;
+  // Row weights are at most dst_len (shrinking) or kOne, and must fit signed 16 bits.
+  if (axes.y.shrink() && axes.y.dst_len > 32767) return false;
+  // A column reads at most this many source columns; one column must fit the tables.
+  const Axis& ax = axes.x;
+  const int widest = ax.shrink() ? (ax.src_len + ax.dst_len - 1) / ax.dst_len + 1 : 2;
+  if (4 * widest > kMaxWeights || !sums_fit(widest, widest)) return false;
+  resample(src, dst, axes, static_cast<uint32_t>(total));
+  return true;
+}
+
+#else  // not x86
+
+bool resample_avx2_available() {
+  return false;
+}
+
+// Never chosen by scale_cover; does nothing, as it does where it does not apply.
+bool resample_avx2(ImageView, MutableImageView, const CoverAxes&) {
+  return false;
+}
+
+#endif
+
+}  // namespace ttycall::media
