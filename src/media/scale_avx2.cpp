@@ -9,8 +9,10 @@
 // destination pixel's columns across, two pixels per register, and divides exactly by a
 // multiply and a shift. No partial sum exceeds the pixel's final sum (< 2^30 when the
 // weights total at most kMaxFastTotal), so nothing overflows in any order.
+#include <algorithm>
 #include <array>
 #include <cstring>
+#include <numeric>
 
 #include "media/scale_internal.h"
 
@@ -30,8 +32,8 @@ namespace {
 
 // Per strip of destination columns, on the stack: the columns, their taps padded to the
 // strip's widest (zero weights), and the column sums of the source columns they read.
-constexpr int kMaxColumns = 512;  // a multiple of 4: pixels are stored 4 at a time
-constexpr int kMaxWeights = 4096;
+constexpr int kMaxColumns = 512;   // a multiple of 4: pixels are stored 4 at a time
+constexpr int kMaxWeights = 2048;  // column taps
 constexpr int kMaxColumnSums = 3 * 2048 + 64;
 
 // Room for the column sums of `span` source columns read by taps up to `taps` wide: the
@@ -84,9 +86,18 @@ TTYCALL_AVX2 inline void sum_rows_16(__m128i a, __m128i b, __m256i w, uint32_t* 
   _mm256_storeu_si256(out + 1, hi);
 }
 
-// sums[i] (+)= wa * a[i] + wb * b[i] for i < bytes: two source rows into the column sums.
-// The tail is read through a zeroed copy (no read past a row), and written up to 15 sums
-// past `bytes` (room the caller keeps).
+// kTailShuffle[r] moves the last r of 16 bytes to the front and zeroes the others.
+constexpr auto kTailShuffle = [] {
+  std::array<std::array<int8_t, 16>, 16> masks{};
+  for (int r = 0; r < 16; ++r) {
+    for (int k = 0; k < 16; ++k) masks[r][k] = static_cast<int8_t>(k < r ? 16 - r + k : -1);
+  }
+  return masks;
+}();
+
+// sums[i] (+)= wa * a[i] + wb * b[i] for i < bytes: two source rows into the column sums,
+// written up to 15 sums past `bytes` (room the caller keeps). Nothing is read past a row:
+// the tail is the rows' last 16 bytes shifted down (a zeroed copy when a row is shorter).
 template <bool kAdd>
 TTYCALL_AVX2 void sum_rows(const uint8_t* a, const uint8_t* b, uint32_t wa, uint32_t wb, int bytes,
                            uint32_t* sums) {
@@ -96,13 +107,28 @@ TTYCALL_AVX2 void sum_rows(const uint8_t* a, const uint8_t* b, uint32_t wa, uint
     sum_rows_16<kAdd>(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)),
                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)), w, sums + i);
   }
-  if (i < bytes) {
+  if (i == bytes) return;
+  if (bytes >= 16) {
+    const __m128i shift =
+        _mm_loadu_si128(reinterpret_cast<const __m128i*>(kTailShuffle[bytes - i].data()));
+    const __m128i ta = _mm_loadu_si128(reinterpret_cast<const __m128i*>(a + bytes - 16));
+    const __m128i tb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + bytes - 16));
+    sum_rows_16<kAdd>(_mm_shuffle_epi8(ta, shift), _mm_shuffle_epi8(tb, shift), w, sums + i);
+  } else {
     alignas(16) std::array<uint8_t, 16> ta{}, tb{};
-    std::memcpy(ta.data(), a + i, bytes - i);
-    std::memcpy(tb.data(), b + i, bytes - i);
+    std::memcpy(ta.data(), a, bytes);
+    std::memcpy(tb.data(), b, bytes);
     sum_rows_16<kAdd>(_mm_load_si128(reinterpret_cast<const __m128i*>(ta.data())),
-                      _mm_load_si128(reinterpret_cast<const __m128i*>(tb.data())), w, sums + i);
+                      _mm_load_si128(reinterpret_cast<const __m128i*>(tb.data())), w, sums);
   }
+}
+
+// The most source columns one destination column reads: [floor(d*s / D),
+// floor((d*s + s - 1) / D)], where d*s mod D is a multiple of g = gcd(s, D).
+int widest_tap(const Axis& ax) {
+  if (!ax.shrink()) return 2;
+  const int g = std::gcd(ax.src_len, ax.dst_len);
+  return (ax.src_len - 1 + ax.dst_len - g) / ax.dst_len + 1;
 }
 
 // One strip of destination columns: where each reads the column sums, and its weights.
@@ -111,47 +137,40 @@ struct Strip {
   int n = 0;           // columns
   int span_first = 0;  // first source column read
   int span = 0;        // source columns read
-  int taps = 1;        // widest tap; every column is padded to it
+  int taps = 1;        // every column's taps, padded to the widest with zero weights
 };
 
-// As many columns from x0 as the tables hold (at least one: resample_avx2 checks that the
-// widest tap fits).
-Strip plan_strip(const Axis& ax, int x0, int width) {
-  Strip s;
-  s.x0 = x0;
-  s.span_first = ax.tap(x0).first;
-  while (x0 + s.n < width && s.n < kMaxColumns) {
+// The weights of a strip as the multiplies take them: by pairs of columns x, x+1 (x even),
+// tap by tap, each weight 4 times (one per lane of its pixel's r, g, b and unused lane).
+using Weights = std::array<uint16_t, 4 * kMaxWeights>;
+
+// The strip of as many columns from x0 as the tables hold (at least 4: resample_avx2
+// checks that the widest tap fits), and its tables for columns [0, round_up4(n)), those
+// past n weighing nothing: offsets[x] is where column x's first tap is in the column sums;
+// its weight of tap j is at weights[8 * (x / 2 * taps + j) + 4 * (x % 2)], 4 times.
+Strip fill_strip(const Axis& ax, int taps, int x0, int width,
+                 std::array<int32_t, kMaxColumns>& offsets, Weights& weights) {
+  Strip s{x0, 0, ax.tap(x0).first, 0, taps};
+  const uint32_t interior = ax.interior();
+  const int max_n = std::min({width - x0, kMaxColumns, (kMaxWeights / taps) & ~3});
+  for (; s.n < max_n; ++s.n) {
     const Tap t = ax.tap(x0 + s.n);
-    const int taps = std::max(s.taps, t.last - t.first + 1);
-    const int span = t.last - s.span_first + 1;
-    if (round_up4(s.n + 1) * taps > kMaxWeights || !sums_fit(span, taps)) break;
-    s.taps = taps;
-    s.span = span;
-    ++s.n;
+    if (!sums_fit(t.last - s.span_first + 1, taps)) break;
+    s.span = t.last - s.span_first + 1;
+    offsets[s.n] = 3 * (t.first - s.span_first);
+    for (int j = 0; j < taps; ++j) {
+      const int sx = t.first + j;
+      const auto w = static_cast<uint16_t>(sx <= t.last ? weight(t, sx, interior) : 0);
+      std::fill_n(weights.begin() + 8 * ((s.n / 2) * taps + j) + 4 * (s.n % 2), 4, w);
+    }
+  }
+  for (int x = s.n; x < round_up4(s.n); ++x) {
+    offsets[x] = 0;
+    for (int j = 0; j < taps; ++j) {
+      std::fill_n(weights.begin() + 8 * ((x / 2) * taps + j) + 4 * (x % 2), 4, uint16_t(0));
+    }
   }
   return s;
-}
-
-// The tables of a strip, for columns [0, round_up4(n)) (those past n weigh nothing):
-// offsets[x] is where column x's first tap is in the column sums; the weights are kept by
-// pairs of columns, tap by tap: {w(x, j), w(x+1, j)} at weights[x * taps + 2 * j] for even x.
-void fill_tables(const Axis& ax, const Strip& s, std::array<int32_t, kMaxColumns>& offsets,
-                 std::array<uint32_t, kMaxWeights>& weights) {
-  const uint32_t interior = ax.interior();
-  for (int x = 0; x < round_up4(s.n); ++x) {
-    uint32_t* w = weights.data() + (x & ~1) * s.taps + (x & 1);
-    if (x >= s.n) {
-      offsets[x] = 0;
-      for (int j = 0; j < s.taps; ++j) w[2 * j] = 0;
-      continue;
-    }
-    const Tap t = ax.tap(s.x0 + x);
-    offsets[x] = 3 * (t.first - s.span_first);
-    for (int j = 0; j < s.taps; ++j) {
-      const int sx = t.first + j;
-      w[2 * j] = sx <= t.last ? weight(t, sx, interior) : 0;
-    }
-  }
 }
 
 // Two destination pixels' sums across, from the column sums: lanes 0-2 are the first
@@ -159,9 +178,8 @@ void fill_tables(const Axis& ax, const Strip& s, std::array<int32_t, kMaxColumns
 // kTaps > 0 is the strip's taps known at compile time (the loop unrolled), 0 reads `taps`.
 template <int kTaps>
 TTYCALL_AVX2 inline __m256i sum_across(const uint32_t* sums, const int32_t* offsets,
-                                       const uint32_t* weights, int taps, __m256i init) {
+                                       const uint16_t* weights, int taps, __m256i init) {
   if constexpr (kTaps > 0) taps = kTaps;
-  const __m256i spread = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
   const uint32_t* a = sums + offsets[0];
   const uint32_t* b = sums + offsets[1];
   __m256i acc = init;
@@ -169,9 +187,8 @@ TTYCALL_AVX2 inline __m256i sum_across(const uint32_t* sums, const int32_t* offs
     const __m256i v = _mm256_inserti128_si256(
         _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + 3 * j))),
         _mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 3 * j)), 1);
-    const __m256i w = _mm256_permutevar8x32_epi32(
-        _mm256_castsi128_si256(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(weights + 2 * j))),
-        spread);
+    const __m256i w =
+        _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(weights + 8 * j)));
     acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(v, w));
   }
   return acc;
@@ -180,7 +197,7 @@ TTYCALL_AVX2 inline __m256i sum_across(const uint32_t* sums, const int32_t* offs
 // One destination row of a strip, from its column sums: 4 pixels (12 bytes) at a time.
 template <int kTaps>
 TTYCALL_AVX2 void sum_columns(const uint32_t* sums, const Strip& s, const int32_t* offsets,
-                              const uint32_t* weights, uint32_t half, const ExactDivider& divide,
+                              const uint16_t* weights, uint32_t half, const ExactDivider& divide,
                               uint8_t* out) {
   const __m256i init = _mm256_set1_epi32(static_cast<int>(half));  // rounds to nearest
   // The packs below work within 128-bit lanes and leave the 4 pixels' bytes in the order
@@ -188,9 +205,9 @@ TTYCALL_AVX2 void sum_columns(const uint32_t* sums, const Strip& s, const int32_
   const __m128i squeeze = _mm_setr_epi8(0, 1, 2, 8, 9, 10, 4, 5, 6, 12, 13, 14, -1, -1, -1, -1);
   for (int x = 0; x < s.n; x += 4) {
     const __m256i q01 =
-        divide(sum_across<kTaps>(sums, offsets + x, weights + x * s.taps, s.taps, init));
-    const __m256i q23 =
-        divide(sum_across<kTaps>(sums, offsets + x + 2, weights + (x + 2) * s.taps, s.taps, init));
+        divide(sum_across<kTaps>(sums, offsets + x, weights + 4 * x * s.taps, s.taps, init));
+    const __m256i q23 = divide(
+        sum_across<kTaps>(sums, offsets + x + 2, weights + 4 * (x + 2) * s.taps, s.taps, init));
     // The quotients are 0..255 (the unused lanes saturate harmlessly).
     const __m256i words = _mm256_packus_epi32(q01, q23);
     const __m128i bytes = _mm_shuffle_epi8(
@@ -209,7 +226,7 @@ TTYCALL_AVX2 void sum_columns(const uint32_t* sums, const Strip& s, const int32_
 }
 
 TTYCALL_AVX2 void resample_strip(ImageView src, MutableImageView dst, const Axis& ay,
-                                 const Strip& s, const int32_t* offsets, const uint32_t* weights,
+                                 const Strip& s, const int32_t* offsets, const uint16_t* weights,
                                  uint32_t half, const ExactDivider& divide, uint32_t* sums) {
   const uint32_t y_interior = ay.interior();
   const int bytes = 3 * s.span;
@@ -251,17 +268,17 @@ TTYCALL_AVX2 void resample_strip(ImageView src, MutableImageView dst, const Axis
   }
 }
 
-// All of dst, strip by strip; the weights of a pixel total `total` (<= kMaxFastTotal).
+// All of dst, strip by strip; the weights of a pixel total `total` (<= kMaxFastTotal), a
+// column's taps are at most `taps` wide.
 TTYCALL_AVX2 void resample(ImageView src, MutableImageView dst, const CoverAxes& axes,
-                           uint32_t total) {
+                           uint32_t total, int taps) {
   const ExactDivider divide(total);
-  // Left uninitialised but for what plan_strip and fill_tables say is read.
+  // Left uninitialised but for what fill_strip says is read.
   std::array<int32_t, kMaxColumns> offsets;
-  std::array<uint32_t, kMaxWeights> weights;
+  Weights weights;
   std::array<uint32_t, kMaxColumnSums> sums;
   for (int x0 = 0; x0 < dst.width;) {
-    const Strip s = plan_strip(axes.x, x0, dst.width);
-    fill_tables(axes.x, s, offsets, weights);
+    const Strip s = fill_strip(axes.x, taps, x0, dst.width, offsets, weights);
     // The padded taps of the last columns read sums past the span: zeros (the rows write
     // only zeros there, up to 15 past it).
     std::fill(sums.begin() + 3 * s.span, sums.begin() + 3 * (s.span + s.taps) + 16, 0u);
@@ -284,13 +301,14 @@ bool resample_avx2_available() {
 bool resample_avx2(ImageView src, MutableImageView dst, const CoverAxes& axes) {
   const uint64_t total = uint64_t(axes.x.total()) * axes.y.total();
   if (total > kMaxFastTotal) return false;
-  // Row weights are at most dst_len (shrinking) or kOne, and must fit signed 16 bits.
+  // Weights are at most dst_len (shrinking) or kOne: row weights must fit signed 16 bits,
+  // column weights unsigned 16 bits.
   if (axes.y.shrink() && axes.y.dst_len > 32767) return false;
-  // A column reads at most this many source columns; one column must fit the tables.
-  const Axis& ax = axes.x;
-  const int widest = ax.shrink() ? (ax.src_len + ax.dst_len - 1) / ax.dst_len + 1 : 2;
-  if (4 * widest > kMaxWeights || !sums_fit(widest, widest)) return false;
-  resample(src, dst, axes, static_cast<uint32_t>(total));
+  if (axes.x.shrink() && axes.x.dst_len > 65535) return false;
+  // A strip of 4 columns at their widest must fit the tables.
+  const int taps = widest_tap(axes.x);
+  if (4 * taps > kMaxWeights || !sums_fit(taps, taps)) return false;
+  resample(src, dst, axes, static_cast<uint32_t>(total), taps);
   return true;
 }
 

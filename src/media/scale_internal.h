@@ -91,7 +91,7 @@ CoverAxes cover_axes(ImageView src, MutableImageView dst);
 void resample_scalar(ImageView src, MutableImageView dst, const CoverAxes& axes);
 // The AVX2 version (scale_avx2.cpp); only call when resample_avx2_available(). Returns
 // false, having written nothing, where it does not apply: weights totalling more than
-// kMaxFastTotal, a destination pixel wider than ~1000 source pixels or a destination
+// kMaxFastTotal, a destination pixel wider than ~500 source pixels or a destination
 // taller than 32767 rows that shrinks. The scalar version does those.
 bool resample_avx2(ImageView src, MutableImageView dst, const CoverAxes& axes);
 bool resample_avx2_available();

@@ -328,7 +328,7 @@ TEST_F(Resamplers, GiveTheSamePixelsForThousandsOfRandomSizes) {
 
 TEST_F(Resamplers, GiveTheSamePixelsForWhiteAtTheLargestSums) {
   // All 255: the largest sums the 32-bit path sees, up to weights totalling 2^22.
-  const int cases[][4] = {{2048, 2048, 4, 4}, {1024, 1024, 3, 3}, {700, 480, 1, 1},
+  const int cases[][4] = {{2048, 2048, 8, 8}, {1024, 1024, 3, 3}, {700, 480, 1, 1},
                           {641, 479, 2, 1},   {640, 480, 640, 1}, {3, 2047, 1, 1365}};
   for (const auto& c : cases) {
     Image src(c[0], c[1], 5);
