@@ -3,6 +3,7 @@
 // and weights; and the resamplers themselves, so that a test can hold them equal.
 #include <algorithm>
 #include <cstdint>
+#include <span>
 
 #include "media/image.h"
 
@@ -95,5 +96,9 @@ void resample_scalar(ImageView src, MutableImageView dst, const CoverAxes& axes)
 // taller than 32767 rows that shrinks. The scalar version does those.
 bool resample_avx2(ImageView src, MutableImageView dst, const CoverAxes& axes);
 bool resample_avx2_available();
+// floor(x[i] / d) into q[i], for x[i] < 256 * d and d <= kMaxFastTotal, as the AVX2 version
+// divides a pixel's sum by its weights' total (a test holds it exact); only call when
+// resample_avx2_available().
+void divide_avx2(uint32_t d, std::span<const uint32_t> x, std::span<uint32_t> q);
 
 }  // namespace ttycall::media

@@ -293,6 +293,29 @@ class Resamplers : public ::testing::Test {
   std::mt19937 random_{20240611};
 };
 
+TEST_F(Resamplers, TheAvx2DivisionIsExact) {
+  // Its quotients only grow with x, so being right on both sides of every step (q * d - 1,
+  // q * d) is being right everywhere. Every d of the float path, and some beyond.
+  std::vector<uint32_t> divisors;
+  for (uint32_t d = 1; d <= 20000; ++d) divisors.push_back(d);
+  for (uint32_t d = 32; d <= kMaxFastTotal; d *= 2) {
+    for (uint32_t near : {d - 1, d, d + 1}) divisors.push_back(near);
+  }
+  for (int i = 0; i < 2000; ++i) divisors.push_back(1 + random_() % uint32_t(kMaxFastTotal));
+  std::vector<uint32_t> x, q;
+  for (const uint32_t d : divisors) {
+    x.clear();
+    for (uint32_t k = 0; k < 256; ++k) {
+      x.push_back(k * d);
+      x.push_back(k * d + d - 1);
+      x.push_back(k * d + random_() % d);
+    }
+    q.assign(x.size(), 0);
+    divide_avx2(d, x, q);
+    for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(q[i], x[i] / d) << x[i] << " / " << d;
+  }
+}
+
 TEST_F(Resamplers, GiveTheSamePixelsForThousandsOfRandomSizes) {
   // Sizes: tiny, a tile's, a camera's; a third of the cases a row or a column of pixels.
   auto length = [&](int kind) {
