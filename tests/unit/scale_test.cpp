@@ -349,15 +349,20 @@ TEST_F(Resamplers, GiveTheSamePixelsForThousandsOfRandomSizes) {
   }
 }
 
-TEST_F(Resamplers, GiveTheSamePixelsForWhiteAtTheLargestSums) {
-  // All 255: the largest sums the 32-bit path sees, up to weights totalling 2^22.
-  const int cases[][4] = {{2048, 2048, 8, 8}, {1024, 1024, 3, 3}, {700, 480, 1, 1},
-                          {641, 479, 2, 1},   {640, 480, 640, 1}, {3, 2047, 1, 1365}};
+TEST_F(Resamplers, GiveTheSamePixelsForBlackAndWhiteAtTheExtremes) {
+  // All 255: the largest sums, up to weights totalling 2^22, and 16-bit column sums at
+  // their largest (source rows weighing 257 in all) and smallest (all 0).
+  const int cases[][4] = {{2048, 2048, 8, 8},  {1024, 1024, 3, 3}, {700, 480, 1, 1},
+                          {641, 479, 2, 1},    {640, 480, 640, 1}, {3, 2047, 1, 1365},
+                          {771, 257, 3, 1},    {514, 257, 2, 1},   {257, 257, 256, 256},
+                          {300, 258, 299, 257}};
   for (const auto& c : cases) {
-    Image src(c[0], c[1], 5);
-    fill(src.view(), 255, 255, 255);
-    expect_same(src, c[2], c[3], 0);
-    if (HasFatalFailure()) return;
+    for (const uint8_t v : {uint8_t(255), uint8_t(0)}) {
+      Image src(c[0], c[1], 5);
+      fill(src.view(), v, v, v);
+      expect_same(src, c[2], c[3], 0);
+      if (HasFatalFailure()) return;
+    }
   }
 }
 
