@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <random>
 #include <vector>
+
+#include "media/scale_internal.h"
 
 namespace ttycall::media {
 namespace {
@@ -250,6 +254,125 @@ TEST(ScaleCover, EmptySourceGivesBlack) {
   scale_cover(ImageView{}, dst.view());
   for (int y = 0; y < 3; ++y) {
     for (int x = 0; x < 4; ++x) EXPECT_EQ(dst.at(x, y), (Rgb{0, 0, 0}));
+  }
+}
+
+// The resamplers side by side: scalar, and AVX2 where the CPU has it. Both write into
+// destinations prefilled alike (padding included), so a byte written out of place differs too.
+class Resamplers : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!resample_avx2_available()) GTEST_SKIP() << "no AVX2 on this CPU";
+  }
+
+  // Random pixels (and padding) for a source; a destination's bytes before it is written.
+  void randomise(Image& img) {
+    for (uint8_t& b : img.pixels) b = static_cast<uint8_t>(random_());
+  }
+
+  // Scales src into a dw x dh destination with `pad` bytes past each row, both ways; true
+  // when both gave the same bytes and AVX2 applied.
+  void expect_same(const Image& src, int dw, int dh, int pad) {
+    Image scalar(dw, dh, pad);
+    randomise(scalar);
+    Image simd = scalar;
+    const CoverAxes axes = cover_axes(src.cview(), scalar.view());
+    resample_scalar(src.cview(), scalar.view(), axes);
+    ASSERT_TRUE(resample_avx2(src.cview(), simd.view(), axes))
+        << src.width << "x" << src.height << " -> " << dw << "x" << dh;
+    if (simd.pixels == scalar.pixels) return;
+    for (int y = 0; y < dh; ++y) {
+      for (size_t i = 0; i < size_t(scalar.stride); ++i) {
+        const size_t at = size_t(y) * scalar.stride + i;
+        ASSERT_EQ(simd.pixels[at], scalar.pixels[at])
+            << src.width << "x" << src.height << " (stride " << src.stride << ") -> " << dw << "x"
+            << dh << " (stride " << scalar.stride << "): row " << y << ", byte " << i;
+      }
+    }
+  }
+
+  std::mt19937 random_{20240611};
+};
+
+TEST_F(Resamplers, TheAvx2DivisionIsExact) {
+  // Its quotients only grow with x, so being right on both sides of every step (q * d - 1,
+  // q * d) is being right everywhere. Every d of the float path, and some beyond.
+  std::vector<uint32_t> divisors;
+  for (uint32_t d = 1; d <= 20000; ++d) divisors.push_back(d);
+  for (uint32_t d = 32; d <= kMaxFastTotal; d *= 2) {
+    for (uint32_t near : {d - 1, d, d + 1}) divisors.push_back(near);
+  }
+  for (int i = 0; i < 2000; ++i) divisors.push_back(1 + random_() % uint32_t(kMaxFastTotal));
+  std::vector<uint32_t> x, q;
+  for (const uint32_t d : divisors) {
+    x.clear();
+    for (uint32_t k = 0; k < 256; ++k) {
+      x.push_back(k * d);
+      x.push_back(k * d + d - 1);
+      x.push_back(k * d + random_() % d);
+    }
+    q.assign(x.size(), 0);
+    divide_avx2(d, x, q);
+    for (size_t i = 0; i < x.size(); ++i) ASSERT_EQ(q[i], x[i] / d) << x[i] << " / " << d;
+  }
+}
+
+TEST_F(Resamplers, GiveTheSamePixelsForThousandsOfRandomSizes) {
+  // Random pixels, and strides past width * 3 by any number of bytes (or none).
+  auto check = [&](int sw, int sh, int dw, int dh) {
+    Image src(sw, sh, random_() % 2 ? 0 : int(random_() % 40));
+    randomise(src);
+    expect_same(src, dw, dh, random_() % 2 ? 0 : int(random_() % 40));
+  };
+  // Sizes: tiny, a tile's, a camera's; in nearly half the cases one row or one column.
+  auto length = [&](int kind) {
+    const int limits[] = {8, 160, 480};
+    return 1 + int(random_() % uint32_t(limits[kind]));
+  };
+  for (int i = 0; i < 3000 && !HasFatalFailure(); ++i) {
+    int sw = length(random_() % 3), sh = length(random_() % 3);
+    int dw = length(random_() % 2), dh = length(random_() % 2);
+    int* lengths[] = {&sw, &sh, &dw, &dh};
+    if (const uint32_t k = random_() % 9; k < 4) *lengths[k] = 1;
+    check(sw, sh, dw, dh);
+  }
+  // Shrinking from more than 257 rows (kept by a destination of about the source's shape),
+  // where the AVX2 version keeps 32-bit column sums and most totals take the integer
+  // division.
+  for (int i = 0; i < 300 && !HasFatalFailure(); ++i) {
+    const int sw = 100 + int(random_() % 400), sh = 258 + int(random_() % 300);
+    const int dw = length(1), dh = std::max(1, dw * sh / sw + int(random_() % 3) - 1);
+    check(sw, sh, dw, dh);
+  }
+}
+
+TEST_F(Resamplers, GiveTheSamePixelsForBlackAndWhiteAtTheExtremes) {
+  // All 255: the largest sums, up to weights totalling 2^22, and 16-bit column sums at
+  // their largest (source rows weighing 257 in all) and smallest (all 0).
+  const int cases[][4] = {{2048, 2048, 8, 8},  {1024, 1024, 3, 3}, {700, 480, 1, 1},
+                          {641, 479, 2, 1},    {640, 480, 640, 1}, {3, 2047, 1, 1365},
+                          {771, 257, 3, 1},    {514, 257, 2, 1},   {257, 257, 256, 256},
+                          {300, 258, 299, 257}};
+  for (const auto& c : cases) {
+    for (const uint8_t v : {uint8_t(255), uint8_t(0)}) {
+      Image src(c[0], c[1], 5);
+      fill(src.view(), v, v, v);
+      expect_same(src, c[2], c[3], 0);
+      if (HasFatalFailure()) return;
+    }
+  }
+}
+
+TEST_F(Resamplers, GiveTheSamePixelsAcrossManyStrips) {
+  // The AVX2 version works in strips of columns bounded by its tables: wide destinations,
+  // and wide taps that make for narrow strips.
+  const int cases[][4] = {{750, 1, 1500, 2},   {1600, 9, 1500, 8}, {3000, 40, 1100, 13},
+                          {16384, 256, 64, 1}, {9000, 60, 30, 1},  {5000, 7, 4999, 7}};
+  for (const auto& c : cases) {
+    Image src(c[0], c[1], 3);
+    randomise(src);
+    expect_same(src, c[2], c[3], 7);
+    if (HasFatalFailure()) return;
   }
 }
 
