@@ -21,7 +21,7 @@
 //       checked here, and draw_label's own handling of names (code points, display width,
 //       centring) is covered by its unit tests.
 // Coverage: libjpeg-turbo gives the fuzzer no coverage feedback (it is Debian's build), so
-// the message libjpeg leaves for an input (which error or warning stopped it, hashed) is
+// the message libjpeg leaves for an input (which error or warning stopped it, its code) is
 // fed to libFuzzer as an extra counter: inputs that reach new error paths are kept.
 // One decoder of each kind lives for the whole run, as one does per session / client.
 #include <cstddef>
@@ -30,8 +30,6 @@
 #include <span>
 #include <string_view>
 #include <vector>
-
-#include <turbojpeg.h>
 
 #include "core/alloc_accounting.h"
 #include "fuzz_common.h"
@@ -79,13 +77,10 @@ constexpr size_t kOutcomeBuckets = 256;
 __attribute__((used, section("__libfuzzer_extra_counters")))
 uint8_t outcome_counters[kOutcomeBuckets];
 
-// Counts which error stopped libjpeg (each distinct error is a distinct path). The message
-// is read only after a failure: after a success it would be the stale one of an earlier input.
-void count_outcome(int stage, bool ok) {
+// Counts which error or warning libjpeg ended on (each distinct one is a distinct path).
+void count_outcome(int stage, bool ok, const media::JpegDecoder& decoder) {
   uint32_t h = 2166136261u ^ uint32_t(stage * 2 + ok);
-  for (const char* p = ok ? "" : tjGetErrorStr(); p != nullptr && *p != '\0'; ++p) {
-    h = (h ^ uint8_t(*p)) * 16777619u;
-  }
+  h = (h ^ uint32_t(decoder.last_message())) * 16777619u;
   ++outcome_counters[h % kOutcomeBuckets];
 }
 
@@ -98,7 +93,7 @@ void video_up(Bytes payload) {
   media::JpegInfo info;
   const size_t needed = size_t(up.width) * up.height * 3;
   const bool have_info = s.jpeg.read_info(jpeg, info);
-  count_outcome(0, have_info);
+  count_outcome(0, have_info, s.jpeg);
   if (!have_info || info.width != up.width || info.height != up.height ||
       needed > kDecodedFrameBytes) {
     return;  // frame rejected, connection kept
@@ -107,7 +102,7 @@ void video_up(Bytes payload) {
   FUZZ_CHECK(info.height >= 1 && info.height <= net::kMaxVideoHeight);
   const std::span<uint8_t> out = s.decoded.arm(needed);
   const bool decoded = s.jpeg.decode(jpeg, info, out);
-  count_outcome(1, decoded);
+  count_outcome(1, decoded, s.jpeg);
   FUZZ_CHECK(s.decoded.intact());
   FUZZ_TRACE("VideoUp %dx%d, %zu JPEG bytes: %s\n", info.width, info.height, jpeg.size(),
              decoded ? "decoded" : "rejected by the decoder");
@@ -147,13 +142,13 @@ void video_down(Bytes payload) {
   const int height = down.rows * 2;
   media::JpegInfo info;
   const bool have_info = s.picture_jpeg.read_info(jpeg, info);
-  count_outcome(2, have_info);
+  count_outcome(2, have_info, s.picture_jpeg);
   if (!have_info || info.width != width || info.height != height) return;  // dropped
   const size_t needed = size_t(width) * height * 3;
   FUZZ_CHECK(needed <= kMaxPictureBytes);
   const std::span<uint8_t> out = s.picture.arm(needed);
   const bool decoded = s.picture_jpeg.decode(jpeg, info, out);
-  count_outcome(3, decoded);
+  count_outcome(3, decoded, s.picture_jpeg);
   FUZZ_CHECK(s.picture.intact());
   FUZZ_TRACE("VideoDown %dx%d (%dx%d px), %u sources, %u labels, %zu JPEG bytes: %s\n", down.cols,
              down.rows, width, height, unsigned(down.source_count), unsigned(down.label_count),

@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libasio-dev libcli11-dev libspdlog-dev libfmt-dev nlohmann-json3-dev
-  libopus-dev libsodium-dev portaudio19-dev libturbojpeg0-dev libspeexdsp-dev
+  libopus-dev libsodium-dev portaudio19-dev libjpeg62-turbo-dev libturbojpeg0-dev libspeexdsp-dev
   libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev libv4l-dev
   libgtest-dev libgmock-dev libbenchmark-dev tmux
   clang-format  # the format check (`make check-format`, run by `make test`)

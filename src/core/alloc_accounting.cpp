@@ -1,9 +1,10 @@
 #include "core/alloc_accounting.h"
 
 #include <atomic>
-#include <cstdlib>
 #include <cstring>
 #include <mutex>
+
+#include "core/counted_heap.h"
 
 namespace ttycall::core {
 namespace {
@@ -24,7 +25,7 @@ struct Counters {
   std::atomic<uint64_t> bytes_freed{0};
   std::atomic<int64_t> current{0};
   std::atomic<int64_t> peak{0};
-  std::atomic<int> site_count{1};
+  std::atomic<int> site_count{2};
   SiteSlot sites[kMaxAllocSites];
   std::mutex registration;
 };
@@ -34,21 +35,14 @@ Counters& counters() {
   static Counters* instance = [] {
     alignas(Counters) static unsigned char storage[sizeof(Counters)];
     auto* c = ::new (storage) Counters;
-    std::strncpy(c->sites[0].name, "heap (unattributed)", kMaxSiteNameBytes - 1);
+    std::strncpy(c->sites[kUnattributedSite].name, "heap (unattributed)", kMaxSiteNameBytes - 1);
+    std::strncpy(c->sites[kMallocSite].name, "malloc (unattributed)", kMaxSiteNameBytes - 1);
     return c;
   }();
   return *instance;
 }
 
 thread_local SiteId t_current_site = 0;
-
-// Header kept in front of every tracked_malloc block.
-struct alignas(16) TrackedHeader {
-  uint64_t bytes;
-  uint32_t site;
-  uint32_t magic;
-};
-constexpr uint32_t kTrackedMagic = 0x7A11C0DE;
 
 }  // namespace
 
@@ -149,22 +143,11 @@ SiteTotals site(int index) noexcept {
 }  // namespace alloc_accounting
 
 void* tracked_malloc(size_t bytes, SiteId site) noexcept {
-  void* raw = std::malloc(sizeof(TrackedHeader) + bytes);
-  if (raw == nullptr) return nullptr;
-  auto* header = static_cast<TrackedHeader*>(raw);
-  header->bytes = bytes;
-  header->site = site;
-  header->magic = kTrackedMagic;
-  alloc_accounting::record_alloc(bytes, site);
-  return header + 1;
+  return counted_heap::allocate(bytes, 16, site);
 }
 
 void tracked_free(void* pointer) noexcept {
-  if (pointer == nullptr) return;
-  auto* header = static_cast<TrackedHeader*>(pointer) - 1;
-  alloc_accounting::record_free(header->bytes, static_cast<SiteId>(header->site));
-  header->magic = 0;
-  std::free(header);
+  counted_heap::release(pointer);
 }
 
 }  // namespace ttycall::core

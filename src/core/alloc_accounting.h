@@ -2,13 +2,16 @@
 // Process-wide heap accounting: every allocation path of the process feeds these counters.
 //
 //  - the replaced global operator new/delete (core/alloc_hooks.cpp),
-//  - C libraries' custom-allocator hooks (such as zstd's ZSTD_customMem) via tracked_malloc/free,
+//  - the interposed malloc family (core/malloc_hooks.cpp), which every C library calls,
+//  - C libraries' custom-allocator hooks, where one is wanted, via tracked_malloc/free,
 //  - buffer pools, which allocate their blocks under their own site.
 //
 // Each allocation is attributed to a *site*: a name (and file:line where it was declared).
 // A thread sets its current site with ScopedAllocSite; allocations made without one go to
-// site 0, "heap (unattributed)". Counting is a handful of relaxed atomic adds, cheap enough
-// to stay on in release builds. These counters are the only global mutable state ttycall has.
+// site 0, "heap (unattributed)", or for the malloc family to site 1, "malloc
+// (unattributed)", so the report tells C libraries from C++. Counting is a handful of relaxed
+// atomic adds, cheap enough to stay on in release builds. These counters are the only global
+// mutable state ttycall has.
 #include <cstddef>
 #include <cstdint>
 #include <source_location>
@@ -18,6 +21,23 @@ namespace ttycall::core {
 using SiteId = uint16_t;
 constexpr int kMaxAllocSites = 128;
 constexpr int kMaxSiteNameBytes = 48;
+constexpr SiteId kUnattributedSite = 0;
+constexpr SiteId kMallocSite = 1;
+
+// Sanitizers interpose the malloc family themselves (to add redzones and see leaks), so a
+// sanitizer build leaves it to them: there only operator new and tracked_malloc are counted.
+#if defined(TTYCALL_SANITIZED) || defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TTYCALL_COUNTS_MALLOC_FAMILY 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define TTYCALL_COUNTS_MALLOC_FAMILY 0
+#endif
+#endif
+#ifndef TTYCALL_COUNTS_MALLOC_FAMILY
+#define TTYCALL_COUNTS_MALLOC_FAMILY 1
+#endif
+constexpr bool kCountsMallocFamily = TTYCALL_COUNTS_MALLOC_FAMILY;
 
 struct HeapTotals {
   uint64_t allocs = 0;
@@ -85,8 +105,8 @@ SiteTotals site(int index) noexcept;
 
 }  // namespace alloc_accounting
 
-// malloc/free with a size header, counted under `site`: what C libraries' allocator hooks
-// call (zstd's customMem takes exactly this shape through an opaque pointer).
+// malloc/free counted under `site` whatever the thread's current site: what a C library's
+// allocator hook calls (such hooks take this shape through an opaque pointer).
 void* tracked_malloc(size_t bytes, SiteId site) noexcept;
 void tracked_free(void* pointer) noexcept;
 

@@ -86,6 +86,9 @@ void MemoryMonitor::sample(SteadyClock::time_point now) {
   if (!have_warm_sample_ && s.t >= warmup_seconds_) {
     have_warm_sample_ = true;
     warm_sample_ = s;
+    for (int i = 0; i < alloc_accounting::site_count(); ++i) {
+      warm_site_allocs_[size_t(i)] = alloc_accounting::site(i).total_allocs;
+    }
   }
 }
 
@@ -168,6 +171,21 @@ std::string_view MemoryMonitor::verdict_reason() {
             double(last.heap.allocs - first.heap.allocs) / dt,
             human_bytes(double(last.heap.bytes_allocated - first.heap.bytes_allocated) / dt, a),
             dt);
+      // Where to look first: the site that allocated most since warm-up.
+      SiteTotals top;
+      uint64_t top_allocs = 0;
+      for (int i = 0; i < alloc_accounting::site_count(); ++i) {
+        const SiteTotals site = alloc_accounting::site(i);
+        const uint64_t since = site.total_allocs - warm_site_allocs_[size_t(i)];
+        if (since > top_allocs) {
+          top = site;
+          top_allocs = since;
+        }
+      }
+      if (top_allocs > 0) {
+        w.add("; most at {} ({:.0f}/s since warm-up)", top.name,
+              double(top_allocs) / std::max(1e-9, last.t - warm_sample_.t));
+      }
       break;
     }
     case Verdict::kGrowing: {
@@ -249,7 +267,7 @@ std::string_view MemoryMonitor::report(SteadyClock::time_point now) {
       }
       w.add(" ({}:{})", file, s.line);
     }
-    w.add("{}\n", i == 0 ? " (sizes averaged)" : "");
+    w.add("{}\n", i == kUnattributedSite || i == kMallocSite ? " (sizes averaged)" : "");
   }
   if (shown == 0) w.add("  none\n");
   (void)c;

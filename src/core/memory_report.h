@@ -9,6 +9,7 @@
 //               or more separate steps (at least 10 s of samples after warm-up), never
 //               falling back
 //   churning    heap allocations happened in 3 or more of the last 10 one-second steps
+//               (the reason names the site that allocated most since warm-up)
 //   stable      otherwise
 #include <array>
 #include <cstdint>
@@ -61,6 +62,7 @@ class MemoryMonitor {
   int count_ = 0;  // total samples taken
   bool have_warm_sample_ = false;
   Sample warm_sample_{};  // first sample at or after the end of warm-up
+  std::array<uint64_t, kMaxAllocSites> warm_site_allocs_{};  // each site's count then
   std::array<char, 256> reason_{};
   std::array<char, 64 * 1024> text_{};
 };

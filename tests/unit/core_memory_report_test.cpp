@@ -400,6 +400,22 @@ TEST(CoreMemoryReport, TheVerdictLineMatchesVerdict) {
   EXPECT_TRUE(contains(text, "\nChurn: 2 allocations/s, 88 B/s (last 10 s)\n")) << text;
 }
 
+TEST(CoreMemoryReport, AChurningVerdictNamesTheSiteThatAllocatedMost) {
+  static const AllocSite site("core-test.churner");
+  auto m = make_monitor(2.0);
+  m->sample(at(1));
+  m->sample(at(2));
+  for (int s = 3; s <= 13; ++s) {
+    {
+      ScopedAllocSite scope(site);
+      for (int i = 0; i < 50; ++i) churn_once();
+    }
+    m->sample(at(s));
+  }
+  const std::string text(m->report(at(14)));
+  EXPECT_TRUE(contains(text, "; most at core-test.churner (")) << text;
+}
+
 TEST(CoreMemoryReport, ReportListsLivePoolsAndTheirSites) {
   BufferPool pool("core-test-report", 2048, 3, 3);
   std::array<PooledBuffer, 4> held;
