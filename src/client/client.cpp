@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "client/client_identity.h"
 #include "client/server_trust.h"
 #include "client/terminal.h"
 #include "core/console.h"
@@ -75,6 +76,14 @@ bool Client::start() {
   core::Result<OpenedVideo> made = make_video_source(options_.video, video_options);
   if (!made.is_ok()) return refuse(made.status().message());
   camera_.set_source(std::move(made->source));
+  if (!options_.room.empty() && !net::is_valid_room_name(options_.room)) {
+    return refuse("'" + core::utf8::printable(options_.room) +
+                  "' is not a room name (1-32 bytes of UTF-8, no control, format or bidi "
+                  "characters)");
+  }
+  if (options_.insecure && !options_.room_password.empty()) {
+    return refuse("--room-password needs encryption: drop --insecure to use it");
+  }
   if (!options_.insecure && !load_identity()) return false;
   if (!open_voice(made->audio)) return false;
 
@@ -123,16 +132,7 @@ bool Client::refuse(std::string message) {
 }
 
 bool Client::load_identity() {
-  net::ensure_sodium();
-  if (options_.ephemeral_identity) {
-    identity_ = net::Identity::generate();
-    return true;
-  }
-  const std::filesystem::path file = !options_.identity_file.empty()
-                                         ? std::filesystem::path(options_.identity_file)
-                                         : core::config_dir() / "client_key";
-  if (file.empty()) return refuse("no place for the client key: set HOME or --identity");
-  core::Result<net::Identity> loaded = net::Identity::load_or_create(file);
+  core::Result<net::Identity> loaded = load_client_identity(options_);
   if (!loaded.is_ok()) return refuse(loaded.status().message());
   identity_ = *loaded;
   return true;
@@ -358,6 +358,12 @@ void Client::handle_key_welcome(std::span<const uint8_t> payload) {
   if (needs_password && password == nullptr) {
     return fail("not enough memory to hash the password");
   }
+  if (!options_.room_password.empty() &&
+      (!room_password_key_ || room_password_salt_ != welcome.password_salt)) {
+    room_password_key_ = net::PasswordKey::derive(options_.room_password, welcome.password_salt);
+    room_password_salt_ = welcome.password_salt;
+    if (!room_password_key_) return fail("not enough memory to hash the room password");
+  }
   connection_.channel().enable(keys);
   send_message(net::MsgType::kAuth, key_exchange_->make_auth(*identity_, password));
   send_hello();
@@ -377,6 +383,10 @@ void Client::send_hello() {
   hello.cols = uint16_t(cols_);
   hello.rows = uint16_t(picture_rows());
   hello.name = net::Name::from(options_.name);
+  hello.room = net::Name::from(options_.room);  // checked at start: a valid room name
+  if (room_password_key_ && key_exchange_) {
+    key_exchange_->prove_room_password(*room_password_key_, hello);
+  }
   send_message(net::MsgType::kHello, hello);
 }
 
@@ -558,7 +568,8 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
   if (bye.reason == net::ByeReason::kShutdown || bye.reason == net::ByeReason::kNormal) {
     return on_disconnected("the server is shutting down");
   }
-  if (bye.reason >= net::ByeReason::kEncryptionRequired) {
+  if (bye.reason >= net::ByeReason::kEncryptionRequired ||
+      bye.reason == net::ByeReason::kServerFull) {
     return fail(fmt::format("the server at {} refused to let you in: {}",
                             net::host_port_text(options_.host, options_.port),
                             core::utf8::printable(bye.view())));
