@@ -4,6 +4,7 @@
 // lists exactly the rooms there are, with their counts; a refused join says why in one
 // line and ends the client.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <fstream>
@@ -291,6 +292,27 @@ TEST(Rooms, AnInvalidRoomNameIsRefusedBeforeConnecting) {
     EXPECT_NE(err.find("is not a room name"), std::string::npos) << err;
     EXPECT_EQ(err.find('\x1b'), std::string::npos) << "the name was echoed raw";
   }
+}
+
+// `ttycall bench --rooms R` deals its clients out over R rooms in turn: against a server of
+// the test's own, `ttycall rooms` sees bench-1 and bench-2 with two clients each.
+TEST(Rooms, TheLoadGeneratorSpreadsItsClientsOverTheRooms) {
+  TempDir dir;
+  ServerProcess server({"--list-rooms", "--max-connections-per-ip", "16"},
+                       dir.file("server.stderr"));
+  ChildProcess bench = ChildProcess::start(
+      {ttycall_binary(), "bench", "--host", "127.0.0.1", "--port", std::to_string(server.port()),
+       "--clients", "4", "--rooms", "2", "--size", "40x12", "--warmup", "1", "--duration", "30"},
+      dir.file("bench.stdout"), dir.file("bench.stderr"));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 4, 30s)) << server.stderr_text();
+  const RoomsRun listed = run_rooms(dir, {address(server.port())});
+  ASSERT_TRUE(listed.status);
+  EXPECT_TRUE(listed.status->success()) << listed.err;
+  EXPECT_EQ(listed.out, "bench-1\t2\nbench-2\t2\n");
+  EXPECT_NE(server.stderr_text().find("joined as participant 2 of room bench-2"), std::string::npos)
+      << server.stderr_text();
+  bench.send_signal(SIGINT);  // the window is long; the run only had to get going
+  EXPECT_TRUE(bench.wait_for(30s)) << "the bench did not stop on SIGINT";
 }
 
 }  // namespace
