@@ -54,7 +54,6 @@ class Room {
   void tick_video();
   // The 20 ms voice tick (the audio thread).
   void tick_audio() { audio_.tick(); }
-  size_t view_count() const { return compositor_.view_count(); }
 
   // Closes every member's connection (server shutdown).
   void close_all();

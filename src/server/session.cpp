@@ -1,11 +1,11 @@
 #include "server/session.h"
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include <fmt/format.h>
 #include <chrono>
 
 #include "core/clock.h"
