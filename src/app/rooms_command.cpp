@@ -26,16 +26,29 @@ Command add_rooms_command(CLI::App& app) {
   security->add_flag("--insecure", o->insecure,
                      "Connect without encryption (only to a server started with --insecure)");
   security->add_option("--password", o->password, "The server's password, if it has one");
+  auto password_file = std::make_shared<std::string>();
+  security
+      ->add_option("--password-file", *password_file,
+                   "Read the password from the first line of FILE (keeps it out of `ps`)")
+      ->check(CLI::ExistingFile);
   security->add_option("--identity", o->identity_file,
                        "Your key file, created if missing (default: ~/.config/ttycall/client_key)");
   security->add_option("--known-hosts", o->known_hosts_file,
                        "Pinned server keys (default: ~/.config/ttycall/known_hosts)");
   security->add_option("--server-key", o->server_key,
                        "Accept only this server key (as the server prints it) instead of pinning");
-  return [o, address] {
+  return [o, address, password_file] {
     if (core::Status given = apply_address(*address, *o); !given.is_ok()) {
       core::write_stderr_whole("ttycall: " + given.message() + "\n");
       return given.exit_code();
+    }
+    if (!password_file->empty()) {
+      core::Result<std::string> password = read_password_file(*password_file);
+      if (!password.is_ok()) {
+        core::write_stderr_whole("ttycall: " + password.status().message() + "\n");
+        return password.status().exit_code();
+      }
+      o->password = std::move(*password);
     }
     if (!o->room.empty()) {
       core::write_stderr_whole("ttycall: `ttycall rooms` takes HOST[:PORT], without a room\n");

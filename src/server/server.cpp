@@ -63,6 +63,10 @@ void Server::start() {
   spdlog::info("rooms: {}; default room {}, up to {} members each{}",
                context_.rooms.is_open() ? "open (any name makes a room)" : "from " + o.rooms,
                o.default_room, o.max_room_size, o.list_rooms ? "; listed on request" : "");
+  if (context_.rooms.find(o.default_room) == nullptr) {
+    spdlog::warn("the default room {} is not in {}: a client that names no room is refused",
+                 o.default_room, o.rooms);
+  }
   if (o.insecure) {
     spdlog::warn("encryption is OFF (--insecure): anyone on the network path can watch and join");
   } else {

@@ -249,6 +249,29 @@ TEST(Rooms, ListingIsRefusedUnlessTheServerAllowsIt) {
   EXPECT_NE(lines[0].find("does not list its rooms"), std::string::npos) << lines[0];
 }
 
+// The listing goes through the same Auth as a call: the server's password is needed.
+TEST(Rooms, ListingNeedsTheServersPassword) {
+  TempDir dir;
+  ServerProcess server({"--list-rooms", "--password", "hunter2"}, dir.file("server.stderr"));
+  {
+    std::ofstream file(dir.file("password.txt"));
+    file << "hunter2\n";
+  }
+  const RoomsRun without = run_rooms(dir, {address(server.port())});
+  ASSERT_TRUE(without.status);
+  EXPECT_TRUE(without.status->exited && without.status->code != 0) << without.status->describe();
+  EXPECT_NE(without.err.find("needs a password"), std::string::npos) << without.err;
+  const RoomsRun wrong = run_rooms(dir, {address(server.port()), "--password", "hunter3"});
+  ASSERT_TRUE(wrong.status);
+  EXPECT_TRUE(wrong.status->exited && wrong.status->code != 0) << wrong.status->describe();
+  EXPECT_NE(wrong.err.find("wrong password"), std::string::npos) << wrong.err;
+  const RoomsRun right =
+      run_rooms(dir, {address(server.port()), "--password-file", dir.file("password.txt")});
+  ASSERT_TRUE(right.status);
+  EXPECT_TRUE(right.status->success()) << right.status->describe() << "; " << right.err;
+  EXPECT_EQ(right.out, "");
+}
+
 TEST(Rooms, AnEmptyServerListsNoRooms) {
   TempDir dir;
   ServerProcess server({"--list-rooms", "--insecure"}, dir.file("server.stderr"));
