@@ -4,12 +4,13 @@
 //   1. As a Hello payload, through the server's own handshake step (net::ServerHandshake,
 //      src/net/server_handshake.cpp, as an --insecure server meets it): decode; on reject,
 //      the "other protocol version" refusal (payload >= 2 bytes with a version field other
-//      than 2) or a protocol error; on accept, the view the session stores (ViewKey: the
+//      than 3) or a protocol error; on accept, the view the session stores (ViewKey: the
 //      Hello's size, a grid without a pin, each half packed into 64 bits). Checked: every
 //      accepted field is within the limits of docs/PROTOCOL.md, the name is clean text, the
-//      Hello re-encodes to the same bytes, the ViewKey unpacks to the same view, and the Bye
-//      the server would answer with frames. (A v2 Hello carries no render or colour mode:
-//      those are the client's own.)
+//      room empty or a valid room name, the Hello re-encodes to the same bytes, the ViewKey
+//      unpacks to the same view, and the Bye the server would answer with frames. The same
+//      input as a ListRooms is either the list request or refused the same way. (A v3
+//      Hello carries no render or colour mode: those are the client's own.)
 //   2. As arbitrary text for Name::from and Bye::make (what a client makes of --name, what
 //      the server makes of a reason): the result is at most 32 / 120 bytes, passes the text
 //      rule (checked by an independent validator), is a subsequence of the input (only
@@ -62,9 +63,12 @@ Outcome server_hello(Bytes payload) {
   FUZZ_CHECK(hello.rows >= 1 && hello.rows <= net::kMaxTerminalRows);
   FUZZ_CHECK(hello.name.len >= 1 && hello.name.len <= net::kMaxNameBytes);
   FUZZ_CHECK(clean_text_reference(hello.name.view()));
-  FUZZ_CHECK(payload.size() == 7u + hello.name.len);  // u16 version, cols, rows, u8 len
+  FUZZ_CHECK(hello.room.len == 0 || net::is_valid_room_name(hello.room.view()));
+  FUZZ_CHECK(hello.has_room_password <= 1);
+  // u16 version, cols, rows, the name, the room, u8 has_room_password, 32-byte proof
+  FUZZ_CHECK(payload.size() == 7u + hello.name.len + 1 + hello.room.len + 1 + 32);
 
-  std::array<uint8_t, 64> out;
+  std::array<uint8_t, 128> out;
   const size_t n = net::encode(hello, out);
   FUZZ_CHECK(n == payload.size() && same_bytes(Bytes(out.data(), n), payload));
 
@@ -75,6 +79,24 @@ Outcome server_hello(Bytes payload) {
   // A second Hello on a joined connection is a protocol error, never a second join.
   FUZZ_CHECK(handshake.step(net::MsgType::kHello, payload).kind == Kind::kProtocolError);
   return Outcome::kWelcome;
+}
+
+// The same bytes as a ListRooms, in place of the Hello.
+void server_list_rooms(Bytes payload) {
+  static const net::ServerAuthConfig no_auth;
+  net::ServerHandshake handshake(no_auth, /*insecure=*/true);
+  const net::HandshakeStep step = handshake.step(net::MsgType::kListRooms, payload);
+  using Kind = net::HandshakeStep::Kind;
+  const bool this_version =
+      payload.size() >= 2 && (payload[0] | payload[1] << 8) == net::kProtocolVersion;
+  if (step.kind == Kind::kListRooms) {
+    FUZZ_CHECK(payload.size() == 2 && this_version);
+    FUZZ_CHECK(handshake.check_type(net::MsgType::kHello).kind == Kind::kProtocolError);
+  } else if (step.kind == Kind::kRefuse) {
+    FUZZ_CHECK(step.reason == net::ByeReason::kVersionMismatch && !this_version);
+  } else {
+    FUZZ_CHECK(step.kind == Kind::kProtocolError);
+  }
 }
 
 // The Bye the server sends for an outcome must always frame (a peer must be able to read
@@ -91,7 +113,7 @@ void check_server_answer(Outcome outcome) {
     case Outcome::kVersionMismatch:
       n = net::build_packet(net::MsgType::kBye,
                             net::Bye::make(net::ByeReason::kVersionMismatch,
-                                           "this server speaks ttycall protocol version 2"),
+                                           "this server speaks ttycall protocol version 3"),
                             packet);
       break;
     case Outcome::kProtocolError:
@@ -180,6 +202,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
 
   check_server_answer(server_hello(input));
+  server_list_rooms(input);
   check_name_from(text);
   check_bye_make(size > 0 ? data[0] : 0, size > 0 ? text.substr(1) : text);
   check_text_rule(input);

@@ -272,7 +272,10 @@ int main(int argc, char** argv) {
   // ---- packet_fuzz: mode byte + a stream of packets --------------------------------------
   {
     Buffer client;
-    append(client, packet(net::MsgType::kHello, payload_of(hello("alice"))));
+    net::Hello alice = hello("alice");
+    alice.room = net::Name::from("ops");
+    append(client, packet(net::MsgType::kHello, payload_of(alice)));
+    append(client, packet(net::MsgType::kListRooms, payload_of(net::ListRooms{})));
     append(client, packet(net::MsgType::kResize, payload_of(net::Resize{100, 30})));
     append(client, packet(net::MsgType::kResize,
                           payload_of(net::Resize{100, 30, net::ViewLayout::kFocus, 2})));
@@ -299,6 +302,14 @@ int main(int argc, char** argv) {
     append(server, packet(net::MsgType::kVideoDown,
                           video_down(7, 20, 4, 2, {"alice", "Zo\xc3\xab"}, picture_20x4)));
     append(server, packet(net::MsgType::kAudioDown, audio_down(9, {1, 2}, opus[1])));
+    net::RoomList rooms;
+    rooms.total = 3;
+    rooms.count = 2;
+    rooms.rooms[0] = {4, net::Name::from("ops")};
+    rooms.rooms[1] = {1, net::Name::from("\xc3\xa9quipe")};
+    append(server, packet(net::MsgType::kRoomList, payload_of(rooms)));
+    append(server, packet(net::MsgType::kBye,
+                          payload_of(net::Bye::make(net::ByeReason::kNoSuchRoom, "no room 'x'"))));
     append(server,
            packet(net::MsgType::kBye,
                   payload_of(net::Bye::make(net::ByeReason::kShutdown, "the server is stopping"))));
@@ -318,9 +329,18 @@ int main(int argc, char** argv) {
     w.write("handshake_fuzz", "hello", payload_of(hello("alice")));
     w.write("handshake_fuzz", "hello-utf8",
             payload_of(hello("Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0 \xf0\x9f\x8e\xa5", 1000, 500)));
-    net::Hello v3 = hello("dave", 1, 1);
-    v3.protocol_version = 3;
-    w.write("handshake_fuzz", "hello-version3", payload_of(v3));
+    net::Hello in_room = hello("erin", 80, 24);
+    in_room.room = net::Name::from("stand-up");
+    in_room.has_room_password = 1;
+    in_room.room_proof.fill(0x5A);
+    w.write("handshake_fuzz", "hello-room", payload_of(in_room));
+    w.write("handshake_fuzz", "list-rooms", payload_of(net::ListRooms{}));
+    net::Hello v4 = hello("dave", 1, 1);
+    v4.protocol_version = 4;
+    w.write("handshake_fuzz", "hello-version4", payload_of(v4));
+    // A v2 client's Hello: the name is its end. Refused with kVersionMismatch.
+    const Buffer v2 = {2, 0, 120, 0, 40, 0, 3, 'f', 'r', 'a'};
+    w.write("handshake_fuzz", "hello-version2", v2);
     // A v1 client's Hello: version 1, render and colour mode bits, cols, rows, render,
     // colour, then the name. Refused with kVersionMismatch.
     const Buffer v1 = {1, 0, 0x03, 0x07, 120, 0, 40, 0, 1, 2, 3, 'e', 'v', 'e'};

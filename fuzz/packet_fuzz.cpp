@@ -115,8 +115,28 @@ void decode_as(net::MsgType type, Bytes payload) {
       net::Hello m;
       if (try_decode(payload, m)) {
         FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
-        FUZZ_CHECK(payload.size() == 7u + m.name.len);
+        FUZZ_CHECK(payload.size() == 7u + m.name.len + 1 + m.room.len + 1 + 32);
         check_name(m.name);
+        FUZZ_CHECK(m.room.len == 0 || net::is_valid_room_name(m.room.view()));
+        FUZZ_CHECK(m.has_room_password <= 1);
+      }
+      break;
+    }
+    case net::MsgType::kListRooms: {
+      net::ListRooms m;
+      if (try_decode(payload, m)) FUZZ_CHECK(payload.size() == 2);
+      break;
+    }
+    case net::MsgType::kRoomList: {
+      net::RoomList m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(m.count <= net::kMaxListedRooms && m.count <= m.total);
+        size_t expected = 4;
+        for (size_t i = 0; i < m.count; ++i) {
+          FUZZ_CHECK(net::is_valid_room_name(m.rooms[i].name.view()));
+          expected += 3 + m.rooms[i].name.len;
+        }
+        FUZZ_CHECK(payload.size() == expected);
       }
       break;
     }
@@ -262,7 +282,8 @@ constexpr net::MsgType kAllTypes[] = {
     net::MsgType::kPing,      net::MsgType::kBye,        net::MsgType::kVideoRequest,
     net::MsgType::kVideoUp,   net::MsgType::kVideoDown,  net::MsgType::kAudioUp,
     net::MsgType::kAudioDown, net::MsgType::kKeyHello,   net::MsgType::kKeyWelcome,
-    net::MsgType::kAuth,      net::MsgType::kMediaState,
+    net::MsgType::kAuth,      net::MsgType::kMediaState, net::MsgType::kListRooms,
+    net::MsgType::kRoomList,
 };
 
 void check_header(const net::Header& h, uint8_t type_byte) {

@@ -124,8 +124,14 @@ Command add_bench_command(CLI::App& app) {
   auto json_path = std::make_shared<std::string>();
   auto find_capacity = std::make_shared<bool>(false);
   auto budget = std::make_shared<double>(load::CapacityCriteria{}.budget_seconds);
-  auto* clients = cmd->add_option("--clients", config->clients, "Synthetic clients (1-64)")
-                      ->check(CLI::Range(1, net::kMaxParticipants));
+  auto* clients =
+      cmd->add_option("--clients", config->clients,
+                      "Synthetic clients (1-64 in one room; up to 64 per room with --rooms)")
+          ->check(CLI::Range(1, load::kMaxBenchClients));
+  auto* rooms = cmd->add_option("--rooms", config->rooms,
+                                "Spread the clients over R rooms in turn (bench-1 ... bench-R)")
+                    ->check(CLI::Range(1, load::kMaxBenchClients))
+                    ->capture_default_str();
   cmd->add_option("--fps", config->fps, "Frames per second the server sends")
       ->check(CLI::Range(1, 120))
       ->capture_default_str();
@@ -173,7 +179,7 @@ Command add_bench_command(CLI::App& app) {
       ->check(CLI::Range(10.0, 3600.0))
       ->group("");
 
-  return [config, json_path, find_capacity, budget, clients, duration, host] {
+  return [config, json_path, find_capacity, budget, clients, duration, host, rooms] {
     core::init_logging("warn");
     catch_signals();
     config->cancel = &g_interrupted;
@@ -183,6 +189,17 @@ Command add_bench_command(CLI::App& app) {
     }
     if (!*find_capacity && clients->count() == 0) {
       core::write_stderr_whole("ttycall bench: give --clients N, or --find-capacity\n");
+      return 2;
+    }
+    // The fullest room gets ceil(clients / rooms) of them.
+    if ((config->clients + config->rooms - 1) / config->rooms > net::kMaxParticipants) {
+      core::write_stderr_whole(fmt::format(
+          "ttycall bench: {} clients in {} room(s) is more than {} in a room: give more --rooms\n",
+          config->clients, config->rooms, net::kMaxParticipants));
+      return 2;
+    }
+    if (*find_capacity && rooms->count() > 0) {
+      core::write_stderr_whole("ttycall bench: --find-capacity searches one room; drop --rooms\n");
       return 2;
     }
     if (*find_capacity && duration->count() == 0) config->duration = 6;

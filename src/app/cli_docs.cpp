@@ -108,10 +108,20 @@ std::string man_heading(const CLI::App& app) {
       roff(app.get_footer()));
 }
 
+// A command's positional arguments (the address of `client` and `rooms`), before its options.
+void man_positionals(std::string& out, const CLI::App& command) {
+  for (const CLI::Option* o : command.get_options()) {
+    if (o->get_group().empty() || o->nonpositional()) continue;
+    const std::string type = o->get_type_name().empty() ? o->get_name() : o->get_type_name();
+    out += fmt::format(".TP\n\\fI{}\\fR\n{}\n", roff(type), roff(o->get_description()));
+  }
+}
+
 void man_commands(std::string& out, const CLI::App& app) {
   for (const CLI::App* sub : visible_subcommands(app)) {
     out += fmt::format(".SS \"ttycall {}\"\n{}\n", sub->get_name(), roff(sub->get_description()));
     if (!sub->get_footer().empty()) out += ".PP\n.nf\n" + roff(sub->get_footer()) + "\n.fi\n";
+    man_positionals(out, *sub);
     man_options(out, *sub);
   }
 }
@@ -178,10 +188,16 @@ constexpr std::string_view kManExamples = R"(.SH EXAMPLES
 Try it: a call with three synthetic participants, no network needed.
 .TP
 .B ttycall server \-\-bind 0.0.0.0
-Host a call on port 27224 for everyone who can reach this machine.
+Host calls (rooms) on port 27224 for everyone who can reach this machine.
 .TP
-.B ttycall client \-\-host call.example.org \-\-name Ada
-Join that call.
+.B ttycall client call.example.org \-\-name Ada
+Join that server's default room, \fIlobby\fR.
+.TP
+.B ttycall client call.example.org:27224/standup
+Join the room \fIstandup\fR of that server (made when its first member joins).
+.TP
+.B ttycall rooms call.example.org
+List its rooms and their member counts (if it runs with \fB\-\-list\-rooms\fR).
 )";
 constexpr std::string_view kManExitStatus = R"(.SH EXIT STATUS
 0 when the call ended normally; 1 when it failed (the server could not be reached, or ended

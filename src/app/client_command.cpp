@@ -20,13 +20,14 @@ Command add_client_command(CLI::App& app) {
       "client", "Join a call: send your camera and microphone, see and hear everyone else");
   cmd->footer(
       "Examples:\n"
-      "  ttycall client --host call.example.org --name Ada\n"
+      "  ttycall client call.example.org --name Ada\n"
+      "  ttycall client call.example.org:9000/standup --room-password s3cret\n"
       "  ttycall client --host 10.0.0.5 --muted --color 256\n"
       "\n"
       "Keys: q quit, m mute, v camera on/off, r render mode, c colours, s stats, f focus.");
   auto o = std::make_shared<client::ClientOptions>();
-  cmd->add_option("--host", o->host, "Server address")->capture_default_str();
-  cmd->add_option("--port", o->port, "Server port")->capture_default_str();
+  auto address = std::make_shared<std::string>();
+  add_address_options(*cmd, *o, *address, /*with_room=*/true);
   cmd->add_option("--name", o->name, "Your name as others see it (default: $USER)");
   cmd->add_option("--video", o->video, kVideoHelp)->capture_default_str();
   add_video_options(*cmd, o->flip, o->loop);
@@ -59,7 +60,9 @@ Command add_client_command(CLI::App& app) {
   security->add_flag("--insecure-even-if-pinned", o->insecure_even_if_pinned,
                      "With --insecure: connect even to a server pinned in known_hosts (one "
                      "known to encrypt)");
-  security->add_option("--password", o->password, "The call's password, if the server has one");
+  security->add_option("--password", o->password, "The server's password, if it has one");
+  security->add_option("--room-password", o->room_password,
+                       "The room's password, if it has one (it never crosses the network)");
   security
       ->add_option("--password-file", *password_file,
                    "Read the password from the first line of FILE (keeps it out of `ps`)")
@@ -85,7 +88,11 @@ Command add_client_command(CLI::App& app) {
                   "At exit, write frames, bytes, fps and latency as JSON to FILE")
       ->type_name("FILE");
   cmd->add_option("--seed", o->seed, "Varies the test:moving pattern")->group("");
-  return [o, password_file] {
+  return [o, password_file, address] {
+    if (core::Status given = apply_address(*address, *o); !given.is_ok()) {
+      core::write_stderr_whole("ttycall: " + given.message() + "\n");
+      return given.exit_code();
+    }
     if (!password_file->empty()) {
       core::Result<std::string> password = read_password_file(*password_file);
       if (!password.is_ok()) {

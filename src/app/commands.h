@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 
+#include "client/client_options.h"
 #include "core/status.h"
 #include "media/render_options.h"
 #include "net/protocol.h"
@@ -19,6 +20,14 @@ Command add_mirror_command(CLI::App& app);
 Command add_demo_command(CLI::App& app);
 Command add_bench_command(CLI::App& app);
 Command add_key_command(CLI::App& app);
+Command add_rooms_command(CLI::App& app);
+
+// The positional HOST[:PORT][/ROOM] and the --host, --port and --room flags of `client`
+// and `rooms`, bound to `options`; `address` receives the positional. The parts the
+// positional names win over the flags: apply_address() puts them in after parsing.
+void add_address_options(CLI::App& command, client::ClientOptions& options, std::string& address,
+                         bool with_room);
+core::Status apply_address(const std::string& address, client::ClientOptions& options);
 
 // --render ascii|half and --color none|256|true, bound to the given fields. With `detect`,
 // --color also takes `auto` (the default): the terminal's colours, found at start.

@@ -2,6 +2,7 @@
 #include <fstream>
 
 #include "app/commands.h"
+#include "client/server_address.h"
 #include "net/protocol.h"
 
 namespace ttycall::app {
@@ -61,6 +62,32 @@ void add_size_option(CLI::App& command, int& cols, int& rows, const std::string&
         rows = r;
       },
       help);
+}
+
+void add_address_options(CLI::App& command, client::ClientOptions& options, std::string& address,
+                         bool with_room) {
+  command
+      .add_option("address", address,
+                  with_room ? "The server, as HOST[:PORT][/ROOM] (e.g. call.example.org/standup); "
+                              "no room: the server's default room"
+                            : "The server, as HOST[:PORT]")
+      ->type_name(with_room ? "HOST[:PORT][/ROOM]" : "HOST[:PORT]");
+  command.add_option("--host", options.host, "Server address")->capture_default_str();
+  command.add_option("--port", options.port, "Server port")->capture_default_str();
+  if (with_room) {
+    command.add_option("--room", options.room,
+                       "The room to join (default: the server's default room)");
+  }
+}
+
+core::Status apply_address(const std::string& address, client::ClientOptions& options) {
+  if (address.empty()) return core::Status::ok();
+  core::Result<client::ServerAddress> parsed = client::parse_server_address(address);
+  if (!parsed.is_ok()) return parsed.status();
+  options.host = parsed->host;
+  if (parsed->port) options.port = *parsed->port;
+  if (!parsed->room.empty()) options.room = parsed->room;
+  return core::Status::ok();
 }
 
 core::Result<std::string> read_password_file(const std::string& path) {

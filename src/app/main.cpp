@@ -13,7 +13,7 @@ constexpr const char* kFooter =
     "Start here:\n"
     "  ttycall demo                       a call with three synthetic guests, no network\n"
     "  ttycall server --bind 0.0.0.0      host a call (TCP port 27224)\n"
-    "  ttycall client --host HOST         join it; ttycall client --help for more\n"
+    "  ttycall client HOST[/ROOM]         join it; ttycall client --help for more\n"
     "\n"
     "In a call: q quit, m mute, v camera on/off, r render mode, c colours, s stats,\n"
     "f focus on the speaker (press again to pin each participant).\n"
@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
   const ttycall::app::Command demo = ttycall::app::add_demo_command(app);
   const ttycall::app::Command bench = ttycall::app::add_bench_command(app);
   const ttycall::app::Command key = ttycall::app::add_key_command(app);
+  const ttycall::app::Command rooms = ttycall::app::add_rooms_command(app);
   const ttycall::app::Command devices = ttycall::app::add_devices_command(app);
   const std::string default_config = ttycall::app::add_value_sources(app);
   if (argc >= 2 && (std::strcmp(argv[1], "--generate-man") == 0 ||
@@ -96,6 +97,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("demo")) return demo();
   if (app.got_subcommand("bench")) return bench();
   if (app.got_subcommand("key")) return key();
+  if (app.got_subcommand("rooms")) return rooms();
   if (app.got_subcommand("devices")) return devices();
   return 2;
 }

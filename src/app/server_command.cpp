@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "core/alloc_accounting.h"
 #include "core/console.h"
+#include "net/protocol.h"
 #include "server/server.h"
 
 namespace ttycall::app {
@@ -72,6 +73,7 @@ Command add_server_command(CLI::App& app) {
       "Examples:\n"
       "  ttycall server --bind 0.0.0.0             everyone who can reach this machine\n"
       "  ttycall server --port 9000 --max-clients 8\n"
+      "  ttycall server --rooms rooms.txt --list-rooms   only the rooms the file lists\n"
       "\n"
       "As a service (from the .deb): systemctl enable --now ttycall-server; its options go in\n"
       "/etc/default/ttycall-server as TTYCALL_SERVER_* variables.");
@@ -79,9 +81,23 @@ Command add_server_command(CLI::App& app) {
   auto log_level = std::make_shared<std::string>("info");
   cmd->add_option("--bind", options->bind, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", options->port, "TCP port (0 = any free port)")->capture_default_str();
-  cmd->add_option("--max-clients", options->max_clients, "Most participants at once")
-      ->check(CLI::Range(1, 64))
+  cmd->add_option("--max-clients", options->max_clients, "Most participants at once, in all rooms")
+      ->check(CLI::Range(1, 1024))
       ->capture_default_str();
+  auto* rooms = cmd->add_option_group("Rooms", "One server hosts many calls, each a room");
+  rooms
+      ->add_option("--rooms", options->rooms,
+                   "open (any room name makes a room) or FILE: only the rooms listed, one a line "
+                   "as NAME [password=PASSWORD] [max=N]")
+      ->type_name("open|FILE")
+      ->capture_default_str();
+  rooms->add_option("--default-room", options->default_room, "The room of a client that names none")
+      ->capture_default_str();
+  rooms->add_option("--max-room-size", options->max_room_size, "Most participants in one room")
+      ->check(CLI::Range(1, net::kMaxParticipants))
+      ->capture_default_str();
+  rooms->add_flag("--list-rooms", options->list_rooms,
+                  "Tell `ttycall rooms` which rooms there are and how many are in each");
   cmd->add_option("--fps", options->fps, "Frames per second sent to viewers")
       ->check(CLI::Range(1, 120))
       ->capture_default_str();

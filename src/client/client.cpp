@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 
+#include "client/client_identity.h"
 #include "client/refusal_text.h"
 #include "client/server_trust.h"
 #include "client/terminal.h"
@@ -77,6 +78,14 @@ bool Client::start() {
   core::Result<OpenedVideo> made = make_video_source(options_.video, video_options);
   if (!made.is_ok()) return refuse(made.status().message());
   camera_.set_source(std::move(made->source));
+  if (!options_.room.empty() && !net::is_valid_room_name(options_.room)) {
+    return refuse("'" + core::utf8::printable(options_.room) +
+                  "' is not a room name (1-32 bytes of UTF-8, no control, format or bidi "
+                  "characters)");
+  }
+  if (options_.insecure && !options_.room_password.empty()) {
+    return refuse("--room-password needs encryption: drop --insecure to use it");
+  }
   if (!options_.insecure && !load_identity()) return false;
   if (options_.insecure) {
     const core::Status allowed =
@@ -130,15 +139,7 @@ bool Client::refuse(std::string message) {
 }
 
 bool Client::load_identity() {
-  net::ensure_sodium();
-  if (options_.ephemeral_identity) {
-    identity_ = net::Identity::generate();
-    return true;
-  }
-  const core::Result<std::filesystem::path> file =
-      core::config_file(options_.identity_file, "client_key", "--identity");
-  if (!file.is_ok()) return refuse(file.status().message());
-  core::Result<net::Identity> loaded = net::Identity::load_or_create(file.value());
+  core::Result<net::Identity> loaded = load_client_identity(options_);
   if (!loaded.is_ok()) return refuse(loaded.status().message());
   identity_ = *loaded;
   return true;
@@ -364,6 +365,12 @@ void Client::handle_key_welcome(std::span<const uint8_t> payload) {
   if (needs_password && password == nullptr) {
     return fail("not enough memory to hash the password");
   }
+  if (!options_.room_password.empty() &&
+      (!room_password_key_ || room_password_salt_ != welcome.password_salt)) {
+    room_password_key_ = net::PasswordKey::derive(options_.room_password, welcome.password_salt);
+    room_password_salt_ = welcome.password_salt;
+    if (!room_password_key_) return fail("not enough memory to hash the room password");
+  }
   connection_.channel().enable(keys);
   send_message(net::MsgType::kAuth, key_exchange_->make_auth(*identity_, password));
   send_hello();
@@ -383,6 +390,10 @@ void Client::send_hello() {
   hello.cols = uint16_t(cols_);
   hello.rows = uint16_t(picture_rows());
   hello.name = net::Name::from(options_.name);
+  hello.room = net::Name::from(options_.room);  // checked at start: a valid room name
+  if (room_password_key_ && key_exchange_) {
+    key_exchange_->prove_room_password(*room_password_key_, hello);
+  }
   send_message(net::MsgType::kHello, hello);
 }
 
@@ -565,18 +576,14 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
   if (bye.reason == net::ByeReason::kShutdown || bye.reason == net::ByeReason::kNormal) {
     return on_disconnected("the server is shutting down");
   }
-  const std::string where = net::host_port_text(options_.host, options_.port);
-  if (!connection_.channel().enabled()) {
-    return fail(fmt::format(
-        "the server at {} refused to let you in: {} (unauthenticated: nothing proves the "
-        "server sent this, so its own words are not shown)",
-        where, refusal_text(bye.reason)));
+  const bool authenticated = connection_.channel().enabled();
+  const std::string why = refusal_reason(bye, authenticated);
+  if (!authenticated || bye.reason >= net::ByeReason::kEncryptionRequired ||
+      bye.reason == net::ByeReason::kServerFull) {
+    return fail(fmt::format("the server at {} refused to let you in: {}",
+                            net::host_port_text(options_.host, options_.port), why));
   }
-  if (bye.reason >= net::ByeReason::kEncryptionRequired) {
-    return fail(fmt::format("the server at {} refused to let you in: {}", where,
-                            core::utf8::printable(bye.view())));
-  }
-  fail(fmt::format("the server ended the call: {}", core::utf8::printable(bye.view())));
+  fail(fmt::format("the server ended the call: {}", why));
 }
 
 void Client::handle_pong(std::span<const uint8_t> payload) {

@@ -137,6 +137,8 @@ class Client : private net::Connection::Owner {
   std::unique_ptr<net::ClientKeyExchange> key_exchange_;
   std::optional<net::PasswordKey> password_key_;  // derived once per server salt
   std::array<uint8_t, net::kSaltBytes> password_salt_{};
+  std::optional<net::PasswordKey> room_password_key_;  // the same, for --room-password
+  std::array<uint8_t, net::kSaltBytes> room_password_salt_{};
 
   // Connection state.
   bool connected_ = false;

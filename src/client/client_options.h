@@ -11,6 +11,7 @@ namespace ttycall::client {
 struct ClientOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 27224;
+  std::string room;  // empty = the server's default room
   std::string name;  // empty = $USER, or "guest"
   std::string video = "test:moving";
   std::optional<bool> flip;  // mirror the picture; default: on for cameras, off for files
@@ -22,6 +23,7 @@ struct ClientOptions {
   bool insecure = false;                 // no encryption (the server must say --insecure too)
   bool insecure_even_if_pinned = false;  // --insecure to an address pinned in known_hosts
   std::string password;                  // sent only as a proof inside the encrypted channel
+  std::string room_password;             // the room's, proven the same way (in the sealed Hello)
   std::string identity_file;             // the client's key; empty = config_dir()/client_key
   std::string known_hosts_file;          // pinned server keys; empty = config_dir()/known_hosts
   std::string server_key;                // non-empty: accept exactly this server key, pin nothing

@@ -1,5 +1,7 @@
 #include "client/refusal_text.h"
 
+#include "core/utf8.h"
+
 namespace ttycall::client {
 
 std::string_view refusal_text(net::ByeReason reason) {
@@ -26,8 +28,23 @@ std::string_view refusal_text(net::ByeReason reason) {
       return "wrong or missing password";
     case ByeReason::kKeyNotAllowed:
       return "your key is not allowed on this server";
+    case ByeReason::kNoSuchRoom:
+      return "there is no such room on this server";
+    case ByeReason::kRoomFull:
+      return "the room is full";
+    case ByeReason::kRoomPassword:
+      return "wrong or missing room password";
+    case ByeReason::kNotListed:
+      return "this server does not list its rooms";
   }
   return "no reason given";
+}
+
+std::string refusal_reason(const net::Bye& bye, bool authenticated) {
+  if (authenticated) return core::utf8::printable(bye.view());
+  return std::string(refusal_text(bye.reason)) +
+         " (unauthenticated: nothing proves the server sent this, so its own words are not "
+         "shown)";
 }
 
 }  // namespace ttycall::client

@@ -3,6 +3,7 @@
 // channel is authenticated, anyone on the path can write a Bye, so its text is never shown
 // (an attacker's "reconnect with --insecure" must not read as the server's advice): only
 // these fixed words for its reason code are.
+#include <string>
 #include <string_view>
 
 #include "net/protocol.h"
@@ -10,5 +11,9 @@
 namespace ttycall::client {
 
 std::string_view refusal_text(net::ByeReason reason);
+
+// Why `bye` ended the connection, as the user is told: its text (made printable) once the
+// channel is authenticated; before, refusal_text() and a note that nothing proves who sent it.
+std::string refusal_reason(const net::Bye& bye, bool authenticated);
 
 }  // namespace ttycall::client

@@ -146,10 +146,10 @@ class Run {
         "--fps",
         std::to_string(config_.fps),
         "--max-clients",
-        std::to_string(std::clamp(config_.clients, 1, net::kMaxParticipants)),
+        std::to_string(std::clamp(config_.clients, 1, kMaxBenchClients)),
         // Every synthetic client comes from 127.0.0.1.
         "--max-connections-per-ip",
-        std::to_string(std::clamp(config_.clients, 1, net::kMaxParticipants) + 1),
+        std::to_string(std::clamp(config_.clients, 1, kMaxBenchClients) + 1),
         "--warmup",
         fmt::format("{:g}", config_.warmup),
         "--stats-json",
@@ -229,6 +229,7 @@ class Run {
     o.host = result_.host;
     o.port = result_.port;
     o.clients = config_.clients;
+    o.rooms = config_.rooms;
     o.sizes = config_.sizes;
     o.video = config_.video;
     o.render = config_.render;

@@ -15,8 +15,13 @@
 
 namespace ttycall::load {
 
+// The most synthetic clients of one run: --max-clients' limit (each room holds at most
+// net::kMaxParticipants of them).
+constexpr int kMaxBenchClients = 1000;
+
 struct BenchConfig {
   int clients = 8;
+  int rooms = 1;  // the clients spread over this many rooms in turn (1: all in one call)
   int fps = 30;
   double duration = 10;  // seconds measured, after the warm-up
   double warmup = 3;     // seconds after every client receives frames, not measured

@@ -78,6 +78,10 @@ LoadGenerator::LoadGenerator(LoadOptions options) : options_(std::move(options))
   if (options_.threads < 1) options_.threads = 1;
 }
 
+std::string room_name(int index, int rooms) {
+  return "bench-" + std::to_string(index % rooms + 1);
+}
+
 LoadGenerator::~LoadGenerator() {
   stop(0.5);
 }
@@ -87,6 +91,7 @@ client::ClientOptions LoadGenerator::client_options(int index) const {
   client::ClientOptions o;
   o.host = options_.host;
   o.port = options_.port;
+  if (options_.rooms > 1) o.room = room_name(index, options_.rooms);
   o.name = "load-" + std::to_string(index + 1);
   o.video = options_.video;
   o.audio_in = options_.audio ? "sine:" + std::to_string(200 + 37 * (index % 64)) : "none";

@@ -32,6 +32,7 @@ struct LoadOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;
   int clients = 1;
+  int rooms = 1;  // client i joins room "bench-" + (i % rooms + 1); 1 = the default room
   std::vector<ViewSize> sizes{ViewSize{}};  // client i gets sizes[i % sizes.size()]
   std::string video = "test:moving";        // every client's camera (a client video source)
   media::RenderMode render = media::RenderMode::kHalf;
@@ -42,6 +43,9 @@ struct LoadOptions {
   bool insecure = false;       // no encryption (a server started with --insecure)
   std::string server_key;      // the server's key; empty = pin it on first use (known_hosts)
 };
+
+// The room client `index` joins when the clients are spread over `rooms` (> 1) in turn.
+std::string room_name(int index, int rooms);
 
 // One client's figures over a measuring window.
 struct ClientWindow {

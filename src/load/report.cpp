@@ -165,9 +165,11 @@ BenchSummary summarize(const BenchResult& result) {
 std::string format_report(const BenchResult& r, const BenchSummary& s) {
   const BenchConfig& c = r.config;
   std::string out = fmt::format(
-      "ttycall bench: {} clients, {} fps{}, {}/{}, {}, video {}, warm-up {:g} s, window {:.1f} s\n",
-      c.clients, c.fps, c.audio ? " + voice" : "", media::to_string(c.render),
-      media::to_string(c.color), describe_sizes(c.sizes), c.video, c.warmup, r.window_s);
+      "ttycall bench: {} clients{}, {} fps{}, {}/{}, {}, video {}, warm-up {:g} s, window {:.1f} "
+      "s\n",
+      c.clients, c.rooms > 1 ? fmt::format(" in {} rooms", c.rooms) : "", c.fps,
+      c.audio ? " + voice" : "", media::to_string(c.render), media::to_string(c.color),
+      describe_sizes(c.sizes), c.video, c.warmup, r.window_s);
   out += r.server.spawned
              ? fmt::format("server 127.0.0.1:{} (spawned, pid {})\n", r.port, r.server.pid)
              : fmt::format("server {}:{} (given; its process is not measured)\n", r.host, r.port);
@@ -245,6 +247,7 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
   J j;
   j["schema"] = "ttycall-bench/1";
   j["config"] = {{"clients", c.clients},
+                 {"rooms", c.rooms},
                  {"fps", c.fps},
                  {"duration_s", c.duration},
                  {"warmup_s", c.warmup},

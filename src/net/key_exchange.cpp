@@ -17,6 +17,7 @@ constexpr std::string_view kTranscriptLabel = "ttycall key exchange v1";
 constexpr std::string_view kServerLabel = "ttycall server signs";
 constexpr std::string_view kClientLabel = "ttycall client signs";
 constexpr std::string_view kPasswordLabel = "ttycall password proof";
+constexpr std::string_view kRoomPasswordLabel = "ttycall room password proof";
 
 void absorb(crypto_generichash_state& state, std::span<const uint8_t> bytes) {
   crypto_generichash_update(&state, bytes.data(), bytes.size());
@@ -94,6 +95,20 @@ std::string_view to_string(AuthVerdict verdict) {
   return "unknown";
 }
 
+std::array<uint8_t, kKeyBytes> PasswordKey::room_proof(const TranscriptHash& transcript,
+                                                       std::string_view room) const {
+  // The room's name is hashed in too, so a proof for one room is no proof for another.
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, key_.data(), key_.size(), kKeyBytes);
+  absorb(state, signed_message(kRoomPasswordLabel, transcript));
+  const uint8_t len = uint8_t(room.size());
+  absorb(state, std::span<const uint8_t>(&len, 1));
+  absorb(state, room);
+  std::array<uint8_t, kKeyBytes> proof{};
+  crypto_generichash_final(&state, proof.data(), proof.size());
+  return proof;
+}
+
 // ---- ServerKeyExchange ----
 
 ServerKeyExchange::~ServerKeyExchange() = default;
@@ -134,6 +149,12 @@ AuthVerdict ServerKeyExchange::check(const Auth& auth, PublicKey& client_key) co
   return AuthVerdict::kOk;
 }
 
+bool ServerKeyExchange::proves_room_password(const PasswordKey& key, const Hello& hello) const {
+  if (!hello.has_room_password) return false;
+  const auto expected = key.room_proof(transcript_, hello.room.view());
+  return sodium_memcmp(expected.data(), hello.room_proof.data(), expected.size()) == 0;
+}
+
 // ---- ClientKeyExchange ----
 
 ClientKeyExchange::ClientKeyExchange() {
@@ -169,6 +190,11 @@ Auth ClientKeyExchange::make_auth(const Identity& me, const PasswordKey* passwor
     auth.password_proof = password->proof(transcript_);
   }
   return auth;
+}
+
+void ClientKeyExchange::prove_room_password(const PasswordKey& key, Hello& hello) const {
+  hello.has_room_password = 1;
+  hello.room_proof = key.room_proof(transcript_, hello.room.view());
 }
 
 }  // namespace ttycall::net

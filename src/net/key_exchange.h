@@ -6,7 +6,7 @@
 //                          requirements, password salt }                       (clear)
 //   both   -> derive per-direction session keys (crypto_kx: X25519 + BLAKE2b); sealed from here
 //   client -> Auth       { Ed25519 identity, signature, password proof }       (sealed)
-//   client -> Hello ...                                                        (sealed)
+//   client -> Hello { ..., room, room password proof } (or ListRooms)          (sealed)
 //
 // Both signatures cover one transcript hash of everything exchanged in the clear, so a
 // man in the middle cannot swap keys without the client noticing (it pins the server's
@@ -38,6 +38,10 @@ class PasswordKey {
   PasswordKey& operator=(const PasswordKey&) = default;
 
   std::array<uint8_t, kKeyBytes> proof(const TranscriptHash& transcript) const;
+  // The proof of a room's password (the key derived with the same announced salt): bound
+  // to the transcript and to the room's name, sent in the sealed Hello.
+  std::array<uint8_t, kKeyBytes> room_proof(const TranscriptHash& transcript,
+                                            std::string_view room) const;
 
  private:
   PasswordKey() = default;
@@ -67,6 +71,8 @@ class ServerKeyExchange {
   bool answer(const KeyHello& hello, KeyWelcome& welcome, SessionKeys& keys);
   // Judges the client's Auth (after answer()). `client_key` receives its identity.
   AuthVerdict check(const Auth& auth, PublicKey& client_key) const;
+  // Whether the Hello proves the password whose key is `key`, for the room it names.
+  bool proves_room_password(const PasswordKey& key, const Hello& hello) const;
 
  private:
   const ServerAuthConfig& config_;
@@ -89,6 +95,8 @@ class ClientKeyExchange {
   const TranscriptHash& transcript() const { return transcript_; }
   // The Auth to send sealed; `password` is derived with the welcome's salt.
   Auth make_auth(const Identity& me, const PasswordKey* password) const;
+  // Fills the Hello's room password proof for the room it names (after accept()).
+  void prove_room_password(const PasswordKey& key, Hello& hello) const;
 
  private:
   KeyHello hello_;

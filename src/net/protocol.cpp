@@ -1,4 +1,4 @@
-// Protocol v2 framing and payload codecs. Every decoder reads through a bounds-checked
+// Protocol v3 framing and payload codecs. Every decoder reads through a bounds-checked
 // ByteReader, decodes into a local copy and commits it to `out` only when the whole payload
 // was consumed and every field is in range, so a malformed payload leaves `out` untouched.
 #include "net/protocol.h"
@@ -59,6 +59,20 @@ bool read_name(ByteReader& r, Name& name) {
   return true;
 }
 
+// A room name field: the length byte, then a valid room name; `allow_empty` for Hello's
+// "the default room".
+bool read_room_name(ByteReader& r, Name& name, bool allow_empty) {
+  const uint8_t len = r.u8();
+  if (len > kMaxRoomNameBytes || (len == 0 && !allow_empty)) return false;
+  const auto bytes = r.bytes(len);
+  if (!r.ok()) return false;
+  const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (len > 0 && !is_valid_room_name(text)) return false;
+  name.len = len;
+  std::memcpy(name.bytes.data(), bytes.data(), len);
+  return true;
+}
+
 constexpr bool terminal_size_ok(uint16_t cols, uint16_t rows) {
   return cols >= 1 && cols <= kMaxTerminalCols && rows >= 1 && rows <= kMaxTerminalRows;
 }
@@ -74,7 +88,7 @@ constexpr bool video_size_ok(uint16_t width, uint16_t height) {
 bool is_known_type(uint8_t type) {
   return (type >= uint8_t(MsgType::kHello) && type <= uint8_t(MsgType::kAudioDown)) ||
          (type >= uint8_t(MsgType::kKeyHello) && type <= uint8_t(MsgType::kAuth)) ||
-         type == uint8_t(MsgType::kMediaState);
+         (type >= uint8_t(MsgType::kMediaState) && type <= uint8_t(MsgType::kRoomList));
 }
 
 std::string_view to_string(MsgType type) {
@@ -115,6 +129,10 @@ std::string_view to_string(MsgType type) {
       return "Auth";
     case MsgType::kMediaState:
       return "MediaState";
+    case MsgType::kListRooms:
+      return "ListRooms";
+    case MsgType::kRoomList:
+      return "RoomList";
   }
   return "Unknown";
 }
@@ -183,6 +201,16 @@ Name Name::from(std::string_view text) {
   return name;
 }
 
+bool is_valid_room_name(std::string_view name) {
+  if (name.empty() || name.size() > size_t(kMaxRoomNameBytes)) return false;
+  while (!name.empty()) {
+    const core::utf8::Decoded d = core::utf8::decode(name);
+    if (d.length == 0 || !core::utf8::is_displayable(d.code_point)) return false;
+    name.remove_prefix(d.length);
+  }
+  return true;
+}
+
 Bye Bye::make(ByeReason reason, std::string_view text) {
   Bye bye;
   bye.reason = reason;
@@ -207,6 +235,9 @@ size_t encode(const Hello& msg, std::span<uint8_t> out) {
   w.u16(msg.cols);
   w.u16(msg.rows);
   write_name(w, msg.name);
+  write_name(w, msg.room);
+  w.u8(msg.has_room_password);
+  w.bytes(msg.room_proof);
   return finish(w);
 }
 
@@ -364,6 +395,25 @@ size_t encode(const Auth& msg, std::span<uint8_t> out) {
   return finish(w);
 }
 
+size_t encode(const ListRooms& msg, std::span<uint8_t> out) {
+  ByteWriter w(out);
+  w.u16(msg.protocol_version);
+  return finish(w);
+}
+
+size_t encode(const RoomList& msg, std::span<uint8_t> out) {
+  if (msg.count > kMaxListedRooms) return 0;
+  ByteWriter w(out);
+  w.u16(msg.total);
+  w.u16(msg.count);
+  for (size_t i = 0; i < msg.count; ++i) {
+    if (msg.rooms[i].name.len > kMaxRoomNameBytes) return 0;
+    w.u16(msg.rooms[i].members);
+    write_name(w, msg.rooms[i].name);
+  }
+  return finish(w);
+}
+
 // ---- decoders ---------------------------------------------------------------------------
 
 namespace {
@@ -418,7 +468,34 @@ bool decode(std::span<const uint8_t> in, Hello& out) {
   m.cols = r.u16();
   m.rows = r.u16();
   if (!terminal_size_ok(m.cols, m.rows)) return false;
-  if (!read_name(r, m.name) || !r.done()) return false;
+  if (!read_name(r, m.name) || !read_room_name(r, m.room, /*allow_empty=*/true)) return false;
+  m.has_room_password = r.u8();
+  read_array(r, m.room_proof);
+  if (!r.done() || m.has_room_password > 1) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, ListRooms& out) {
+  ByteReader r(in);
+  ListRooms m;
+  m.protocol_version = r.u16();
+  if (!r.done()) return false;
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, RoomList& out) {
+  ByteReader r(in);
+  RoomList m;
+  m.total = r.u16();
+  m.count = r.u16();
+  if (!r.ok() || m.count > kMaxListedRooms || m.count > m.total) return false;
+  for (size_t i = 0; i < m.count; ++i) {
+    m.rooms[i].members = r.u16();
+    if (!read_room_name(r, m.rooms[i].name, /*allow_empty=*/false)) return false;
+  }
+  if (!r.done()) return false;
   out = m;
   return true;
 }
@@ -503,7 +580,7 @@ bool decode(std::span<const uint8_t> in, Bye& out) {
   Bye m;
   const uint8_t reason = r.u8();
   m.text_len = r.u8();
-  if (!r.ok() || reason > uint8_t(ByeReason::kKeyNotAllowed) || m.text_len > kMaxByeText) {
+  if (!r.ok() || reason > uint8_t(ByeReason::kNotListed) || m.text_len > kMaxByeText) {
     return false;
   }
   m.reason = ByeReason(reason);

@@ -1,5 +1,5 @@
 #pragma once
-// Protocol v2: framing, limits and payload codecs. See docs/PROTOCOL.md.
+// Protocol v3: framing, limits and payload codecs. See docs/PROTOCOL.md.
 //
 // Every packet is a 16-byte header followed by `length` payload bytes, little-endian:
 //   u32 magic "TTYC" | u8 version | u8 type | u16 flags | u32 length | u32 crc32c(payload)
@@ -19,7 +19,7 @@
 namespace ttycall::net {
 
 constexpr uint32_t kMagic = 0x43595454;  // bytes 'T' 'T' 'Y' 'C' on the wire
-constexpr uint8_t kProtocolVersion = 2;
+constexpr uint8_t kProtocolVersion = 3;
 constexpr size_t kHeaderSize = 16;
 constexpr int kMaxNameBytes = 32;
 constexpr int kMaxParticipants = 64;
@@ -28,6 +28,8 @@ constexpr int kMaxTerminalRows = 500;
 constexpr int kMaxVideoWidth = 1920;
 constexpr int kMaxVideoHeight = 1080;
 constexpr int kMaxFrameSources = 64;
+constexpr int kMaxRoomNameBytes = 32;
+constexpr int kMaxListedRooms = 64;  // entries of one RoomList
 
 enum class MsgType : uint8_t {
   kHello = 0x01,         // c->s  first packet of a connection
@@ -50,6 +52,8 @@ enum class MsgType : uint8_t {
   kKeyWelcome = 0x11,  // s->c  the server's ephemeral key, signed by its identity
   kAuth = 0x12,        // c->s  the client's identity and, if asked for, password proof
   kMediaState = 0x20,  // c->s  what this participant sends now (camera on/off)
+  kListRooms = 0x21,   // c->s  instead of Hello: which rooms are there?
+  kRoomList = 0x22,    // s->c  the answer: each room's name and member count
 };
 
 // Header flag: the payload is sealed (encrypted, then a kSealOverhead-byte tag).
@@ -93,6 +97,11 @@ struct Name {
   static Name from(std::string_view text);
 };
 
+// A room's name: 1-kMaxRoomNameBytes bytes of well-formed UTF-8, every code point one a
+// terminal shows as it is (no controls, no format or bidi characters, no combining marks),
+// so a name cannot pass for another when printed.
+bool is_valid_room_name(std::string_view name);
+
 // How the picture is turned into text (render and colour mode) is the client's own
 // business since v2: it never travels.
 struct Hello {
@@ -100,6 +109,9 @@ struct Hello {
   uint16_t cols = 0;  // the picture's size in terminal cells
   uint16_t rows = 0;
   Name name;
+  Name room;  // len 0: the server's default room; else is_valid_room_name()
+  uint8_t has_room_password = 0;
+  std::array<uint8_t, 32> room_proof{};  // zero when has_room_password is 0 (key_exchange.h)
 };
 
 struct Welcome {
@@ -165,6 +177,10 @@ enum class ByeReason : uint8_t {
   kNotEncrypted = 7,        // an encrypting client reached an --insecure server
   kAuthFailed = 8,          // wrong or missing password
   kKeyNotAllowed = 9,       // the client's key is not in the server's --allowed-keys
+  kNoSuchRoom = 10,         // the server has a room list (--rooms FILE) without this room
+  kRoomFull = 11,           // the room has its maximum of members
+  kRoomPassword = 12,       // the room has a password, and it was wrong or missing
+  kNotListed = 13,          // ListRooms to a server that does not list its rooms
 };
 struct Bye {
   ByeReason reason = ByeReason::kNormal;
@@ -279,12 +295,27 @@ struct Auth {
   std::array<uint8_t, kKeyBytes> password_proof{};  // zero when has_password is 0
 };
 
+// Instead of Hello, a client may ask which rooms there are (`ttycall rooms`); the server
+// answers RoomList (or Bye(kNotListed)) and closes.
+struct ListRooms {
+  uint16_t protocol_version = kProtocolVersion;
+};
+struct RoomInfo {
+  uint16_t members = 0;
+  Name name;
+};
+struct RoomList {
+  uint16_t total = 0;  // rooms on the server; more than `count` when the list was cut
+  uint16_t count = 0;
+  std::array<RoomInfo, kMaxListedRooms> rooms{};
+};
+
 // Largest payload accepted for a type; 0 for unknown types. Every buffer that holds a
 // packet is sized from these limits (connection.h), so no valid packet can miss its buffer.
 constexpr size_t max_payload(MsgType type) {
   switch (type) {
     case MsgType::kHello:
-      return 64;
+      return 128;
     case MsgType::kWelcome:
       return 6;
     case MsgType::kParticipants:
@@ -297,6 +328,10 @@ constexpr size_t max_payload(MsgType type) {
       return kResizeSize;
     case MsgType::kMediaState:
       return 1;
+    case MsgType::kListRooms:
+      return 2;
+    case MsgType::kRoomList:
+      return 4 + size_t(kMaxListedRooms) * (3 + kMaxRoomNameBytes);
     case MsgType::kPing:
     case MsgType::kPong:
       return 8;
@@ -365,6 +400,8 @@ size_t encode(const AudioDownHeader& msg, std::span<uint8_t> out);
 size_t encode(const KeyHello& msg, std::span<uint8_t> out);
 size_t encode(const KeyWelcome& msg, std::span<uint8_t> out);
 size_t encode(const Auth& msg, std::span<uint8_t> out);
+size_t encode(const ListRooms& msg, std::span<uint8_t> out);
+size_t encode(const RoomList& msg, std::span<uint8_t> out);
 
 // Decoders return false for a malformed payload (wrong size, bad enum value, bad name,
 // absurd dimensions). For VideoUp/VideoDown, `rest` receives the bytes after the fixed part.
@@ -386,6 +423,8 @@ bool decode(std::span<const uint8_t> in, AudioDownHeader& out, std::span<const u
 bool decode(std::span<const uint8_t> in, KeyHello& out);
 bool decode(std::span<const uint8_t> in, KeyWelcome& out);
 bool decode(std::span<const uint8_t> in, Auth& out);
+bool decode(std::span<const uint8_t> in, ListRooms& out);
+bool decode(std::span<const uint8_t> in, RoomList& out);
 
 // Builds a complete packet (header + payload) of `msg` into `out`; returns its size or 0.
 template <class Msg>

@@ -3,10 +3,10 @@
 namespace ttycall::net {
 namespace {
 
-constexpr std::string_view kOtherVersionText = "this server speaks ttycall protocol version 2";
-static_assert(kProtocolVersion == 2, "kOtherVersionText names the version");
+constexpr std::string_view kOtherVersionText = "this server speaks ttycall protocol version 3";
+static_assert(kProtocolVersion == 3, "kOtherVersionText names the version");
 
-// Hello and KeyHello both start with a u16 protocol version. Another version may lay out
+// Hello, ListRooms and KeyHello all start with a u16 protocol version. Another version may lay out
 // the rest differently, so a payload that does not decode but names another version is
 // answered with a Bye saying which version this server speaks.
 bool names_other_version(std::span<const uint8_t> payload) {
@@ -56,7 +56,7 @@ HandshakeStep ServerHandshake::check_type(MsgType type) const {
       if (type == MsgType::kAuth) return {};
       return HandshakeStep::protocol_error("expected auth after the key exchange");
     case Phase::kHello:
-      if (type == MsgType::kHello) return {};
+      if (type == MsgType::kHello || type == MsgType::kListRooms) return {};
       if (type == MsgType::kKeyHello && insecure_) {
         return HandshakeStep::refuse(
             ByeReason::kNotEncrypted,
@@ -66,10 +66,14 @@ HandshakeStep ServerHandshake::check_type(MsgType type) const {
       }
       return HandshakeStep::protocol_error("first packet was not a hello");
     case Phase::kJoined:
-      if (type == MsgType::kHello || type == MsgType::kKeyHello || type == MsgType::kAuth) {
+      if (type == MsgType::kHello || type == MsgType::kKeyHello || type == MsgType::kAuth ||
+          type == MsgType::kListRooms) {
         return HandshakeStep::protocol_error("handshake packet after joining");
       }
       return {};
+    case Phase::kListed:
+      if (type == MsgType::kBye) return {};
+      return HandshakeStep::protocol_error("nothing but a bye may follow a room list request");
   }
   return HandshakeStep::protocol_error("unexpected packet");
 }
@@ -85,6 +89,8 @@ HandshakeStep ServerHandshake::step(MsgType type, std::span<const uint8_t> paylo
       return auth(payload);
     case MsgType::kHello:
       return hello(payload);
+    case MsgType::kListRooms:
+      return list_rooms(payload);
     default:
       return HandshakeStep::protocol_error("not a handshake packet");
   }
@@ -144,6 +150,19 @@ HandshakeStep ServerHandshake::hello(std::span<const uint8_t> payload) {
   if (step.hello.protocol_version != kProtocolVersion) return other_version();
   step.kind = HandshakeStep::Kind::kJoin;
   phase_ = Phase::kJoined;
+  return step;
+}
+
+HandshakeStep ServerHandshake::list_rooms(std::span<const uint8_t> payload) {
+  ListRooms request;
+  if (!decode(payload, request)) {
+    if (names_other_version(payload)) return other_version();
+    return HandshakeStep::protocol_error("malformed room list request");
+  }
+  if (request.protocol_version != kProtocolVersion) return other_version();
+  HandshakeStep step;
+  step.kind = HandshakeStep::Kind::kListRooms;
+  phase_ = Phase::kListed;
   return step;
 }
 

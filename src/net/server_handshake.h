@@ -4,7 +4,8 @@
 // and the handshake fuzzer drives the very same steps.
 //
 // Encrypted: KeyHello -> answer (KeyWelcome in the clear, then the channel is on) ->
-// Auth -> Hello -> joined. With --insecure: Hello -> joined. Any other order, or a packet
+// Auth -> Hello -> joined. With --insecure: Hello -> joined. In place of the Hello, a
+// ListRooms asks for the room list (the session answers and closes). Any other order, or a packet
 // that does not decode, is a protocol error; a client of the other kind (--insecure on
 // one side only), another protocol version, or a failed Auth is refused with a reason.
 #include <cstdint>
@@ -22,6 +23,7 @@ struct HandshakeStep {
     kContinue,       // accepted; nothing to do but read on
     kAnswer,         // send `welcome` in the clear, then enable `keys`
     kJoin,           // the Hello in `hello` is accepted: admit the participant
+    kListRooms,      // a well-formed ListRooms: answer with the room list (or refuse)
     kRefuse,         // Bye(`reason`, `text`), then close; log `log` if not empty
     kProtocolError,  // Bye(kProtocolError, `text`), then close
   };
@@ -45,7 +47,7 @@ class ServerHandshake {
   // Whether a packet of `type` may come now, judged from its header before its payload
   // is read: kContinue, or why not.
   HandshakeStep check_type(MsgType type) const;
-  // The next step for a whole KeyHello, Auth or Hello.
+  // The next step for a whole KeyHello, Auth, Hello or ListRooms.
   HandshakeStep step(MsgType type, std::span<const uint8_t> payload);
 
   bool joined() const { return phase_ == Phase::kJoined; }
@@ -53,12 +55,18 @@ class ServerHandshake {
   static HandshakeStep other_version();
   // After an Auth: the client's identity.
   const PublicKey& client_key() const { return client_key_; }
+  // Whether `hello` proves the room password whose key is `key` (never, with --insecure:
+  // there is no transcript to bind a proof to).
+  bool proves_room_password(const PasswordKey& key, const Hello& hello) const {
+    return !insecure_ && key_exchange_.proves_room_password(key, hello);
+  }
 
  private:
-  enum class Phase : uint8_t { kKeyExchange, kAuth, kHello, kJoined };
+  enum class Phase : uint8_t { kKeyExchange, kAuth, kHello, kJoined, kListed };
   HandshakeStep key_hello(std::span<const uint8_t> payload);
   HandshakeStep auth(std::span<const uint8_t> payload);
   HandshakeStep hello(std::span<const uint8_t> payload);
+  HandshakeStep list_rooms(std::span<const uint8_t> payload);
 
   bool insecure_;
   Phase phase_;

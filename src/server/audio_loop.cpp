@@ -14,10 +14,11 @@ AudioLoop::AudioLoop(ServerContext& context, Room& room)
     : context_(context),
       room_(room),
       mixer_(audio::AudioMixer::kMaxSlots, context.options.mixer),
-      shared_encoder_(context.options.opus) {
-  own_encoders_.reserve(audio::AudioMixer::kMaxSlots);
-  for (int i = 0; i < audio::AudioMixer::kMaxSlots; ++i) {
-    own_encoders_.push_back(std::make_unique<audio::OpusEncoder>(context.options.opus));
+      shared_encoder_(context.options.opus) {}
+
+void AudioLoop::prepare_slot(int slot) {
+  if (!own_encoders_[slot]) {
+    own_encoders_[slot] = std::make_unique<audio::OpusEncoder>(context_.options.opus);
   }
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The server's voice: every 20 ms, each participant hears everyone but themselves.
+// One room's voice: every 20 ms, each participant hears everyone else in the room.
 //
 // A tick takes one decoded frame from every participant who sent one (Participant::pop_audio),
 // mixes them with the AudioMixer (the common sum once; a listener who is not talking gets
@@ -7,12 +7,12 @@
 // with Opus, and queues one AudioDown packet per listener. It also publishes who is
 // speaking, for the tile labels and the participant list.
 //
-// Everything is sized at construction; a tick does not allocate. Only the tick touches
+// Everything is sized at construction or when a member takes a mixer slot (an encoder
+// per slot, made on first use); a tick does not allocate. Only the tick touches
 // the loop's state (one timer, one thread).
 #include <array>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
 #include "media/audio/mixer.h"
 #include "media/audio/opus_codec.h"
@@ -30,6 +30,9 @@ class AudioLoop {
 
   void tick();
   uint64_t ticks() const { return seq_; }
+  // Makes `slot`'s own encoder if it has none yet. Called by the room under its lock when
+  // a member takes the slot, so the tick that first sees the member finds it made.
+  void prepare_slot(int slot);
 
  private:
   // Builds the AudioDown packet of one mix into `out`; returns its size (0 if none).
@@ -39,7 +42,9 @@ class AudioLoop {
   Room& room_;
   media::audio::AudioMixer mixer_;
   media::audio::OpusEncoder shared_encoder_;
-  std::vector<std::unique_ptr<media::audio::OpusEncoder>> own_encoders_;  // one per slot
+  // One per slot in use so far.
+  std::array<std::unique_ptr<media::audio::OpusEncoder>, media::audio::AudioMixer::kMaxSlots>
+      own_encoders_;
   std::array<std::shared_ptr<Participant>, net::kMaxParticipants> members_;
   std::array<int, net::kMaxParticipants> slots_{};
   std::array<uint8_t, media::audio::kMaxOpusPacketBytes> shared_opus_{};

@@ -11,49 +11,18 @@
 namespace ttycall::server {
 namespace {
 
-const core::AllocSite& scratch_site() {
-  static const core::AllocSite site("compositor.scratch");
-  return site;
-}
-
 // Every member fits a tile, and every name fits its label.
 static_assert(net::kMaxParticipants <= media::kMaxTiles);
 
 }  // namespace
 
-Compositor::Compositor(ServerContext& context, Room& room, int render_threads)
-    : context_(context), room_(room) {
+Compositor::Compositor(ServerContext& context, Room& room, RenderWorkers& workers)
+    : context_(context), room_(room), workers_(workers) {
   views_.reserve(net::kMaxParticipants);
-  for (int i = 0; i <= render_threads; ++i) {
-    encoders_.push_back(std::make_unique<ViewEncoder>(scratch_site()));
-  }
-  for (int i = 0; i < render_threads; ++i) {
-    render_threads_.emplace_back([this, i] { render_thread(size_t(i) + 1); });
-  }
 }
 
 Compositor::~Compositor() {
-  {
-    std::lock_guard lock(work_mutex_);
-    stopping_ = true;
-  }
-  work_ready_.notify_all();
-  for (std::thread& t : render_threads_) t.join();
-}
-
-void Compositor::render_thread(size_t index) {
-  uint64_t seen = 0;
-  for (;;) {
-    {
-      std::unique_lock lock(work_mutex_);
-      work_ready_.wait(lock, [&] { return stopping_ || work_generation_ != seen; });
-      if (stopping_) return;
-      seen = work_generation_;
-    }
-    render_pending(*encoders_[index]);
-    std::lock_guard lock(work_mutex_);
-    if (--threads_busy_ == 0) work_done_.notify_one();
-  }
+  for (size_t c = 0; c < reserved_.size(); ++c) context_.frame_pools.release(c, reserved_[c]);
 }
 
 void Compositor::render_pending(ViewEncoder& encoder) {
@@ -133,19 +102,7 @@ void Compositor::tick() {
     if (needs_render(v)) pending_[pending_count_++] = &v;
   }
   next_pending_.store(0, std::memory_order_relaxed);
-  if (pending_count_ > 1 && !render_threads_.empty()) {
-    {
-      std::lock_guard lock(work_mutex_);
-      threads_busy_ = int(render_threads_.size());
-      ++work_generation_;
-    }
-    work_ready_.notify_all();
-    render_pending(*encoders_[0]);
-    std::unique_lock lock(work_mutex_);
-    work_done_.wait(lock, [&] { return threads_busy_ == 0; });
-  } else {
-    render_pending(*encoders_[0]);
-  }
+  workers_.run(*this, /*share=*/pending_count_ > 1);
 
   for (int i = 0; i < n; ++i) {
     for (const View& v : views_) {
@@ -216,7 +173,7 @@ void Compositor::reserve_frame_buffers() {
   }
   for (size_t c = 0; c < need.size(); ++c) {
     if (need[c] > reserved_[c]) {
-      context_.frame_pools.reserve(c, need[c]);
+      context_.frame_pools.claim(c, need[c] - reserved_[c]);
       reserved_[c] = need[c];
     }
   }

@@ -1,5 +1,5 @@
 #pragma once
-// Composes the call for every viewer, once per distinct view.
+// Composes one room's call for every viewer in it, once per distinct view.
 //
 // Each tick, viewers are grouped by view (picture size and layout: how the picture becomes
 // text is each client's choice). A view is composed (media::compose: tiles, pictures,
@@ -11,17 +11,14 @@
 // needs: the largest tile anyone shows them in.
 //
 // Only the tick touches the compositor's state. Views that need a render in a tick are
-// shared out among the tick's own thread and a few render threads (each with its own
-// ViewEncoder), since distinct views are independent work. Scratch
-// buffers grow when a bigger view first appears and are reused after that, so a steady
-// call does not allocate.
+// shared out among the server's render threads (RenderWorkers), since distinct views are
+// independent work. Scratch buffers grow when a bigger view first appears and are reused
+// after that, so a steady call does not allocate. The frame buffers it reserved are given
+// back to the pools' accounting when the room goes.
 #include <array>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <vector>
 
 #include "core/buffer_pool.h"
@@ -29,6 +26,7 @@
 #include "media/layout.h"
 #include "net/protocol.h"
 #include "server/participant.h"
+#include "server/render_workers.h"
 #include "server/server_context.h"
 #include "server/view_encoder.h"
 
@@ -37,10 +35,9 @@ namespace ttycall::server {
 class Room;
 struct ServerContext;
 
-class Compositor {
+class Compositor : private RenderJob {
  public:
-  // `render_threads` helpers beside the tick's own thread (0 = none).
-  Compositor(ServerContext& context, Room& room, int render_threads = 0);
+  Compositor(ServerContext& context, Room& room, RenderWorkers& workers);
   ~Compositor();
   Compositor(const Compositor&) = delete;
   Compositor& operator=(const Compositor&) = delete;
@@ -70,20 +67,21 @@ class Compositor {
   int focus_index(const View& view) const;  // which member a focus view shows large
   // Updates latest_speaker_id_ from this tick's speaking bits (before tick_speaking_ is).
   void follow_latest_speaker(int members, uint64_t speaking);
-  void render_pending(ViewEncoder& encoder);  // renders views off pending_ until none is left
+  void render_pending(ViewEncoder& encoder) override;  // renders views off pending_ until none
+                                                       // is left
   void render(View& view, ViewEncoder& encoder);
   bool shows_picture(int member) const;  // this tick: a frame, and the camera on
   EncodedView encode(const View& view, ViewEncoder& encoder) const;
   // Frames the picture and labels as the view's new VideoDown packet, shared by all its
   // viewers.
   void publish(View& view, const EncodedView& encoded);
-  void render_thread(size_t index);
   void match_deliveries(int members);  // carries each member's Delivery over from last tick
   void request_video_sizes(int members);
   void reserve_frame_buffers();
 
   ServerContext& context_;
   Room& room_;
+  RenderWorkers& workers_;
   std::vector<View> views_;  // reserved once: never reallocates
   std::array<std::shared_ptr<Participant>, net::kMaxParticipants> members_;
   // What the compositor last did for each member (by id, in this tick's member order).
@@ -98,8 +96,7 @@ class Compositor {
   int previous_count_ = 0;
   std::array<VideoFrame, net::kMaxParticipants> frames_;
   std::array<uint64_t, net::kMaxParticipants> versions_{};
-  std::array<ViewKey, net::kMaxParticipants> keys_{};   // each member's view this tick
-  std::vector<std::unique_ptr<ViewEncoder>> encoders_;  // [0]: the tick's thread; [i]: thread i-1
+  std::array<ViewKey, net::kMaxParticipants> keys_{};  // each member's view this tick
   std::atomic<uint64_t> next_frame_id_{1};
 
   // This tick's renders, shared out.
@@ -112,14 +109,7 @@ class Compositor {
   uint64_t tick_video_off_ = 0;
   uint32_t latest_speaker_id_ = 0;  // who spoke last (kept while nobody speaks)
 
-  std::vector<std::thread> render_threads_;
-  std::mutex work_mutex_;
-  std::condition_variable work_ready_;
-  std::condition_variable work_done_;
-  uint64_t work_generation_ = 0;
-  int threads_busy_ = 0;
-  bool stopping_ = false;
-  std::array<size_t, FramePools::kClassSizes.size()> reserved_{};
+  std::array<size_t, FramePools::kClassSizes.size()> reserved_{};  // claimed in frame_pools
 };
 
 }  // namespace ttycall::server

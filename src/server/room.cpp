@@ -8,15 +8,25 @@
 
 namespace ttycall::server {
 
-Room::Room(ServerContext& context) : context_(context) {}
+Room::Room(ServerContext& context, RenderWorkers& workers, const net::Name& name, int max_members)
+    : context_(context),
+      name_(name),
+      max_members_(std::clamp(max_members, 1, net::kMaxParticipants)),
+      compositor_(context, *this, workers),
+      audio_(context, *this) {}
+
+void Room::tick_video() {
+  publish_changes();
+  compositor_.tick();
+}
 
 uint32_t Room::join(const std::shared_ptr<Participant>& participant) {
   std::lock_guard lock(mutex_);
-  const int limit = std::min(context_.options.max_clients, net::kMaxParticipants);
-  if (count_ >= limit) return 0;
+  if (count_ >= max_members_) return 0;
   const uint32_t id = next_id_++;
   const int slot = std::countr_one(used_audio_slots_);  // lowest free mixer slot
   used_audio_slots_ |= uint64_t(1) << slot;
+  audio_.prepare_slot(slot);  // before any snapshot can show the mixer this member
   participant->set_audio_slot(slot);
   participant->set_id(id);
   std::array<uint8_t, 32> welcome_packet;
@@ -25,15 +35,7 @@ uint32_t Room::join(const std::shared_ptr<Participant>& participant) {
     participant->outbox().send_control({welcome_packet.data(), n});
   }
   members_[count_++] = participant;
-  // Decoded camera frames in flight per participant: the latest, the one being decoded,
-  // and the previous one a render may still hold. Reserved now, so a steady call never
-  // grows the pool.
-  context_.decoded_pool.reserve(size_t(count_) * 3 + 2);
   epoch_.fetch_add(1, std::memory_order_acq_rel);
-  int now = context_.counters.clients_now.fetch_add(1) + 1;
-  int peak = context_.counters.clients_peak.load();
-  while (now > peak && !context_.counters.clients_peak.compare_exchange_weak(peak, now)) {
-  }
 
   std::array<uint8_t, 64> packet;
   net::Joined joined{id, participant->name()};
@@ -57,7 +59,6 @@ void Room::leave(const Participant& participant) {
   std::move(it + 1, end, it);  // keep join order
   members_[--count_].reset();
   epoch_.fetch_add(1, std::memory_order_acq_rel);
-  context_.counters.clients_now.fetch_sub(1);
 
   std::array<uint8_t, 32> packet;
   if (size_t n = net::build_packet(net::MsgType::kLeft, net::Left{participant.id()}, packet)) {

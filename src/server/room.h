@@ -1,6 +1,9 @@
 #pragma once
-// The call: who is in it, in join order. Join and leave are rare, so a mutex guards the
-// member list; the compositor and the mixer take a snapshot each tick.
+// One call, a room with a name: who is in it, in join order, and the compositor and mixer
+// that serve only them (what a member sees, hears and is told never involves another
+// room). Join and leave are rare, so a mutex guards the member list; the compositor and
+// the mixer take a snapshot each tick. Rooms come and go with their members
+// (room_directory.h).
 //
 // The participant list goes to everyone on every join and leave, and otherwise at most
 // once a tick (publish_changes()), when some member's flags changed since the last one:
@@ -13,15 +16,23 @@
 #include <span>
 
 #include "net/protocol.h"
+#include "server/audio_loop.h"
+#include "server/compositor.h"
 
 namespace ttycall::server {
 
 class Participant;
+class RenderWorkers;
 struct ServerContext;
 
 class Room {
  public:
-  explicit Room(ServerContext& context);
+  // A room of at most `max_members` (capped at net::kMaxParticipants).
+  Room(ServerContext& context, RenderWorkers& workers, const net::Name& name, int max_members);
+  Room(const Room&) = delete;
+  Room& operator=(const Room&) = delete;
+
+  const net::Name& name() const { return name_; }
 
   // Admits a participant that said hello: gives it an id and a mixer slot, sends it
   // Welcome before anything else, and tells everyone the new list. Returns the id, or 0
@@ -39,6 +50,10 @@ class Room {
   // Sends everyone the participant list if any member's flags changed since it was last
   // sent. Called once a tick.
   void publish_changes();
+  // The video tick (the control thread): the list if it changed, then the pictures.
+  void tick_video();
+  // The 20 ms voice tick (the audio thread).
+  void tick_audio() { audio_.tick(); }
 
   // Closes every member's connection (server shutdown).
   void close_all();
@@ -51,6 +66,8 @@ class Room {
   void send_to_all_locked(std::span<const uint8_t> packet, const Participant* except);
 
   ServerContext& context_;
+  const net::Name name_;
+  const int max_members_;
   mutable std::mutex mutex_;
   std::array<std::shared_ptr<Participant>, net::kMaxParticipants> members_;
   int count_ = 0;
@@ -58,6 +75,9 @@ class Room {
   uint64_t used_audio_slots_ = 0;   // bit i: mixer slot i belongs to a member
   uint64_t published_version_ = 0;  // flags_version_locked() when the list last went out
   std::atomic<uint64_t> epoch_{0};
+  // Last: they read the members above from their first tick on.
+  Compositor compositor_;
+  AudioLoop audio_;
 };
 
 }  // namespace ttycall::server

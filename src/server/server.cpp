@@ -14,12 +14,12 @@ namespace ttycall::server {
 
 Server::Server(const ServerOptions& options)
     : context_(options),
-      room_(context_),
-      compositor_(context_, room_,
-                  options.render_threads >= 0
-                      ? options.render_threads
-                      : int(std::max(1u, std::thread::hardware_concurrency())) - 1),
-      audio_loop_(context_, room_),
+      render_workers_(options.render_threads >= 0
+                          ? options.render_threads
+                          : int(std::max(1u, std::thread::hardware_concurrency())) - 1),
+      rooms_(context_, render_workers_),
+      video_rooms_(rooms_.capacity()),
+      audio_rooms_(rooms_.capacity()),
       monitor_(options.warmup_seconds),
       started_(core::SteadyClock::now()),
       control_work_(control_.get_executor()),
@@ -60,6 +60,13 @@ void Server::start() {
   port_ = acceptor_.local_endpoint().port();
   spdlog::info("ttycall server listening on {}:{} ({} fps, up to {} clients)", o.bind, port_, o.fps,
                o.max_clients);
+  spdlog::info("rooms: {}; default room {}, up to {} members each{}",
+               context_.rooms.is_open() ? "open (any name makes a room)" : "from " + o.rooms,
+               o.default_room, o.max_room_size, o.list_rooms ? "; listed on request" : "");
+  if (context_.rooms.find(o.default_room) == nullptr) {
+    spdlog::warn("the default room {} is not in {}: a client that names no room is refused",
+                 o.default_room, o.rooms);
+  }
   if (o.insecure) {
     spdlog::warn("encryption is OFF (--insecure): anyone on the network path can watch and join");
   } else {
@@ -100,7 +107,7 @@ void Server::accept() {
                              return;
                            }
                            context_.counters.connections.fetch_add(1);
-                           std::make_shared<Session>(std::move(socket), context_, room_)->start();
+                           std::make_shared<Session>(std::move(socket), context_, rooms_)->start();
                            accept();
                          }));
 }
@@ -113,8 +120,11 @@ void Server::schedule_tick() {
   tick_timer_.expires_at(next_tick_);
   tick_timer_.async_wait(bound(tick_memory_, [this](const asio::error_code& ec) {
     if (ec || stopping_) return;
-    room_.publish_changes();
-    compositor_.tick();
+    const int n = rooms_.snapshot(video_rooms_);
+    for (int i = 0; i < n; ++i) {
+      video_rooms_[i]->tick_video();
+      video_rooms_[i].reset();
+    }
     schedule_tick();
   }));
 }
@@ -126,7 +136,11 @@ void Server::schedule_audio_tick() {
   audio_timer_.expires_at(next_audio_tick_);
   audio_timer_.async_wait(bound(audio_memory_, [this](const asio::error_code& ec) {
     if (ec || stopping_) return;
-    audio_loop_.tick();
+    const int n = rooms_.snapshot(audio_rooms_);
+    for (int i = 0; i < n; ++i) {
+      audio_rooms_[i]->tick_audio();
+      audio_rooms_[i].reset();
+    }
     schedule_audio_tick();
   }));
 }
@@ -236,7 +250,7 @@ void Server::stop() {
     tick_timer_.cancel();
     housekeeping_timer_.cancel();
     signals_.cancel();
-    room_.close_all();
+    rooms_.close_all();
     // Give sessions a moment to send their Bye, then stop whatever is left.
     auto grace = std::make_shared<asio::steady_timer>(control_, std::chrono::milliseconds(200));
     grace->async_wait([this, grace](const asio::error_code&) {
@@ -255,7 +269,7 @@ void Server::wait() {
   }
   if (threads_.empty()) return;
   threads_.clear();
-  room_.clear();  // sessions must go while the io_context that owns their sockets exists
+  rooms_.clear();  // sessions must go while the io_context that owns their sockets exists
   if (context_.options.report_at_exit) write_memory_report();
   write_stats_json();
 }

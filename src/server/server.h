@@ -1,6 +1,6 @@
 #pragma once
-// `ttycall server`: accepts clients, runs the compositor at the call's frame rate, and
-// reports its memory.
+// `ttycall server`: accepts clients into rooms, runs every room's compositor at the
+// server's frame rate and its mixer every 20 ms, and reports its memory.
 //
 // Threads: one io thread per core, each running its own io_context; a session lives on one
 // of them (assigned round-robin), so its handlers never hop threads. One control thread
@@ -17,9 +17,9 @@
 
 #include "core/handler_memory.h"
 #include "core/memory_report.h"
-#include "server/audio_loop.h"
-#include "server/compositor.h"
+#include "server/render_workers.h"
 #include "server/room.h"
+#include "server/room_directory.h"
 #include "server/server_context.h"
 #include "server/server_options.h"
 
@@ -60,9 +60,11 @@ class Server {
 
   // Declared before the io_context so they outlive every session it still holds.
   ServerContext context_;
-  Room room_;
-  Compositor compositor_;
-  AudioLoop audio_loop_;
+  RenderWorkers render_workers_;
+  RoomDirectory rooms_;
+  // Each tick's snapshot of the live rooms (sized once: capacity() of the directory).
+  std::vector<std::shared_ptr<Room>> video_rooms_;
+  std::vector<std::shared_ptr<Room>> audio_rooms_;
   core::MemoryMonitor monitor_;
   core::SteadyClock::time_point started_;
   std::mutex report_mutex_;

@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -31,6 +32,17 @@ size_t FramePools::class_of(size_t bytes) {
 core::PooledBuffer FramePools::acquire(size_t bytes) {
   const size_t index = class_of(bytes);
   return index < kClassSizes.size() ? pools_[index]->acquire() : core::PooledBuffer();
+}
+
+void FramePools::claim(size_t index, size_t buffers) {
+  std::lock_guard lock(claims_mutex_);
+  claimed_[index] += buffers;
+  pools_[index]->reserve(claimed_[index]);
+}
+
+void FramePools::release(size_t index, size_t buffers) {
+  std::lock_guard lock(claims_mutex_);
+  claimed_[index] -= std::min(buffers, claimed_[index]);
 }
 
 bool ConnectionLimiter::acquire(const std::array<uint8_t, 16>& address) {
@@ -80,8 +92,9 @@ net::ServerAuthConfig make_auth_config(const ServerOptions& options) {
     if (!identity.is_ok()) throw std::runtime_error(identity.status().message());
     auth.identity = *identity;
   }
+  // Room passwords are derived with the same salt, so there is always one.
+  randombytes_buf(auth.password_salt.data(), auth.password_salt.size());
   if (!options.password.empty()) {
-    randombytes_buf(auth.password_salt.data(), auth.password_salt.size());
     auth.password = net::PasswordKey::derive(options.password, auth.password_salt);
     if (!auth.password) throw std::runtime_error("not enough memory to hash the password");
   }
@@ -95,15 +108,33 @@ net::ServerAuthConfig make_auth_config(const ServerOptions& options) {
   return auth;
 }
 
+RoomPolicy make_room_policy(const ServerOptions& options, const net::ServerAuthConfig& auth) {
+  if (!net::is_valid_room_name(options.default_room)) {
+    throw std::runtime_error("--default-room: '" + options.default_room +
+                             "' is not a room name (1-32 bytes, no control, format or bidi "
+                             "characters)");
+  }
+  core::Result<RoomPolicy> policy =
+      RoomPolicy::from_option(options.rooms, auth.password_salt, options.max_room_size);
+  if (!policy.is_ok()) throw std::runtime_error(policy.status().message());
+  if (options.insecure && policy->has_passwords()) {
+    throw std::runtime_error("room passwords need encryption: drop --insecure to use them");
+  }
+  return std::move(*policy);
+}
+
 ServerContext::ServerContext(const ServerOptions& opts)
     : options(opts),
       auth(make_auth_config(opts)),
+      rooms(make_room_policy(opts, auth)),
       receive_pool("session.receive", net::max_payload(net::MsgType::kVideoUp) + net::kSealOverhead,
                    0, size_t(opts.max_clients) + 4),
       decoded_pool("video.decoded",
                    size_t(opts.max_video_width) * size_t(opts.max_video_height) * 3, 0,
                    size_t(opts.max_clients) * 3 + 8, /*grow_on_demand=*/false),
-      frame_pools(size_t(opts.max_clients) * 3 + 8),
+      // Each room's views hold their own packets: a server of many small rooms needs a few
+      // more per client than one big call.
+      frame_pools(size_t(opts.max_clients) * 4 + 8),
       connections(opts.max_connections_per_ip) {}
 
 }  // namespace ttycall::server

@@ -9,6 +9,7 @@
 
 #include "core/buffer_pool.h"
 #include "net/key_exchange.h"
+#include "server/room_policy.h"
 #include "server/server_options.h"
 
 namespace ttycall::server {
@@ -26,6 +27,9 @@ struct ServerCounters {
 };
 
 // Compressed frames vary from a few KiB to several MiB, so they come from size classes.
+// Each room's compositor claims the buffers its views need; a class holds at least the
+// sum of the claims (the pools do not shrink yet: a claim given back stays reserved for
+// the next room).
 class FramePools {
  public:
   static constexpr std::array<size_t, 6> kClassSizes = {16u << 10, 64u << 10, 256u << 10,
@@ -35,11 +39,15 @@ class FramePools {
   core::PooledBuffer acquire(size_t bytes);
   // Index of the class a packet of `bytes` goes to (kClassSizes.size() if none fits).
   static size_t class_of(size_t bytes);
-  // Makes sure class `index` has at least `buffers` blocks.
-  void reserve(size_t index, size_t buffers) { pools_[index]->reserve(buffers); }
+  // Class `index` holds `buffers` more for the claimer, and at least every claim's sum.
+  void claim(size_t index, size_t buffers);
+  // Gives back a claim (a room went away).
+  void release(size_t index, size_t buffers);
 
  private:
   std::array<std::unique_ptr<core::BufferPool>, kClassSizes.size()> pools_;
+  std::mutex claims_mutex_;  // rooms are composed on one thread but may die on another
+  std::array<size_t, kClassSizes.size()> claimed_{};
 };
 
 // Counts open connections per remote address, so one host cannot take every slot.
@@ -64,12 +72,16 @@ class ConnectionLimiter {
 // creating the identity, deriving the password key). Throws std::runtime_error with a
 // message for the operator if it cannot.
 net::ServerAuthConfig make_auth_config(const ServerOptions& options);
+// The room policy of the options (--rooms, --default-room, --max-room-size), its passwords
+// derived with `auth`'s salt. Throws std::runtime_error with a message if it cannot.
+RoomPolicy make_room_policy(const ServerOptions& options, const net::ServerAuthConfig& auth);
 
 struct ServerContext {
   explicit ServerContext(const ServerOptions& options);
 
   ServerOptions options;
   net::ServerAuthConfig auth;  // identity, password key, allowed keys; read-only once built
+  RoomPolicy rooms;            // which rooms there are; read-only once built
   ServerCounters counters;
   core::BufferPool receive_pool;  // one per session: the largest upstream payload
   core::BufferPool decoded_pool;  // decoded camera frames (RGB)

@@ -11,7 +11,12 @@ namespace ttycall::server {
 struct ServerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 27224;  // 0 = any free port (see Server::port())
-  int max_clients = 32;
+  int max_clients = 32;   // in all rooms together
+  // Rooms (room_policy.h): "open" (any name makes a room) or a rooms file.
+  std::string rooms = "open";
+  std::string default_room = "lobby";  // where a Hello without a room goes
+  int max_room_size = 64;              // members of one room (at most net::kMaxParticipants)
+  bool list_rooms = false;             // answer ListRooms (`ttycall rooms`)
   int fps = 30;
   int io_threads = 0;       // 0 = one per core
   int render_threads = -1;  // helpers for the compositor; -1 = one per core beyond the first

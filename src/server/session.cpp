@@ -1,5 +1,6 @@
 #include "server/session.h"
 
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
@@ -9,6 +10,7 @@
 
 #include "core/clock.h"
 #include "server/room.h"
+#include "server/room_directory.h"
 #include "server/server_context.h"
 
 namespace ttycall::server {
@@ -43,9 +45,9 @@ void limit_unsent_bytes(SessionSocket& socket, int bytes, asio::error_code& ec) 
 }
 }  // namespace
 
-Session::Session(SessionSocket socket, ServerContext& context, Room& room)
+Session::Session(SessionSocket socket, ServerContext& context, RoomDirectory& rooms)
     : context_(context),
-      room_(room),
+      rooms_(rooms),
       connection_(std::move(socket), *this),
       watchdog_timer_(connection_.socket().get_executor()),
       handshake_(context.auth, context.options.insecure),
@@ -144,6 +146,7 @@ bool Session::accept_header(const net::Header& header) {
     case net::MsgType::kBye:
     case net::MsgType::kAudioUp:
     case net::MsgType::kMediaState:
+    case net::MsgType::kListRooms:
       return true;
     default:
       protocol_error("packet type a client may not send");
@@ -177,6 +180,7 @@ void Session::on_packet(const net::Header& header, std::span<const uint8_t> payl
     case net::MsgType::kKeyHello:
     case net::MsgType::kAuth:
     case net::MsgType::kHello:
+    case net::MsgType::kListRooms:
       return act_on(handshake_.step(header.type, payload));
     case net::MsgType::kResize:
       return handle_resize(payload);
@@ -217,6 +221,8 @@ void Session::act_on(const net::HandshakeStep& step) {
     }
     case Kind::kJoin:
       return join(step.hello);
+    case Kind::kListRooms:
+      return list_rooms();
     case Kind::kRefuse:
       if (step.log_client_key) {
         spdlog::warn("refusing client key {}: {}", handshake_.client_key().to_text(), step.log);
@@ -236,15 +242,57 @@ ViewKey Session::clamp_view(ViewKey key) const {
 }
 
 void Session::join(const net::Hello& hello) {
+  // Refusals name the room the client asked for: it is theirs, and it passed the room name
+  // rules, so it is safe to print.
+  const net::Name room =
+      hello.room.len > 0 ? hello.room : net::Name::from(context_.options.default_room);
+  std::array<char, 120> text;
+  auto refuse = [&](net::ByeReason reason, std::string_view format_text) {
+    const auto r =
+        fmt::format_to_n(text.data(), text.size(), fmt::runtime(format_text), room.view());
+    const std::string_view said(text.data(), std::min(r.size, text.size()));
+    spdlog::info("refusing {} for room {}: {}", hello.name.view(), room.view(), said);
+    close_with_bye(reason, said);
+  };
+  const RoomPolicy::Rule* rule = context_.rooms.find(room.view());
+  if (rule == nullptr) return refuse(net::ByeReason::kNoSuchRoom, "there is no room '{}' here");
+  if (rule->password) {
+    if (!hello.has_room_password) {
+      return refuse(net::ByeReason::kRoomPassword,
+                    "room '{}' needs a password: connect with --room-password");
+    }
+    if (!handshake_.proves_room_password(*rule->password, hello)) {
+      return refuse(net::ByeReason::kRoomPassword, "wrong password for room '{}'");
+    }
+  }
   participant_.set_name(hello.name);
   const ViewKey key = clamp_view({hello.cols, hello.rows});
   participant_.set_view(key);
-  if (room_.join(std::shared_ptr<Participant>(shared_from_this(), &participant_)) == 0) {
-    return close_with_bye(net::ByeReason::kServerFull, "the call is full");
+  RoomDirectory::Admission admission = rooms_.join(
+      room, rule->max_members, std::shared_ptr<Participant>(shared_from_this(), &participant_));
+  if (!admission.room) {
+    if (admission.refusal == net::ByeReason::kRoomFull) {
+      return refuse(net::ByeReason::kRoomFull, "room '{}' is full");
+    }
+    return refuse(net::ByeReason::kServerFull, "the server is full");
   }
+  room_ = std::move(admission.room);
   participant_.set_joined();
-  spdlog::info("{} joined as participant {} ({}x{})", hello.name.view(), participant_.id(),
-               key.cols, key.rows);
+  spdlog::info("{} joined as participant {} of room {} ({}x{})", hello.name.view(),
+               participant_.id(), room.view(), key.cols, key.rows);
+}
+
+void Session::list_rooms() {
+  if (!context_.options.list_rooms) {
+    return close_with_bye(net::ByeReason::kNotListed,
+                          "this server does not list its rooms (it runs without --list-rooms)");
+  }
+  net::RoomList list;
+  rooms_.list(list);
+  std::array<uint8_t, net::kMaxControlPacket> packet;
+  const size_t n = net::build_packet(net::MsgType::kRoomList, list, packet);
+  if (n == 0 || !send_control({packet.data(), n})) return close("cannot send the room list");
+  connection_.close_after_flush();
 }
 
 // ---- In the call ----
@@ -321,7 +369,7 @@ void Session::shutdown_socket(std::string_view reason) {
                  reason);
   }
   watchdog_timer_.cancel();
-  room_.leave(participant_);
+  if (room_) rooms_.leave(*room_, participant_);
   participant_.drop_video();
 }
 

@@ -28,6 +28,7 @@
 namespace ttycall::server {
 
 class Room;
+class RoomDirectory;
 struct ServerContext;
 
 using SessionSocket = net::Socket;
@@ -37,7 +38,7 @@ class Session : public std::enable_shared_from_this<Session>,
                 public Outbox,
                 private net::Connection::Owner {
  public:
-  Session(SessionSocket socket, ServerContext& context, Room& room);
+  Session(SessionSocket socket, ServerContext& context, RoomDirectory& rooms);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -74,6 +75,7 @@ class Session : public std::enable_shared_from_this<Session>,
   bool refuse_early(std::string_view why);  // too many connections from one address
   void act_on(const net::HandshakeStep& step);
   void join(const net::Hello& hello);
+  void list_rooms();
   ViewKey clamp_view(ViewKey key) const;  // to the server's --max-size
   void handle_resize(std::span<const uint8_t> payload);
   void handle_media_state(std::span<const uint8_t> payload);
@@ -84,7 +86,8 @@ class Session : public std::enable_shared_from_this<Session>,
   void watchdog_check();
 
   ServerContext& context_;
-  Room& room_;
+  RoomDirectory& rooms_;
+  std::shared_ptr<Room> room_;  // set once joined
   net::Connection connection_;
   core::HandlerMemory handler_memory_;  // the watchdog's and close()'s handlers
   SessionTimer watchdog_timer_;         // handshake deadline, idle clients, stuck writes

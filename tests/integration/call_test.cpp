@@ -18,120 +18,13 @@
 #include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
+#include "tile_colours.h"
 #include "wait_until.h"
 
 namespace ttycall::itest {
 namespace {
 
 using namespace std::chrono_literals;
-
-constexpr std::string_view kUpperHalfBlock = "\xE2\x96\x80";  // U+2580
-
-// ---- Colours of the test:solid tiles ----
-
-enum class Hue { kOther, kRed, kGreen, kBlue };
-
-const char* name_of(Hue hue) {
-  switch (hue) {
-    case Hue::kRed:
-      return "red";
-    case Hue::kGreen:
-      return "green";
-    case Hue::kBlue:
-      return "blue";
-    case Hue::kOther:
-      return "other";
-  }
-  return "?";
-}
-
-// JPEG on the way up moves a solid colour a little ((254,0,0), (0,1,254)...): one channel
-// high and the other two low is that colour.
-Hue classify(const TermColor& c) {
-  if (c.kind == TermColor::Kind::kRgb) {
-    auto high = [](uint8_t v) { return v >= 200; };
-    auto low = [](uint8_t v) { return v <= 60; };
-    if (high(c.r) && low(c.g) && low(c.b)) return Hue::kRed;
-    if (low(c.r) && high(c.g) && low(c.b)) return Hue::kGreen;
-    if (low(c.r) && low(c.g) && high(c.b)) return Hue::kBlue;
-  } else if (c.kind == TermColor::Kind::kIndexed) {
-    // The pure primaries of the xterm 6x6x6 colour cube.
-    if (c.index == 196) return Hue::kRed;
-    if (c.index == 46) return Hue::kGreen;
-    if (c.index == 21) return Hue::kBlue;
-  }
-  return Hue::kOther;
-}
-
-// In half-block mode a cell is two pixels: the top one is the foreground of U+2580, the
-// bottom one its background. A cell shows a colour when both of its pixels do.
-Hue cell_hue(const Cell& cell) {
-  if (cell.glyph != kUpperHalfBlock) return Hue::kOther;
-  const Hue top = classify(cell.fg);
-  return top == classify(cell.bg) ? top : Hue::kOther;
-}
-
-struct Region {
-  int cells = 0;
-  int top = INT_MAX, left = INT_MAX, bottom = 0, right = 0;  // bounding box, 1-based, inclusive
-
-  void add(int row, int col) {
-    ++cells;
-    top = std::min(top, row);
-    bottom = std::max(bottom, row);
-    left = std::min(left, col);
-    right = std::max(right, col);
-  }
-  int box_area() const { return cells == 0 ? 0 : (bottom - top + 1) * (right - left + 1); }
-  bool overlaps(const Region& o) const {
-    return cells > 0 && o.cells > 0 && top <= o.bottom && o.top <= bottom && left <= o.right &&
-           o.left <= right;
-  }
-  std::string describe() const {
-    return std::to_string(cells) + " cells in rows " + std::to_string(top) + "-" +
-           std::to_string(bottom) + ", columns " + std::to_string(left) + "-" +
-           std::to_string(right);
-  }
-};
-
-Region region_of(const ParsedFrame& frame, Hue hue) {
-  Region region;
-  for (int r = 1; r <= frame.rows; ++r) {
-    for (int c = 1; c <= frame.cols; ++c) {
-      if (cell_hue(frame.at(r, c)) == hue) region.add(r, c);
-    }
-  }
-  return region;
-}
-
-// A rough picture of the frame for failure messages: R/G/B for the three colours, '.' for
-// other half-block cells, the glyph for text.
-std::string sketch(const ParsedFrame& frame) {
-  std::string out;
-  for (int r = 1; r <= frame.rows; ++r) {
-    const std::string text = frame.row_ascii(r);
-    for (int c = 1; c <= frame.cols; ++c) {
-      const Cell& cell = frame.at(r, c);
-      switch (cell_hue(cell)) {
-        case Hue::kRed:
-          out += 'R';
-          break;
-        case Hue::kGreen:
-          out += 'G';
-          break;
-        case Hue::kBlue:
-          out += 'B';
-          break;
-        case Hue::kOther: {
-          const char ch = text[size_t(c - 1)];
-          out += ch == '\0' ? '?' : ch == '\x01' ? '.' : ch;
-        }
-      }
-    }
-    out += '\n';
-  }
-  return out;
-}
 
 // Where " NAME " stands in the frame: row and first column (1-based), or row 0 if absent.
 struct Label {

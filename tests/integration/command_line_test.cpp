@@ -136,6 +136,12 @@ TEST(CommandLine, ManPageAndCompletionsCoverEverySubcommandAndOption) {
     EXPECT_NE(man.find(heading), std::string::npos) << heading;
   }
 
+  // The address `client` and `rooms` take before their options.
+  EXPECT_NE(section(man, ".SS \"ttycall client\"", ".S").find("\\fIHOST[:PORT][/ROOM]\\fR"),
+            std::string::npos);
+  EXPECT_NE(section(man, ".SS \"ttycall rooms\"", ".S").find("\\fIHOST[:PORT]\\fR"),
+            std::string::npos);
+
   const std::vector<std::string> commands = subcommands();
   ASSERT_GE(commands.size(), 5u);
   size_t checked = 0;

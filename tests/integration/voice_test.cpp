@@ -21,10 +21,10 @@
 #include "json_file.h"
 #include "media/audio/audio_format.h"
 #include "media/audio/tone.h"
-#include "media/audio/wav_file.h"
 #include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
+#include "tone_check.h"
 
 namespace ttycall::itest {
 namespace {
@@ -35,116 +35,12 @@ namespace audio = media::audio;
 constexpr double kLow = 440;   // A's tone
 constexpr double kHigh = 660;  // B's tone
 
-// What the recordings are judged by. A SineSource talks at 0.25 full scale; after the
-// mixer's DSP (crowd scaling, compressor) a listener hears a tone at ~0.1 (power ~5e-3),
-// and a tone that is not in the mix at ~3e-5 (power ~1e-9): Opus noise, seven orders of
-// magnitude down. The margins below sit far from both, and a wrong mix (the listener's own
-// voice in it, even 30 dB down; a talker missing; silence) fails them.
-// Each second is judged on its own too, more leniently for the tones that must be heard: on a
-// busy machine a talker may drop out for a few hundred ms (timers late, PLC), which is a
-// glitch, not a wrong mix; a second without the talker at all is still a fault.
-constexpr double kSkipSeconds = 2;  // joining, prebuffering, gate and compressor attack
-struct Margins {
-  float present_amplitude;    // a tone that is heard is above this
-  float absent_amplitude;     // a tone that is not heard is below this
-  float present_over_absent;  // power ratio of the weakest heard tone to any unheard one
-};
-constexpr Margins kWhole{0.03f, 0.003f, 1000};  // -30 dBFS, -50 dBFS, 30 dB
-constexpr Margins kSecond{0.01f, 0.003f, 100};  // -40 dBFS, -50 dBFS, 20 dB
-constexpr float kMaxPeak = 0.99f;               // the soft clipper keeps the mix below full scale
-constexpr float kInt16Max = 32767.0f / 32768.0f;
-
 std::string read_text(const std::string& path) {
   return read_file_or_empty(path);
 }
 
-// A whole recording, 48 kHz mono floats (int16 / 32768).
-struct Recording {
-  std::vector<float> samples;
-  double seconds() const { return double(samples.size()) / audio::kSampleRate; }
-  // From `from_s` to the end.
-  std::span<const float> after(double from_s) const {
-    const size_t skip = std::min(samples.size(), size_t(from_s * audio::kSampleRate));
-    return std::span<const float>(samples).subspan(skip);
-  }
-};
-
-Recording read_recording(const std::string& path) {
-  audio::WavReader reader;
-  Recording rec;
-  if (const core::Status opened = reader.open(path); !opened.is_ok()) {
-    ADD_FAILURE() << "cannot read the recording " << path << ": " << opened.message();
-    return rec;
-  }
-  EXPECT_EQ(reader.source_rate(), audio::kSampleRate) << path;
-  EXPECT_EQ(reader.source_channels(), 1) << path;
-  std::vector<float> chunk(audio::kFrameSamples);
-  while (true) {
-    const size_t n = reader.read(chunk);
-    rec.samples.insert(rec.samples.end(), chunk.begin(), chunk.begin() + long(n));
-    if (n < chunk.size()) break;
-  }
-  return rec;
-}
-
-float peak_of(std::span<const float> samples) {
-  float peak = 0;
-  for (const float s : samples) peak = std::max(peak, std::fabs(s));
-  return peak;
-}
-
-size_t clipped_in(std::span<const float> samples) {
-  return size_t(std::count_if(samples.begin(), samples.end(),
-                              [](float s) { return std::fabs(s) >= kInt16Max; }));
-}
-
 std::string describe(std::span<const float> samples) {
-  char text[160];
-  std::snprintf(text, sizeof text, "440 Hz: amplitude %.3g (power %.3g); 660 Hz: %.3g (%.3g)",
-                double(audio::goertzel_amplitude(samples, kLow)),
-                double(audio::goertzel_power(samples, kLow)),
-                double(audio::goertzel_amplitude(samples, kHigh)),
-                double(audio::goertzel_power(samples, kHigh)));
-  return text;
-}
-
-// Checks what `who` heard in `samples` (one stretch of their recording): every tone in
-// `heard` clearly, every tone in `not_heard` not at all.
-void expect_tones(const std::string& who, std::span<const float> samples, const Margins& margins,
-                  const std::vector<double>& heard, const std::vector<double>& not_heard) {
-  SCOPED_TRACE(who + " heard " + describe(samples));
-  float weakest_heard = INFINITY;
-  for (const double hz : heard) {
-    const float amplitude = audio::goertzel_amplitude(samples, hz);
-    EXPECT_GT(amplitude, margins.present_amplitude)
-        << who << " does not hear the " << hz << " Hz talker";
-    weakest_heard = std::min(weakest_heard, audio::goertzel_power(samples, hz));
-  }
-  for (const double hz : not_heard) {
-    const float amplitude = audio::goertzel_amplitude(samples, hz);
-    EXPECT_LT(amplitude, margins.absent_amplitude) << who << " hears the " << hz << " Hz tone";
-    if (!heard.empty()) {
-      EXPECT_GT(weakest_heard, margins.present_over_absent * audio::goertzel_power(samples, hz))
-          << who << " hears the " << hz << " Hz tone too loudly next to the others";
-    }
-  }
-}
-
-// The whole stretch after kSkipSeconds, and each whole second of it on its own (a talker
-// dropping out, or an echo of oneself, for a second is a fault too).
-void expect_recording(const std::string& who, const Recording& rec,
-                      const std::vector<double>& heard, const std::vector<double>& not_heard) {
-  // Only the first fault is reported: a wrong mix would otherwise fail every second again.
-  const bool failed_before = ::testing::Test::HasFailure();
-  const std::span<const float> judged = rec.after(kSkipSeconds);
-  expect_tones(who + " (whole recording after " + std::to_string(int(kSkipSeconds)) + " s)", judged,
-               kWhole, heard, not_heard);
-  for (size_t s = 0; (s + 1) * audio::kSampleRate <= judged.size(); ++s) {
-    if (::testing::Test::HasFailure() && !failed_before) return;
-    expect_tones(who + " (second " + std::to_string(int(kSkipSeconds) + int(s)) + ")",
-                 judged.subspan(s * audio::kSampleRate, audio::kSampleRate), kSecond, heard,
-                 not_heard);
-  }
+  return describe_tones(samples, {kLow, kHigh});
 }
 
 void expect_no_clipping(const std::string& who, const Recording& rec) {

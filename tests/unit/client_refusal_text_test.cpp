@@ -10,14 +10,14 @@ namespace {
 
 TEST(RefusalText, EveryReasonHasWordsOfItsOwn) {
   std::set<std::string> seen;
-  for (int r = 0; r <= int(net::ByeReason::kKeyNotAllowed); ++r) {
+  for (int r = 0; r <= int(net::ByeReason::kNotListed); ++r) {
     const auto reason = net::ByeReason(r);
     const std::string text(refusal_text(reason));
     EXPECT_FALSE(text.empty()) << r;
     EXPECT_NE(text, "no reason given") << r;
     if (reason != net::ByeReason::kShutdown) seen.insert(text);  // shutdown and normal agree
   }
-  EXPECT_EQ(seen.size(), size_t(net::ByeReason::kKeyNotAllowed));
+  EXPECT_EQ(seen.size(), size_t(net::ByeReason::kNotListed));
 }
 
 }  // namespace

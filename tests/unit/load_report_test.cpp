@@ -134,6 +134,18 @@ TEST(LoadReportJson, StableKeysAndPerClientFigures) {
   EXPECT_EQ(j["clients"][3]["size"], "80x24");
   EXPECT_EQ(j["clients"][3]["downstream_bytes_per_s"], 30000.0);
   EXPECT_EQ(j["by_size"][1]["clients"], 2);
+  EXPECT_EQ(j["config"]["rooms"], 1);
+}
+
+TEST(LoadRooms, ClientsTakeTheRoomsInTurn) {
+  EXPECT_EQ(room_name(0, 3), "bench-1");
+  EXPECT_EQ(room_name(1, 3), "bench-2");
+  EXPECT_EQ(room_name(2, 3), "bench-3");
+  EXPECT_EQ(room_name(3, 3), "bench-1");
+  BenchResult r = two_sizes_run();
+  r.config.rooms = 2;
+  EXPECT_EQ(report_json(r, summarize(r))["config"]["rooms"], 2);
+  EXPECT_NE(format_report(r, summarize(r)).find(" clients in 2 rooms,"), std::string::npos);
 }
 
 }  // namespace

@@ -75,19 +75,56 @@ TEST(ServerHandshakeInsecure, AVersionOneHelloIsToldTheVersion) {
   const HandshakeStep step = handshake.step(MsgType::kHello, v1);
   EXPECT_EQ(step.kind, Kind::kRefuse);
   EXPECT_EQ(step.reason, ByeReason::kVersionMismatch);
-  EXPECT_EQ(step.text, "this server speaks ttycall protocol version 2");
+  EXPECT_EQ(step.text, "this server speaks ttycall protocol version 3");
   EXPECT_FALSE(handshake.joined());
 }
 
-TEST(ServerHandshakeInsecure, AHelloCarriesOnlyTheSizeAndTheName) {
+TEST(ServerHandshakeInsecure, AHelloCarriesTheSizeTheNameAndTheRoom) {
   const ServerAuthConfig auth;
   ServerHandshake handshake(auth, /*insecure=*/true);
-  const std::vector<uint8_t> payload = payload_of(a_hello());
-  EXPECT_EQ(payload, (std::vector<uint8_t>{2, 0, 80, 0, 23, 0, 3, 'a', 'd', 'a'}));
+  Hello hello = a_hello();
+  hello.room = Name::from("ops");
+  const std::vector<uint8_t> payload = payload_of(hello);
+  std::vector<uint8_t> expected = {3, 0, 80, 0, 23, 0, 3, 'a', 'd', 'a', 3, 'o', 'p', 's', 0};
+  expected.resize(expected.size() + 32, 0);  // no room password: a zero proof
+  EXPECT_EQ(payload, expected);
   const HandshakeStep step = handshake.step(MsgType::kHello, payload);
   ASSERT_EQ(step.kind, Kind::kJoin);
   EXPECT_EQ(step.hello.cols, 80);
   EXPECT_EQ(step.hello.rows, 23);
+  EXPECT_EQ(step.hello.room.view(), "ops");
+}
+
+TEST(ServerHandshakeInsecure, ListRoomsInPlaceOfHelloAsksForTheList) {
+  const ServerAuthConfig auth;
+  ServerHandshake handshake(auth, /*insecure=*/true);
+  EXPECT_EQ(handshake.check_type(MsgType::kListRooms).kind, Kind::kContinue);
+  EXPECT_EQ(handshake.step(MsgType::kListRooms, payload_of(ListRooms{})).kind, Kind::kListRooms);
+  // Nothing but a Bye may follow: not a Hello, not call traffic.
+  EXPECT_FALSE(handshake.joined());
+  EXPECT_EQ(handshake.check_type(MsgType::kHello).kind, Kind::kProtocolError);
+  EXPECT_EQ(handshake.check_type(MsgType::kResize).kind, Kind::kProtocolError);
+  EXPECT_EQ(handshake.check_type(MsgType::kBye).kind, Kind::kContinue);
+}
+
+TEST(ServerHandshakeInsecure, ListRoomsOfAnotherVersionIsToldTheVersion) {
+  const ServerAuthConfig auth;
+  ServerHandshake handshake(auth, /*insecure=*/true);
+  const HandshakeStep step =
+      handshake.step(MsgType::kListRooms, std::vector<uint8_t>{kProtocolVersion + 1, 0});
+  EXPECT_EQ(step.kind, Kind::kRefuse);
+  EXPECT_EQ(step.reason, ByeReason::kVersionMismatch);
+}
+
+TEST(ServerHandshakeInsecure, NoProofOfARoomPasswordWithoutEncryption) {
+  const ServerAuthConfig auth;
+  ServerHandshake handshake(auth, /*insecure=*/true);
+  const std::array<uint8_t, kSaltBytes> salt{};
+  const std::optional<PasswordKey> key = PasswordKey::derive("pw", salt);
+  ASSERT_TRUE(key);
+  Hello hello = a_hello();
+  hello.has_room_password = 1;  // whatever it carries, there is no transcript to check
+  EXPECT_FALSE(handshake.proves_room_password(*key, hello));
 }
 
 TEST(ServerHandshakeInsecure, AGarbledHelloIsAProtocolError) {
@@ -139,6 +176,43 @@ TEST_F(EncryptedServer, AWrongPasswordIsRefusedAndLoggedWithTheKey) {
   EXPECT_EQ(step.reason, ByeReason::kAuthFailed);
   EXPECT_EQ(step.text, "wrong password");
   EXPECT_TRUE(step.log_client_key);
+}
+
+// A room password is proven in the sealed Hello, bound to this connection's transcript and
+// to the room's name.
+TEST_F(EncryptedServer, ARoomPasswordProofHoldsOnlyForItsRoomAndConnection) {
+  const std::optional<PasswordKey> room_key = PasswordKey::derive("room pw", auth.password_salt);
+  const std::optional<PasswordKey> wrong_key = PasswordKey::derive("other", auth.password_salt);
+  ASSERT_TRUE(room_key && wrong_key);
+  auto connect = [&](ServerHandshake& handshake, ClientKeyExchange& client) {
+    const HandshakeStep answer = handshake.step(MsgType::kKeyHello, payload_of(client.hello()));
+    SessionKeys keys;
+    ASSERT_TRUE(client.accept(answer.welcome, keys));
+    ASSERT_EQ(
+        handshake.step(MsgType::kAuth, payload_of(client.make_auth(Identity::generate(), nullptr)))
+            .kind,
+        Kind::kContinue);
+  };
+  ServerHandshake handshake(auth, /*insecure=*/false);
+  ClientKeyExchange client;
+  connect(handshake, client);
+  Hello hello = a_hello();
+  hello.room = Name::from("board");
+  EXPECT_FALSE(handshake.proves_room_password(*room_key, hello));  // no proof at all
+  client.prove_room_password(*room_key, hello);
+  const HandshakeStep step = handshake.step(MsgType::kHello, payload_of(hello));
+  ASSERT_EQ(step.kind, Kind::kJoin);
+  EXPECT_TRUE(handshake.proves_room_password(*room_key, step.hello));
+  EXPECT_FALSE(handshake.proves_room_password(*wrong_key, step.hello));  // another password
+
+  Hello other_room = step.hello;  // the same proof, presented for another room
+  other_room.room = Name::from("lobby");
+  EXPECT_FALSE(handshake.proves_room_password(*room_key, other_room));
+
+  ServerHandshake second(auth, /*insecure=*/false);  // replayed on another connection
+  ClientKeyExchange second_client;
+  connect(second, second_client);
+  EXPECT_FALSE(second.proves_room_password(*room_key, step.hello));
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Protocol v2: header validation, payload codecs, limits, and fuzz-style robustness. Every
+// Protocol v3: header validation, payload codecs, limits, and fuzz-style robustness. Every
 // accepted payload must re-encode to exactly the same bytes (the encoding is canonical).
 #include "net/protocol.h"
 
@@ -182,6 +182,29 @@ size_t video_down_size(const VideoDownHeader& m) {
   return n;
 }
 
+RoomList sample_room_list(int count) {
+  RoomList list;
+  list.total = uint16_t(count + 2);  // two more rooms than listed
+  list.count = uint16_t(count);
+  for (int i = 0; i < count; ++i) {
+    list.rooms[i] = {uint16_t(i + 1), Name::from("room " + std::to_string(i))};
+  }
+  return list;
+}
+
+RoomList max_room_list() {
+  RoomList list;
+  list.total = 0xFFFF;
+  list.count = kMaxListedRooms;
+  for (int i = 0; i < kMaxListedRooms; ++i) {
+    std::string name(kMaxRoomNameBytes, 'a');
+    name[0] = char('A' + i % 26);
+    name[1] = char('A' + i / 26);
+    list.rooms[i] = {0xFFFF, Name::from(name)};
+  }
+  return list;
+}
+
 // The picture is opaque to the codec: any non-empty bytes (the client decodes the JPEG).
 const Buf kPicture = {0xFF, 0xD8, 0xFF, 0xDB, 0x00, 0x43, 0x00, 0xFF, 0xD9};
 
@@ -215,6 +238,15 @@ std::vector<Case> all_cases() {
   Hello big_hello = sample_hello();
   big_hello.name = Name::from(std::string(40, 'n'));
   c.push_back(make_case("Hello/max name", MsgType::kHello, big_hello));
+  Hello room_hello = big_hello;
+  room_hello.room = Name::from(std::string(32, 'r'));
+  room_hello.has_room_password = 1;
+  room_hello.room_proof.fill(0xA5);
+  c.push_back(make_case("Hello/max room, with proof", MsgType::kHello, room_hello));
+  c.push_back(make_case("ListRooms", MsgType::kListRooms, ListRooms{}));
+  c.push_back(make_case("RoomList", MsgType::kRoomList, sample_room_list(3)));
+  c.push_back(make_case("RoomList/empty", MsgType::kRoomList, sample_room_list(0)));
+  c.push_back(make_case("RoomList/max", MsgType::kRoomList, max_room_list()));
   c.push_back(make_case("Welcome", MsgType::kWelcome, Welcome{7, 30}));
   c.push_back(make_case("Participants", MsgType::kParticipants, sample_participants(3)));
   c.push_back(make_case("Participants/empty", MsgType::kParticipants, sample_participants(0)));
@@ -302,19 +334,22 @@ TEST(Protocol, MagicIsTtycOnTheWire) {
   EXPECT_EQ(std::string(h.begin(), h.begin() + 4), "TTYC");
 }
 
-// The call's types 0x01-0x0E, the key exchange's 0x10-0x12 and MediaState 0x20.
+// The call's types 0x01-0x0E, the key exchange's 0x10-0x12, MediaState 0x20 and the room
+// list's 0x21-0x22.
 bool is_defined_type(int t) {
-  return (t >= 0x01 && t <= 0x0E) || (t >= 0x10 && t <= 0x12) || t == 0x20;
+  return (t >= 0x01 && t <= 0x0E) || (t >= 0x10 && t <= 0x12) || (t >= 0x20 && t <= 0x22);
 }
 
-TEST(Protocol, KnownTypesAreTheCallsTheKeyExchangesAndMediaState) {
+TEST(Protocol, KnownTypesAreTheCallsTheKeyExchangesMediaStateAndRooms) {
   for (int t = 0; t < 256; ++t) {
     EXPECT_EQ(is_known_type(uint8_t(t)), is_defined_type(t)) << t;
   }
 }
 
 TEST(Protocol, MaxPayloadPerType) {
-  EXPECT_EQ(max_payload(MsgType::kHello), 64u);
+  EXPECT_EQ(max_payload(MsgType::kHello), 128u);
+  EXPECT_EQ(max_payload(MsgType::kListRooms), 2u);
+  EXPECT_EQ(max_payload(MsgType::kRoomList), 4u + 64u * (3u + 32u));
   EXPECT_EQ(max_payload(MsgType::kWelcome), 6u);
   EXPECT_EQ(max_payload(MsgType::kParticipants), 2u + 64u * (6u + 32u));
   EXPECT_EQ(max_payload(MsgType::kJoined), 37u);
@@ -348,8 +383,11 @@ TEST(Protocol, LargestMessagesFitTheirLimits) {
             max_payload(MsgType::kResize));
   Hello h = sample_hello();
   h.name = Name::from(std::string(99, 'x'));
-  EXPECT_EQ(encode_vec(h).size(), 7u + kMaxNameBytes);
+  EXPECT_EQ(encode_vec(h).size(), 7u + kMaxNameBytes + 1 + 1 + 32);
+  h.room = Name::from(std::string(99, 'r'));
+  EXPECT_EQ(encode_vec(h).size(), 7u + kMaxNameBytes + 1 + kMaxRoomNameBytes + 1 + 32);
   EXPECT_LE(encode_vec(h).size(), max_payload(MsgType::kHello));
+  EXPECT_EQ(encode_vec(max_room_list()).size(), max_payload(MsgType::kRoomList));
   EXPECT_EQ(encode_vec(sample_video_up()).size(), kVideoUpHeaderSize);
   EXPECT_EQ(encode_vec(sample_video_down(0, 0)).size(), kVideoDownFixedSize);
   EXPECT_EQ(encode_vec(sample_video_down(3, 0)).size(), kVideoDownFixedSize + 3 * kFrameSourceSize);
@@ -393,6 +431,7 @@ TEST(Protocol, EveryControlAndAudioTypeFitsItsClass) {
 TEST(Protocol, TypeNamesAreDistinct) {
   std::vector<std::string_view> names;
   for (int t = 1; t <= 14; ++t) names.push_back(to_string(MsgType(t)));
+  for (int t = 0x20; t <= 0x22; ++t) names.push_back(to_string(MsgType(t)));
   for (auto n : names) EXPECT_NE(n, "Unknown");
   std::sort(names.begin(), names.end());
   EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
@@ -422,7 +461,7 @@ TEST(ProtocolHeader, GoldenBytes) {
   std::array<uint8_t, kHeaderSize> h{};
   write_header(MsgType::kPing, payload, h);
   const uint32_t crc = crc32c(payload);
-  const Buf expected = Bytes().str("TTYC").u8(2).u8(0x07).u16(0).u32(8).u32(crc).take();
+  const Buf expected = Bytes().str("TTYC").u8(3).u8(0x07).u16(0).u32(8).u32(crc).take();
   EXPECT_EQ(Buf(h.begin(), h.end()), expected);
   EXPECT_EQ(payload, (Buf{0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11}));
 }
@@ -453,9 +492,10 @@ TEST(ProtocolHeader, RejectsBadMagic) {
 }
 
 TEST(ProtocolHeader, RejectsEveryOtherVersion) {
-  EXPECT_EQ(kProtocolVersion, 2);
-  // A v1 peer's packets (text frames, render modes in Hello) stop at the header.
+  EXPECT_EQ(kProtocolVersion, 3);
+  // A v1 or v2 peer's packets stop at the header.
   EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x01, 0, 20)), HeaderError::kBadVersion);
+  EXPECT_EQ(parse(header_bytes(kMagic, 2, 0x01, 0, 20)), HeaderError::kBadVersion);
   for (int v = 0; v < 256; ++v) {
     if (v == kProtocolVersion) continue;
     EXPECT_EQ(parse(header_bytes(kMagic, uint8_t(v), 0x07, 0, 8)), HeaderError::kBadVersion) << v;
@@ -671,9 +711,59 @@ TEST(ProtocolRoundTrip, Hello) {
 }
 
 TEST(ProtocolRoundTrip, HelloLayout) {
-  // u16 version, u16 cols, u16 rows, then the name: no render or colour mode since v2.
-  const Buf expected = Bytes().u16(2).u16(120).u16(40).u8(11).str("Ana M\xC3\xBCller").take();
+  // u16 version, u16 cols, u16 rows, the name, the room (empty: the default room), then
+  // whether a room password is proven and the 32-byte proof (zero without one).
+  const Buf expected = Bytes()
+                           .u16(3)
+                           .u16(120)
+                           .u16(40)
+                           .u8(11)
+                           .str("Ana M\xC3\xBCller")
+                           .u8(0)
+                           .u8(0)
+                           .raw(Buf(32, 0))
+                           .take();
   EXPECT_EQ(encode_vec(sample_hello()), expected);
+  Hello in_room = sample_hello();
+  in_room.room = Name::from("ops");
+  in_room.has_room_password = 1;
+  in_room.room_proof.fill(7);
+  const Buf with_room = Bytes()
+                            .u16(3)
+                            .u16(120)
+                            .u16(40)
+                            .u8(11)
+                            .str("Ana M\xC3\xBCller")
+                            .u8(3)
+                            .str("ops")
+                            .u8(1)
+                            .raw(Buf(32, 7))
+                            .take();
+  EXPECT_EQ(encode_vec(in_room), with_room);
+  Hello out;
+  ASSERT_TRUE(decode_checked(with_room, out));
+  EXPECT_EQ(out.room.view(), "ops");
+  EXPECT_EQ(out.has_room_password, 1);
+}
+
+TEST(ProtocolRoundTrip, HelloOfVersionTwoDoesNotDecode) {
+  // v2's Hello ended after the name; the server then answers kVersionMismatch.
+  EXPECT_FALSE(decodes<Hello>(Bytes().u16(2).u16(80).u16(24).u8(3).str("ana").take()));
+}
+
+TEST(ProtocolRoundTrip, RoomListLayout) {
+  const Buf expected = Bytes()
+                           .u16(3)  // total
+                           .u16(1)  // count
+                           .u16(2)  // members
+                           .u8(6)
+                           .str("room 0")
+                           .take();
+  RoomList list = sample_room_list(1);
+  list.rooms[0].members = 2;
+  list.total = 3;
+  EXPECT_EQ(encode_vec(list), expected);
+  EXPECT_EQ(encode_vec(ListRooms{}), (Buf{3, 0}));
 }
 
 TEST(ProtocolRoundTrip, HelloOfVersionOneDoesNotDecode) {
@@ -1036,6 +1126,55 @@ TEST(ProtocolValidate, HelloTerminalSizeBounds) {
   }
 }
 
+TEST(ProtocolValidate, RoomNames) {
+  EXPECT_TRUE(is_valid_room_name("lobby"));
+  EXPECT_TRUE(is_valid_room_name("stand-up 9:30"));
+  EXPECT_TRUE(is_valid_room_name("\xC3\xA9quipe"));             // é, precomposed
+  EXPECT_TRUE(is_valid_room_name("\xE4\xBC\x9A\xE8\xAD\xB0"));  // 会议: wide is fine
+  EXPECT_TRUE(is_valid_room_name(std::string(32, 'x')));
+  EXPECT_FALSE(is_valid_room_name(""));
+  EXPECT_FALSE(is_valid_room_name(std::string(33, 'x')));
+  for (const auto& s : kInvalidUtf8) EXPECT_FALSE(is_valid_room_name(s)) << s;
+  for (const auto& s : kControlText) EXPECT_FALSE(is_valid_room_name(s)) << s;
+  // Format characters: a bidi override (U+202E) or isolate (U+2066), a zero-width joiner
+  // (U+200D), a BOM; and a lone combining mark (U+0301).
+  for (const char* s : {"a\xE2\x80\xAE"
+                        "b",
+                        "\xE2\x81\xA6x",
+                        "a\xE2\x80\x8D"
+                        "b",
+                        "\xEF\xBB\xBFlobby", "e\xCC\x81"}) {
+    EXPECT_FALSE(is_valid_room_name(s)) << s;
+  }
+}
+
+TEST(ProtocolValidate, HelloAndRoomListRoomNames) {
+  auto with_room = [](std::string_view bytes) {
+    Hello h = sample_hello();
+    h.room = raw_name(bytes);
+    return h;
+  };
+  EXPECT_TRUE(encodes_and_decodes(with_room("")));  // the default room
+  EXPECT_TRUE(encodes_and_decodes(with_room("ops")));
+  EXPECT_FALSE(
+      encodes_and_decodes(with_room("a\xE2\x80\xAE"
+                                    "b")));
+  EXPECT_FALSE(encodes_and_decodes(with_room("a\x1B")));
+  RoomList list = sample_room_list(1);
+  list.rooms[0].name = raw_name(
+      "a\xE2\x80\xAE"
+      "b");
+  EXPECT_FALSE(encodes_and_decodes(list));
+  list.rooms[0].name = raw_name("");  // a listed room always has a name
+  EXPECT_FALSE(encodes_and_decodes(list));
+  RoomList more = sample_room_list(2);
+  more.total = 1;  // fewer rooms in all than listed
+  EXPECT_FALSE(encodes_and_decodes(more));
+  Hello bad_flag = sample_hello();
+  bad_flag.has_room_password = 2;
+  EXPECT_FALSE(encodes_and_decodes(bad_flag));
+}
+
 TEST(ProtocolValidate, HelloNames) {
   auto with_name = [](std::string_view bytes) {
     Hello h = sample_hello();
@@ -1047,10 +1186,14 @@ TEST(ProtocolValidate, HelloNames) {
   for (const auto& s : kControlText) EXPECT_FALSE(encodes_and_decodes(with_name(s))) << s;
   for (const auto& s : kValidText) EXPECT_TRUE(encodes_and_decodes(with_name(s))) << s;
   // name_len above the limit, with the bytes present.
-  const Buf fixed = Bytes().u16(2).u16(80).u16(24).take();
-  EXPECT_TRUE(decodes<Hello>(Bytes().raw(fixed).u8(32).str(std::string(32, 'x')).take()));
-  EXPECT_FALSE(decodes<Hello>(Bytes().raw(fixed).u8(33).str(std::string(33, 'x')).take()));
-  EXPECT_FALSE(decodes<Hello>(Bytes().raw(fixed).u8(255).str(std::string(255, 'x')).take()));
+  const Buf fixed = Bytes().u16(3).u16(80).u16(24).take();
+  const Buf no_room = Bytes().u8(0).u8(0).raw(Buf(32, 0)).take();
+  EXPECT_TRUE(
+      decodes<Hello>(Bytes().raw(fixed).u8(32).str(std::string(32, 'x')).raw(no_room).take()));
+  EXPECT_FALSE(
+      decodes<Hello>(Bytes().raw(fixed).u8(33).str(std::string(33, 'x')).raw(no_room).take()));
+  EXPECT_FALSE(
+      decodes<Hello>(Bytes().raw(fixed).u8(255).str(std::string(255, 'x')).raw(no_room).take()));
 }
 
 TEST(ProtocolRoundTrip, ResizeWithFocusLayout) {
@@ -1148,7 +1291,10 @@ TEST(ProtocolValidate, JoinedNames) {
 }
 
 TEST(ProtocolValidate, ByeReasonAndText) {
-  for (int r = int(ByeReason::kKeyNotAllowed) + 1; r < 256; ++r) {
+  for (int r = 0; r <= int(ByeReason::kNotListed); ++r) {
+    EXPECT_TRUE(decodes<Bye>(Bytes().u8(uint64_t(r)).u8(0).take())) << r;
+  }
+  for (int r = int(ByeReason::kNotListed) + 1; r < 256; ++r) {
     EXPECT_FALSE(decodes<Bye>(Bytes().u8(uint64_t(r)).u8(0).take())) << r;
   }
   EXPECT_TRUE(decodes<Bye>(Bytes().u8(5).u8(120).str(std::string(120, 'x')).take()));

@@ -1,0 +1,78 @@
+// `ttycall rooms HOST[:PORT]`: the rooms of a server that lists them (--list-rooms).
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "app/commands.h"
+#include "client/room_lister.h"
+#include "core/console.h"
+#include "core/utf8.h"
+
+namespace ttycall::app {
+
+Command add_rooms_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "rooms", "List a server's rooms and how many are in each (if it allows: --list-rooms)");
+  cmd->footer(
+      "Prints one room a line: its name, a tab, its member count; largest rooms first.\n"
+      "Example:\n"
+      "  ttycall rooms call.example.org");
+  auto o = std::make_shared<client::ClientOptions>();
+  auto address = std::make_shared<std::string>();
+  add_address_options(*cmd, *o, *address, /*with_room=*/false);
+  auto* security = cmd->add_option_group("Security", "As for `ttycall client`");
+  security->add_flag("--insecure", o->insecure,
+                     "Connect without encryption (only to a server started with --insecure)");
+  security->add_flag("--insecure-even-if-pinned", o->insecure_even_if_pinned,
+                     "With --insecure: connect even to a server pinned in known_hosts");
+  security->add_option("--password", o->password, "The server's password, if it has one");
+  auto password_file = std::make_shared<std::string>();
+  security
+      ->add_option("--password-file", *password_file,
+                   "Read the password from the first line of FILE (keeps it out of `ps`)")
+      ->check(CLI::ExistingFile);
+  security->add_option("--identity", o->identity_file,
+                       "Your key file, created if missing (default: ~/.config/ttycall/client_key)");
+  security->add_option("--known-hosts", o->known_hosts_file,
+                       "Pinned server keys (default: ~/.config/ttycall/known_hosts)");
+  security->add_option("--server-key", o->server_key,
+                       "Accept only this server key (as the server prints it) instead of pinning");
+  return [o, address, password_file] {
+    if (core::Status given = apply_address(*address, *o); !given.is_ok()) {
+      core::write_stderr_whole("ttycall: " + given.message() + "\n");
+      return given.exit_code();
+    }
+    if (!password_file->empty()) {
+      core::Result<std::string> password = read_password_file(*password_file);
+      if (!password.is_ok()) {
+        core::write_stderr_whole("ttycall: " + password.status().message() + "\n");
+        return password.status().exit_code();
+      }
+      o->password = std::move(*password);
+    }
+    if (!o->room.empty()) {
+      core::write_stderr_whole("ttycall: `ttycall rooms` takes HOST[:PORT], without a room\n");
+      return 2;
+    }
+    core::Result<net::RoomList> list = client::list_rooms(*o);
+    if (!list.is_ok()) {
+      core::write_stderr_whole("ttycall: " + list.status().message() + "\n");
+      return list.status().exit_code();
+    }
+    std::string text;
+    for (size_t i = 0; i < list->count; ++i) {
+      // Names passed the room name rules on the way in; printable() is the second guard.
+      text += fmt::format("{}\t{}\n", core::utf8::printable(list->rooms[i].name.view()),
+                          list->rooms[i].members);
+    }
+    if (list->total > list->count) {
+      text += fmt::format("(and {} smaller rooms)\n", list->total - list->count);
+    }
+    core::write_all(STDOUT_FILENO, text);
+    return 0;
+  };
+}
+
+}  // namespace ttycall::app
