@@ -23,7 +23,7 @@ Connection::~Connection() = default;
 // ---- Reading ----
 
 void Connection::read_next() {
-  if (is_shut_down()) return;
+  if (is_shut_down() || reading_stopped_.load(std::memory_order_acquire)) return;
   asio::async_read(socket_, asio::buffer(reader_.header_bytes().data(), kHeaderSize),
                    bound([this, keep = owner_.keep_alive(), generation = generation_.load()](
                              const asio::error_code& ec, size_t) { on_header(ec, generation); }));
@@ -80,7 +80,7 @@ void Connection::deliver(std::span<uint8_t> wire_payload) {
   }
   const uint64_t generation = generation_.load();
   owner_.on_packet(reader_.header(), payload);
-  if (generation == generation_.load()) read_next();
+  if (generation == generation_.load()) read_next();  // unless on_packet closed it
 }
 
 // ---- Queueing ----
@@ -105,6 +105,7 @@ bool Connection::offer_video(const core::PooledBuffer& packet) {
 }
 
 void Connection::close_after_flush() {
+  reading_stopped_.store(true, std::memory_order_release);
   queues_.close_after_flush();
   wake_writer();
 }
@@ -247,6 +248,7 @@ void Connection::reset() {
   abandon_socket();
   channel_.reset();
   flushed_ = false;
+  reading_stopped_.store(false, std::memory_order_release);
   shut_down_.store(false, std::memory_order_release);
 }
 

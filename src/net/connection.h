@@ -76,7 +76,8 @@ class Connection {
   // True when it replaced a frame that had not gone out yet.
   bool offer_video(const core::PooledBuffer& packet);
   bool video_waiting() const { return queues_.video_waiting(); }
-  // Writes what control is queued, then calls Owner::on_flushed(); audio and video stop.
+  // Writes what control is queued, then calls Owner::on_flushed(); audio and video stop,
+  // and so does reading: nothing the peer sends after this is handled.
   void close_after_flush();
 
   // Writes `packet` (sealed if the channel is on) at once without waiting, if no write is
@@ -124,6 +125,7 @@ class Connection {
   // and do nothing.
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> shut_down_{false};
+  std::atomic<bool> reading_stopped_{false};  // by close_after_flush() (any thread), until reset()
   std::atomic<bool> wake_pending_{false};
   bool writing_ = false;
   bool writing_video_ = false;

@@ -35,6 +35,18 @@ constexpr int kSendBufferBytes = 256 * 1024;
 // frame: four viewers of 67 kB text frames at 30 fps over loopback used the same CPU.
 constexpr int kNotSentLowatBytes = 1024;
 
+// Camera and mute flips a participant may make: a person toggles a few times a second at
+// most, while each flip changes the list every member is sent. Beyond this the connection
+// is closed as a protocol error.
+constexpr double kStateChangesPerSecond = 10;
+constexpr double kStateChangeBurst = 20;
+
+// After a Bye is queued (a refusal, a protocol error, shutdown), reading stops at once and
+// the peer has this long to take the Bye before the socket is shut (the watchdog checks
+// each second), so a peer that made an error and does not read is gone in seconds, not
+// after the idle timeout.
+constexpr auto kByeGrace = std::chrono::seconds(2);
+
 // Sets TCP_NOTSENT_LOWAT (Asio has no option type for it).
 void limit_unsent_bytes(SessionSocket& socket, int bytes, asio::error_code& ec) {
   ec.clear();
@@ -51,7 +63,8 @@ Session::Session(SessionSocket socket, ServerContext& context, RoomDirectory& ro
       connection_(std::move(socket), *this),
       watchdog_timer_(connection_.socket().get_executor()),
       handshake_(context.auth, context.options.insecure),
-      uplink_(context, participant_) {}
+      uplink_(context, participant_),
+      state_changes_(kStateChangesPerSecond, kStateChangeBurst) {}
 
 Session::~Session() {
   if (counted_connection_) context_.connections.release(remote_address_);
@@ -111,6 +124,12 @@ void Session::schedule_watchdog() {
 void Session::watchdog_check() {
   const auto now = std::chrono::steady_clock::now();
   const ServerOptions& o = context_.options;
+  const int64_t closing = closing_since_.load(std::memory_order_acquire);
+  if (closing != 0 &&
+      now - std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(closing)) >
+          kByeGrace) {
+    return shutdown_socket("did not take its Bye in time");
+  }
   if (!participant_.joined() && now - started_ > core::to_duration(o.handshake_timeout)) {
     spdlog::warn("closing a connection: no hello within {} s", o.handshake_timeout);
     return shutdown_socket("no hello within the handshake timeout");
@@ -189,9 +208,12 @@ void Session::on_packet(const net::Header& header, std::span<const uint8_t> payl
     case net::MsgType::kVideoUp:
       if (!uplink_.video(payload)) protocol_error("malformed video frame");
       return;
-    case net::MsgType::kAudioUp:
-      if (!uplink_.audio(payload)) protocol_error("malformed audio packet");
+    case net::MsgType::kAudioUp: {
+      const bool was_muted = participant_.muted();
+      if (!uplink_.audio(payload)) return protocol_error("malformed audio packet");
+      if (participant_.muted() != was_muted) note_state_change();
       return;
+    }
     case net::MsgType::kPing:
       return handle_ping(payload);
     case net::MsgType::kPong:
@@ -306,7 +328,16 @@ void Session::handle_resize(std::span<const uint8_t> payload) {
 void Session::handle_media_state(std::span<const uint8_t> payload) {
   net::MediaState state;
   if (!net::decode(payload, state)) return protocol_error("malformed media state");
-  participant_.set_video_off((state.flags & net::kMediaVideoOff) != 0);
+  const bool off = (state.flags & net::kMediaVideoOff) != 0;
+  if (off == participant_.video_off()) return;
+  participant_.set_video_off(off);
+  note_state_change();
+}
+
+void Session::note_state_change() {
+  if (!state_changes_.allow(core::SteadyClock::now())) {
+    protocol_error("too many camera or mute changes a second");
+  }
 }
 
 void Session::handle_ping(std::span<const uint8_t> payload) {
@@ -357,7 +388,11 @@ void Session::close_with_bye(net::ByeReason reason, std::string_view text) {
   const size_t n = net::build_packet(net::MsgType::kBye, net::Bye::make(reason, text), packet);
   // The Bye goes first, so the flush that follows cannot finish before it is queued.
   const bool queued = n > 0 && send_control({packet.data(), n});
-  connection_.close_after_flush();
+  connection_.close_after_flush();  // nothing the peer sends from now on is handled
+  int64_t not_yet = 0;
+  closing_since_.compare_exchange_strong(
+      not_yet, std::chrono::steady_clock::now().time_since_epoch().count(),
+      std::memory_order_acq_rel);
   if (!queued) close(text);
 }
 

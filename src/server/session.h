@@ -11,6 +11,7 @@
 // therefore fixed.
 #include <array>
 #include <asio.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -19,6 +20,7 @@
 
 #include "core/buffer_pool.h"
 #include "core/handler_memory.h"
+#include "core/rate_limiter.h"
 #include "net/connection.h"
 #include "net/protocol.h"
 #include "net/server_handshake.h"
@@ -79,6 +81,8 @@ class Session : public std::enable_shared_from_this<Session>,
   ViewKey clamp_view(ViewKey key) const;  // to the server's --max-size
   void handle_resize(std::span<const uint8_t> payload);
   void handle_media_state(std::span<const uint8_t> payload);
+  // Counts a camera or mute flip; over the rate, a protocol error.
+  void note_state_change();
   void handle_ping(std::span<const uint8_t> payload);
   void protocol_error(std::string_view what);
   void shutdown_socket(std::string_view reason);
@@ -95,11 +99,16 @@ class Session : public std::enable_shared_from_this<Session>,
   bool counted_connection_ = false;
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_packet_{};
+  // When a Bye was queued and reading stopped (steady clock ticks; 0: not closing), from
+  // any thread (a server shutdown closes every session): the peer has a short grace.
+  std::atomic<int64_t> closing_since_{0};
 
   net::ServerHandshake handshake_;
   core::PooledBuffer video_payload_;  // from the receive pool, for VideoUp
   Participant participant_{*this};
   UplinkDecoder uplink_;
+  // Camera and mute flips: each one changes what every member is sent (the io thread's).
+  core::RateLimiter state_changes_;
 };
 
 }  // namespace ttycall::server

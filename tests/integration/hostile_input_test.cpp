@@ -417,5 +417,74 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
   EXPECT_TRUE(server_status->success()) << server_status->describe();
 }
 
+// Each camera or mute flip changes what every member is sent; a participant flipping far
+// faster than a person can is closed, with one log line, and a protocol error stops the
+// reading of that connection at once: the flips queued behind it are never handled.
+TEST(HostileInput, AFloodOfCameraFlipsClosesOnlyThatConnectionWithOneLine) {
+  TempDir dir;
+  ServerProcess server({"--fps", "30"}, dir.file("server.stderr"));
+  ClientSpec good;
+  good.name = "alice";
+  good.duration = 60;
+  good.stats_json = dir.file("alice.json");
+  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+  RawConnection flipper(server.port());
+  ASSERT_TRUE(flipper.join("flipper", 80, 24));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+
+  constexpr int kFlips = 2000;
+  for (int i = 0; i < kFlips; ++i) {
+    if (!flipper.send_message(net::MsgType::kMediaState,
+                              net::MediaState{uint8_t(i % 2 ? 0 : net::kMediaVideoOff)})) {
+      break;  // closed while we were still sending
+    }
+  }
+  EXPECT_TRUE(flipper.wait_closed(10s)) << "the server kept the connection open";
+  const std::string reason = "too many camera or mute changes a second";
+  EXPECT_TRUE(server.wait_for_stderr(reason, 1, 5s)) << server.stderr_text();
+  EXPECT_EQ(count_of(server.stderr_text(), reason), 1u) << server.stderr_text();
+  EXPECT_EQ(count_of(server.stderr_text(), "closing connection of flipper"), 1u)
+      << "reading stops at the first protocol error\n"
+      << server.stderr_text();
+
+  // Alice's rate over a few seconds that include the flood and what follows it.
+  std::this_thread::sleep_for(3s);
+  ASSERT_TRUE(alice.running()) << "the good client was thrown out";
+  ASSERT_TRUE(alice.send_signal(SIGTERM));
+  const auto status = alice.wait_for(10s);
+  ASSERT_TRUE(status && status->success());
+  const double fps = read_json_file(good.stats_json).at("fps").get<double>();
+  EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps; the server runs at 30";
+}
+
+// A peer that made an error and does not read cannot take its Bye: it is shut after a
+// short grace, not kept until the idle timeout.
+TEST(HostileInput, APeerThatErrsAndDoesNotReadIsShutWithinTheByeGrace) {
+  TempDir dir;
+  ServerProcess server({"--fps", "30", "--idle-timeout", "60"}, dir.file("server.stderr"));
+  ClientSpec good;
+  good.name = "alice";
+  good.duration = 60;
+  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+  RawConnection stuck(server.port(), 4096);
+  ASSERT_TRUE(stuck.join("sloth", 80, 24));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+  // Alice's frames fill sloth's small window, which it never reads (a few frames do).
+  std::this_thread::sleep_for(2s);
+  // A media state with an unknown flag: a protocol error found in the payload, and behind
+  // it two more that are never read, since reading stops at the first.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(stuck.send_message(net::MsgType::kMediaState, net::MediaState{0x80}));
+  }
+  EXPECT_TRUE(server.wait_for_stderr("closing connection of sloth", 1, 10s))
+      << server.stderr_text();
+  // Well before the 60 s idle timeout (the grace is 2 s; the watchdog looks each second).
+  EXPECT_TRUE(server.wait_for_stderr("did not take its Bye in time", 1, 20s))
+      << server.stderr_text();
+  EXPECT_EQ(count_of(server.stderr_text(), "closing connection of sloth"), 1u)
+      << server.stderr_text();
+  EXPECT_TRUE(alice.running());
+}
+
 }  // namespace
 }  // namespace ttycall::itest
