@@ -89,17 +89,9 @@ Command add_client_command(CLI::App& app) {
       ->type_name("FILE");
   cmd->add_option("--seed", o->seed, "Varies the test:moving pattern")->group("");
   return [o, password_file, address] {
-    if (core::Status given = apply_address(*address, *o); !given.is_ok()) {
+    if (core::Status given = apply_connect_options(*address, *password_file, *o); !given.is_ok()) {
       core::write_stderr_whole("ttycall: " + given.message() + "\n");
       return given.exit_code();
-    }
-    if (!password_file->empty()) {
-      core::Result<std::string> password = read_password_file(*password_file);
-      if (!password.is_ok()) {
-        core::write_stderr_whole("ttycall: " + password.status().message() + "\n");
-        return password.status().exit_code();
-      }
-      o->password = std::move(*password);
     }
     return client::run_call(*o);
   };

@@ -28,6 +28,10 @@ Command add_rooms_command(CLI::App& app);
 void add_address_options(CLI::App& command, client::ClientOptions& options, std::string& address,
                          bool with_room);
 core::Status apply_address(const std::string& address, client::ClientOptions& options);
+// What `client` and `rooms` do after parsing: apply_address(), then the password from
+// --password-file if one was given.
+core::Status apply_connect_options(const std::string& address, const std::string& password_file,
+                                   client::ClientOptions& options);
 
 // --render ascii|half and --color none|256|true, bound to the given fields. With `detect`,
 // --color also takes `auto` (the default): the terminal's colours, found at start.

@@ -90,6 +90,16 @@ core::Status apply_address(const std::string& address, client::ClientOptions& op
   return core::Status::ok();
 }
 
+core::Status apply_connect_options(const std::string& address, const std::string& password_file,
+                                   client::ClientOptions& options) {
+  if (core::Status given = apply_address(address, options); !given.is_ok()) return given;
+  if (password_file.empty()) return core::Status::ok();
+  core::Result<std::string> password = read_password_file(password_file);
+  if (!password.is_ok()) return password.status();
+  options.password = std::move(*password);
+  return core::Status::ok();
+}
+
 core::Result<std::string> read_password_file(const std::string& path) {
   std::ifstream in(path);
   std::string password;

@@ -40,17 +40,9 @@ Command add_rooms_command(CLI::App& app) {
   security->add_option("--server-key", o->server_key,
                        "Accept only this server key (as the server prints it) instead of pinning");
   return [o, address, password_file] {
-    if (core::Status given = apply_address(*address, *o); !given.is_ok()) {
+    if (core::Status given = apply_connect_options(*address, *password_file, *o); !given.is_ok()) {
       core::write_stderr_whole("ttycall: " + given.message() + "\n");
       return given.exit_code();
-    }
-    if (!password_file->empty()) {
-      core::Result<std::string> password = read_password_file(*password_file);
-      if (!password.is_ok()) {
-        core::write_stderr_whole("ttycall: " + password.status().message() + "\n");
-        return password.status().exit_code();
-      }
-      o->password = std::move(*password);
     }
     if (!o->room.empty()) {
       core::write_stderr_whole("ttycall: `ttycall rooms` takes HOST[:PORT], without a room\n");

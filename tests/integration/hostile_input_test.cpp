@@ -61,6 +61,26 @@ net::Hello hello_for(uint16_t cols, uint16_t rows) {
   return h;
 }
 
+// The well-behaved participant each test keeps in the call beside the attacker: headless,
+// the moving pattern, her stats written at exit.
+ClientSpec alice_spec(const TempDir& dir) {
+  ClientSpec spec;
+  spec.name = "alice";
+  spec.duration = 60;
+  spec.stats_json = dir.file("alice.json");
+  return spec;
+}
+
+// Stops alice (SIGTERM) and returns her stats file; an empty object (and a test failure)
+// if she did not end cleanly.
+nlohmann::json stop_for_stats(ChildProcess& alice, const ClientSpec& spec) {
+  EXPECT_TRUE(alice.send_signal(SIGTERM));
+  const auto status = alice.wait_for(10s);
+  EXPECT_TRUE(status && status->success());
+  if (!status || !status->success()) return nlohmann::json::object();
+  return read_json_file(spec.stats_json);
+}
+
 struct Attack {
   std::string name;
   std::string log_reason;  // what the server's one log line says
@@ -176,10 +196,7 @@ TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeep
       {"--fps", "30", "--handshake-timeout", "5", "--idle-timeout", "10", "--stats-json",
        stats_file, "--memory-report-interval", "1", "--memory-report", dir.file("memory.txt")},
       dir.file("server.stderr"));
-  ClientSpec good;
-  good.name = "alice";
-  good.duration = 60;
-  good.stats_json = dir.file("alice.json");
+  const ClientSpec good = alice_spec(dir);
   ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
   ASSERT_TRUE(server.wait_for_stderr("alice joined as participant", 1, 10s))
       << server.stderr_text();
@@ -218,13 +235,10 @@ TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeep
                            << " more frames (of " << frames_sent.value_or(0)
                            << "), not 30; server stderr:\n"
                            << server.stderr_text();
-  ASSERT_TRUE(alice.send_signal(SIGTERM));
-  const auto status = alice.wait_for(10s);
-  ASSERT_TRUE(status && status->success());
-  const nlohmann::json stats = read_json_file(good.stats_json);
-  const double fps = stats.at("fps").get<double>();
+  const nlohmann::json stats = stop_for_stats(alice, good);
+  const double fps = stats.value("fps", 0.0);
   EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps from her first frame to her last ("
-                       << stats.at("frames_received").get<int64_t>()
+                       << stats.value("frames_received", int64_t(0))
                        << " frames, through three rounds of attacks); the server runs at 30";
   EXPECT_EQ(count_of(server.stderr_text(), "alice (participant"), 1u)
       << "alice left only at the end";
@@ -241,10 +255,7 @@ TEST(HostileInput, AClientThatStopsReadingCostsTheOthersNothingAndIsDropped) {
       {"--fps", "30", "--warmup", "3", "--idle-timeout", "8", "--stats-json", stats_file,
        "--memory-report-interval", "1", "--memory-report", dir.file("reports.txt")},
       dir.file("server.stderr"));
-  ClientSpec good;
-  good.name = "alice";
-  good.duration = 60;
-  good.stats_json = dir.file("alice.json");
+  const ClientSpec good = alice_spec(dir);
   ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
 
   // Joins with alice's view (so the server renders nothing more for it), then never reads
@@ -277,14 +288,11 @@ TEST(HostileInput, AClientThatStopsReadingCostsTheOthersNothingAndIsDropped) {
   EXPECT_TRUE(server.wait_for_stderr("sloth (participant", 1, 15s)) << server.stderr_text();
   EXPECT_TRUE(stuck.wait_closed(5s));
 
-  ASSERT_TRUE(alice.send_signal(SIGTERM));
-  const auto status = alice.wait_for(10s);
-  ASSERT_TRUE(status && status->success());
-  const nlohmann::json stats = read_json_file(good.stats_json);
-  const double fps = stats.at("fps").get<double>();
+  const nlohmann::json stats = stop_for_stats(alice, good);
+  const double fps = stats.value("fps", 0.0);
   EXPECT_GE(fps, 20.0) << "alice's rate suffered: she measured " << fps
                        << " fps from her first frame to her last ("
-                       << stats.at("frames_received").get<int64_t>()
+                       << stats.value("frames_received", int64_t(0))
                        << " frames, sloth stuck all along); the server runs at 30";
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
@@ -345,10 +353,7 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
   ServerProcess server({"--fps", "30", "--stats-json", stats_file, "--memory-report-interval", "1",
                         "--memory-report", dir.file("memory.txt")},
                        dir.file("server.stderr"));
-  ClientSpec good;
-  good.name = "alice";
-  good.duration = 60;
-  good.stats_json = dir.file("alice.json");
+  const ClientSpec good = alice_spec(dir);
   ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
   RawConnection mallory(server.port());
   ASSERT_TRUE(mallory.join("mallory", 80, 24));
@@ -406,11 +411,8 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
   EXPECT_GT(over_rate, 0);
 
   EXPECT_TRUE(alice.running()) << "the good client was thrown out";
-  ASSERT_TRUE(alice.send_signal(SIGTERM));
-  const auto status = alice.wait_for(10s);
-  ASSERT_TRUE(status && status->success());
-  const nlohmann::json stats = read_json_file(good.stats_json);
-  const double fps = stats.at("fps").get<double>();
+  const nlohmann::json stats = stop_for_stats(alice, good);
+  const double fps = stats.value("fps", 0.0);
   EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps; the server runs at 30";
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
@@ -423,10 +425,7 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
 TEST(HostileInput, AFloodOfCameraFlipsClosesOnlyThatConnectionWithOneLine) {
   TempDir dir;
   ServerProcess server({"--fps", "30"}, dir.file("server.stderr"));
-  ClientSpec good;
-  good.name = "alice";
-  good.duration = 60;
-  good.stats_json = dir.file("alice.json");
+  const ClientSpec good = alice_spec(dir);
   ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
   RawConnection flipper(server.port());
   ASSERT_TRUE(flipper.join("flipper", 80, 24));
@@ -450,10 +449,7 @@ TEST(HostileInput, AFloodOfCameraFlipsClosesOnlyThatConnectionWithOneLine) {
   // Alice's rate over a few seconds that include the flood and what follows it.
   std::this_thread::sleep_for(3s);
   ASSERT_TRUE(alice.running()) << "the good client was thrown out";
-  ASSERT_TRUE(alice.send_signal(SIGTERM));
-  const auto status = alice.wait_for(10s);
-  ASSERT_TRUE(status && status->success());
-  const double fps = read_json_file(good.stats_json).at("fps").get<double>();
+  const double fps = stop_for_stats(alice, good).value("fps", 0.0);
   EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps; the server runs at 30";
 }
 
@@ -462,9 +458,7 @@ TEST(HostileInput, AFloodOfCameraFlipsClosesOnlyThatConnectionWithOneLine) {
 TEST(HostileInput, APeerThatErrsAndDoesNotReadIsShutWithinTheByeGrace) {
   TempDir dir;
   ServerProcess server({"--fps", "30", "--idle-timeout", "60"}, dir.file("server.stderr"));
-  ClientSpec good;
-  good.name = "alice";
-  good.duration = 60;
+  const ClientSpec good = alice_spec(dir);
   ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
   RawConnection stuck(server.port(), 4096);
   ASSERT_TRUE(stuck.join("sloth", 80, 24));
