@@ -314,7 +314,7 @@ void Session::list_rooms() {
   std::array<uint8_t, net::kMaxControlPacket> packet;
   const size_t n = net::build_packet(net::MsgType::kRoomList, list, packet);
   if (n == 0 || !send_control({packet.data(), n})) return close("cannot send the room list");
-  connection_.close_after_flush();
+  close_after_flush();
 }
 
 // ---- In the call ----
@@ -388,12 +388,16 @@ void Session::close_with_bye(net::ByeReason reason, std::string_view text) {
   const size_t n = net::build_packet(net::MsgType::kBye, net::Bye::make(reason, text), packet);
   // The Bye goes first, so the flush that follows cannot finish before it is queued.
   const bool queued = n > 0 && send_control({packet.data(), n});
+  close_after_flush();
+  if (!queued) close(text);
+}
+
+void Session::close_after_flush() {
   connection_.close_after_flush();  // nothing the peer sends from now on is handled
   int64_t not_yet = 0;
   closing_since_.compare_exchange_strong(
       not_yet, std::chrono::steady_clock::now().time_since_epoch().count(),
       std::memory_order_acq_rel);
-  if (!queued) close(text);
 }
 
 void Session::shutdown_socket(std::string_view reason) {

@@ -83,6 +83,8 @@ class Session : public std::enable_shared_from_this<Session>,
   void handle_media_state(std::span<const uint8_t> payload);
   // Counts a camera or mute flip; over the rate, a protocol error.
   void note_state_change();
+  // Stops reading, closes once what is queued is written, and starts the Bye grace.
+  void close_after_flush();
   void handle_ping(std::span<const uint8_t> payload);
   void protocol_error(std::string_view what);
   void shutdown_socket(std::string_view reason);
