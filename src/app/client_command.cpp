@@ -53,26 +53,10 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--pin", o->pin,
                   "In the focus layout, show this participant large, by name (implies --focus)");
   auto password_file = std::make_shared<std::string>();
-  auto* security = cmd->add_option_group(
-      "Security", "Calls are encrypted; the server's key is pinned on first connect");
-  security->add_flag("--insecure", o->insecure,
-                     "Connect without encryption (only to a server started with --insecure)");
-  security->add_flag("--insecure-even-if-pinned", o->insecure_even_if_pinned,
-                     "With --insecure: connect even to a server pinned in known_hosts (one "
-                     "known to encrypt)");
-  security->add_option("--password", o->password, "The server's password, if it has one");
+  auto* security = add_connect_security_options(
+      *cmd, *o, *password_file, "Calls are encrypted; the server's key is pinned on first connect");
   security->add_option("--room-password", o->room_password,
                        "The room's password, if it has one (it never crosses the network)");
-  security
-      ->add_option("--password-file", *password_file,
-                   "Read the password from the first line of FILE (keeps it out of `ps`)")
-      ->check(CLI::ExistingFile);
-  security->add_option("--identity", o->identity_file,
-                       "Your key file, created if missing (default: ~/.config/ttycall/client_key)");
-  security->add_option("--known-hosts", o->known_hosts_file,
-                       "Pinned server keys (default: ~/.config/ttycall/known_hosts)");
-  security->add_option("--server-key", o->server_key,
-                       "Accept only this server key (as the server prints it) instead of pinning");
   cmd->add_flag("!--no-echo-cancel", o->echo_cancel,
                 "Turn off echo cancellation (on with a device microphone and speaker)");
   add_render_options(*cmd, o->render, o->color, &o->detect_color);

@@ -28,6 +28,12 @@ Command add_rooms_command(CLI::App& app);
 void add_address_options(CLI::App& command, client::ClientOptions& options, std::string& address,
                          bool with_room);
 core::Status apply_address(const std::string& address, client::ClientOptions& options);
+// The "Security" options of `client` and `rooms` (encryption, the server's password and
+// --password-file into `password_file`, the key files, --server-key), in a group described
+// by `description`, which is returned for a command to add its own.
+CLI::Option_group* add_connect_security_options(CLI::App& command, client::ClientOptions& options,
+                                                std::string& password_file,
+                                                const std::string& description);
 // What `client` and `rooms` do after parsing: apply_address(), then the password from
 // --password-file if one was given.
 core::Status apply_connect_options(const std::string& address, const std::string& password_file,

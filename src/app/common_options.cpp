@@ -90,6 +90,29 @@ core::Status apply_address(const std::string& address, client::ClientOptions& op
   return core::Status::ok();
 }
 
+CLI::Option_group* add_connect_security_options(CLI::App& command, client::ClientOptions& options,
+                                                std::string& password_file,
+                                                const std::string& description) {
+  auto* security = command.add_option_group("Security", description);
+  security->add_flag("--insecure", options.insecure,
+                     "Connect without encryption (only to a server started with --insecure)");
+  security->add_flag("--insecure-even-if-pinned", options.insecure_even_if_pinned,
+                     "With --insecure: connect even to a server pinned in known_hosts (one "
+                     "known to encrypt)");
+  security->add_option("--password", options.password, "The server's password, if it has one");
+  security
+      ->add_option("--password-file", password_file,
+                   "Read the password from the first line of FILE (keeps it out of `ps`)")
+      ->check(CLI::ExistingFile);
+  security->add_option("--identity", options.identity_file,
+                       "Your key file, created if missing (default: ~/.config/ttycall/client_key)");
+  security->add_option("--known-hosts", options.known_hosts_file,
+                       "Pinned server keys (default: ~/.config/ttycall/known_hosts)");
+  security->add_option("--server-key", options.server_key,
+                       "Accept only this server key (as the server prints it) instead of pinning");
+  return security;
+}
+
 core::Status apply_connect_options(const std::string& address, const std::string& password_file,
                                    client::ClientOptions& options) {
   if (core::Status given = apply_address(address, options); !given.is_ok()) return given;

@@ -22,23 +22,8 @@ Command add_rooms_command(CLI::App& app) {
   auto o = std::make_shared<client::ClientOptions>();
   auto address = std::make_shared<std::string>();
   add_address_options(*cmd, *o, *address, /*with_room=*/false);
-  auto* security = cmd->add_option_group("Security", "As for `ttycall client`");
-  security->add_flag("--insecure", o->insecure,
-                     "Connect without encryption (only to a server started with --insecure)");
-  security->add_flag("--insecure-even-if-pinned", o->insecure_even_if_pinned,
-                     "With --insecure: connect even to a server pinned in known_hosts");
-  security->add_option("--password", o->password, "The server's password, if it has one");
   auto password_file = std::make_shared<std::string>();
-  security
-      ->add_option("--password-file", *password_file,
-                   "Read the password from the first line of FILE (keeps it out of `ps`)")
-      ->check(CLI::ExistingFile);
-  security->add_option("--identity", o->identity_file,
-                       "Your key file, created if missing (default: ~/.config/ttycall/client_key)");
-  security->add_option("--known-hosts", o->known_hosts_file,
-                       "Pinned server keys (default: ~/.config/ttycall/known_hosts)");
-  security->add_option("--server-key", o->server_key,
-                       "Accept only this server key (as the server prints it) instead of pinning");
+  add_connect_security_options(*cmd, *o, *password_file, "As for `ttycall client`");
   return [o, address, password_file] {
     if (core::Status given = apply_connect_options(*address, *password_file, *o); !given.is_ok()) {
       core::write_stderr_whole("ttycall: " + given.message() + "\n");
