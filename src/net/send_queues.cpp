@@ -58,31 +58,93 @@ void SendQueues::clear() {
   control_.clear();
   audio_.clear();
   video_.reset();
-  audio_since_video_ = 0;
+  turn_ = 0;
+  turn_credited_ = false;
+  deficit_ = {};
   closing_ = false;
 }
 
-SendQueues::Taken SendQueues::take(std::span<uint8_t> out, bool video_allowed) {
+size_t SendQueues::head_cost(size_t traffic_class) const {
+  switch (traffic_class) {
+    case 0:
+      return control_.empty() ? 0 : control_.front().size + kPacketCharge;
+    case 1:
+      return audio_.empty() ? 0 : audio_.front().size + kPacketCharge;
+    default:
+      return video_ ? video_.size() + kPacketCharge : 0;
+  }
+}
+
+SendQueues::Taken SendQueues::pop_audio(std::span<uint8_t> out) {
+  const AudioSlot& slot = audio_.front();
+  std::copy_n(slot.bytes.begin(), slot.size, out.begin());
+  const Taken taken{Kind::kAudio, slot.size, Sealing::kSealed, {}};
+  audio_.pop();
+  return taken;
+}
+
+SendQueues::Taken SendQueues::pop(size_t traffic_class, std::span<uint8_t> out) {
   Taken taken;
-  std::lock_guard lock(mutex_);
-  const bool video_ready = video_allowed && bool(video_);
-  if (!control_.empty()) {
-    const ControlSlot& slot = control_.front();
-    std::copy_n(slot.bytes.begin(), slot.size, out.begin());
-    taken = {Kind::kControl, slot.size, slot.sealing, {}};
-    control_.pop();
-  } else if (!audio_.empty() && !(video_ready && audio_since_video_ >= kAudioBeforeVideo)) {
-    const AudioSlot& slot = audio_.front();
-    std::copy_n(slot.bytes.begin(), slot.size, out.begin());
-    taken = {Kind::kAudio, slot.size, Sealing::kSealed, {}};
-    audio_.pop();
-    ++audio_since_video_;
-  } else if (video_ready) {
-    taken.kind = Kind::kVideo;
-    taken.video = std::move(video_);
-    audio_since_video_ = 0;
+  switch (traffic_class) {
+    case 0: {
+      const ControlSlot& slot = control_.front();
+      std::copy_n(slot.bytes.begin(), slot.size, out.begin());
+      taken = {Kind::kControl, slot.size, slot.sealing, {}};
+      control_.pop();
+      break;
+    }
+    case 1:
+      taken = pop_audio(out);
+      break;
+    default:
+      taken.kind = Kind::kVideo;
+      taken.video = std::move(video_);
+      break;
   }
   return taken;
+}
+
+void SendQueues::next_turn() {
+  turn_ = (turn_ + 1) % kClasses;
+  turn_credited_ = false;
+}
+
+SendQueues::Taken SendQueues::take(std::span<uint8_t> out, bool video_allowed) {
+  constexpr std::array<size_t, kClasses> kQuantum = {kControlQuantum, kAudioQuantum, kVideoQuantum};
+  std::lock_guard lock(mutex_);
+  std::array<size_t, kClasses> cost{};
+  int waiting = 0;
+  for (size_t c = 0; c < kClasses; ++c) {
+    cost[c] = head_cost(c);
+    waiting += cost[c] != 0;
+  }
+  if (waiting == 0) return {};
+  // Each pass either sends or moves the turn on, crediting a waiting class its quantum, so
+  // it ends within cost / quantum rounds (a few hundred for the largest frame, but a frame
+  // that large is alone on the line, and the shortcut below sends it at once).
+  for (;;) {
+    const size_t c = turn_;
+    if (cost[c] == 0) {
+      deficit_[c] = 0;  // nothing waiting: what it had is forfeit
+      next_turn();
+      continue;
+    }
+    if (!turn_credited_) {
+      deficit_[c] += kQuantum[c];
+      turn_credited_ = true;
+    }
+    const bool alone = waiting == 1;  // nobody waits on it: no share to keep
+    if (cost[c] <= deficit_[c] || alone) {
+      if (c == 2 && !video_allowed) {
+        // The frame's turn, but no room for it yet: it keeps the turn (and what it gained)
+        // and only audio may go meanwhile.
+        return audio_.empty() ? Taken{} : pop_audio(out);
+      }
+      deficit_[c] = cost[c] <= deficit_[c] ? deficit_[c] - cost[c] : 0;
+      return pop(c, out);
+    }
+    next_turn();
+  }
 }
 
 }  // namespace ttycall::net
