@@ -46,6 +46,7 @@ Client::Client(asio::io_context& io, ClientOptions options, CallObserver* observ
       retry_timer_(io_),
       ping_timer_(io_),
       duration_timer_(io_),
+      view_timer_(io_),
       voice_pacer_(io_, [this](std::span<const uint8_t> packet) { send_audio(packet); }),
       camera_(io_, connection_,
               {options_.max_camera_width, options_.max_camera_height, options_.max_camera_fps}),
@@ -251,6 +252,7 @@ void Client::halt() {
   ping_timer_.cancel();
   voice_pacer_.stop();
   duration_timer_.cancel();
+  view_timer_.cancel();
   input_.close();
   end_call();
 }
@@ -609,6 +611,20 @@ void Client::send_audio(std::span<const uint8_t> packet) {
 }
 
 void Client::send_view() {
+  constexpr auto kViewInterval = std::chrono::milliseconds(150);
+  if (view_waiting_) return;  // the timer sends the view as it is then
+  const auto now = core::SteadyClock::now();
+  if (now - view_sent_ < kViewInterval) {
+    view_waiting_ = true;
+    view_timer_.expires_at(view_sent_ + kViewInterval);
+    view_timer_.async_wait([this](const asio::error_code& ec) {
+      view_waiting_ = false;
+      // Not connected: the next Hello carries the size and Welcome the rest.
+      if (!ec && connected_) send_view();
+    });
+    return;
+  }
+  view_sent_ = now;
   const CallChoices& c = controls_.choices();
   send_message(net::MsgType::kResize,
                net::Resize{uint16_t(cols_), uint16_t(picture_rows()), c.layout, c.pinned_id});

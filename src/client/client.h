@@ -104,7 +104,10 @@ class Client : private net::Connection::Owner {
   void send_message(net::MsgType type, const Msg& msg,
                     net::Sealing sealing = net::Sealing::kSealed);
   void send_audio(std::span<const uint8_t> packet);
-  void send_view();         // size, modes and layout to the server (Resize)
+  // Size, modes and layout to the server (Resize), at most one every kViewInterval: the
+  // server closes a connection that changes its view more than 10 times a second, and a
+  // window being dragged changes size far faster. What waits goes when the interval ends.
+  void send_view();
   void send_media_state();  // camera on or off (MediaState)
 
   // The person at the terminal.
@@ -126,6 +129,7 @@ class Client : private net::Connection::Owner {
   asio::steady_timer retry_timer_;
   asio::steady_timer ping_timer_;
   asio::steady_timer duration_timer_;
+  asio::steady_timer view_timer_;  // a view change waiting for its interval
   std::unique_ptr<Voice> voice_;
   VoicePacer voice_pacer_;
   CameraUplink camera_;
@@ -150,6 +154,8 @@ class Client : private net::Connection::Owner {
   uint32_t my_id_ = 0;
   int cols_ = 80;
   int rows_ = 24;
+  core::SteadyClock::time_point view_sent_{};  // the last Resize
+  bool view_waiting_ = false;                  // view_timer_ is set
 
   // Receiving video.
   std::vector<uint8_t> video_payload_;  // grows when a larger frame first arrives

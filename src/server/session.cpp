@@ -40,6 +40,15 @@ constexpr int kNotSentLowatBytes = 1024;
 // is closed as a protocol error.
 constexpr double kStateChangesPerSecond = 10;
 constexpr double kStateChangeBurst = 20;
+// View changes (Resize): each can make the compositor render a view of its own and ask the
+// others for new camera sizes. The client sends at most one every 150 ms (a window being
+// dragged sends its latest size).
+constexpr double kViewChangesPerSecond = 10;
+constexpr double kViewChangeBurst = 20;
+// Pings and pongs: the client pings once a second and the server never pings, but each
+// ping costs a pong written on an io thread that other sessions share.
+constexpr double kPingsPerSecond = 5;
+constexpr double kPingBurst = 10;
 
 // After a Bye is queued (a refusal, a protocol error, shutdown), reading stops at once and
 // the peer has this long to take the Bye before the socket is shut (the watchdog checks
@@ -64,7 +73,9 @@ Session::Session(SessionSocket socket, ServerContext& context, RoomDirectory& ro
       watchdog_timer_(connection_.socket().get_executor()),
       handshake_(context.auth, context.options.insecure),
       uplink_(context, participant_),
-      state_changes_(kStateChangesPerSecond, kStateChangeBurst) {}
+      state_changes_(kStateChangesPerSecond, kStateChangeBurst),
+      view_changes_(kViewChangesPerSecond, kViewChangeBurst),
+      pings_(kPingsPerSecond, kPingBurst) {}
 
 Session::~Session() {
   if (counted_connection_) context_.connections.release(remote_address_);
@@ -215,8 +226,10 @@ void Session::on_packet(const net::Header& header, std::span<const uint8_t> payl
       return;
     }
     case net::MsgType::kPing:
+      if (!within_rate(pings_, "too many pings a second")) return;
       return handle_ping(payload);
     case net::MsgType::kPong:
+      within_rate(pings_, "too many pings a second");
       return;
     case net::MsgType::kBye:
       return shutdown_socket("said bye");
@@ -320,6 +333,7 @@ void Session::list_rooms() {
 // ---- In the call ----
 
 void Session::handle_resize(std::span<const uint8_t> payload) {
+  if (!within_rate(view_changes_, "too many view changes a second")) return;
   net::Resize resize;
   if (!net::decode(payload, resize)) return protocol_error("malformed resize");
   participant_.set_view(clamp_view({resize.cols, resize.rows, resize.layout, resize.pinned_id}));
@@ -335,9 +349,13 @@ void Session::handle_media_state(std::span<const uint8_t> payload) {
 }
 
 void Session::note_state_change() {
-  if (!state_changes_.allow(core::SteadyClock::now())) {
-    protocol_error("too many camera or mute changes a second");
-  }
+  within_rate(state_changes_, "too many camera or mute changes a second");
+}
+
+bool Session::within_rate(core::RateLimiter& limiter, std::string_view what) {
+  if (limiter.allow(core::SteadyClock::now())) return true;
+  protocol_error(what);
+  return false;
 }
 
 void Session::handle_ping(std::span<const uint8_t> payload) {

@@ -83,6 +83,9 @@ class Session : public std::enable_shared_from_this<Session>,
   void handle_media_state(std::span<const uint8_t> payload);
   // Counts a camera or mute flip; over the rate, a protocol error.
   void note_state_change();
+  // Counts one event against `limiter`; over its rate, a protocol error saying `what`
+  // (one log line; reading stops) and false.
+  bool within_rate(core::RateLimiter& limiter, std::string_view what);
   // Stops reading, closes once what is queued is written, and starts the Bye grace.
   void close_after_flush();
   void handle_ping(std::span<const uint8_t> payload);
@@ -109,8 +112,11 @@ class Session : public std::enable_shared_from_this<Session>,
   core::PooledBuffer video_payload_;  // from the receive pool, for VideoUp
   Participant participant_{*this};
   UplinkDecoder uplink_;
-  // Camera and mute flips: each one changes what every member is sent (the io thread's).
+  // What a client may ask of the server only so often (the io thread's): camera and mute
+  // flips (each changes what every member is sent), view changes, pings.
   core::RateLimiter state_changes_;
+  core::RateLimiter view_changes_;
+  core::RateLimiter pings_;
 };
 
 }  // namespace ttycall::server

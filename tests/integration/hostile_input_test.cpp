@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -17,6 +18,7 @@
 
 #include "client_process.h"
 #include "json_file.h"
+#include "media/audio/audio_format.h"
 #include "net/byte_io.h"
 #include "net/crc32c.h"
 #include "raw_connection.h"
@@ -80,6 +82,58 @@ nlohmann::json stop_for_stats(ChildProcess& alice, const ClientSpec& spec) {
   if (!status || !status->success()) return nlohmann::json::object();
   return read_json_file(spec.stats_json);
 }
+
+// Two well-behaved participants, for tests that judge voice as well as pictures: alice
+// (the moving pattern, silent) and bob (a tone, no camera), whom alice hears.
+struct GoodPair {
+  GoodPair(const TempDir& dir, uint16_t port)
+      : alice_spec(alice_spec_in(dir)),
+        bob_spec(bob_spec_in(dir)),
+        alice(start_client(port, alice_spec, dir.file("alice.stderr"))),
+        bob(start_client(port, bob_spec, dir.file("bob.stderr"))) {}
+
+  static ClientSpec alice_spec_in(const TempDir& dir) {
+    ClientSpec spec = itest::alice_spec(dir);
+    spec.extra_args = {"--audio", "none"};
+    return spec;
+  }
+  static ClientSpec bob_spec_in(const TempDir& dir) {
+    ClientSpec spec;
+    spec.name = "bob";
+    spec.video = "none";
+    spec.duration = 60;
+    spec.stats_json = dir.file("bob.json");
+    spec.extra_args = {"--audio", "sine:440", "--audio-out", "null"};
+    return spec;
+  }
+
+  // Stops bob, then alice, and checks that alice kept her frame rate and heard what bob
+  // said: at least 80 % of his voice packets (a call without an attacker loses a few, an
+  // attacker that crowds voice out takes two thirds).
+  void stop_and_expect_unharmed() {
+    ASSERT_TRUE(alice.running()) << "alice was thrown out";
+    ASSERT_TRUE(bob.running()) << "bob was thrown out";
+    const nlohmann::json bob_stats = stop_for_stats(bob, bob_spec);
+    std::this_thread::sleep_for(300ms);  // his last packets reach alice
+    const nlohmann::json alice_stats = stop_for_stats(alice, alice_spec);
+    const double fps = alice_stats.value("fps", 0.0);
+    EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps ("
+                         << alice_stats.value("frames_received", int64_t(0))
+                         << " frames); the server runs at 30";
+    const int64_t sent = bob_stats.at("audio").at("packets_sent").get<int64_t>();
+    const int64_t heard = alice_stats.at("audio").at("packets_received").get<int64_t>();
+    std::printf("[ good     ] alice %.1f fps, heard %lld of bob's %lld voice packets\n", fps,
+                static_cast<long long>(heard), static_cast<long long>(sent));
+    EXPECT_GE(sent, 2 * media::audio::kFramesPerSecond) << "bob hardly talked";
+    EXPECT_GE(heard, sent * 8 / 10)
+        << "alice received " << heard << " of bob's " << sent << " voice packets";
+  }
+
+  ClientSpec alice_spec;
+  ClientSpec bob_spec;
+  ChildProcess alice;
+  ChildProcess bob;
+};
 
 struct Attack {
   std::string name;
@@ -451,6 +505,58 @@ TEST(HostileInput, AFloodOfCameraFlipsClosesOnlyThatConnectionWithOneLine) {
   ASSERT_TRUE(alice.running()) << "the good client was thrown out";
   const double fps = stop_for_stats(alice, good).value("fps", 0.0);
   EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps; the server runs at 30";
+}
+
+// Every control packet that makes the server work (a view change can make it render a view
+// of its own and ask the others for new camera sizes; a ping costs a pong) has a rate: a
+// client flooding one is closed with one log line, while the others keep their frames and
+// their voice.
+TEST(HostileInput, AFloodOfViewChangesOrPingsClosesOnlyThatConnection) {
+  TempDir dir;
+  ServerProcess server({"--fps", "30"}, dir.file("server.stderr"));
+  GoodPair good(dir, server.port());
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+
+  struct Flood {
+    std::string kind;
+    std::string reason;
+    std::function<bool(RawConnection&, int)> send;
+  };
+  const Flood floods[] = {
+      {"resize", "too many view changes a second",
+       [](RawConnection& c, int i) {
+         return c.send_message(net::MsgType::kResize,
+                               net::Resize{uint16_t(40 + i % 100), uint16_t(12 + i % 30)});
+       }},
+      {"ping", "too many pings a second",
+       [](RawConnection& c, int i) {
+         return c.send_message(net::MsgType::kPing, net::Ping{uint64_t(i)});
+       }},
+      {"pong", "too many pings a second",
+       [](RawConnection& c, int i) {
+         return c.send_message(net::MsgType::kPong, net::Ping{uint64_t(i)});
+       }},
+  };
+  for (const Flood& flood : floods) {
+    SCOPED_TRACE(flood.kind);
+    const std::string name = "flood-" + flood.kind;
+    const size_t reasons_before = count_of(server.stderr_text(), flood.reason);
+    RawConnection attacker(server.port());
+    ASSERT_TRUE(attacker.join(name, 80, 24));
+    for (int i = 0; i < 2000 && flood.send(attacker, i); ++i) {
+    }
+    EXPECT_TRUE(attacker.wait_closed(10s)) << "the server kept the connection open";
+    EXPECT_TRUE(server.wait_for_stderr("closing connection of " + name, 1, 5s))
+        << server.stderr_text();
+    EXPECT_EQ(count_of(server.stderr_text(), flood.reason), reasons_before + 1)
+        << server.stderr_text();
+    EXPECT_EQ(count_of(server.stderr_text(), "closing connection of " + name), 1u)
+        << "reading stops at the first protocol error\n"
+        << server.stderr_text();
+  }
+  // A few seconds of call after the floods, in what alice and bob measure.
+  std::this_thread::sleep_for(2s);
+  good.stop_and_expect_unharmed();
 }
 
 // A peer that made an error and does not read cannot take its Bye: it is shut after a
