@@ -107,6 +107,10 @@ Command add_server_command(CLI::App& app) {
                   "Threads that render views beside the compositor's own (default: one per "
                   "core beyond the first)")
       ->check(CLI::Range(0, 64));
+  cmd->add_option("--decode-threads", options->decode_threads,
+                  "Threads that decode camera frames, off the threads that serve connections "
+                  "(0 = one per two cores, at least one)")
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--warmup", options->warmup_seconds,
                   "Seconds after start-up before memory is judged steady")
       ->check(CLI::Range(0.0, 3600.0))

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "core/paths.h"
 #include "net/allowed_keys.h"
@@ -135,6 +136,9 @@ ServerContext::ServerContext(const ServerOptions& opts)
       // Each room's views hold their own packets: a server of many small rooms needs a few
       // more per client than one big call.
       frame_pools(size_t(opts.max_clients) * 4 + 8),
-      connections(opts.max_connections_per_ip) {}
+      connections(opts.max_connections_per_ip),
+      decode_workers(opts.decode_threads > 0
+                         ? opts.decode_threads
+                         : std::max(1, int(std::thread::hardware_concurrency()) / 2)) {}
 
 }  // namespace ttycall::server

@@ -9,18 +9,20 @@
 
 #include "core/buffer_pool.h"
 #include "net/key_exchange.h"
+#include "server/decode_workers.h"
 #include "server/room_policy.h"
 #include "server/server_options.h"
 
 namespace ttycall::server {
 
 struct ServerCounters {
-  std::atomic<uint64_t> frames_rendered{0};         // view pictures composed (one per view change)
-  std::atomic<uint64_t> frames_sent{0};             // video packets fully written to a client
-  std::atomic<uint64_t> frames_dropped{0};          // replaced in a mailbox unsent, or no buffer
-  std::atomic<uint64_t> video_frames_in{0};         // camera frames decoded
-  std::atomic<uint64_t> video_frames_rejected{0};   // not a baseline JPEG of its stated size
-  std::atomic<uint64_t> video_frames_over_rate{0};  // beyond the rate asked for: not decoded
+  std::atomic<uint64_t> frames_rendered{0};          // view pictures composed (one per view change)
+  std::atomic<uint64_t> frames_sent{0};              // video packets fully written to a client
+  std::atomic<uint64_t> frames_dropped{0};           // replaced in a mailbox unsent, or no buffer
+  std::atomic<uint64_t> video_frames_in{0};          // camera frames decoded
+  std::atomic<uint64_t> video_frames_rejected{0};    // not a baseline JPEG of its stated size
+  std::atomic<uint64_t> video_frames_over_rate{0};   // beyond the rate asked for: not decoded
+  std::atomic<uint64_t> video_frames_superseded{0};  // replaced by a newer one before decoding
   std::atomic<uint64_t> connections{0};
   std::atomic<int> clients_now{0};
   std::atomic<int> clients_peak{0};
@@ -87,6 +89,7 @@ struct ServerContext {
   core::BufferPool decoded_pool;  // decoded camera frames (RGB)
   FramePools frame_pools;         // rendered, compressed, framed video packets
   ConnectionLimiter connections;
+  DecodeWorkers decode_workers;  // camera frames, off the io threads
 };
 
 }  // namespace ttycall::server

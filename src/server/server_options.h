@@ -20,6 +20,7 @@ struct ServerOptions {
   int fps = 30;
   int io_threads = 0;       // 0 = one per core
   int render_threads = -1;  // helpers for the compositor; -1 = one per core beyond the first
+  int decode_threads = 0;   // camera frame decoders; 0 = one per two cores (at least one)
   double warmup_seconds = 5.0;
   std::string memory_report_path;     // empty = stderr
   double memory_report_interval = 0;  // seconds; 0 = only on SIGUSR1 and at exit

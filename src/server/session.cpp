@@ -427,6 +427,7 @@ void Session::shutdown_socket(std::string_view reason) {
   }
   watchdog_timer_.cancel();
   if (room_) rooms_.leave(*room_, participant_);
+  uplink_.stop();  // a frame still being decoded does not reach the participant
   participant_.drop_video();
 }
 

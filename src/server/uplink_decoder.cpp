@@ -1,7 +1,10 @@
 #include "server/uplink_decoder.h"
 
+#include <algorithm>
+#include <bit>
+
+#include "core/alloc_accounting.h"
 #include "media/jpeg_markers.h"
-#include "net/protocol.h"
 #include "server/participant.h"
 #include "server/server_context.h"
 
@@ -10,6 +13,14 @@ namespace {
 
 // Frames that may arrive at once after a stall of the sender's network, beyond its rate.
 constexpr double kCameraBurstFrames = 5;
+// The waiting slot's first size; it doubles past it as larger frames come (a camera's
+// frames vary a little in size, so growth stops early in a call).
+constexpr size_t kFirstSlotBytes = 64 * 1024;
+
+const core::AllocSite& slot_site() {
+  static const core::AllocSite site("uplink.waiting_frame");
+  return site;
+}
 
 }  // namespace
 
@@ -17,6 +28,10 @@ UplinkDecoder::UplinkDecoder(ServerContext& context, Participant& participant)
     : context_(context),
       participant_(participant),
       camera_rate_(context.options.fps, kCameraBurstFrames) {}
+
+UplinkDecoder::~UplinkDecoder() {
+  context_.decode_workers.cancel(*this);
+}
 
 bool UplinkDecoder::video(std::span<const uint8_t> payload) {
   net::VideoUpHeader up;
@@ -26,34 +41,75 @@ bool UplinkDecoder::video(std::span<const uint8_t> payload) {
     context_.counters.video_frames_over_rate.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
-  if (!media::jpeg_markers::is_baseline(jpeg)) {
-    context_.counters.video_frames_rejected.fetch_add(1, std::memory_order_relaxed);
-    return true;
-  }
-  media::JpegInfo info;
-  const size_t needed = size_t(up.width) * up.height * 3;
-  if (!jpeg_.read_info(jpeg, info) || info.width != up.width || info.height != up.height ||
-      needed > context_.decoded_pool.buffer_size()) {
+  if (!media::jpeg_markers::is_baseline(jpeg) ||
+      size_t(up.width) * up.height * 3 > context_.decoded_pool.buffer_size()) {
     context_.counters.video_frames_rejected.fetch_add(1, std::memory_order_relaxed);
     return true;  // a bad frame costs the frame, not the call
+  }
+  {
+    std::lock_guard lock(waiting_mutex_);
+    if (stopped_) return true;
+    if (waiting_.bytes.size() < jpeg.size()) {
+      core::ScopedAllocSite site(slot_site());
+      waiting_.bytes.resize(std::max(kFirstSlotBytes, std::bit_ceil(jpeg.size())));
+    }
+    std::copy(jpeg.begin(), jpeg.end(), waiting_.bytes.begin());
+    waiting_.size = jpeg.size();
+    waiting_.up = up;
+    if (frame_waiting_) {
+      // The workers are behind: the newer frame replaces the older, never decoded.
+      context_.counters.video_frames_superseded.fetch_add(1, std::memory_order_relaxed);
+    }
+    frame_waiting_ = true;
+  }
+  context_.decode_workers.schedule(*this);
+  return true;
+}
+
+void UplinkDecoder::run() {
+  {
+    std::lock_guard lock(waiting_mutex_);
+    if (!frame_waiting_ || stopped_) return;
+    std::swap(waiting_, decoding_);  // buffers change hands, no bytes are copied
+    frame_waiting_ = false;
+  }
+  decode(decoding_);
+}
+
+void UplinkDecoder::decode(const Compressed& compressed) {
+  const std::span<const uint8_t> jpeg(compressed.bytes.data(), compressed.size);
+  const net::VideoUpHeader& up = compressed.up;
+  media::JpegInfo info;
+  if (!jpeg_.read_info(jpeg, info) || info.width != up.width || info.height != up.height) {
+    context_.counters.video_frames_rejected.fetch_add(1, std::memory_order_relaxed);
+    return;
   }
   VideoFrame frame;
   frame.pixels = context_.decoded_pool.acquire();
   if (!frame.pixels) {
     context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);
-    return true;
+    return;
   }
   if (!jpeg_.decode(jpeg, info, frame.pixels.writable())) {
     context_.counters.video_frames_rejected.fetch_add(1, std::memory_order_relaxed);
-    return true;
+    return;
   }
-  frame.pixels.set_size(needed);
+  frame.pixels.set_size(size_t(up.width) * up.height * 3);
   frame.width = up.width;
   frame.height = up.height;
   frame.capture_us = up.capture_us;
-  participant_.put_video(std::move(frame));
+  {
+    std::lock_guard lock(waiting_mutex_);
+    if (stopped_) return;  // the participant has left: the frame goes back to its pool
+    participant_.put_video(std::move(frame));
+  }
   context_.counters.video_frames_in.fetch_add(1, std::memory_order_relaxed);
-  return true;
+}
+
+void UplinkDecoder::stop() {
+  std::lock_guard lock(waiting_mutex_);
+  stopped_ = true;
+  frame_waiting_ = false;
 }
 
 bool UplinkDecoder::audio(std::span<const uint8_t> payload) {

@@ -6,9 +6,11 @@
 #include <turbojpeg.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
@@ -471,6 +473,84 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
   EXPECT_TRUE(server_status->success()) << server_status->describe();
+}
+
+// A width x height baseline JPEG of noise at `quality`, 4:4:4: about the most a frame of
+// that size can cost to decode.
+std::vector<uint8_t> noise_jpeg(int width, int height, int quality) {
+  std::vector<uint8_t> rgb(size_t(width) * height * 3);
+  std::mt19937 rng(11);
+  for (uint8_t& b : rgb) b = uint8_t(rng());
+  tjhandle handle = tjInitCompress();
+  unsigned char* out = nullptr;
+  unsigned long size = 0;
+  const int rc = tjCompress2(handle, rgb.data(), width, width * 3, height, TJPF_RGB, &out, &size,
+                             TJSAMP_444, quality, 0);
+  std::vector<uint8_t> jpeg;
+  if (rc == 0) jpeg.assign(out, out + size);
+  tjFree(out);
+  tjDestroy(handle);
+  return jpeg;
+}
+
+// Camera frames are decoded off the io threads: participants sending the costliest frames
+// the server accepts (baseline, the largest size it asks for, as large as a packet may be:
+// about 20 ms of decoding each) at the rate it allows hold up nobody else's packets, even
+// with every connection on one io thread. (Decoded on that thread, as they once were, two
+// such senders take more than all of it, and alice's pictures and bob's voice with it.)
+TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
+  TempDir dir;
+  const std::string stats_file = dir.file("server.json");
+  ServerProcess server(
+      {"--fps", "30", "--threads", "1", "--decode-threads", "1", "--stats-json", stats_file,
+       "--memory-report-interval", "1", "--memory-report", dir.file("memory.txt")},
+      dir.file("server.stderr"));
+  GoodPair good(dir, server.port());
+  constexpr int kSenders = 4;
+  std::vector<std::unique_ptr<RawConnection>> senders;
+  for (int i = 0; i < kSenders; ++i) {
+    senders.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(senders.back()->join("heavy" + std::to_string(i), 80, 24));
+  }
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2 + kSenders, 10s))
+      << server.stderr_text();
+
+  // The largest frame the server asks for (640x480 by default), as costly as fits a packet.
+  constexpr int kW = 640, kH = 480;
+  std::vector<uint8_t> jpeg;
+  for (int quality = 100; quality >= 80; quality -= 2) {
+    jpeg = noise_jpeg(kW, kH, quality);
+    if (jpeg.size() + net::kVideoUpHeaderSize <= net::max_payload(net::MsgType::kVideoUp)) break;
+  }
+  ASSERT_LE(jpeg.size() + net::kVideoUpHeaderSize, net::max_payload(net::MsgType::kVideoUp));
+  ASSERT_GT(jpeg.size(), 512u * 1024);
+  const std::vector<uint8_t> packet = video_up(0, kW, kH, jpeg);
+  const int64_t rejected_before = stats_when(stats_file, [](const nlohmann::json&) { return true; })
+                                      .at("video_frames_rejected")
+                                      .get<int64_t>();
+
+  // Each sender at the server's rate, 30 a second, for 5 s.
+  constexpr int kFramesEach = 150;
+  std::vector<std::thread> threads;
+  std::atomic<int> sent{0};
+  for (auto& sender : senders) {
+    threads.emplace_back([&, conn = sender.get()] {
+      const auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < kFramesEach; ++i) {
+        if (!conn->send_packet(packet)) return;
+        ++sent;
+        std::this_thread::sleep_until(start + i * 33333us);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(sent.load(), kSenders * kFramesEach) << "a sender was cut off";
+  const nlohmann::json stats = stats_when(stats_file, [](const nlohmann::json&) { return true; });
+  SCOPED_TRACE("server stats: " + stats.dump());
+  EXPECT_EQ(stats.at("video_frames_rejected").get<int64_t>(), rejected_before)
+      << "the costly frames must be ones the server accepts";
+  std::printf("[ heavy    ] %d frames sent; server stats %s\n", sent.load(), stats.dump().c_str());
+  good.stop_and_expect_unharmed();
 }
 
 // Each camera or mute flip changes what every member is sent; a participant flipping far

@@ -16,8 +16,16 @@ std::vector<uint8_t> packet_of(size_t size, uint8_t fill) {
 
 struct Fixture : ::testing::Test {
   core::BufferPool pool{"test.video", 64, 4, 4};
+  core::BufferPool big_pool{"test.big_video", 4 * SendQueues::kVideoQuantum, 2, 2};
   SendQueues queues;
   std::array<uint8_t, kMaxControlPacket> out{};
+
+  // A frame of `size` bytes (up to four video quanta).
+  core::PooledBuffer frame_of_size(size_t size) {
+    core::PooledBuffer b = big_pool.acquire();
+    b.set_size(size);
+    return b;
+  }
 
   core::PooledBuffer video_of(uint8_t fill) {
     core::PooledBuffer b = pool.acquire();
@@ -133,12 +141,6 @@ TEST_F(SendQueuesTest, AFullControlRingCannotStarveAudioOrVideo) {
 // With every class kept busy, the bytes each sends follow its quantum: control, whatever
 // it is flooded with, takes no more than its share of the line.
 TEST_F(SendQueuesTest, UnderFullLoadEachClassGetsItsShareOfTheBytes) {
-  core::BufferPool frames{"test.frames", 20000, 2, 2};
-  auto frame = [&] {
-    core::PooledBuffer b = frames.acquire();
-    b.set_size(20000);
-    return b;
-  };
   constexpr size_t kControlSize = 1000, kAudioSize = 200;
   std::array<size_t, 4> cost{};  // by Kind: bytes plus the charge per packet
   auto refill = [&] {
@@ -146,7 +148,7 @@ TEST_F(SendQueuesTest, UnderFullLoadEachClassGetsItsShareOfTheBytes) {
     }
     for (size_t i = 0; i < SendQueues::kAudioSlots; ++i)
       queues.push_audio(packet_of(kAudioSize, 2));
-    if (!queues.video_waiting()) queues.offer_video(frame());
+    if (!queues.video_waiting()) queues.offer_video(frame_of_size(20000));
   };
   for (int i = 0; i < 5000; ++i) {
     refill();
@@ -166,12 +168,7 @@ TEST_F(SendQueuesTest, UnderFullLoadEachClassGetsItsShareOfTheBytes) {
 
 // A frame larger than video's quantum waits a few rounds for its share, not for ever.
 TEST_F(SendQueuesTest, AFrameLargerThanItsQuantumGoesWithinItsRounds) {
-  constexpr size_t kFrame = 3 * SendQueues::kVideoQuantum;
-  core::BufferPool frames{"test.frames", kFrame, 1, 1};
-  core::PooledBuffer big = frames.acquire();
-  big.set_size(kFrame);
-  queues.offer_video(big);
-  big.reset();
+  queues.offer_video(frame_of_size(3 * SendQueues::kVideoQuantum));
   constexpr size_t kSize = kMaxControlPacket - kSealOverhead;
   size_t control_bytes = 0;
   for (int takes = 0;; ++takes) {
@@ -189,11 +186,7 @@ TEST_F(SendQueuesTest, AFrameLargerThanItsQuantumGoesWithinItsRounds) {
 }
 
 TEST_F(SendQueuesTest, AClassAloneOnTheLineSendsAtOnce) {
-  constexpr size_t kFrame = 4 * SendQueues::kVideoQuantum;
-  core::BufferPool frames{"test.frames", kFrame, 1, 1};
-  core::PooledBuffer big = frames.acquire();
-  big.set_size(kFrame);
-  queues.offer_video(big);
+  queues.offer_video(frame_of_size(4 * SendQueues::kVideoQuantum));
   EXPECT_EQ(queues.take(out).kind, SendQueues::Kind::kVideo);
   queues.push_control(packet_of(kMaxControlPacket - kSealOverhead, 1), Sealing::kSealed);
   EXPECT_EQ(queues.take(out).kind, SendQueues::Kind::kControl);
