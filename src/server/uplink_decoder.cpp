@@ -13,6 +13,10 @@ namespace {
 
 // Frames that may arrive at once after a stall of the sender's network, beyond its rate.
 constexpr double kCameraBurstFrames = 5;
+// Voice packets: one per 20 ms, with room for a sender's clock running a little fast and
+// for the packets a stalled network delivers at once (half a second of them).
+constexpr double kVoicePacketsPerSecond = 1.1 * media::audio::kFramesPerSecond;
+constexpr double kVoiceBurstPackets = media::audio::kFramesPerSecond / 2;
 // The waiting slot's first size; it doubles past it as larger frames come (a camera's
 // frames vary a little in size, so growth stops early in a call).
 constexpr size_t kFirstSlotBytes = 64 * 1024;
@@ -27,7 +31,8 @@ const core::AllocSite& slot_site() {
 UplinkDecoder::UplinkDecoder(ServerContext& context, Participant& participant)
     : context_(context),
       participant_(participant),
-      camera_rate_(context.options.fps, kCameraBurstFrames) {}
+      camera_rate_(context.options.fps, kCameraBurstFrames),
+      voice_rate_(kVoicePacketsPerSecond, kVoiceBurstPackets) {}
 
 UplinkDecoder::~UplinkDecoder() {
   context_.decode_workers.cancel(*this);
@@ -116,6 +121,10 @@ bool UplinkDecoder::audio(std::span<const uint8_t> payload) {
   net::AudioUpHeader up;
   std::span<const uint8_t> opus;
   if (!net::decode(payload, up, opus)) return false;
+  if (!voice_rate_.allow(core::SteadyClock::now())) {
+    context_.counters.voice_packets_over_rate.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
   const bool silent = (up.flags & net::kAudioSilent) != 0;
   participant_.set_muted(silent);
   if (silent) {

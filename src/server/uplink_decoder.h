@@ -37,7 +37,8 @@ class UplinkDecoder : private DecodeWorkers::Job {
   // False for a payload that does not decode as a VideoUp / AudioUp message (a protocol
   // error). A frame the codec refuses only costs that frame: it is counted, not an error.
   // Camera frames above the rate the server asks for, and any JPEG but baseline, are
-  // dropped before decoding: what one sender can make the server decode stays bounded.
+  // dropped before decoding, and so are voice packets beyond a little more than one per
+  // 20 ms: what one sender can make the server decode stays bounded.
   bool video(std::span<const uint8_t> payload);
   bool audio(std::span<const uint8_t> payload);
 
@@ -66,6 +67,7 @@ class UplinkDecoder : private DecodeWorkers::Job {
   Compressed decoding_;  // the worker's
   media::JpegDecoder jpeg_;
 
+  core::RateLimiter voice_rate_;  // the io thread's
   media::audio::OpusDecoder opus_;
   std::array<float, media::audio::kFrameSamples> decoded_audio_{};
   uint32_t last_audio_seq_ = 0;

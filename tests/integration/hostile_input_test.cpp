@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "client_process.h"
+#include "core/clock.h"
 #include "json_file.h"
 #include "media/audio/audio_format.h"
 #include "net/byte_io.h"
@@ -473,6 +474,51 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
   EXPECT_TRUE(server_status->success()) << server_status->describe();
+}
+
+// Voice is decoded on the io thread (tens of microseconds a packet), so a sender may make
+// the server decode only about what a real microphone sends, one packet per 20 ms (and a
+// burst after a stall): a flood beyond it is dropped before decoding, and counted.
+TEST(HostileInput, VoicePacketsBeyondTheRateAreNeverDecoded) {
+  TempDir dir;
+  const std::string stats_file = dir.file("server.json");
+  ServerProcess server({"--fps", "30", "--stats-json", stats_file, "--memory-report-interval", "1",
+                        "--memory-report", dir.file("memory.txt")},
+                       dir.file("server.stderr"));
+  GoodPair good(dir, server.port());
+  RawConnection mallory(server.port());
+  ASSERT_TRUE(mallory.join("mallory", 80, 24));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
+
+  // An Opus-sized payload of noise: what it holds does not matter, it is never decoded.
+  std::vector<uint8_t> payload(net::kAudioUpHeaderSize + 120);
+  std::mt19937 rng(5);
+  for (uint8_t& b : payload) b = uint8_t(rng());
+  constexpr int kFlood = 3000;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kFlood; ++i) {
+    net::encode(net::AudioUpHeader{uint32_t(i), 0, 0},
+                std::span(payload).first(net::kAudioUpHeaderSize));
+    std::vector<uint8_t> packet(net::kHeaderSize + payload.size());
+    net::write_header(net::MsgType::kAudioUp, payload, std::span(packet).first<net::kHeaderSize>());
+    std::copy(payload.begin(), payload.end(), packet.begin() + net::kHeaderSize);
+    ASSERT_TRUE(mallory.send_packet(std::move(packet)));
+  }
+  // Every packet is either decoded (within the rate) or counted as over it; at most the
+  // burst (25) and 55 a second over the whole wait are decoded.
+  const nlohmann::json flooded = stats_when(stats_file, [&](const nlohmann::json& s) {
+    return s.at("voice_packets_over_rate").get<int64_t>() >=
+           kFlood - 25 -
+               int64_t(55 * core::seconds_between(start, std::chrono::steady_clock::now())) - 1;
+  });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const int64_t over_rate = flooded.at("voice_packets_over_rate").get<int64_t>();
+  EXPECT_GE(over_rate, kFlood - 25 - int64_t(55 * seconds) - 1)
+      << over_rate << " of " << kFlood << " dropped over " << seconds << " s";
+  EXPECT_LE(over_rate, kFlood);
+  std::this_thread::sleep_for(2s);  // a few seconds of call around the flood
+  good.stop_and_expect_unharmed();
 }
 
 // A width x height baseline JPEG of noise at `quality`, 4:4:4: about the most a frame of
