@@ -400,6 +400,21 @@ nlohmann::json stats_when(const std::string& file,
   return stats;
 }
 
+// A server at 30 fps whose stats (rewritten every second) go to `stats_file`.
+std::vector<std::string> server_with_stats(const TempDir& dir, const std::string& stats_file,
+                                           std::vector<std::string> more = {}) {
+  std::vector<std::string> args = {"--fps",
+                                   "30",
+                                   "--stats-json",
+                                   stats_file,
+                                   "--memory-report-interval",
+                                   "1",
+                                   "--memory-report",
+                                   dir.file("memory.txt")};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
 // What one sender can make the server decode is bounded: camera frames that are not
 // baseline JPEG (a progressive one can cost hundreds of times more per byte) are refused
 // from their markers, and frames beyond the rate the server asked for are dropped, both
@@ -407,9 +422,7 @@ nlohmann::json stats_when(const std::string& file,
 TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
   TempDir dir;
   const std::string stats_file = dir.file("server.json");
-  ServerProcess server({"--fps", "30", "--stats-json", stats_file, "--memory-report-interval", "1",
-                        "--memory-report", dir.file("memory.txt")},
-                       dir.file("server.stderr"));
+  ServerProcess server(server_with_stats(dir, stats_file), dir.file("server.stderr"));
   const ClientSpec good = alice_spec(dir);
   ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
   RawConnection mallory(server.port());
@@ -482,9 +495,7 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
 TEST(HostileInput, VoicePacketsBeyondTheRateAreNeverDecoded) {
   TempDir dir;
   const std::string stats_file = dir.file("server.json");
-  ServerProcess server({"--fps", "30", "--stats-json", stats_file, "--memory-report-interval", "1",
-                        "--memory-report", dir.file("memory.txt")},
-                       dir.file("server.stderr"));
+  ServerProcess server(server_with_stats(dir, stats_file), dir.file("server.stderr"));
   GoodPair good(dir, server.port());
   RawConnection mallory(server.port());
   ASSERT_TRUE(mallory.join("mallory", 80, 24));
