@@ -1,7 +1,8 @@
 #pragma once
 // A token bucket: lets through `rate` events a second on average and up to `burst` at once
-// after a quiet spell. The caller passes the time, so tests need no clock and a hot path
-// reads the clock once for several limiters. Not thread-safe: one per session or thread.
+// after a quiet spell. An event may cost more than one token (a frame its bytes, say). The caller
+// passes the time, so tests need no clock and a hot path reads the clock once for several limiters.
+// Not thread-safe: one per session or thread.
 #include <algorithm>
 
 #include "core/clock.h"
@@ -13,15 +14,16 @@ class RateLimiter {
   RateLimiter(double rate_per_second, double burst)
       : rate_(rate_per_second), burst_(burst), tokens_(burst) {}
 
-  // True if one more event fits now (and counts it); false if it is over the rate.
-  bool allow(SteadyClock::time_point now) {
+  // True if one more event of `cost` tokens fits now (and counts it); false if it is over
+  // the rate.
+  bool allow(SteadyClock::time_point now, double cost = 1.0) {
     if (started_) {
       tokens_ = std::min(burst_, tokens_ + rate_ * seconds_between(last_, now));
     }
     started_ = true;
     last_ = now;
-    if (tokens_ < 1.0) return false;
-    tokens_ -= 1.0;
+    if (tokens_ < cost) return false;
+    tokens_ -= cost;
     return true;
   }
 

@@ -13,6 +13,14 @@ namespace {
 
 // Frames that may arrive at once after a stall of the sender's network, beyond its rate.
 constexpr double kCameraBurstFrames = 5;
+// Camera bytes: decoding a baseline JPEG costs about in proportion to its bytes, so a
+// sender may send at most 3 bits a pixel of the largest frame the server asks for, at its
+// rate (a camera's JPEG at quality 75 takes 1 to 2), and any one frame up to the largest
+// packet after a quiet spell.
+double camera_bytes_per_second(const ServerOptions& o) {
+  return double(o.fps) * o.max_video_width * o.max_video_height * 3 / 8;
+}
+constexpr double kCameraBurstBytes = double(net::max_payload(net::MsgType::kVideoUp));
 // Voice packets: one per 20 ms, with room for a sender's clock running a little fast and
 // for the packets a stalled network delivers at once (half a second of them).
 constexpr double kVoicePacketsPerSecond = 1.1 * media::audio::kFramesPerSecond;
@@ -32,6 +40,7 @@ UplinkDecoder::UplinkDecoder(ServerContext& context, Participant& participant)
     : context_(context),
       participant_(participant),
       camera_rate_(context.options.fps, kCameraBurstFrames),
+      camera_bytes_(camera_bytes_per_second(context.options), kCameraBurstBytes),
       voice_rate_(kVoicePacketsPerSecond, kVoiceBurstPackets) {}
 
 UplinkDecoder::~UplinkDecoder() {
@@ -42,7 +51,8 @@ bool UplinkDecoder::video(std::span<const uint8_t> payload) {
   net::VideoUpHeader up;
   std::span<const uint8_t> jpeg;
   if (!net::decode(payload, up, jpeg)) return false;
-  if (!camera_rate_.allow(core::SteadyClock::now())) {
+  const auto now = core::SteadyClock::now();
+  if (!camera_rate_.allow(now) || !camera_bytes_.allow(now, double(jpeg.size()))) {
     context_.counters.video_frames_over_rate.fetch_add(1, std::memory_order_relaxed);
     return true;
   }

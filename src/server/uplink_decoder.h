@@ -36,8 +36,9 @@ class UplinkDecoder : private DecodeWorkers::Job {
 
   // False for a payload that does not decode as a VideoUp / AudioUp message (a protocol
   // error). A frame the codec refuses only costs that frame: it is counted, not an error.
-  // Camera frames above the rate the server asks for, and any JPEG but baseline, are
-  // dropped before decoding, and so are voice packets beyond a little more than one per
+  // Camera frames above the rate the server asks for (in frames, and in bytes: 3 bits a
+  // pixel of the largest frame it asks for), and any JPEG but baseline, are dropped before
+  // decoding, and so are voice packets beyond a little more than one per
   // 20 ms: what one sender can make the server decode stays bounded.
   bool video(std::span<const uint8_t> payload);
   bool audio(std::span<const uint8_t> payload);
@@ -58,7 +59,8 @@ class UplinkDecoder : private DecodeWorkers::Job {
 
   ServerContext& context_;
   Participant& participant_;
-  core::RateLimiter camera_rate_;
+  core::RateLimiter camera_rate_;   // frames
+  core::RateLimiter camera_bytes_;  // their bytes
 
   std::mutex waiting_mutex_;  // the io thread fills waiting_, a worker takes it
   Compressed waiting_;

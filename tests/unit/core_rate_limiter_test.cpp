@@ -40,5 +40,17 @@ TEST(RateLimiter, AQuietSpellRefillsOnlyUpToTheBurst) {
   EXPECT_FALSE(limiter.allow(later)) << "a minute of silence buys a burst, not 600 events";
 }
 
+// Events that cost their size (a camera frame its bytes): the rate is in bytes.
+TEST(RateLimiter, CostlyEventsTakeTheirCostFromTheBucket) {
+  RateLimiter limiter(1000, 1000);  // 1000 bytes a second, one burst of 1000
+  const SteadyClock::time_point t0{};
+  EXPECT_TRUE(limiter.allow(t0, 600));
+  EXPECT_FALSE(limiter.allow(t0, 600)) << "only 400 left";
+  EXPECT_TRUE(limiter.allow(t0, 400));
+  EXPECT_FALSE(limiter.allow(t0 + 100ms, 200)) << "100 ms bought 100 bytes";
+  EXPECT_TRUE(limiter.allow(t0 + 300ms, 200));
+  EXPECT_FALSE(limiter.allow(t0 + 10s, 1001)) << "nothing larger than the burst ever passes";
+}
+
 }  // namespace
 }  // namespace ttycall::core
