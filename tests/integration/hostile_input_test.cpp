@@ -554,7 +554,7 @@ std::vector<uint8_t> noise_jpeg(int width, int height, int quality) {
 // size it asks for, as large as a packet may be: about 20 ms of decoding each) at the frame
 // rate it allows hold up nobody else's packets, even with every connection on one io
 // thread: what each may have decoded is bounded in bytes as well as in frames, and what is
-// decoded is decoded off the io threads. (With neither, as once, four such senders took
+// decoded is decoded off the io threads. (With neither, as once, three such senders took
 // more than all of the io thread, and alice's pictures with it.)
 TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
   TempDir dir;
@@ -564,7 +564,7 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
        "--memory-report-interval", "1", "--memory-report", dir.file("memory.txt")},
       dir.file("server.stderr"));
   GoodPair good(dir, server.port());
-  constexpr int kSenders = 4;
+  constexpr int kSenders = 3;
   std::vector<std::unique_ptr<RawConnection>> senders;
   for (int i = 0; i < kSenders; ++i) {
     senders.push_back(std::make_unique<RawConnection>(server.port()));
