@@ -578,6 +578,11 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
   }
   const bool authenticated = connection_.channel().enabled();
   const std::string why = refusal_reason(bye, authenticated);
+  if (net::is_retry_later(bye.reason)) {
+    show_status(fmt::format("the server at {} says to wait: {}",
+                            net::host_port_text(options_.host, options_.port), why));
+    return on_disconnected(why);  // tries again, with its back-off
+  }
   if (!authenticated || bye.reason >= net::ByeReason::kEncryptionRequired ||
       bye.reason == net::ByeReason::kServerFull) {
     return fail(fmt::format("the server at {} refused to let you in: {}",

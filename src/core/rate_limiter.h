@@ -15,14 +15,23 @@ class RateLimiter {
 
   // True if one more event fits now (and counts it); false if it is over the rate.
   bool allow(SteadyClock::time_point now) {
-    if (started_) {
-      tokens_ = std::min(burst_, tokens_ + rate_ * seconds_between(last_, now));
-    }
-    started_ = true;
-    last_ = now;
-    if (tokens_ < 1.0) return false;
+    if (!would_allow(now)) return false;
     tokens_ -= 1.0;
     return true;
+  }
+  // True if one more event would fit now; counts nothing.
+  bool would_allow(SteadyClock::time_point now) {
+    if (started_ && now > last_) {
+      tokens_ = std::min(burst_, tokens_ + rate_ * seconds_between(last_, now));
+    }
+    if (!started_ || now > last_) last_ = now;
+    started_ = true;
+    return tokens_ >= 1.0;
+  }
+  // True when the bucket is full again (a limiter nobody used for a while).
+  bool rested(SteadyClock::time_point now) {
+    would_allow(now);
+    return tokens_ >= burst_;
   }
 
  private:
