@@ -353,11 +353,17 @@ void Client::handle_key_welcome(std::span<const uint8_t> payload) {
         "tampering with the connection; not joining",
         where));
   }
+  const bool needs_password = (welcome.requirements & net::kNeedsPassword) != 0;
+  if ((needs_password && !options_.password.empty()) || !options_.room_password.empty()) {
+    // Before the key is pinned: a key first seen now must not get a proof, now or next time.
+    const core::Status recipient =
+        check_password_recipient(options_, where, key_exchange_->server_identity());
+    if (!recipient.is_ok()) return fail(recipient);
+  }
   core::Result<std::string> trusted =
       check_server_key(options_, where, key_exchange_->server_identity());
   if (!trusted.is_ok()) return fail(trusted.status());
   if (!trusted->empty() && !options_.quiet) core::write_stderr_whole("ttycall: " + *trusted + "\n");
-  const bool needs_password = (welcome.requirements & net::kNeedsPassword) != 0;
   if (needs_password && options_.password.empty()) {
     return fail(fmt::format("the server at {} needs a password: connect with --password", where));
   }

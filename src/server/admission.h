@@ -27,10 +27,10 @@ struct AdmissionLimits {
   int max_pending = 64;               // unauthenticated connections, server-wide
   int max_pending_per_group = 4;      // unauthenticated connections of one address group
   int max_open_per_group = 8;         // all connections of one address group
-  double connections_per_second = 2;  // new connections of one address group
-  double connection_burst = 10;
-  double key_exchanges_per_second = 2;     // key exchanges of one address group
-  double key_exchange_burst = 5;           // below the connections': each one costs far more
+  double connections_per_second = 5;  // new connections of one address group
+  double connection_burst = 20;
+  double key_exchanges_per_second = 5;     // key exchanges of one address group
+  double key_exchange_burst = 10;          // below the connections': each one costs far more
   double wrong_passwords_per_minute = 30;  // server-wide, before untrusted groups wait
 };
 

@@ -35,8 +35,8 @@ struct ServerOptions {
   int max_connections_per_ip = 8;            // per address group: an IPv4 address, an IPv6 /64
   int max_pending = 64;                      // connections not yet joined, server-wide
   int max_pending_per_ip = 4;                // of them, per address group
-  double connections_per_ip_per_second = 2;  // new connections per address group (burst 10)
-  double handshakes_per_ip_per_second = 2;   // key exchanges per address group (burst 5)
+  double connections_per_ip_per_second = 5;  // new connections per address group (burst 20)
+  double handshakes_per_ip_per_second = 5;   // key exchanges per address group (burst 10)
   double wrong_passwords_per_minute = 30;    // server-wide budget before untrusted groups wait
   double first_message_timeout = 3;          // seconds from connect to the first whole packet
   double refusal_log_interval = 10;          // seconds between aggregated refusal log lines

@@ -29,13 +29,14 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Sums N over the server's aggregated lines "refused N connection(s) in the last ...: WHY".
+// Sums N over the server's aggregated lines "refused N connection(s) in the last ...: WHY"
+// whose WHY starts with `why`.
 int refused_in_log(const std::string& log, const std::string& why) {
   const std::regex line("refused ([0-9]+) connections? in the last [0-9]+ s: ([^\n]*)");
   int total = 0;
   for (auto it = std::sregex_iterator(log.begin(), log.end(), line); it != std::sregex_iterator();
        ++it) {
-    if ((*it)[2].str().find(why) != std::string::npos) total += std::stoi((*it)[1].str());
+    if ((*it)[2].str().rfind(why, 0) == 0) total += std::stoi((*it)[1].str());
   }
   return total;
 }
@@ -142,7 +143,8 @@ TEST(PreAuth, SilentSocketsFromOneAddressAreCappedAndTimedOutWithAByeAndLockNobo
   ASSERT_TRUE(wait_until(
       [&] {
         const std::string log = server.stderr_text();
-        return refused_in_log(log, "maximum of unauthenticated connections") == kSilent - 4 &&
+        return refused_in_log(log, "the address had its maximum of unauthenticated connections") ==
+                   kSilent - 4 &&
                refused_in_log(log, "nothing received within the first-message timeout") == 4;
       },
       10s))
@@ -187,7 +189,9 @@ TEST(PreAuth, ServerWideCapOnUnfinishedHandshakesNeverStandsInTheWayOfJoinedClie
   EXPECT_EQ(refused, int(silent.size()) - 8);
   EXPECT_TRUE(wait_until(
       [&] {
-        return refused_in_log(server.stderr_text(), "(--max-pending)") >= int(silent.size()) - 8;
+        return refused_in_log(server.stderr_text(),
+                              "the server had its maximum of unauthenticated connections") >=
+               int(silent.size()) - 8;
       },
       10s))
       << server.stderr_text();
@@ -204,8 +208,8 @@ TEST(PreAuth, ConnectionAndKeyExchangeRatesPerAddressRefuseTheExcessWithAReason)
   GoodCall call(server, dir);
   ASSERT_TRUE(call.joined()) << server.stderr_text();
 
-  // Connections: a burst of 10, then 0.1 a second.
-  constexpr int kTries = 30;
+  // Connections: a burst of 20, then 0.1 a second.
+  constexpr int kTries = 40;
   int slowed = 0;
   for (int i = 0; i < kTries; ++i) {
     RawConnection c(server.port(), 0, "127.0.0.3");
@@ -214,13 +218,13 @@ TEST(PreAuth, ConnectionAndKeyExchangeRatesPerAddressRefuseTheExcessWithAReason)
     ASSERT_TRUE(c.wait_closed(10s, &bye));
     slowed += bye.reason == net::ByeReason::kSlowDown;
   }
-  EXPECT_GE(slowed, kTries - 12) << "a burst of 10 (and one a 10 s more) gets through";
-  EXPECT_LE(slowed, kTries - 10);
+  EXPECT_GE(slowed, kTries - 22) << "a burst of 20 (and one more each 10 s) gets through";
+  EXPECT_LE(slowed, kTries - 20);
 
-  // Key exchanges (the server's costliest step): a burst of 5, then 0.1 a second, within
-  // the 10 connections the address may open at once.
+  // Key exchanges (the server's costliest step): a burst of 10, then 0.1 a second, within
+  // the 20 connections the address may open at once.
   int answered = 0, exchanges_slowed = 0;
-  for (int i = 0; i < 10; ++i) {
+  for (int i = 0; i < 20; ++i) {
     RawConnection c(server.port(), 0, "127.0.0.4");
     net::ClientKeyExchange kx;
     ASSERT_TRUE(c.send_message(net::MsgType::kKeyHello, kx.hello()));
@@ -232,17 +236,68 @@ TEST(PreAuth, ConnectionAndKeyExchangeRatesPerAddressRefuseTheExcessWithAReason)
                         net::decode(answer->payload, bye) &&
                         bye.reason == net::ByeReason::kSlowDown;
   }
-  EXPECT_EQ(answered + exchanges_slowed, 10);
-  EXPECT_GE(answered, 5);
-  EXPECT_LE(answered, 6);
+  EXPECT_EQ(answered + exchanges_slowed, 20);
+  EXPECT_GE(answered, 10);
+  EXPECT_LE(answered, 12);
   EXPECT_TRUE(wait_until(
       [&] {
         const std::string log = server.stderr_text();
-        return refused_in_log(log, "connected too fast") == slowed &&
-               refused_in_log(log, "key exchanges too fast") == exchanges_slowed;
+        return refused_in_log(log, "the address connected too fast") == slowed &&
+               refused_in_log(log, "the address started key exchanges too fast") ==
+                   exchanges_slowed;
       },
       10s))
       << server.stderr_text();
+  call.expect_unharmed();
+}
+
+// Wrong passwords back their address off; the right password from another address gets
+// in at once, and the refusals are counted in aggregate, never one line each.
+TEST(PreAuth, WrongPasswordsBackTheirAddressOffWhileTheRightOneFromElsewhereJoinsAtOnce) {
+  TempDir dir;
+  ServerProcess server({"--fps", "30", "--password", "open sesame", "--refusal-log-interval", "1"},
+                       dir.file("server.stderr"));
+  const std::string key = server.server_key();
+  GoodCall call(server, dir, {"--password", "open sesame", "--server-key", key});
+  ASSERT_TRUE(call.joined()) << server.stderr_text();
+
+  RawConnection::Password wrong{"open barley", {}, {}};
+  const net::Identity mallory = net::Identity::generate();
+  auto attempt = [&] {
+    RawConnection c(server.port(), 0, "127.0.0.5");
+    EXPECT_TRUE(c.key_exchange(mallory, &wrong));
+    net::Bye bye;
+    EXPECT_TRUE(c.wait_closed(10s, &bye));
+    return bye.reason;
+  };
+  EXPECT_EQ(attempt(), net::ByeReason::kAuthFailed);
+  // At once again: the 2 s back-off refuses it before the password is checked.
+  EXPECT_EQ(attempt(), net::ByeReason::kSlowDown);
+  EXPECT_EQ(attempt(), net::ByeReason::kSlowDown);
+
+  // Meanwhile the right password from 127.0.0.1 gets in on its first try.
+  ClientSpec carol;
+  carol.name = "carol";
+  carol.video = "none";
+  carol.duration = 60;
+  carol.extra_args = {"--audio", "none", "--password", "open sesame", "--server-key", key};
+  ChildProcess carol_process = start_client(server.port(), carol, dir.file("carol.stderr"));
+  EXPECT_TRUE(server.wait_for_stderr("carol joined as participant", 1, 20s))
+      << server.stderr_text();
+  EXPECT_EQ(read_file_or_empty(dir.file("carol.stderr")).find("wait"), std::string::npos)
+      << "carol was told to wait";
+  EXPECT_TRUE(wait_until(
+      [&] {
+        const std::string log = server.stderr_text();
+        return refused_in_log(log, "wrong password") == 1 &&
+               refused_in_log(log, "the address was backing off after wrong passwords") == 2;
+      },
+      10s))
+      << server.stderr_text();
+  EXPECT_EQ(server.stderr_text().find("refusing client key"), std::string::npos)
+      << "no line per wrong password";
+  carol_process.send_signal(SIGTERM);
+  carol_process.wait_for(10s);
   call.expect_unharmed();
 }
 

@@ -101,7 +101,7 @@ std::optional<RawConnection::Packet> RawConnection::read_packet(std::chrono::mil
   return packet;
 }
 
-bool RawConnection::key_exchange(const net::Identity& me, const std::string& password) {
+bool RawConnection::key_exchange(const net::Identity& me, Password* password) {
   net::ClientKeyExchange exchange;
   if (!send_message(net::MsgType::kKeyHello, exchange.hello())) return false;
   const auto answer = read_packet(std::chrono::seconds(5));
@@ -112,12 +112,13 @@ bool RawConnection::key_exchange(const net::Identity& me, const std::string& pas
     return false;
   }
   channel_.enable(keys);
-  std::optional<net::PasswordKey> key;
-  if (!password.empty()) {
-    key = net::PasswordKey::derive(password, welcome.password_salt);
-    if (!key) return false;
+  if (password != nullptr && (!password->key || password->salt != welcome.password_salt)) {
+    password->key = net::PasswordKey::derive(password->text, welcome.password_salt);
+    password->salt = welcome.password_salt;
+    if (!password->key) return false;
   }
-  return send_message(net::MsgType::kAuth, exchange.make_auth(me, key ? &*key : nullptr));
+  return send_message(net::MsgType::kAuth,
+                      exchange.make_auth(me, password ? &*password->key : nullptr));
 }
 
 bool RawConnection::join(const std::string& name, uint16_t cols, uint16_t rows) {

@@ -40,8 +40,15 @@ class RawConnection {
   }
 
   // KeyHello, KeyWelcome, then the sealed Auth, as a real client. False if it fails.
+  // A password and its key once derived for a salt (Argon2id is slow on purpose: one
+  // derivation serves every connection to the same server).
+  struct Password {
+    std::string text;
+    std::optional<net::PasswordKey> key;
+    std::array<uint8_t, net::kSaltBytes> salt{};
+  };
   // With `password`, the Auth proves it (derived with the salt the server announces).
-  bool key_exchange(const net::Identity& me, const std::string& password = "");
+  bool key_exchange(const net::Identity& me, Password* password = nullptr);
   // key_exchange() then a Hello for a COLSxROWS view, then waits for the Welcome.
   bool join(const std::string& name, uint16_t cols, uint16_t rows);
   net::SecureChannel& channel() { return channel_; }
