@@ -183,9 +183,11 @@ TEST(Memory, TwoHundredClientsComingAndGoingLeaveNothingBehind) {
   constexpr int kAtOnce = 5;
   TempDir dir;
   const std::string report_file = dir.file("memory.txt");
-  ServerProcess server({"--fps", "30", "--warmup", "1", "--stats-json", dir.file("server.json"),
-                        "--memory-report", report_file},
-                       dir.file("server.stderr"));
+  ServerProcess server(
+      {"--fps", "30", "--connections-per-ip-per-second", "1000", "--handshakes-per-ip-per-second",
+       "1000", "--max-pending", "1000", "--max-pending-per-ip", "1000", "--warmup", "1",
+       "--stats-json", dir.file("server.json"), "--memory-report", report_file},
+      dir.file("server.stderr"));
   auto spec_for = [&](int i, double duration) {
     ClientSpec spec;
     spec.name = "visitor" + std::to_string(i);
@@ -413,7 +415,9 @@ TEST(Memory, LargeViewersThatLeaveGiveTheirMemoryBack) {
 TEST(Memory, APoolBudgetTooSmallForTheViewsDropsFramesAndStaysUp) {
   constexpr int kVisitors = 8;
   TempDir dir;
-  ServerProcess server({"--fps", "30", "--warmup", "1", "--max-pool-memory", "64",
+  ServerProcess server({"--fps", "30", "--connections-per-ip-per-second", "1000",
+                        "--handshakes-per-ip-per-second", "1000", "--max-pending", "1000",
+                        "--max-pending-per-ip", "1000", "--warmup", "1", "--max-pool-memory", "64",
                         "--max-connections-per-ip", "16", "--stats-json", dir.file("server.json")},
                        dir.file("server.stderr"));
   ClientSpec resident;
