@@ -145,8 +145,49 @@ Command add_server_command(CLI::App& app) {
   auto* limits = cmd->add_option_group("Limits", "What one client may cost the server");
   limits
       ->add_option("--max-connections-per-ip", options->max_connections_per_ip,
-                   "Most open connections from one address")
+                   "Most open connections from one address (an IPv6 /64 counts as one)")
       ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  limits
+      ->add_option("--max-pending", options->max_pending,
+                   "Most connections that have not joined yet, server-wide (joined clients "
+                   "never count)")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  limits
+      ->add_option("--max-pending-per-ip", options->max_pending_per_ip,
+                   "Most connections that have not joined yet from one address")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  limits
+      ->add_option("--connections-per-ip-per-second", options->connections_per_ip_per_second,
+                   "New connections one address may open a second (a burst of 10, or of a second's "
+                   "worth, first)")
+      ->check(CLI::Range(0.01, 10000.0))
+      ->capture_default_str();
+  limits
+      ->add_option("--handshakes-per-ip-per-second", options->handshakes_per_ip_per_second,
+                   "Key exchanges one address may start a second (a burst of 5, or of a second's "
+                   "worth, first)")
+      ->check(CLI::Range(0.01, 10000.0))
+      ->capture_default_str();
+  limits
+      ->add_option("--wrong-passwords-per-minute", options->wrong_passwords_per_minute,
+                   "Wrong passwords the whole server takes a minute; beyond it only addresses "
+                   "that gave a right one before may try (each address also backs off: 2 s "
+                   "after a wrong password, doubling to 60 s)")
+      ->check(CLI::Range(1.0, 100000.0))
+      ->capture_default_str();
+  limits
+      ->add_option("--first-message-timeout", options->first_message_timeout,
+                   "Seconds a new connection has to send its first packet")
+      ->check(CLI::Range(0.5, 600.0))
+      ->capture_default_str();
+  limits
+      ->add_option("--refusal-log-interval", options->refusal_log_interval,
+                   "Seconds between the log lines that count refused connections (one per "
+                   "reason)")
+      ->check(CLI::Range(1.0, 3600.0))
       ->capture_default_str();
   limits
       ->add_option("--handshake-timeout", options->handshake_timeout,

@@ -355,11 +355,17 @@ void Client::handle_key_welcome(std::span<const uint8_t> payload) {
         "tampering with the connection; not joining",
         where));
   }
+  const bool needs_password = (welcome.requirements & net::kNeedsPassword) != 0;
+  if ((needs_password && !options_.password.empty()) || !options_.room_password.empty()) {
+    // Before the key is pinned: a key first seen now must not get a proof, now or next time.
+    const core::Status recipient =
+        check_password_recipient(options_, where, key_exchange_->server_identity());
+    if (!recipient.is_ok()) return fail(recipient);
+  }
   core::Result<std::string> trusted =
       check_server_key(options_, where, key_exchange_->server_identity());
   if (!trusted.is_ok()) return fail(trusted.status());
   if (!trusted->empty() && !options_.quiet) core::write_stderr_whole("ttycall: " + *trusted + "\n");
-  const bool needs_password = (welcome.requirements & net::kNeedsPassword) != 0;
   if (needs_password && options_.password.empty()) {
     return fail(fmt::format("the server at {} needs a password: connect with --password", where));
   }
@@ -580,6 +586,11 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
   }
   const bool authenticated = connection_.channel().enabled();
   const std::string why = refusal_reason(bye, authenticated);
+  if (net::is_retry_later(bye.reason)) {
+    show_status(fmt::format("the server at {} says to wait: {}",
+                            net::host_port_text(options_.host, options_.port), why));
+    return on_disconnected(why);  // tries again, with its back-off
+  }
   if (!authenticated || bye.reason >= net::ByeReason::kEncryptionRequired ||
       bye.reason == net::ByeReason::kServerFull) {
     return fail(fmt::format("the server at {} refused to let you in: {}",

@@ -36,6 +36,12 @@ std::string_view refusal_text(net::ByeReason reason) {
       return "wrong or missing room password";
     case ByeReason::kNotListed:
       return "this server does not list its rooms";
+    case ByeReason::kTooManyConnections:
+      return "too many connections from your address, or too many unfinished ones on the "
+             "server; trying again";
+    case ByeReason::kSlowDown:
+      return "too many connections, key exchanges or wrong passwords from your address lately; "
+             "trying again";
   }
   return "no reason given";
 }

@@ -124,6 +124,11 @@ class RoomLister : private net::Connection::Owner {
       return finish(core::Status::failed(fmt::format(
           "the server at {} sent a key exchange that does not verify; not asking", where_)));
     }
+    if ((welcome.requirements & net::kNeedsPassword) != 0 && !options_.password.empty()) {
+      const core::Status recipient =
+          check_password_recipient(options_, where_, key_exchange_->server_identity());
+      if (!recipient.is_ok()) return finish(recipient);
+    }
     core::Result<std::string> trusted =
         check_server_key(options_, where_, key_exchange_->server_identity());
     if (!trusted.is_ok()) return finish(trusted.status());

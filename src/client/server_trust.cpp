@@ -23,6 +23,23 @@ core::Status check_insecure_allowed(const ClientOptions& options, std::string_vi
       where, known_hosts.value().string(), line.value()));
 }
 
+core::Status check_password_recipient(const ClientOptions& options, std::string_view where,
+                                      const net::PublicKey& key) {
+  if (!options.server_key.empty()) return core::Status::ok();  // checked to be exactly it
+  const core::Result<std::filesystem::path> known_hosts =
+      core::config_file(options.known_hosts_file, "known_hosts", "--known-hosts");
+  if (!known_hosts.is_ok()) return known_hosts.status();
+  const core::Result<int> line = net::pinned_line(known_hosts.value(), where);
+  if (!line.is_ok()) return line.status();
+  if (line.value() > 0) return core::Status::ok();  // check_server_key() compares it
+  return core::Status::failed(fmt::format(
+      "the server at {} shows key {}, which this client has never seen; a password proof sent "
+      "to an unconfirmed key would let an impostor test guesses of the password offline, so "
+      "none was sent. Ask the server's operator for its key (the server prints it at start-up) "
+      "and connect again with --server-key {} if it matches",
+      where, key.to_text(), key.to_text()));
+}
+
 core::Result<std::string> check_server_key(const ClientOptions& options, std::string_view where,
                                            const net::PublicKey& key) {
   if (!options.server_key.empty()) {

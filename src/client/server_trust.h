@@ -16,6 +16,13 @@ namespace ttycall::client {
 // an attacker, must not turn a known server's encryption off.
 core::Status check_insecure_allowed(const ClientOptions& options, std::string_view where);
 
+// Before a password proof goes to `key`: refused when the key was neither given with
+// --server-key nor pinned before this connection. A proof is a keyed hash of the
+// transcript, so whoever holds the key it is sent to can test password guesses against it
+// offline; on first use that could be a man in the middle.
+core::Status check_password_recipient(const ClientOptions& options, std::string_view where,
+                                      const net::PublicKey& key);
+
 // Ok with a notice to show the user (empty when there is nothing to say), or why not.
 core::Result<std::string> check_server_key(const ClientOptions& options, std::string_view where,
                                            const net::PublicKey& key);

@@ -17,14 +17,23 @@ class RateLimiter {
   // True if one more event of `cost` tokens fits now (and counts it); false if it is over
   // the rate.
   bool allow(SteadyClock::time_point now, double cost = 1.0) {
-    if (started_) {
-      tokens_ = std::min(burst_, tokens_ + rate_ * seconds_between(last_, now));
-    }
-    started_ = true;
-    last_ = now;
-    if (tokens_ < cost) return false;
+    if (!would_allow(now, cost)) return false;
     tokens_ -= cost;
     return true;
+  }
+  // True if one more event of `cost` tokens would fit now; counts nothing.
+  bool would_allow(SteadyClock::time_point now, double cost = 1.0) {
+    if (started_ && now > last_) {
+      tokens_ = std::min(burst_, tokens_ + rate_ * seconds_between(last_, now));
+    }
+    if (!started_ || now > last_) last_ = now;
+    started_ = true;
+    return tokens_ >= cost;
+  }
+  // True when the bucket is full again (a limiter nobody used for a while).
+  bool rested(SteadyClock::time_point now) {
+    would_allow(now);
+    return tokens_ >= burst_;
   }
 
  private:

@@ -71,6 +71,7 @@ class ServerKeyExchange {
   bool answer(const KeyHello& hello, KeyWelcome& welcome, SessionKeys& keys);
   // Judges the client's Auth (after answer()). `client_key` receives its identity.
   AuthVerdict check(const Auth& auth, PublicKey& client_key) const;
+  bool needs_password() const { return config_.password.has_value(); }
   // Whether the Hello proves the password whose key is `key`, for the room it names.
   bool proves_room_password(const PasswordKey& key, const Hello& hello) const;
 

@@ -580,7 +580,7 @@ bool decode(std::span<const uint8_t> in, Bye& out) {
   Bye m;
   const uint8_t reason = r.u8();
   m.text_len = r.u8();
-  if (!r.ok() || reason > uint8_t(ByeReason::kNotListed) || m.text_len > kMaxByeText) {
+  if (!r.ok() || !is_known_bye_reason(reason) || m.text_len > kMaxByeText) {
     return false;
   }
   m.reason = ByeReason(reason);

@@ -181,7 +181,20 @@ enum class ByeReason : uint8_t {
   kRoomFull = 11,           // the room has its maximum of members
   kRoomPassword = 12,       // the room has a password, and it was wrong or missing
   kNotListed = 13,          // ListRooms to a server that does not list its rooms
+  // Refusals before joining, to be retried later (30-39).
+  kTooManyConnections = 30,  // the address (or the server) has too many unfinished connections
+  kSlowDown = 31,            // too many connections, key exchanges or wrong passwords lately
 };
+// Whether `reason` asks the client to try again later (the 30-39 range).
+constexpr bool is_retry_later(ByeReason reason) {
+  return uint8_t(reason) >= 30 && uint8_t(reason) <= 39;
+}
+// Whether `reason` is one of the values above.
+constexpr bool is_known_bye_reason(uint8_t reason) {
+  return reason <= uint8_t(ByeReason::kNotListed) ||
+         (reason >= uint8_t(ByeReason::kTooManyConnections) &&
+          reason <= uint8_t(ByeReason::kSlowDown));
+}
 struct Bye {
   ByeReason reason = ByeReason::kNormal;
   uint8_t text_len = 0;

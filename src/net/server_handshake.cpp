@@ -119,6 +119,7 @@ HandshakeStep ServerHandshake::auth(std::span<const uint8_t> payload) {
   switch (verdict) {
     case AuthVerdict::kOk:
       phase_ = Phase::kHello;
+      if (key_exchange_.needs_password()) step.password = HandshakeStep::Password::kRight;
       return step;
     case AuthVerdict::kBadSignature:
       return HandshakeStep::protocol_error(to_string(verdict));
@@ -129,6 +130,7 @@ HandshakeStep ServerHandshake::auth(std::span<const uint8_t> payload) {
                                        ? "wrong password"
                                        : "this server needs a password: connect with --password",
                                    to_string(verdict));
+      if (verdict == AuthVerdict::kWrongPassword) step.password = HandshakeStep::Password::kWrong;
       break;
     case AuthVerdict::kKeyNotAllowed:
       step = HandshakeStep::refuse(ByeReason::kKeyNotAllowed,

@@ -32,6 +32,9 @@ struct HandshakeStep {
   std::string_view text;
   std::string_view log;
   bool log_client_key = false;  // the log line names the client's key (client_key())
+  // What an Auth said of the server's password: the session counts wrong ones per address.
+  enum class Password : uint8_t { kNotChecked, kRight, kWrong };
+  Password password = Password::kNotChecked;
   KeyWelcome welcome;
   SessionKeys keys;
   Hello hello;

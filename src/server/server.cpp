@@ -108,9 +108,39 @@ void Server::accept() {
                              return;
                            }
                            context_.counters.connections.fetch_add(1);
-                           std::make_shared<Session>(std::move(socket), context_, rooms_)->start();
+                           admit(std::move(socket));
                            accept();
                          }));
+}
+
+void Server::admit(net::Socket socket) {
+  // Every limit is checked here, before a session (or anything else) is built for it.
+  asio::error_code ec;
+  const asio::ip::tcp::endpoint remote = socket.remote_endpoint(ec);
+  if (ec) return;  // gone already; the socket closes with it
+  const AddressGroup group = group_of(remote.address());
+  const Refusal refusal = context_.admission.admit(group, core::SteadyClock::now());
+  if (refusal != Refusal::kNone) {
+    context_.refusals.note(refusal);
+    return refuse_unbuilt(socket, refusal);
+  }
+  std::make_shared<Session>(std::move(socket), context_, rooms_, group)->start();
+}
+
+void Server::refuse_unbuilt(net::Socket& socket, Refusal refusal) {
+  // A Bye in the clear, written without waiting (a fresh socket's buffer takes it).
+  std::array<uint8_t, net::kHeaderSize + 128> packet;
+  const size_t n = net::build_packet(
+      net::MsgType::kBye, net::Bye::make(bye_reason(refusal), bye_text(refusal)), packet);
+  asio::error_code ignored;
+  socket.non_blocking(true, ignored);
+  socket.write_some(asio::buffer(packet.data(), n), ignored);
+  socket.shutdown(asio::socket_base::shutdown_send, ignored);
+  // What the client already sent is read and dropped: closing with unread bytes would
+  // reset the connection, and the reset could overtake the Bye.
+  std::array<uint8_t, 1024> drain;
+  socket.read_some(asio::buffer(drain), ignored);
+  socket.close(ignored);
 }
 
 void Server::schedule_tick() {
@@ -162,6 +192,7 @@ void Server::schedule_housekeeping() {
       std::lock_guard lock(report_mutex_);
       monitor_.sample();
     }
+    context_.refusals.flush(core::SteadyClock::now());
     fit_render_scratch();
     const double interval = context_.options.memory_report_interval;
     if (interval > 0 && core::SteadyClock::now() >= next_report_) {

@@ -17,6 +17,7 @@
 
 #include "core/handler_memory.h"
 #include "core/memory_report.h"
+#include "net/connection.h"
 #include "server/render_workers.h"
 #include "server/room.h"
 #include "server/room_directory.h"
@@ -53,6 +54,10 @@ class Server {
     return asio::bind_allocator(core::HandlerAllocator<int>(memory), std::forward<F>(handler));
   }
   void accept();
+  // Checks a new connection against the admission limits; builds its session, or refuses
+  // it with a Bye.
+  void admit(net::Socket socket);
+  static void refuse_unbuilt(net::Socket& socket, Refusal refusal);
   void schedule_tick();
   void schedule_audio_tick();
   void schedule_housekeeping();

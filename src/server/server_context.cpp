@@ -47,33 +47,6 @@ void FramePools::release(size_t index, size_t buffers) {
   pools_[index]->shrink_to(claimed_[index]);
 }
 
-bool ConnectionLimiter::acquire(const std::array<uint8_t, 16>& address) {
-  std::lock_guard lock(mutex_);
-  Entry* free_entry = nullptr;
-  for (Entry& e : entries_) {
-    if (e.count > 0 && e.address == address) {
-      if (e.count >= per_address_) return false;
-      ++e.count;
-      return true;
-    }
-    if (e.count == 0 && free_entry == nullptr) free_entry = &e;
-  }
-  if (free_entry == nullptr) return false;
-  free_entry->address = address;
-  free_entry->count = 1;
-  return true;
-}
-
-void ConnectionLimiter::release(const std::array<uint8_t, 16>& address) {
-  std::lock_guard lock(mutex_);
-  for (Entry& e : entries_) {
-    if (e.count > 0 && e.address == address) {
-      --e.count;
-      return;
-    }
-  }
-}
-
 net::ServerAuthConfig make_auth_config(const ServerOptions& options) {
   net::ServerAuthConfig auth;
   if (options.insecure) {
@@ -125,6 +98,20 @@ RoomPolicy make_room_policy(const ServerOptions& options, const net::ServerAuthC
   return std::move(*policy);
 }
 
+AdmissionLimits admission_limits(const ServerOptions& options) {
+  AdmissionLimits limits;
+  limits.max_pending = options.max_pending;
+  limits.max_pending_per_group = options.max_pending_per_ip;
+  limits.max_open_per_group = options.max_connections_per_ip;
+  // The bursts: a fixed few, or a second's worth of a higher rate.
+  limits.connections_per_second = options.connections_per_ip_per_second;
+  limits.connection_burst = std::max(limits.connection_burst, limits.connections_per_second);
+  limits.key_exchanges_per_second = options.handshakes_per_ip_per_second;
+  limits.key_exchange_burst = std::max(limits.key_exchange_burst, limits.key_exchanges_per_second);
+  limits.wrong_passwords_per_minute = options.wrong_passwords_per_minute;
+  return limits;
+}
+
 ServerContext::ServerContext(const ServerOptions& opts)
     : options(opts),
       auth(make_auth_config(opts)),
@@ -138,7 +125,8 @@ ServerContext::ServerContext(const ServerOptions& opts)
       // Each room's views hold their own packets: a server of many small rooms needs a few
       // more per client than one big call.
       frame_pools(size_t(opts.max_clients) * 4 + 8, pool_budget),
-      connections(opts.max_connections_per_ip),
+      admission(admission_limits(opts)),
+      refusals(opts.refusal_log_interval),
       decode_workers(opts.decode_threads > 0
                          ? opts.decode_threads
                          : std::max(1, int(std::thread::hardware_concurrency()) / 2)) {

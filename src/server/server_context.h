@@ -9,7 +9,9 @@
 
 #include "core/buffer_pool.h"
 #include "net/key_exchange.h"
+#include "server/admission.h"
 #include "server/decode_workers.h"
+#include "server/refusal_log.h"
 #include "server/room_policy.h"
 #include "server/server_options.h"
 
@@ -53,24 +55,6 @@ class FramePools {
   std::array<size_t, kClassSizes.size()> claimed_{};
 };
 
-// Counts open connections per remote address, so one host cannot take every slot.
-class ConnectionLimiter {
- public:
-  explicit ConnectionLimiter(int per_address) : per_address_(per_address) {}
-  // False when `address` already has its maximum of connections.
-  bool acquire(const std::array<uint8_t, 16>& address);
-  void release(const std::array<uint8_t, 16>& address);
-
- private:
-  struct Entry {
-    std::array<uint8_t, 16> address{};
-    int count = 0;
-  };
-  int per_address_;
-  std::mutex mutex_;
-  std::array<Entry, 256> entries_{};  // distinct addresses at once; more are refused
-};
-
 // Builds what the server needs to encrypt and authenticate from its options (loading or
 // creating the identity, deriving the password key). Throws std::runtime_error with a
 // message for the operator if it cannot.
@@ -78,6 +62,9 @@ net::ServerAuthConfig make_auth_config(const ServerOptions& options);
 // The room policy of the options (--rooms, --default-room, --max-room-size), its passwords
 // derived with `auth`'s salt. Throws std::runtime_error with a message if it cannot.
 RoomPolicy make_room_policy(const ServerOptions& options, const net::ServerAuthConfig& auth);
+
+// The admission limits of the options (--max-pending, --connections-per-ip-per-second, ...).
+AdmissionLimits admission_limits(const ServerOptions& options);
 
 struct ServerContext {
   explicit ServerContext(const ServerOptions& options);
@@ -96,11 +83,12 @@ struct ServerContext {
   RoomPolicy rooms;            // which rooms there are; read-only once built
   ServerCounters counters;
   core::MemoryBudget pool_budget;  // shared by the pools below (--max-pool-memory)
-  core::BufferPool receive_pool;   // one per session: the largest upstream payload
+  core::BufferPool receive_pool;   // one per joined session: the largest upstream payload
   core::BufferPool decoded_pool;   // decoded camera frames (RGB)
   FramePools frame_pools;          // rendered, compressed, framed video packets
-  ConnectionLimiter connections;
-  DecodeWorkers decode_workers;  // camera frames, off the io threads
+  Admission admission;             // who may connect, key-exchange and try a password
+  RefusalLog refusals;             // what was refused, logged in aggregate
+  DecodeWorkers decode_workers;    // camera frames, off the io threads
 };
 
 }  // namespace ttycall::server

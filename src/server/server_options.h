@@ -30,14 +30,21 @@ struct ServerOptions {
   // Security (see net/key_exchange.h).
   bool insecure = false;      // no encryption and no authentication
   std::string identity_file;  // the server's Ed25519 identity; empty = config_dir()/server_key
-  bool ephemeral_identity = false;  // a new identity in memory (the local demo)
-  std::string password;             // non-empty: clients must know it
-  std::string allowed_keys_file;    // non-empty: only these client keys may join
-  int max_connections_per_ip = 8;
-  double handshake_timeout = 10;  // seconds from connect to a valid hello
-  double idle_timeout = 30;       // seconds without a packet, or with a write stuck, before a
-                                  // client is dropped (clients ping every second)
-  int max_cols = 400;             // the largest view a client may ask for (larger is clamped)
+  bool ephemeral_identity = false;           // a new identity in memory (the local demo)
+  std::string password;                      // non-empty: clients must know it
+  std::string allowed_keys_file;             // non-empty: only these client keys may join
+  int max_connections_per_ip = 8;            // per address group: an IPv4 address, an IPv6 /64
+  int max_pending = 64;                      // connections not yet joined, server-wide
+  int max_pending_per_ip = 4;                // of them, per address group
+  double connections_per_ip_per_second = 5;  // new connections per address group (burst 20)
+  double handshakes_per_ip_per_second = 5;   // key exchanges per address group (burst 10)
+  double wrong_passwords_per_minute = 30;    // server-wide budget before untrusted groups wait
+  double first_message_timeout = 3;          // seconds from connect to the first whole packet
+  double refusal_log_interval = 10;          // seconds between aggregated refusal log lines
+  double handshake_timeout = 10;             // seconds from connect to a valid hello
+  double idle_timeout = 30;  // seconds without a packet, or with a write stuck, before a
+                             // client is dropped (clients ping every second)
+  int max_cols = 400;        // the largest view a client may ask for (larger is clamped)
   int max_rows = 200;
   int max_video_width = 640;  // the largest frame the server asks a client for
   int max_video_height = 480;

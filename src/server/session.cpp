@@ -66,62 +66,34 @@ void limit_unsent_bytes(SessionSocket& socket, int bytes, asio::error_code& ec) 
 }
 }  // namespace
 
-Session::Session(SessionSocket socket, ServerContext& context, RoomDirectory& rooms)
+Session::Session(SessionSocket socket, ServerContext& context, RoomDirectory& rooms,
+                 const AddressGroup& group)
     : context_(context),
       rooms_(rooms),
       connection_(std::move(socket), *this),
       watchdog_timer_(connection_.socket().get_executor()),
+      group_(group),
       handshake_(context.auth, context.options.insecure),
-      uplink_(context, participant_),
       state_changes_(kStateChangesPerSecond, kStateChangeBurst),
       view_changes_(kViewChangesPerSecond, kViewChangeBurst),
       pings_(kPingsPerSecond, kPingBurst) {}
 
 Session::~Session() {
-  if (counted_connection_) context_.connections.release(remote_address_);
+  context_.admission.release(group_, pending_);
 }
 
-bool Session::start() {
+void Session::start() {
   asio::error_code ec;
   SessionSocket& socket = connection_.socket();
   socket.set_option(asio::ip::tcp::no_delay(true), ec);
-  const asio::ip::tcp::endpoint remote = socket.remote_endpoint(ec);
-  if (!ec) {
-    const asio::ip::address a = remote.address();
-    remote_address_ = a.is_v4()
-                          ? asio::ip::make_address_v6(asio::ip::v4_mapped, a.to_v4()).to_bytes()
-                          : a.to_v6().to_bytes();
-  }
-  if (ec || !context_.connections.acquire(remote_address_)) {
-    spdlog::warn("refusing a connection from {}: {}",
-                 ec ? "an unknown address" : remote.address().to_string(),
-                 ec ? ec.message() : "too many connections from this address");
-    return refuse_early("too many connections from your address");
-  }
-  counted_connection_ = true;
   // Frames wait in the one-slot mailbox (where a newer one replaces them) rather than in
   // the socket, so a slow viewer skips frames instead of falling seconds behind.
   socket.set_option(asio::socket_base::send_buffer_size(kSendBufferBytes), ec);
   limit_unsent_bytes(socket, kNotSentLowatBytes, ec);
   if (ec) spdlog::warn("TCP_NOTSENT_LOWAT not set: {}", ec.message());
-  video_payload_ = context_.receive_pool.acquire();
-  if (!video_payload_) {
-    close("no receive buffer left (server at capacity)");
-    return false;
-  }
   started_ = last_packet_ = std::chrono::steady_clock::now();
   schedule_watchdog();
   connection_.read_next();
-  return true;
-}
-
-bool Session::refuse_early(std::string_view why) {
-  // Say why, best effort and without waiting, so the client stops instead of retrying.
-  std::array<uint8_t, net::kHeaderSize + 128> packet;
-  const net::Bye bye = net::Bye::make(net::ByeReason::kServerFull, why);
-  connection_.write_now(packet, net::build_packet(net::MsgType::kBye, bye, packet));
-  connection_.shut_down();
-  return false;
 }
 
 void Session::schedule_watchdog() {
@@ -136,14 +108,20 @@ void Session::watchdog_check() {
   const auto now = std::chrono::steady_clock::now();
   const ServerOptions& o = context_.options;
   const int64_t closing = closing_since_.load(std::memory_order_acquire);
-  if (closing != 0 &&
-      now - std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(closing)) >
-          kByeGrace) {
-    return shutdown_socket("did not take its Bye in time");
+  if (closing != 0) {
+    if (now - std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(closing)) >
+        kByeGrace) {
+      return shutdown_socket("did not take its Bye in time");
+    }
+    return schedule_watchdog();
+  }
+  if (!heard_ && now - started_ > core::to_duration(o.first_message_timeout)) {
+    refuse(Refusal::kFirstMessageTimeout);
+    return schedule_watchdog();  // for the Bye's grace
   }
   if (!participant_.joined() && now - started_ > core::to_duration(o.handshake_timeout)) {
-    spdlog::warn("closing a connection: no hello within {} s", o.handshake_timeout);
-    return shutdown_socket("no hello within the handshake timeout");
+    refuse(Refusal::kHandshakeTimeout);
+    return schedule_watchdog();
   }
   if (now - last_packet_ > core::to_duration(o.idle_timeout)) {
     return shutdown_socket("idle: nothing received within the idle timeout");
@@ -160,6 +138,7 @@ void Session::watchdog_check() {
 
 bool Session::accept_header(const net::Header& header) {
   last_packet_ = std::chrono::steady_clock::now();
+  heard_ = true;
   const net::HandshakeStep allowed = handshake_.check_type(header.type);
   if (allowed.kind != net::HandshakeStep::Kind::kContinue) {
     act_on(allowed);
@@ -208,7 +187,20 @@ void Session::on_read_failed(net::ReadFailure failure, std::string_view detail) 
 void Session::on_packet(const net::Header& header, std::span<const uint8_t> payload) {
   switch (header.type) {
     case net::MsgType::kKeyHello:
-    case net::MsgType::kAuth:
+      // The server's costliest step (a key generation, a Diffie-Hellman, a signature).
+      if (!admitted(context_.admission.allow_key_exchange(group_, core::SteadyClock::now()))) {
+        return;
+      }
+      return act_on(handshake_.step(header.type, payload));
+    case net::MsgType::kAuth: {
+      if (context_.auth.password &&
+          !admitted(context_.admission.allow_password_attempt(group_, core::SteadyClock::now()))) {
+        return;
+      }
+      const net::HandshakeStep step = handshake_.step(header.type, payload);
+      note_password(step.password);
+      return act_on(step);
+    }
     case net::MsgType::kHello:
     case net::MsgType::kListRooms:
       return act_on(handshake_.step(header.type, payload));
@@ -217,11 +209,11 @@ void Session::on_packet(const net::Header& header, std::span<const uint8_t> payl
     case net::MsgType::kMediaState:
       return handle_media_state(payload);
     case net::MsgType::kVideoUp:
-      if (!uplink_.video(payload)) protocol_error("malformed video frame");
+      if (!uplink_ || !uplink_->video(payload)) protocol_error("malformed video frame");
       return;
     case net::MsgType::kAudioUp: {
       const bool was_muted = participant_.muted();
-      if (!uplink_.audio(payload)) return protocol_error("malformed audio packet");
+      if (!uplink_ || !uplink_->audio(payload)) return protocol_error("malformed audio packet");
       if (participant_.muted() != was_muted) note_state_change();
       return;
     }
@@ -239,6 +231,29 @@ void Session::on_packet(const net::Header& header, std::span<const uint8_t> payl
 }
 
 // ---- The handshake ----
+
+void Session::refuse(Refusal why) {
+  context_.refusals.note(why);
+  close_with_bye(bye_reason(why), bye_text(why));
+}
+
+bool Session::admitted(Refusal verdict) {
+  if (verdict == Refusal::kNone) return true;
+  refuse(verdict);
+  return false;
+}
+
+void Session::note_password(net::HandshakeStep::Password outcome) {
+  switch (outcome) {
+    case net::HandshakeStep::Password::kNotChecked:
+      return;
+    case net::HandshakeStep::Password::kRight:
+      return context_.admission.password_succeeded(group_);
+    case net::HandshakeStep::Password::kWrong:
+      context_.refusals.note(Refusal::kWrongPassword);  // logged in aggregate, not here
+      return context_.admission.password_failed(group_, core::SteadyClock::now());
+  }
+}
 
 void Session::act_on(const net::HandshakeStep& step) {
   using Kind = net::HandshakeStep::Kind;
@@ -259,7 +274,9 @@ void Session::act_on(const net::HandshakeStep& step) {
     case Kind::kListRooms:
       return list_rooms();
     case Kind::kRefuse:
-      if (step.log_client_key) {
+      if (step.password == net::HandshakeStep::Password::kWrong) {
+        // counted by note_password()
+      } else if (step.log_client_key) {
         spdlog::warn("refusing client key {}: {}", handshake_.client_key().to_text(), step.log);
       } else if (!step.log.empty()) {
         spdlog::warn("{}", step.log);
@@ -282,11 +299,12 @@ void Session::join(const net::Hello& hello) {
   const net::Name room =
       hello.room.len > 0 ? hello.room : net::Name::from(context_.options.default_room);
   std::array<char, 120> text;
-  auto refuse = [&](net::ByeReason reason, std::string_view format_text) {
+  // Wrong passwords are logged in aggregate (note_password), everything else here.
+  auto refuse = [&](net::ByeReason reason, std::string_view format_text, bool log = true) {
     const auto r =
         fmt::format_to_n(text.data(), text.size(), fmt::runtime(format_text), room.view());
     const std::string_view said(text.data(), std::min(r.size, text.size()));
-    spdlog::info("refusing {} for room {}: {}", hello.name.view(), room.view(), said);
+    if (log) spdlog::info("refusing {} for room {}: {}", hello.name.view(), room.view(), said);
     close_with_bye(reason, said);
   };
   const RoomPolicy::Rule* rule = context_.rooms.find(room.view());
@@ -296,10 +314,20 @@ void Session::join(const net::Hello& hello) {
       return refuse(net::ByeReason::kRoomPassword,
                     "room '{}' needs a password: connect with --room-password");
     }
-    if (!handshake_.proves_room_password(*rule->password, hello)) {
-      return refuse(net::ByeReason::kRoomPassword, "wrong password for room '{}'");
+    if (!admitted(context_.admission.allow_password_attempt(group_, core::SteadyClock::now()))) {
+      return;
     }
+    if (!handshake_.proves_room_password(*rule->password, hello)) {
+      note_password(net::HandshakeStep::Password::kWrong);
+      return refuse(net::ByeReason::kRoomPassword, "wrong password for room '{}'", false);
+    }
+    note_password(net::HandshakeStep::Password::kRight);
   }
+  // What only a member needs comes now: the receive buffer for camera frames and the
+  // decoders.
+  video_payload_ = context_.receive_pool.acquire();
+  if (!video_payload_) return refuse(net::ByeReason::kServerFull, "the server is full");
+  uplink_.emplace(context_, participant_);
   participant_.set_name(hello.name);
   const ViewKey key = clamp_view({hello.cols, hello.rows});
   participant_.set_view(key);
@@ -312,6 +340,8 @@ void Session::join(const net::Hello& hello) {
     return refuse(net::ByeReason::kServerFull, "the server is full");
   }
   room_ = std::move(admission.room);
+  context_.admission.authenticated(group_);
+  pending_ = false;
   participant_.set_joined();
   spdlog::info("{} joined as participant {} of room {} ({}x{})", hello.name.view(),
                participant_.id(), room.view(), key.cols, key.rows);
@@ -427,7 +457,7 @@ void Session::shutdown_socket(std::string_view reason) {
   }
   watchdog_timer_.cancel();
   if (room_) rooms_.leave(*room_, participant_);
-  uplink_.stop();  // a frame still being decoded does not reach the participant
+  if (uplink_) uplink_->stop();  // a frame still being decoded does not reach the participant
   participant_.drop_video();
 }
 

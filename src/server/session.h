@@ -8,13 +8,15 @@
 // and read state need no lock (and Asio's per-thread handler caches stay balanced). Other
 // threads (the compositor, the mixer, the room) reach it only through its Outbox, which
 // queues into the connection's bounded queues and wakes the writer. Memory per session is
-// therefore fixed.
+// therefore fixed. Before it joins, a session holds no more than its handshake needs: the
+// large receive buffer and the media decoders come with the join.
 #include <array>
 #include <asio.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -24,7 +26,9 @@
 #include "net/connection.h"
 #include "net/protocol.h"
 #include "net/server_handshake.h"
+#include "server/address_group.h"
 #include "server/participant.h"
+#include "server/refusal_log.h"
 #include "server/uplink_decoder.h"
 
 namespace ttycall::server {
@@ -40,14 +44,15 @@ class Session : public std::enable_shared_from_this<Session>,
                 public Outbox,
                 private net::Connection::Owner {
  public:
-  Session(SessionSocket socket, ServerContext& context, RoomDirectory& rooms);
+  // `group` was admitted (Admission::admit) for this connection; the session releases it.
+  Session(SessionSocket socket, ServerContext& context, RoomDirectory& rooms,
+          const AddressGroup& group);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Starts reading; false (and the socket closed) when the client's address already has
-  // its maximum of connections.
-  bool start();
+  // Starts reading and the watchdog.
+  void start();
   // Closes the connection (from any thread). With a Bye, it is sent first if possible.
   void close(std::string_view reason);
 
@@ -74,7 +79,12 @@ class Session : public std::enable_shared_from_this<Session>,
   void on_video_written() override;
   std::shared_ptr<void> keep_alive() override { return shared_from_this(); }
 
-  bool refuse_early(std::string_view why);  // too many connections from one address
+  // Counts `why` for the aggregated log and closes with its Bye.
+  void refuse(Refusal why);
+  // Before a key exchange or a password check: false (and refused) when over a limit.
+  bool admitted(Refusal verdict);
+  // Counts a password the client proved or got wrong against its address.
+  void note_password(net::HandshakeStep::Password outcome);
   void act_on(const net::HandshakeStep& step);
   void join(const net::Hello& hello);
   void list_rooms();
@@ -100,8 +110,9 @@ class Session : public std::enable_shared_from_this<Session>,
   net::Connection connection_;
   core::HandlerMemory handler_memory_;  // the watchdog's and close()'s handlers
   SessionTimer watchdog_timer_;         // handshake deadline, idle clients, stuck writes
-  std::array<uint8_t, 16> remote_address_{};
-  bool counted_connection_ = false;
+  AddressGroup group_{};
+  bool pending_ = true;  // counted as unauthenticated by the admission until it joins
+  bool heard_ = false;   // a header has come
   std::chrono::steady_clock::time_point started_{};
   std::chrono::steady_clock::time_point last_packet_{};
   // When a Bye was queued and reading stopped (steady clock ticks; 0: not closing), from
@@ -109,9 +120,9 @@ class Session : public std::enable_shared_from_this<Session>,
   std::atomic<int64_t> closing_since_{0};
 
   net::ServerHandshake handshake_;
-  core::PooledBuffer video_payload_;  // from the receive pool, for VideoUp
+  core::PooledBuffer video_payload_;  // from the receive pool once joined, for VideoUp
   Participant participant_{*this};
-  UplinkDecoder uplink_;
+  std::optional<UplinkDecoder> uplink_;  // made at the join
   // What a client may ask of the server only so often (the io thread's): camera and mute
   // flips (each changes what every member is sent), view changes, pings.
   core::RateLimiter state_changes_;

@@ -13,9 +13,18 @@ namespace ttycall::itest {
 
 using Clock = std::chrono::steady_clock;
 
-RawConnection::RawConnection(uint16_t port, int receive_buffer) {
+RawConnection::RawConnection(uint16_t port, int receive_buffer, const char* source) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) throw std::runtime_error("socket() failed");
+  if (source != nullptr) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    if (::inet_pton(AF_INET, source, &local.sin_addr) != 1 ||
+        ::bind(fd_, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+      ::close(fd_);
+      throw std::runtime_error(std::string("cannot bind to ") + source);
+    }
+  }
   if (receive_buffer > 0) {
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   }
@@ -92,7 +101,7 @@ std::optional<RawConnection::Packet> RawConnection::read_packet(std::chrono::mil
   return packet;
 }
 
-bool RawConnection::key_exchange(const net::Identity& me) {
+bool RawConnection::key_exchange(const net::Identity& me, Password* password) {
   net::ClientKeyExchange exchange;
   if (!send_message(net::MsgType::kKeyHello, exchange.hello())) return false;
   const auto answer = read_packet(std::chrono::seconds(5));
@@ -103,7 +112,13 @@ bool RawConnection::key_exchange(const net::Identity& me) {
     return false;
   }
   channel_.enable(keys);
-  return send_message(net::MsgType::kAuth, exchange.make_auth(me, nullptr));
+  if (password != nullptr && (!password->key || password->salt != welcome.password_salt)) {
+    password->key = net::PasswordKey::derive(password->text, welcome.password_salt);
+    password->salt = welcome.password_salt;
+    if (!password->key) return false;
+  }
+  return send_message(net::MsgType::kAuth,
+                      exchange.make_auth(me, password ? &*password->key : nullptr));
 }
 
 bool RawConnection::join(const std::string& name, uint16_t cols, uint16_t rows) {

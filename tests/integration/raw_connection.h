@@ -20,8 +20,9 @@ namespace ttycall::itest {
 class RawConnection {
  public:
   // Connects to 127.0.0.1; throws if it cannot. A small `receive_buffer` (bytes) makes a
-  // connection that does not read fill up within a few frames.
-  explicit RawConnection(uint16_t port, int receive_buffer = 0);
+  // connection that does not read fill up within a few frames. `source` (an address of
+  // 127.0.0.0/8, all of which Linux routes to loopback) makes it come from another address.
+  explicit RawConnection(uint16_t port, int receive_buffer = 0, const char* source = nullptr);
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
@@ -39,7 +40,15 @@ class RawConnection {
   }
 
   // KeyHello, KeyWelcome, then the sealed Auth, as a real client. False if it fails.
-  bool key_exchange(const net::Identity& me);
+  // A password and its key once derived for a salt (Argon2id is slow on purpose: one
+  // derivation serves every connection to the same server).
+  struct Password {
+    std::string text;
+    std::optional<net::PasswordKey> key;
+    std::array<uint8_t, net::kSaltBytes> salt{};
+  };
+  // With `password`, the Auth proves it (derived with the salt the server announces).
+  bool key_exchange(const net::Identity& me, Password* password = nullptr);
   // key_exchange() then a Hello for a COLSxROWS view, then waits for the Welcome.
   bool join(const std::string& name, uint16_t cols, uint16_t rows);
   net::SecureChannel& channel() { return channel_; }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "client_process.h"
 #include "scripted_server.h"
@@ -86,14 +87,18 @@ TEST(Security, ClientPinsTheServerKeyAndRefusesAChangedOne) {
 TEST(Security, PasswordLetsInOnlyThoseWhoKnowIt) {
   TempDir dir;
   std::ofstream(dir.file("password")) << "open sesame\n";
-  ServerProcess server({"--password-file", dir.file("password")}, dir.file("server.stderr"));
+  ServerProcess server({"--password-file", dir.file("password"), "--refusal-log-interval", "1"},
+                       dir.file("server.stderr"));
   EXPECT_NE(server.stderr_text().find("password required"), std::string::npos);
+  const std::string key = server.server_key();
 
-  const Outcome right = run_client(server.port(), dir, "right", {"--password", "open sesame"});
+  const Outcome right =
+      run_client(server.port(), dir, "right", {"--password", "open sesame", "--server-key", key});
   EXPECT_TRUE(right.status.success()) << right.stderr_text;
   EXPECT_TRUE(server.wait_for_stderr("right joined as participant", 1, 5s));
 
-  const Outcome wrong = run_client(server.port(), dir, "wrong", {"--password", "open barley"});
+  const Outcome wrong =
+      run_client(server.port(), dir, "wrong", {"--password", "open barley", "--server-key", key});
   EXPECT_EQ(wrong.status.code, 1) << wrong.status.describe();
   EXPECT_NE(wrong.stderr_text.find("refused to let you in: wrong password"), std::string::npos)
       << wrong.stderr_text;
@@ -105,8 +110,41 @@ TEST(Security, PasswordLetsInOnlyThoseWhoKnowIt) {
   const std::string log = server.stderr_text();
   EXPECT_EQ(log.find("wrong joined"), std::string::npos);
   EXPECT_EQ(log.find("none joined"), std::string::npos);
-  EXPECT_NE(log.find("wrong password"), std::string::npos) << "the server logs the refusal";
+  EXPECT_TRUE(server.wait_for_stderr("refused 1 connection in the last", 1, 5s))
+      << "the server logs the refusal, in aggregate";
+  EXPECT_NE(server.stderr_text().find("wrong password"), std::string::npos);
   EXPECT_EQ(log.find("open barley"), std::string::npos);
+}
+
+// On first use the client has no pinned key to trust, and a password proof sent to
+// whoever answered would let an impostor test guesses offline: it sends none unless the
+// key was given with --server-key, and it pins nothing then either.
+TEST(Security, APasswordProofGoesOnlyToAKeyPinnedBeforeOrGivenWithServerKey) {
+  TempDir dir;
+  ServerProcess server({"--password", "open sesame", "--refusal-log-interval", "1"},
+                       dir.file("server.stderr"));
+  const std::string key = server.server_key();
+  ASSERT_FALSE(key.empty()) << server.stderr_text();
+  const Outcome first = run_client(server.port(), dir, "first", {"--password", "open sesame"});
+  EXPECT_EQ(first.status.code, 1) << first.status.describe();
+  EXPECT_NE(first.stderr_text.find("which this client has never seen"), std::string::npos)
+      << first.stderr_text;
+  EXPECT_NE(first.stderr_text.find("--server-key " + key), std::string::npos)
+      << "the message names the fix\n"
+      << first.stderr_text;
+  // Nothing was pinned by the refused attempt: trying again is refused the same way.
+  const Outcome again = run_client(server.port(), dir, "again", {"--password", "open sesame"});
+  EXPECT_EQ(again.status.code, 1) << again.stderr_text;
+  EXPECT_NE(again.stderr_text.find("which this client has never seen"), std::string::npos)
+      << again.stderr_text;
+  // The server never saw a proof: no wrong password, nobody joined.
+  std::this_thread::sleep_for(1500ms);  // one refusal-log interval
+  EXPECT_EQ(server.stderr_text().find("wrong password"), std::string::npos) << server.stderr_text();
+  // With the key confirmed the same password gets in.
+  const Outcome confirmed = run_client(server.port(), dir, "confirmed",
+                                       {"--password", "open sesame", "--server-key", key});
+  EXPECT_TRUE(confirmed.status.success()) << confirmed.stderr_text;
+  EXPECT_TRUE(server.wait_for_stderr("confirmed joined as participant", 1, 5s));
 }
 
 TEST(Security, AllowedKeysLetInOnlyListedClients) {

@@ -63,3 +63,14 @@ std::optional<ExitStatus> ServerProcess::terminate(std::chrono::milliseconds tim
 }
 
 }  // namespace ttycall::itest
+
+namespace ttycall::itest {
+
+std::string ServerProcess::server_key() const {
+  static const std::regex kKey(R"(server key (\S+) \()");
+  const std::string text = stderr_text();
+  std::smatch m;
+  return std::regex_search(text, m, kKey) ? m[1].str() : std::string();
+}
+
+}  // namespace ttycall::itest

@@ -31,6 +31,8 @@ class ServerProcess {
   void sleep_until_up_for(double seconds) const;
 
   std::string stderr_text() const;
+  // The key the server printed at start-up ("server key KEY (...)"); empty if none.
+  std::string server_key() const;
   // Waits (bounded) until `needle` occurs at least `count` times in the server's stderr.
   bool wait_for_stderr(std::string_view needle, size_t count, std::chrono::milliseconds timeout);
 
