@@ -193,7 +193,8 @@ void CallScreen::append_status(const ScreenState& state) {
     const std::string_view prompt = state.chat_input_open ? " say: " : " ";
     std::copy(prompt.begin(), prompt.end(), line.begin());
     n = prompt.size();
-    n += core::utf8::sanitize(state.chat_line, std::span<char>(line).subspan(n, line.size() - n - 8));
+    n += core::utf8::sanitize(state.chat_line,
+                              std::span<char>(line).subspan(n, line.size() - n - 8));
     if (state.chat_input_open) {
       constexpr std::string_view kCursor = "\u2588";  // a block where the next character goes
       std::copy(kCursor.begin(), kCursor.end(), line.begin() + n);

@@ -39,8 +39,8 @@ int ChatPanel::lay_out(const Line& line, int width, int first_row,
                        std::span<media::OverlayCell> overlay, int cols, int rows) {
   // "HH:MM name: text": the time and ": " are ours, name and text from the network; every
   // code point of all of them is checked on its way into a cell.
-  const std::string_view parts[] = {{line.time.data(), 5}, " ", line.sender.view(), ": ",
-                                    {line.text.data(), line.text_len}};
+  const std::string_view parts[] = {
+      {line.time.data(), 5}, " ", line.sender.view(), ": ", {line.text.data(), line.text_len}};
   const uint8_t styles[] = {media::kOverlayLabel, media::kOverlayLabel, media::kOverlayHighlight,
                             media::kOverlayLabel, media::kOverlayLabel};
   int row = 0;
@@ -81,7 +81,8 @@ void ChatPanel::draw(std::span<media::OverlayCell> overlay, int cols, int rows) 
     const int top = bottom - needed;
     // A solid box under the text, then the text; rows above the panel are left alone.
     for (int r = std::max(top, rows - height); r < bottom; ++r) {
-      std::fill_n(overlay.begin() + size_t(r) * cols, width, media::OverlayCell{' ', media::kOverlayLabel});
+      std::fill_n(overlay.begin() + size_t(r) * cols, width,
+                  media::OverlayCell{' ', media::kOverlayLabel});
     }
     // Rows above the panel's height are clipped by drawing into a window that starts there.
     const int clip_top = rows - height;

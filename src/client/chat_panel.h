@@ -21,9 +21,9 @@ namespace ttycall::client {
 
 class ChatPanel {
  public:
-  static constexpr size_t kKept = 32;     // messages the panel can show
-  static constexpr int kMaxWidth = 64;    // cells
-  static constexpr int kMaxHeight = 12;   // rows, and at most half the picture
+  static constexpr size_t kKept = 32;    // messages the panel can show
+  static constexpr int kMaxWidth = 64;   // cells
+  static constexpr int kMaxHeight = 12;  // rows, and at most half the picture
 
   void add(const net::ChatMessage& message);
   size_t size() const { return added_ < kKept ? added_ : kKept; }
@@ -51,8 +51,8 @@ class ChatPanel {
   };
   // Lays out one message in `width` cells starting at `first_row` (rows above 0 or below
   // `rows` are skipped); returns the rows it takes.
-  static int lay_out(const Line& line, int width, int first_row, std::span<media::OverlayCell> overlay,
-                     int cols, int rows);
+  static int lay_out(const Line& line, int width, int first_row,
+                     std::span<media::OverlayCell> overlay, int cols, int rows);
 
   std::array<Line, kKept> lines_{};
   size_t added_ = 0;  // messages ever added; the newest is lines_[(added_ - 1) % kKept]

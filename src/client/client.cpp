@@ -84,8 +84,8 @@ bool Client::start() {
                   "' is not a room name (1-32 bytes of UTF-8, no control, format or bidi "
                   "characters)");
   }
-  if (const core::TextCheck name = core::check_safe_text(net::Name::from(options_.name).view(),
-                                                         net::kMaxNameBytes);
+  if (const core::TextCheck name =
+          core::check_safe_text(net::Name::from(options_.name).view(), net::kMaxNameBytes);
       !name.ok()) {
     return refuse("--name '" + core::utf8::printable(options_.name) + "' " +
                   std::string(core::describe(name.problem)) + ": choose another name");
@@ -556,8 +556,9 @@ void Client::note_own_name(const net::Name& name) {
   own_name_ = name;
   if (name.view() != net::Name::from(options_.name).view() && options_.headless &&
       !options_.quiet) {
-    core::write_stderr_whole(fmt::format("ttycall: you are '{}' in this call (the name was taken)\n",
-                                         core::utf8::printable(name.view())));
+    core::write_stderr_whole(
+        fmt::format("ttycall: you are '{}' in this call (the name was taken)\n",
+                    core::utf8::printable(name.view())));
   }
 }
 

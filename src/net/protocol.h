@@ -335,9 +335,9 @@ enum ChatFlags : uint8_t {
 };
 struct ChatMessage {
   uint32_t sender_id = 0;
-  Name sender;           // the sender's name in the room, as the list shows it
-  uint64_t time_us = 0;  // the server's wall clock (CLOCK_REALTIME) when it relayed it
-  uint8_t flags = 0;     // ChatFlags; other bits must be 0
+  Name sender;            // the sender's name in the room, as the list shows it
+  uint64_t time_us = 0;   // the server's wall clock (CLOCK_REALTIME) when it relayed it
+  uint8_t flags = 0;      // ChatFlags; other bits must be 0
   uint16_t text_len = 0;  // 1..kMaxChatTextBytes of safe text (core/safe_text.h)
   std::array<char, kMaxChatTextBytes> text{};
   std::string_view view() const { return {text.data(), text_len}; }

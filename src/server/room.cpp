@@ -33,8 +33,9 @@ uint32_t Room::join(const std::shared_ptr<Participant>& participant) {
   participant->set_id(id);
   // Unique in the room, before anyone is told of it (the list shows everyone the result).
   participant->set_name(unique_name(participant->name(), size_t(count_), [&](std::string_view n) {
-    return std::any_of(members_.begin(), members_.begin() + count_,
-                       [&](const std::shared_ptr<Participant>& p) { return p->name().view() == n; });
+    return std::any_of(
+        members_.begin(), members_.begin() + count_,
+        [&](const std::shared_ptr<Participant>& p) { return p->name().view() == n; });
   }));
   std::array<uint8_t, 32> welcome_packet;
   const net::Welcome welcome{id, static_cast<uint16_t>(context_.options.fps)};

@@ -376,7 +376,8 @@ void Session::handle_chat(std::span<const uint8_t> payload) {
   const core::TextCheck check = core::check_safe_text(message.view(), net::kMaxChatTextBytes);
   if (check.problem == core::TextProblem::kTooLong) {
     std::array<char, 96> text;
-    const auto r = fmt::format_to_n(text.data(), text.size(), "your message is too long ({} bytes, at most {})",
+    const auto r = fmt::format_to_n(text.data(), text.size(),
+                                    "your message is too long ({} bytes, at most {})",
                                     message.text_len, net::kMaxChatTextBytes);
     return refuse_chat(net::ChatRefusal::kTooLong, {text.data(), std::min(r.size, text.size())});
   }

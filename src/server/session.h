@@ -120,8 +120,8 @@ class Session : public std::enable_shared_from_this<Session>,
   core::RateLimiter state_changes_;
   // Chat messages (the io thread's): over the rate, refused with a reason.
   core::RateLimiter chat_rate_;
-  SessionTimer chat_timer_;      // paces the history into the control queue
-  uint64_t chat_next_seq_ = 0;   // the next history message to send
+  SessionTimer chat_timer_;       // paces the history into the control queue
+  uint64_t chat_next_seq_ = 0;    // the next history message to send
   uint64_t chat_joined_seq_ = 0;  // messages below it were sent before we joined
 };
 

@@ -76,8 +76,8 @@ TEST(Chat, EveryMemberLogsEveryMessageInOneOrderAndALateJoinerGetsTheHistory) {
       start_client(server.port(), chatter(dir, "bob", from_bob), dir.file("bob.stderr"));
   const size_t total = from_alice.size() + from_bob.size();
   for (const std::string name : {"alice", "bob", "carol"}) {
-    EXPECT_TRUE(wait_until([&] { return read_chat_log(dir.file(name + ".chat")).size() >= total; },
-                           20s))
+    EXPECT_TRUE(
+        wait_until([&] { return read_chat_log(dir.file(name + ".chat")).size() >= total; }, 20s))
         << name << " logged " << read_chat_log(dir.file(name + ".chat")).size() << " of " << total;
   }
   const std::vector<LoggedMessage> order = read_chat_log(dir.file("carol.chat"));
@@ -94,7 +94,8 @@ TEST(Chat, EveryMemberLogsEveryMessageInOneOrderAndALateJoinerGetsTheHistory) {
   EXPECT_EQ(bob_seen, from_bob);
 
   // Dave joins afterwards and is sent the history, in the same order.
-  ChildProcess dave = start_client(server.port(), chatter(dir, "dave", {}), dir.file("dave.stderr"));
+  ChildProcess dave =
+      start_client(server.port(), chatter(dir, "dave", {}), dir.file("dave.stderr"));
   EXPECT_TRUE(
       wait_until([&] { return read_chat_log(dir.file("dave.chat")).size() >= total; }, 20s));
   EXPECT_EQ(read_chat_log(dir.file("dave.chat")), order);
@@ -103,10 +104,12 @@ TEST(Chat, EveryMemberLogsEveryMessageInOneOrderAndALateJoinerGetsTheHistory) {
 TEST(Chat, TheHistoryKeepsOnlyTheNewestMessages) {
   TempDir dir;
   ServerProcess server({"--chat-history", "3"}, dir.file("server.stderr"));
-  ChildProcess alice = start_client(server.port(), chatter(dir, "alice", {"m1", "m2", "m3", "m4", "m5"}),
-                                    dir.file("alice.stderr"));
+  ChildProcess alice =
+      start_client(server.port(), chatter(dir, "alice", {"m1", "m2", "m3", "m4", "m5"}),
+                   dir.file("alice.stderr"));
   ASSERT_TRUE(wait_until([&] { return read_chat_log(dir.file("alice.chat")).size() >= 5; }, 20s));
-  ChildProcess late = start_client(server.port(), chatter(dir, "late", {}), dir.file("late.stderr"));
+  ChildProcess late =
+      start_client(server.port(), chatter(dir, "late", {}), dir.file("late.stderr"));
   ASSERT_TRUE(wait_until([&] { return read_chat_log(dir.file("late.chat")).size() >= 3; }, 20s));
   std::this_thread::sleep_for(500ms);  // nothing more arrives
   const std::vector<LoggedMessage> expected = {{"alice", "m3"}, {"alice", "m4"}, {"alice", "m5"}};
@@ -141,7 +144,9 @@ TEST(Chat, UnsafeAndOverLongTextIsRefusedWithAReasonAndTheConnectionStays) {
   const std::vector<Case> cases = {
       {"clear \x1b[2J\x1b[H", net::ChatRefusal::kBadText, "control character"},
       {"title \x1b]0;pwned\x07", net::ChatRefusal::kBadText, "control character"},
-      {"csi \xC2\x9B" "31m", net::ChatRefusal::kBadText, "control character"},
+      {"csi \xC2\x9B"
+       "31m",
+       net::ChatRefusal::kBadText, "control character"},
       {"evil\xE2\x80\xAEtxt.exe", net::ChatRefusal::kBadText, "bidirectional"},
       {"zero\xE2\x80\x8Bwidth", net::ChatRefusal::kBadText, "invisible"},
       {std::string(net::kMaxChatTextBytes + 1, 'x'), net::ChatRefusal::kTooLong, "too long"},
@@ -228,8 +233,8 @@ TEST(Chat, AFloodFromOneParticipantIsLimitedAndCostsTheOthersNothing) {
   const double bob_sent = b["audio"].value("packets_sent", 0.0);
   const double alice_heard = a["audio"].value("packets_received", 0.0);
   EXPECT_GT(bob_sent, 100.0);
-  EXPECT_GE(alice_heard, 0.9 * bob_sent) << "alice got " << alice_heard << " audio packets of "
-                                         << bob_sent << " bob sent";
+  EXPECT_GE(alice_heard, 0.9 * bob_sent)
+      << "alice got " << alice_heard << " audio packets of " << bob_sent << " bob sent";
 }
 
 }  // namespace

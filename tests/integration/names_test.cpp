@@ -62,11 +62,13 @@ TEST(Names, CharactersThatFakeOrMisalignAreRefusedAtHelloWithAReason) {
   };
   const std::vector<Case> cases = {
       {"eve\xE2\x80\xAE)uoy(", "bidirectional"},  // U+202E: would show "eve(you)"
-      {"eve\xE2\x81\xA6x", "bidirectional"},       // U+2066, an isolate
-      {"e\xE2\x80\x8Bve", "invisible"},            // zero-width space
-      {"eve\xE2\x80\xA8", "separator"},            // line separator
-      {"eve\xF3\xA0\x80\x81", "tag"},              // U+E0001
-      {"\xEF\xBB\xBF" "eve", "invisible"},         // BOM
+      {"eve\xE2\x81\xA6x", "bidirectional"},      // U+2066, an isolate
+      {"e\xE2\x80\x8Bve", "invisible"},           // zero-width space
+      {"eve\xE2\x80\xA8", "separator"},           // line separator
+      {"eve\xF3\xA0\x80\x81", "tag"},             // U+E0001
+      {"\xEF\xBB\xBF"
+       "eve",
+       "invisible"},  // BOM
   };
   for (const Case& c : cases) {
     const std::optional<net::Bye> bye = bye_for_name(server.port(), c.name);
@@ -75,7 +77,8 @@ TEST(Names, CharactersThatFakeOrMisalignAreRefusedAtHelloWithAReason) {
     EXPECT_NE(std::string(bye->view()).find(c.says), std::string::npos) << bye->view();
     EXPECT_NE(std::string(bye->view()).find("your name"), std::string::npos) << bye->view();
   }
-  EXPECT_TRUE(server.wait_for_stderr("refusing the name", cases.size(), 5s)) << server.stderr_text();
+  EXPECT_TRUE(server.wait_for_stderr("refusing the name", cases.size(), 5s))
+      << server.stderr_text();
   EXPECT_EQ(server.stderr_text().find("joined as participant"), std::string::npos);
 }
 
