@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <span>
 
+#include "core/safe_text.h"
 #include "fuzz_common.h"
 #include "net/crc32c.h"
 #include "net/protocol.h"
@@ -140,6 +141,34 @@ void decode_as(net::MsgType type, Bytes payload) {
       }
       break;
     }
+    case net::MsgType::kChatSend: {
+      static net::ChatSend m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(m.text_len >= 1 && m.text_len <= net::kMaxChatSendBytes);
+        FUZZ_CHECK(payload.size() == 2u + m.text_len);
+      }
+      break;
+    }
+    case net::MsgType::kChatMessage: {
+      static net::ChatMessage m;
+      if (try_decode(payload, m)) {
+        check_name(m.sender);
+        FUZZ_CHECK((m.flags & ~uint8_t(net::kChatHistory)) == 0);
+        FUZZ_CHECK(m.text_len >= 1 && m.text_len <= net::kMaxChatTextBytes);
+        FUZZ_CHECK(payload.size() == 4u + 1 + m.sender.len + 8 + 1 + 2 + m.text_len);
+        // What the client draws: every code point one a terminal shows as it is.
+        FUZZ_CHECK(ttycall::core::check_safe_text(m.view(), net::kMaxChatTextBytes).ok());
+      }
+      break;
+    }
+    case net::MsgType::kChatRefused: {
+      net::ChatRefused m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(uint8_t(m.reason) >= 1 && uint8_t(m.reason) <= 3);
+        FUZZ_CHECK(ttycall::fuzz::clean_text_reference(m.view()));
+      }
+      break;
+    }
     case net::MsgType::kWelcome: {
       net::Welcome m;
       if (try_decode(payload, m)) FUZZ_CHECK(payload.size() == 6);
@@ -187,7 +216,7 @@ void decode_as(net::MsgType type, Bytes payload) {
     case net::MsgType::kBye: {
       net::Bye m;
       if (try_decode(payload, m)) {
-        FUZZ_CHECK(uint8_t(m.reason) <= uint8_t(net::ByeReason::kKeyNotAllowed));
+        FUZZ_CHECK(net::is_known_bye_reason(uint8_t(m.reason)));
         FUZZ_CHECK(m.text_len <= m.text.size());
         FUZZ_CHECK(ttycall::fuzz::clean_text_reference(m.view()));
         const net::Bye again = net::Bye::make(m.reason, m.view());

@@ -24,7 +24,8 @@ Command add_client_command(CLI::App& app) {
       "  ttycall client call.example.org:9000/standup --room-password s3cret\n"
       "  ttycall client --host 10.0.0.5 --muted --color 256\n"
       "\n"
-      "Keys: q quit, m mute, v camera on/off, r render mode, c colours, s stats, f focus.");
+      "Keys: q quit, m mute, v camera on/off, r render mode, c colours, s stats, f focus,\n"
+      "t or Enter chat (Enter sends, Escape cancels), p chat panel.");
   auto o = std::make_shared<client::ClientOptions>();
   auto address = std::make_shared<std::string>();
   add_address_options(*cmd, *o, *address, /*with_room=*/true);
@@ -71,6 +72,12 @@ Command add_client_command(CLI::App& app) {
   cmd->add_option("--stats-json", o->stats_json,
                   "At exit, write frames, bytes, fps and latency as JSON to FILE")
       ->type_name("FILE");
+  cmd->add_option("--chat-log", o->chat_log,
+                  "Append every chat message you see to FILE, one a line: time, sender, text")
+      ->type_name("FILE");
+  cmd->add_option("--say", o->say,
+                  "Send TEXT to the room's chat once joined (repeatable, in order)")
+      ->type_name("TEXT");
   cmd->add_option("--seed", o->seed, "Varies the test:moving pattern")->group("");
   return [o, password_file, address] {
     if (core::Status given = apply_connect_options(*address, *password_file, *o); !given.is_ok()) {

@@ -98,6 +98,12 @@ Command add_server_command(CLI::App& app) {
       ->capture_default_str();
   rooms->add_flag("--list-rooms", options->list_rooms,
                   "Tell `ttycall rooms` which rooms there are and how many are in each");
+  rooms
+      ->add_option("--chat-history", options->chat_history,
+                   "Chat messages each room keeps in memory for those who join later (never on "
+                   "disk)")
+      ->check(CLI::Range(0, server::ChatHistory::kMaxCapacity))
+      ->capture_default_str();
   cmd->add_option("--fps", options->fps, "Frames per second sent to viewers")
       ->check(CLI::Range(1, 120))
       ->capture_default_str();

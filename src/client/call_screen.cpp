@@ -148,7 +148,7 @@ void CallScreen::append_status(const ScreenState& state) {
     focus = {focus_buf.data(), std::min(f.size, focus_buf.size())};
   }
   constexpr std::string_view kKeysLong =
-      "m mute  v video  r render  c color  s stats  f focus  q quit ";
+      "t chat  p panel  m mute  v video  r render  c color  s stats  f focus  q quit ";
   constexpr std::string_view kKeysShort = "s stats  f focus  q quit ";
   constexpr std::string_view kKeysShortest = "q quit ";
   // The left side: everyone in join order, a dot that lights up while they speak. Measured
@@ -186,6 +186,31 @@ void CallScreen::append_status(const ScreenState& state) {
       put(st.bar, "  ");
     }
   };
+  if (state.chat_input_open || !state.chat_line.empty()) {
+    // Chat takes the status line: the input (typed text, made printable), or a notice.
+    std::array<char, core::utf8::max_sanitized_size(net::kMaxChatTextBytes) + 16> line;
+    size_t n = 0;
+    const std::string_view prompt = state.chat_input_open ? " say: " : " ";
+    std::copy(prompt.begin(), prompt.end(), line.begin());
+    n = prompt.size();
+    n += core::utf8::sanitize(state.chat_line,
+                              std::span<char>(line).subspan(n, line.size() - n - 8));
+    if (state.chat_input_open) {
+      constexpr std::string_view kCursor = "\u2588";  // a block where the next character goes
+      std::copy(kCursor.begin(), kCursor.end(), line.begin() + n);
+      n += kCursor.size();
+    }
+    std::string_view shown(line.data(), n);
+    // Keep the end in view (where typing happens) when the line is wider than the terminal.
+    while (display_width(shown) > cols_ && !shown.empty()) {
+      shown.remove_prefix(core::utf8::decode(shown).length);
+    }
+    append(st.me);
+    append(shown);
+    for (int pad = display_width(shown); pad < cols_; ++pad) append(" ");
+    append(kResetAttributes);
+    return;
+  }
   put_names();
   std::string_view keys = kKeysShortest;
   for (std::string_view k : {kKeysLong, kKeysShort}) {

@@ -26,6 +26,10 @@ struct ScreenState {
   media::ColorMode color = media::ColorMode::kTrueColor;
   net::ViewLayout layout = net::ViewLayout::kGrid;
   uint32_t pinned_id = 0;
+  // Chat: the input line while it is open (what was typed, unchecked), else a notice or
+  // the count of unseen messages; empty: the usual status line.
+  bool chat_input_open = false;
+  std::string_view chat_line;
   // Stats box figures, over the last second or so.
   double fps = 0;
   double latency_ms = 0;  // own camera to own screen through the server

@@ -13,6 +13,7 @@
 #include "client/terminal.h"
 #include "core/console.h"
 #include "core/paths.h"
+#include "core/safe_text.h"
 #include "core/utf8.h"
 #include "net/known_hosts.h"
 
@@ -83,6 +84,24 @@ bool Client::start() {
     return refuse("'" + core::utf8::printable(options_.room) +
                   "' is not a room name (1-32 bytes of UTF-8, no control, format or bidi "
                   "characters)");
+  }
+  if (const core::TextCheck name =
+          core::check_safe_text(net::Name::from(options_.name).view(), net::kMaxNameBytes);
+      !name.ok()) {
+    return refuse("--name '" + core::utf8::printable(options_.name) + "' " +
+                  std::string(core::describe(name.problem)) + ": choose another name");
+  }
+  for (const std::string& say : options_.say) {
+    if (const core::TextCheck text = core::check_safe_text(say, net::kMaxChatTextBytes);
+        !text.ok()) {
+      return refuse("--say '" + core::utf8::printable(say) + "' " +
+                    std::string(core::describe(text.problem)));
+    }
+  }
+  if (!options_.chat_log.empty()) {
+    if (core::Status opened = chat_log_.open(options_.chat_log); !opened.is_ok()) {
+      return refuse(opened.message());
+    }
   }
   if (options_.insecure && !options_.room_password.empty()) {
     return refuse("--room-password needs encryption: drop --insecure to use it");
@@ -494,6 +513,10 @@ void Client::on_packet(const net::Header& header, std::span<const uint8_t> paylo
       if (net::decode(payload, ping)) send_message(net::MsgType::kPong, ping);
       return;
     }
+    case net::MsgType::kChatMessage:
+      return handle_chat_message(payload);
+    case net::MsgType::kChatRefused:
+      return handle_chat_refused(payload);
     case net::MsgType::kBye:
       return handle_bye(payload);
     case net::MsgType::kPong:
@@ -511,11 +534,19 @@ void Client::handle_welcome(std::span<const uint8_t> payload) {
   // A reconnect starts from the Hello's plain grid with the camera on.
   if (controls_.choices().layout != net::ViewLayout::kGrid) send_view();
   if (controls_.choices().video_off) send_media_state();
+  if (!said_) {  // --say: once, not again after a reconnect
+    said_ = true;
+    for (const std::string& say : options_.say) send_chat(say);
+  }
 }
 
 void Client::handle_participants(std::span<const uint8_t> payload) {
   if (!net::decode(payload, participants_)) return;
-  for (int i = 0; i < participants_.count; ++i) stats_.on_participant(participants_.list[i].id);
+  for (int i = 0; i < participants_.count; ++i) {
+    const net::ParticipantInfo& p = participants_.list[i];
+    stats_.on_participant(p.id);
+    if (p.id == my_id_) note_own_name(p.name);
+  }
   if (view_) view_->set_participants(participants_, my_id_);
   if (!options_.pin.empty() && !pin_applied_ &&
       controls_.choices().layout == net::ViewLayout::kFocus &&
@@ -524,6 +555,19 @@ void Client::handle_participants(std::span<const uint8_t> payload) {
     send_view();
   }
   draw_chrome();
+}
+
+void Client::note_own_name(const net::Name& name) {
+  // The server makes names unique in a room ("alice (2)"): say so once, where the status
+  // line (which shows it with "(you)") is not there to.
+  if (name.view() == own_name_.view()) return;
+  own_name_ = name;
+  if (name.view() != net::Name::from(options_.name).view() && options_.headless &&
+      !options_.quiet) {
+    core::write_stderr_whole(
+        fmt::format("ttycall: you are '{}' in this call (the name was taken)\n",
+                    core::utf8::printable(name.view())));
+  }
 }
 
 void Client::handle_video(std::span<const uint8_t> payload) {
@@ -558,13 +602,23 @@ size_t Client::draw_picture(bool full) {
   const CallChoices& c = controls_.choices();
   const media::RenderTarget target{h.cols, h.rows, c.render, c.color};
   const std::span<const uint8_t> text =
-      renderer_.render(video_.picture(), target, video_.overlay(), full);
+      renderer_.render(video_.picture(), target, overlay_with_chat(), full);
   if (renderer_.last_render_full()) last_full_draw_ = core::SteadyClock::now();
   stats_.on_terminal_bytes(text.size());
   // A frame that does not fit the window as it is now (a resize in flight) is not drawn:
   // then the terminal no longer shows what the renderer believes.
   if (view_ && !view_->draw_frame(text, h.cols, h.rows, screen_state())) renderer_.invalidate();
   return text.size();
+}
+
+std::span<const media::OverlayCell> Client::overlay_with_chat() {
+  const std::span<const media::OverlayCell> labels = video_.overlay();
+  if (!view_ || !chat_.visible() || chat_.size() == 0) return labels;
+  core::grow_to(chat_overlay_, labels.size(), renderer_site());
+  std::copy(labels.begin(), labels.end(), chat_overlay_.begin());
+  const net::VideoDownHeader& h = video_.header();
+  chat_.draw({chat_overlay_.data(), labels.size()}, h.cols, h.rows);
+  return {chat_overlay_.data(), labels.size()};
 }
 
 void Client::note_own_latency(const net::VideoDownHeader& down) {
@@ -597,6 +651,34 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
                             net::host_port_text(options_.host, options_.port), why));
   }
   fail(fmt::format("the server ended the call: {}", why));
+}
+
+void Client::handle_chat_message(std::span<const uint8_t> payload) {
+  net::ChatMessage message;
+  if (!net::decode(payload, message)) return;  // the decoder let no unsafe text through
+  chat_log_.write(message);
+  chat_.add(message);
+  if (view_) {
+    renderer_.invalidate();
+    draw_picture(false);
+    draw_chrome();
+  }
+}
+
+void Client::handle_chat_refused(std::span<const uint8_t> payload) {
+  net::ChatRefused refused;
+  if (!net::decode(payload, refused)) return;
+  const std::string why = core::utf8::printable(refused.view());
+  if (view_) {
+    chat_.set_notice("message not sent: " + why);
+    draw_chrome();
+  } else if (!options_.quiet) {
+    core::write_stderr_whole(fmt::format("ttycall: message not sent: {}\n", why));
+  }
+}
+
+void Client::send_chat(std::string_view text) {
+  send_message(net::MsgType::kChatSend, net::ChatSend::make(text));
 }
 
 void Client::handle_pong(std::span<const uint8_t> payload) {
@@ -649,6 +731,19 @@ void Client::send_media_state() {
 // ---- The person at the terminal ----
 
 void Client::on_key(uint8_t key) {
+  if (chat_input_.is_open()) return on_chat_key(key);
+  if (key == 't' || key == 'T' || key == '\r' || key == '\n') {
+    chat_input_.open();
+    chat_.clear_notice();
+    return draw_chrome();
+  }
+  if (key == 'p' || key == 'P') {
+    chat_.toggle();
+    chat_.clear_notice();
+    renderer_.invalidate();  // the panel's cells come or go
+    draw_picture(false);
+    return draw_chrome();
+  }
   const CallEffects effects = controls_.apply(action_for_key(key), participants_, my_id_);
   if (effects.leave) {
     stats_.mark_end();
@@ -664,6 +759,28 @@ void Client::on_key(uint8_t key) {
   if (effects.redraw_chrome) draw_chrome();
 }
 
+void Client::on_chat_key(uint8_t key) {
+  switch (chat_input_.key(key)) {
+    case ChatInput::Outcome::kTyping:
+      break;
+    case ChatInput::Outcome::kCancel:
+      chat_input_.close();
+      break;
+    case ChatInput::Outcome::kSend: {
+      const std::string_view text = chat_input_.text();
+      if (const core::TextCheck check = core::check_safe_text(text, net::kMaxChatTextBytes);
+          check.ok()) {
+        send_chat(text);
+      } else if (check.problem != core::TextProblem::kEmpty) {
+        chat_.set_notice(fmt::format("message not sent: it {}", core::describe(check.problem)));
+      }
+      chat_input_.close();
+      break;
+    }
+  }
+  draw_chrome();
+}
+
 void Client::apply_terminal_size() {
   const auto size = terminal_size();
   if (!size || (size->cols == cols_ && size->rows == rows_)) return;
@@ -674,7 +791,7 @@ void Client::apply_terminal_size() {
   send_view();
 }
 
-ScreenState Client::screen_state() const {
+ScreenState Client::screen_state() {
   const CallChoices& c = controls_.choices();
   ScreenState s;
   s.muted = voice_ && voice_->muted();
@@ -684,6 +801,8 @@ ScreenState Client::screen_state() const {
   s.color = c.color;
   s.layout = c.layout;
   s.pinned_id = c.pinned_id;
+  s.chat_input_open = chat_input_.is_open();
+  s.chat_line = chat_input_.is_open() ? chat_input_.text() : chat_.status_text();
   s.fps = rates_.fps();
   s.latency_ms = stats_.last_latency_ms();
   s.rtt_ms = stats_.last_rtt_ms();

@@ -27,6 +27,9 @@
 #include "client/call_observer.h"
 #include "client/call_view.h"
 #include "client/camera_uplink.h"
+#include "client/chat_input.h"
+#include "client/chat_log.h"
+#include "client/chat_panel.h"
 #include "client/client_options.h"
 #include "client/client_stats.h"
 #include "client/video_receiver.h"
@@ -94,9 +97,13 @@ class Client : private net::Connection::Owner {
   void on_write_failed(std::string_view why) override { on_disconnected(why); }
   void handle_welcome(std::span<const uint8_t> payload);
   void handle_participants(std::span<const uint8_t> payload);
+  void note_own_name(const net::Name& name);  // our entry in the list: the name we have
   void handle_video(std::span<const uint8_t> payload);
   void handle_bye(std::span<const uint8_t> payload);
   void handle_pong(std::span<const uint8_t> payload);
+  void handle_chat_message(std::span<const uint8_t> payload);
+  void handle_chat_refused(std::span<const uint8_t> payload);
+  void send_chat(std::string_view text);
   void note_own_latency(const net::VideoDownHeader& down);
 
   // What goes out.
@@ -112,6 +119,9 @@ class Client : private net::Connection::Owner {
 
   // The person at the terminal.
   void on_key(uint8_t key);
+  void on_chat_key(uint8_t key);  // while the chat input is open
+  // The tile labels, with the chat panel over them when it shows.
+  std::span<const media::OverlayCell> overlay_with_chat();
   void apply_terminal_size();
   void show_status(std::string_view text);
   // Renders the last picture in the current modes and draws it (full: every cell); returns
@@ -119,7 +129,7 @@ class Client : private net::Connection::Owner {
   size_t draw_picture(bool full);
   void save_last_frame();
   int picture_rows() const { return view_ ? view_->picture_rows() : rows_; }
-  ScreenState screen_state() const;
+  ScreenState screen_state();
   void draw_chrome();  // the status line (and stats box) without waiting for a frame
 
   ClientOptions options_;
@@ -152,6 +162,7 @@ class Client : private net::Connection::Owner {
   double backoff_ = 0.25;
   int attempts_ = 0;
   uint32_t my_id_ = 0;
+  net::Name own_name_;  // as the server made it unique in the room
   int cols_ = 80;
   int rows_ = 24;
   core::SteadyClock::time_point view_sent_{};  // the last Resize
@@ -167,6 +178,13 @@ class Client : private net::Connection::Owner {
   CallControls controls_;
   net::Participants participants_{};
   bool pin_applied_ = false;  // options_.pin was found in the participant list
+
+  // Chat: the record (--chat-log), what the panel shows, and --say sent once.
+  ChatLog chat_log_;
+  ChatPanel chat_;
+  ChatInput chat_input_;
+  std::vector<media::OverlayCell> chat_overlay_;  // labels + panel; grows with the view
+  bool said_ = false;
 
   ClientStats stats_;
   RecentRates rates_;  // for the stats box

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "media/render_options.h"
 
@@ -51,6 +52,9 @@ struct ClientOptions {
   double reconnect_timeout = 60;     // seconds of retrying after a lost connection
   bool handle_signals = true;        // SIGINT/SIGTERM/SIGHUP quit, SIGWINCH resizes
   bool quiet = false;                // no messages on stderr (synthetic participants)
+  // Chat.
+  std::string chat_log;          // append every message seen to this file
+  std::vector<std::string> say;  // messages sent once joined (tests, scripts)
 };
 
 }  // namespace ttycall::client

@@ -36,6 +36,10 @@ std::string_view refusal_text(net::ByeReason reason) {
       return "wrong or missing room password";
     case ByeReason::kNotListed:
       return "this server does not list its rooms";
+    case ByeReason::kBadName:
+      return "your name has characters a name may not have (controls, bidirectional or "
+             "invisible format characters, separators, tags or combining marks): choose "
+             "another with --name";
     case ByeReason::kTooManyConnections:
       return "too many connections from your address, or too many unfinished ones on the "
              "server; trying again";

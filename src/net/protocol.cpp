@@ -1,10 +1,11 @@
-// Protocol v3 framing and payload codecs. Every decoder reads through a bounds-checked
+// Protocol v4 framing and payload codecs. Every decoder reads through a bounds-checked
 // ByteReader, decodes into a local copy and commits it to `out` only when the whole payload
 // was consumed and every field is in range, so a malformed payload leaves `out` untouched.
 #include "net/protocol.h"
 
 #include <cstring>
 
+#include "core/safe_text.h"
 #include "core/utf8.h"
 #include "net/byte_io.h"
 #include "net/crc32c.h"
@@ -88,7 +89,8 @@ constexpr bool video_size_ok(uint16_t width, uint16_t height) {
 bool is_known_type(uint8_t type) {
   return (type >= uint8_t(MsgType::kHello) && type <= uint8_t(MsgType::kAudioDown)) ||
          (type >= uint8_t(MsgType::kKeyHello) && type <= uint8_t(MsgType::kAuth)) ||
-         (type >= uint8_t(MsgType::kMediaState) && type <= uint8_t(MsgType::kRoomList));
+         (type >= uint8_t(MsgType::kMediaState) && type <= uint8_t(MsgType::kRoomList)) ||
+         (type >= uint8_t(MsgType::kChatSend) && type <= uint8_t(MsgType::kChatRefused));
 }
 
 std::string_view to_string(MsgType type) {
@@ -133,6 +135,12 @@ std::string_view to_string(MsgType type) {
       return "ListRooms";
     case MsgType::kRoomList:
       return "RoomList";
+    case MsgType::kChatSend:
+      return "ChatSend";
+    case MsgType::kChatMessage:
+      return "ChatMessage";
+    case MsgType::kChatRefused:
+      return "ChatRefused";
   }
   return "Unknown";
 }
@@ -209,6 +217,20 @@ bool is_valid_room_name(std::string_view name) {
     name.remove_prefix(d.length);
   }
   return true;
+}
+
+ChatSend ChatSend::make(std::string_view text) {
+  ChatSend m;
+  m.text_len = uint16_t(std::min(text.size(), m.text.size()));
+  std::memcpy(m.text.data(), text.data(), m.text_len);
+  return m;
+}
+
+ChatRefused ChatRefused::make(ChatRefusal reason, std::string_view text) {
+  ChatRefused m;
+  m.reason = reason;
+  m.text_len = uint8_t(copy_clean_text(text, m.text));
+  return m;
 }
 
 Bye Bye::make(ByeReason reason, std::string_view text) {
@@ -686,6 +708,90 @@ bool decode(std::span<const uint8_t> in, AudioDownHeader& out, std::span<const u
   if (opus.empty() || opus.size() > kMaxOpusPacketBytes) return false;
   out = m;
   rest = opus;
+  return true;
+}
+
+}  // namespace ttycall::net
+
+// ---- chat ---------------------------------------------------------------------------------
+
+namespace ttycall::net {
+
+size_t encode(const ChatSend& msg, std::span<uint8_t> out) {
+  if (msg.text_len > kMaxChatSendBytes) return 0;
+  ByteWriter w(out);
+  w.u16(msg.text_len);
+  w.bytes(msg.view());
+  return finish(w);
+}
+
+size_t encode(const ChatMessage& msg, std::span<uint8_t> out) {
+  if (msg.sender.len > kMaxNameBytes || msg.text_len > kMaxChatTextBytes) return 0;
+  ByteWriter w(out);
+  w.u32(msg.sender_id);
+  write_name(w, msg.sender);
+  w.u64(msg.time_us);
+  w.u8(msg.flags);
+  w.u16(msg.text_len);
+  w.bytes(msg.view());
+  return finish(w);
+}
+
+size_t encode(const ChatRefused& msg, std::span<uint8_t> out) {
+  if (msg.text_len > msg.text.size()) return 0;
+  ByteWriter w(out);
+  w.u8(uint8_t(msg.reason));
+  w.u8(msg.text_len);
+  w.bytes(msg.view());
+  return finish(w);
+}
+
+bool decode(std::span<const uint8_t> in, ChatSend& out) {
+  ByteReader r(in);
+  const uint16_t len = r.u16();
+  if (!r.ok() || len == 0 || len > kMaxChatSendBytes) return false;
+  const auto text = r.bytes(len);
+  if (!r.done()) return false;
+  out.text_len = len;
+  std::memcpy(out.text.data(), text.data(), len);
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, ChatMessage& out) {
+  ByteReader r(in);
+  ChatMessage m;
+  m.sender_id = r.u32();
+  if (!read_name(r, m.sender)) return false;
+  m.time_us = r.u64();
+  m.flags = r.u8();
+  m.text_len = r.u16();
+  if (!r.ok() || (m.flags & ~uint8_t(kChatHistory)) != 0 || m.text_len == 0 ||
+      m.text_len > kMaxChatTextBytes) {
+    return false;
+  }
+  const auto text = r.bytes(m.text_len);
+  if (!r.done()) return false;
+  const std::string_view view(reinterpret_cast<const char*>(text.data()), text.size());
+  if (!core::check_safe_text(view, kMaxChatTextBytes).ok()) return false;
+  std::memcpy(m.text.data(), text.data(), text.size());
+  out = m;
+  return true;
+}
+
+bool decode(std::span<const uint8_t> in, ChatRefused& out) {
+  ByteReader r(in);
+  ChatRefused m;
+  const uint8_t reason = r.u8();
+  m.text_len = r.u8();
+  if (!r.ok() || reason < uint8_t(ChatRefusal::kBadText) ||
+      reason > uint8_t(ChatRefusal::kRateLimited) || m.text_len > m.text.size()) {
+    return false;
+  }
+  m.reason = ChatRefusal(reason);
+  const auto text = r.bytes(m.text_len);
+  if (!r.done() || !is_clean_text(text)) return false;
+  if (!text.empty()) std::memcpy(m.text.data(), text.data(), text.size());
+  out = m;
   return true;
 }
 

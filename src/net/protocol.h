@@ -1,5 +1,5 @@
 #pragma once
-// Protocol v3: framing, limits and payload codecs. See docs/PROTOCOL.md.
+// Protocol v4: framing, limits and payload codecs. See docs/PROTOCOL.md.
 //
 // Every packet is a 16-byte header followed by `length` payload bytes, little-endian:
 //   u32 magic "TTYC" | u8 version | u8 type | u16 flags | u32 length | u32 crc32c(payload)
@@ -19,7 +19,7 @@
 namespace ttycall::net {
 
 constexpr uint32_t kMagic = 0x43595454;  // bytes 'T' 'T' 'Y' 'C' on the wire
-constexpr uint8_t kProtocolVersion = 3;
+constexpr uint8_t kProtocolVersion = 4;
 constexpr size_t kHeaderSize = 16;
 constexpr int kMaxNameBytes = 32;
 constexpr int kMaxParticipants = 64;
@@ -30,6 +30,11 @@ constexpr int kMaxVideoHeight = 1080;
 constexpr int kMaxFrameSources = 64;
 constexpr int kMaxRoomNameBytes = 32;
 constexpr int kMaxListedRooms = 64;  // entries of one RoomList
+// Chat: a message holds at most kMaxChatTextBytes; a ChatSend may carry up to
+// kMaxChatSendBytes, so that a longer one is refused with a reason (the connection stays)
+// rather than failing the framing.
+constexpr int kMaxChatTextBytes = 500;
+constexpr int kMaxChatSendBytes = 1000;
 
 enum class MsgType : uint8_t {
   kHello = 0x01,         // c->s  first packet of a connection
@@ -54,6 +59,10 @@ enum class MsgType : uint8_t {
   kMediaState = 0x20,  // c->s  what this participant sends now (camera on/off)
   kListRooms = 0x21,   // c->s  instead of Hello: which rooms are there?
   kRoomList = 0x22,    // s->c  the answer: each room's name and member count
+  // Text chat (0x30-0x3F).
+  kChatSend = 0x30,     // c->s  a message to the room
+  kChatMessage = 0x31,  // s->c  a message in the room (relayed, or history for a late joiner)
+  kChatRefused = 0x32,  // s->c  your ChatSend was not relayed, and why
 };
 
 // Header flag: the payload is sealed (encrypted, then a kSealOverhead-byte tag).
@@ -181,6 +190,8 @@ enum class ByeReason : uint8_t {
   kRoomFull = 11,           // the room has its maximum of members
   kRoomPassword = 12,       // the room has a password, and it was wrong or missing
   kNotListed = 13,          // ListRooms to a server that does not list its rooms
+  // 20-29: what a participant typed (core/safe_text.h).
+  kBadName = 20,  // the Hello's name has characters a name may not (bidi, format, ...)
   // Refusals before joining, to be retried later (30-39).
   kTooManyConnections = 30,  // the address (or the server) has too many unfinished connections
   kSlowDown = 31,            // too many connections, key exchanges or wrong passwords lately
@@ -191,7 +202,7 @@ constexpr bool is_retry_later(ByeReason reason) {
 }
 // Whether `reason` is one of the values above.
 constexpr bool is_known_bye_reason(uint8_t reason) {
-  return reason <= uint8_t(ByeReason::kNotListed) ||
+  return reason <= uint8_t(ByeReason::kNotListed) || reason == uint8_t(ByeReason::kBadName) ||
          (reason >= uint8_t(ByeReason::kTooManyConnections) &&
           reason <= uint8_t(ByeReason::kSlowDown));
 }
@@ -323,6 +334,39 @@ struct RoomList {
   std::array<RoomInfo, kMaxListedRooms> rooms{};
 };
 
+// Chat. The server checks a ChatSend's text (core/safe_text.h) and relays it to everyone in
+// the room, the sender included, as a ChatMessage; or answers ChatRefused.
+struct ChatSend {
+  uint16_t text_len = 0;  // 1..kMaxChatSendBytes; the text is checked by the server, not here
+  std::array<char, kMaxChatSendBytes> text{};
+  std::string_view view() const { return {text.data(), text_len}; }
+  static ChatSend make(std::string_view text);  // cut at kMaxChatSendBytes
+};
+enum ChatFlags : uint8_t {
+  kChatHistory = 1,  // sent before you joined: part of the room's history
+};
+struct ChatMessage {
+  uint32_t sender_id = 0;
+  Name sender;            // the sender's name in the room, as the list shows it
+  uint64_t time_us = 0;   // the server's wall clock (CLOCK_REALTIME) when it relayed it
+  uint8_t flags = 0;      // ChatFlags; other bits must be 0
+  uint16_t text_len = 0;  // 1..kMaxChatTextBytes of safe text (core/safe_text.h)
+  std::array<char, kMaxChatTextBytes> text{};
+  std::string_view view() const { return {text.data(), text_len}; }
+};
+enum class ChatRefusal : uint8_t {
+  kBadText = 1,      // characters chat may not have (controls, bidi, format, ...)
+  kTooLong = 2,      // more than kMaxChatTextBytes
+  kRateLimited = 3,  // over the per-participant message rate
+};
+struct ChatRefused {
+  ChatRefusal reason = ChatRefusal::kBadText;
+  uint8_t text_len = 0;
+  std::array<char, 120> text{};  // for people: what exactly was wrong
+  std::string_view view() const { return {text.data(), text_len}; }
+  static ChatRefused make(ChatRefusal reason, std::string_view text);
+};
+
 // Largest payload accepted for a type; 0 for unknown types. Every buffer that holds a
 // packet is sized from these limits (connection.h), so no valid packet can miss its buffer.
 constexpr size_t max_payload(MsgType type) {
@@ -365,6 +409,12 @@ constexpr size_t max_payload(MsgType type) {
       return 2 * kKeyBytes + kSigBytes + 1 + kSaltBytes;
     case MsgType::kAuth:
       return kKeyBytes + kSigBytes + 1 + kKeyBytes;
+    case MsgType::kChatSend:
+      return 2 + kMaxChatSendBytes;
+    case MsgType::kChatMessage:
+      return 4 + 1 + kMaxNameBytes + 8 + 1 + 2 + kMaxChatTextBytes;
+    case MsgType::kChatRefused:
+      return 2 + std::tuple_size_v<decltype(ChatRefused::text)>;
   }
   return 0;
 }
@@ -415,6 +465,9 @@ size_t encode(const KeyWelcome& msg, std::span<uint8_t> out);
 size_t encode(const Auth& msg, std::span<uint8_t> out);
 size_t encode(const ListRooms& msg, std::span<uint8_t> out);
 size_t encode(const RoomList& msg, std::span<uint8_t> out);
+size_t encode(const ChatSend& msg, std::span<uint8_t> out);
+size_t encode(const ChatMessage& msg, std::span<uint8_t> out);
+size_t encode(const ChatRefused& msg, std::span<uint8_t> out);
 
 // Decoders return false for a malformed payload (wrong size, bad enum value, bad name,
 // absurd dimensions). For VideoUp/VideoDown, `rest` receives the bytes after the fixed part.
@@ -438,6 +491,9 @@ bool decode(std::span<const uint8_t> in, KeyWelcome& out);
 bool decode(std::span<const uint8_t> in, Auth& out);
 bool decode(std::span<const uint8_t> in, ListRooms& out);
 bool decode(std::span<const uint8_t> in, RoomList& out);
+bool decode(std::span<const uint8_t> in, ChatSend& out);
+bool decode(std::span<const uint8_t> in, ChatMessage& out);
+bool decode(std::span<const uint8_t> in, ChatRefused& out);
 
 // Builds a complete packet (header + payload) of `msg` into `out`; returns its size or 0.
 template <class Msg>

@@ -57,6 +57,10 @@ class Participant {
   const net::Name& name() const { return name_; }
   void set_name(const net::Name& name) { name_ = name; }
   bool joined() const { return joined_.load(std::memory_order_acquire); }
+  // Chat: true once the room's history has been sent; from then on messages come live.
+  // Changed and read under the room's mutex, so no message is sent twice or skipped.
+  bool chat_live() const { return chat_live_.load(std::memory_order_acquire); }
+  void set_chat_live() { chat_live_.store(true, std::memory_order_release); }
   void set_joined() { joined_.store(true, std::memory_order_release); }
 
   ViewKey view() const {
@@ -107,6 +111,7 @@ class Participant {
   uint32_t id_ = 0;
   net::Name name_;
   std::atomic<bool> joined_{false};
+  std::atomic<bool> chat_live_{false};
   std::atomic<uint64_t> view_{0};
   std::atomic<uint64_t> view_layout_{0};
   std::atomic<uint64_t> list_version_{0};

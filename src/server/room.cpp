@@ -5,6 +5,7 @@
 
 #include "server/participant.h"
 #include "server/server_context.h"
+#include "server/unique_name.h"
 
 namespace ttycall::server {
 
@@ -12,6 +13,7 @@ Room::Room(ServerContext& context, RenderWorkers& workers, const net::Name& name
     : context_(context),
       name_(name),
       max_members_(std::clamp(max_members, 1, net::kMaxParticipants)),
+      chat_history_(context.options.chat_history),
       compositor_(context, *this, workers),
       audio_(context, *this) {}
 
@@ -29,6 +31,12 @@ uint32_t Room::join(const std::shared_ptr<Participant>& participant) {
   audio_.prepare_slot(slot);  // before any snapshot can show the mixer this member
   participant->set_audio_slot(slot);
   participant->set_id(id);
+  // Unique in the room, before anyone is told of it (the list shows everyone the result).
+  participant->set_name(unique_name(participant->name(), size_t(count_), [&](std::string_view n) {
+    return std::any_of(
+        members_.begin(), members_.begin() + count_,
+        [&](const std::shared_ptr<Participant>& p) { return p->name().view() == n; });
+  }));
   std::array<uint8_t, 32> welcome_packet;
   const net::Welcome welcome{id, static_cast<uint16_t>(context_.options.fps)};
   if (size_t n = net::build_packet(net::MsgType::kWelcome, welcome, welcome_packet)) {
@@ -99,6 +107,42 @@ void Room::send_to_all_locked(std::span<const uint8_t> packet, const Participant
 void Room::publish_changes() {
   std::lock_guard lock(mutex_);
   if (flags_version_locked() != published_version_) broadcast_participants_locked();
+}
+
+void Room::chat(const Participant& sender, std::string_view text, uint64_t time_us) {
+  net::ChatMessage message;
+  message.sender_id = sender.id();
+  message.sender = sender.name();
+  message.time_us = time_us;
+  message.text_len = uint16_t(std::min(text.size(), message.text.size()));
+  std::copy_n(text.begin(), message.text_len, message.text.begin());
+  std::array<uint8_t, net::kHeaderSize + net::max_payload(net::MsgType::kChatMessage)> packet;
+  const size_t n = net::build_packet(net::MsgType::kChatMessage, message, packet);
+  if (n == 0) return;
+  std::lock_guard lock(mutex_);
+  chat_history_.add(message);
+  for (int i = 0; i < count_; ++i) {
+    if (members_[i]->chat_live()) members_[i]->outbox().send_control({packet.data(), n});
+  }
+}
+
+bool Room::send_chat_history(Participant& member, uint64_t& next_seq, uint64_t joined_seq) {
+  std::array<uint8_t, net::kHeaderSize + net::max_payload(net::MsgType::kChatMessage)> packet;
+  std::lock_guard lock(mutex_);
+  next_seq = std::max(next_seq, chat_history_.oldest_seq());  // older ones were pushed out
+  for (; next_seq < chat_history_.next_seq(); ++next_seq) {
+    net::ChatMessage message = *chat_history_.find(next_seq);
+    if (next_seq < joined_seq) message.flags |= net::kChatHistory;
+    const size_t n = net::build_packet(net::MsgType::kChatMessage, message, packet);
+    if (n > 0 && !member.outbox().send_control({packet.data(), n})) return false;  // queue full
+  }
+  member.set_chat_live();
+  return true;
+}
+
+uint64_t Room::chat_next_seq() const {
+  std::lock_guard lock(mutex_);
+  return chat_history_.next_seq();
 }
 
 int Room::snapshot(std::span<std::shared_ptr<Participant>> out) const {

@@ -17,6 +17,7 @@
 
 #include "net/protocol.h"
 #include "server/audio_loop.h"
+#include "server/chat_history.h"
 #include "server/compositor.h"
 
 namespace ttycall::server {
@@ -61,6 +62,16 @@ class Room {
   // The 20 ms voice tick (the audio thread).
   void tick_audio() { audio_.tick(); }
 
+  // Chat. Relays `text` (already checked: core/safe_text.h) from `sender` to every member
+  // whose history has been sent, the sender included, in one order for all, and keeps it
+  // in the history.
+  void chat(const Participant& sender, std::string_view text, uint64_t time_us);
+  // Sends `member` the history from `next_seq` on (marked as history below `joined_seq`),
+  // as far as its queue takes it; advances `next_seq`. True when it has caught up: the
+  // member then receives messages live.
+  bool send_chat_history(Participant& member, uint64_t& next_seq, uint64_t joined_seq);
+  uint64_t chat_next_seq() const;
+
   // Closes every member's connection (server shutdown).
   void close_all();
   // Drops every member without telling anyone (after the io threads have stopped).
@@ -81,6 +92,7 @@ class Room {
   uint64_t used_audio_slots_ = 0;   // bit i: mixer slot i belongs to a member
   uint64_t published_version_ = 0;  // flags_version_locked() when the list last went out
   std::atomic<uint64_t> epoch_{0};
+  ChatHistory chat_history_;  // guarded by mutex_
   // Last: they read the members above from their first tick on.
   Compositor compositor_;
   AudioLoop audio_;

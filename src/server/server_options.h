@@ -17,6 +17,7 @@ struct ServerOptions {
   std::string default_room = "lobby";  // where a Hello without a room goes
   int max_room_size = 64;              // members of one room (at most net::kMaxParticipants)
   bool list_rooms = false;             // answer ListRooms (`ttycall rooms`)
+  int chat_history = 50;               // chat messages a room keeps for late joiners (0-1000)
   int fps = 30;
   int io_threads = 0;       // 0 = one per core
   int render_threads = -1;  // helpers for the compositor; -1 = one per core beyond the first

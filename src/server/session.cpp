@@ -9,6 +9,8 @@
 #include <chrono>
 
 #include "core/clock.h"
+#include "core/safe_text.h"
+#include "core/utf8.h"
 #include "server/room.h"
 #include "server/room_directory.h"
 #include "server/server_context.h"
@@ -50,6 +52,14 @@ constexpr double kViewChangeBurst = 20;
 constexpr double kPingsPerSecond = 5;
 constexpr double kPingBurst = 10;
 
+// Chat messages a participant may send: a person types one every second or two, and may
+// paste a few lines at once. Each is relayed to every member; beyond this rate a message is
+// refused (with a reason) and the connection stays.
+constexpr double kChatMessagesPerSecond = 2;
+constexpr double kChatBurst = 10;
+// While the history does not fit the control queue, the rest follows this much later.
+constexpr auto kChatHistoryRetry = std::chrono::milliseconds(10);
+
 // After a Bye is queued (a refusal, a protocol error, shutdown), reading stops at once and
 // the peer has this long to take the Bye before the socket is shut (the watchdog checks
 // each second), so a peer that made an error and does not read is gone in seconds, not
@@ -76,7 +86,9 @@ Session::Session(SessionSocket socket, ServerContext& context, RoomDirectory& ro
       handshake_(context.auth, context.options.insecure),
       state_changes_(kStateChangesPerSecond, kStateChangeBurst),
       view_changes_(kViewChangesPerSecond, kViewChangeBurst),
-      pings_(kPingsPerSecond, kPingBurst) {}
+      pings_(kPingsPerSecond, kPingBurst),
+      chat_rate_(kChatMessagesPerSecond, kChatBurst),
+      chat_timer_(connection_.socket().get_executor()) {}
 
 Session::~Session() {
   context_.admission.release(group_, pending_);
@@ -156,6 +168,7 @@ bool Session::accept_header(const net::Header& header) {
     case net::MsgType::kAudioUp:
     case net::MsgType::kMediaState:
     case net::MsgType::kListRooms:
+    case net::MsgType::kChatSend:
       return true;
     default:
       protocol_error("packet type a client may not send");
@@ -208,6 +221,8 @@ void Session::on_packet(const net::Header& header, std::span<const uint8_t> payl
       return handle_resize(payload);
     case net::MsgType::kMediaState:
       return handle_media_state(payload);
+    case net::MsgType::kChatSend:
+      return handle_chat(payload);
     case net::MsgType::kVideoUp:
       if (!uplink_ || !uplink_->video(payload)) protocol_error("malformed video frame");
       return;
@@ -294,6 +309,7 @@ ViewKey Session::clamp_view(ViewKey key) const {
 }
 
 void Session::join(const net::Hello& hello) {
+  if (!refuse_bad_name(hello.name)) return;
   // Refusals name the room the client asked for: it is theirs, and it passed the room name
   // rules, so it is safe to print.
   const net::Name room =
@@ -343,8 +359,22 @@ void Session::join(const net::Hello& hello) {
   context_.admission.authenticated(group_);
   pending_ = false;
   participant_.set_joined();
-  spdlog::info("{} joined as participant {} of room {} ({}x{})", hello.name.view(),
+  chat_joined_seq_ = room_->chat_next_seq();
+  send_chat_history();
+  spdlog::info("{} joined as participant {} of room {} ({}x{})", participant_.name().view(),
                participant_.id(), room.view(), key.cols, key.rows);
+}
+
+bool Session::refuse_bad_name(const net::Name& name) {
+  const core::TextCheck check = core::check_safe_text(name.view(), net::kMaxNameBytes);
+  if (check.ok()) return true;
+  std::array<char, 120> text;
+  const auto r = fmt::format_to_n(text.data(), text.size(), "your name {} (U+{:04X} at byte {})",
+                                  core::describe(check.problem), check.code_point, check.offset);
+  const std::string_view said(text.data(), std::min(r.size, text.size()));
+  spdlog::info("refusing the name '{}': {}", core::utf8::printable(name.view()), said);
+  close_with_bye(net::ByeReason::kBadName, said);
+  return false;
 }
 
 void Session::list_rooms() {
@@ -376,6 +406,49 @@ void Session::handle_media_state(std::span<const uint8_t> payload) {
   if (off == participant_.video_off()) return;
   participant_.set_video_off(off);
   note_state_change();
+}
+
+void Session::handle_chat(std::span<const uint8_t> payload) {
+  net::ChatSend message;
+  if (!net::decode(payload, message)) return protocol_error("malformed chat message");
+  if (!room_) return;
+  // Every attempt counts, so a flood of refused messages is limited too.
+  if (!chat_rate_.allow(core::SteadyClock::now())) {
+    return refuse_chat(net::ChatRefusal::kRateLimited,
+                       "too many messages: wait a moment before sending more");
+  }
+  const core::TextCheck check = core::check_safe_text(message.view(), net::kMaxChatTextBytes);
+  if (check.problem == core::TextProblem::kTooLong) {
+    std::array<char, 96> text;
+    const auto r = fmt::format_to_n(text.data(), text.size(),
+                                    "your message is too long ({} bytes, at most {})",
+                                    message.text_len, net::kMaxChatTextBytes);
+    return refuse_chat(net::ChatRefusal::kTooLong, {text.data(), std::min(r.size, text.size())});
+  }
+  if (!check.ok()) {
+    std::array<char, 120> text;
+    const auto r =
+        fmt::format_to_n(text.data(), text.size(), "your message {} (U+{:04X} at byte {})",
+                         core::describe(check.problem), check.code_point, check.offset);
+    return refuse_chat(net::ChatRefusal::kBadText, {text.data(), std::min(r.size, text.size())});
+  }
+  room_->chat(participant_, message.view(), core::wall_clock_us());
+}
+
+void Session::refuse_chat(net::ChatRefusal reason, std::string_view text) {
+  std::array<uint8_t, net::kHeaderSize + net::max_payload(net::MsgType::kChatRefused)> packet;
+  const size_t n =
+      net::build_packet(net::MsgType::kChatRefused, net::ChatRefused::make(reason, text), packet);
+  if (n > 0) send_control({packet.data(), n});  // dropped if the queue is full: a flood
+}
+
+void Session::send_chat_history() {
+  if (!room_ || connection_.is_shut_down()) return;
+  if (room_->send_chat_history(participant_, chat_next_seq_, chat_joined_seq_)) return;
+  chat_timer_.expires_after(kChatHistoryRetry);
+  chat_timer_.async_wait(bound([self = shared_from_this()](const asio::error_code& ec) {
+    if (!ec) self->send_chat_history();
+  }));
 }
 
 void Session::note_state_change() {
@@ -456,6 +529,7 @@ void Session::shutdown_socket(std::string_view reason) {
                  reason);
   }
   watchdog_timer_.cancel();
+  chat_timer_.cancel();
   if (room_) rooms_.leave(*room_, participant_);
   if (uplink_) uplink_->stop();  // a frame still being decoded does not reach the participant
   participant_.drop_video();

@@ -87,10 +87,17 @@ class Session : public std::enable_shared_from_this<Session>,
   void note_password(net::HandshakeStep::Password outcome);
   void act_on(const net::HandshakeStep& step);
   void join(const net::Hello& hello);
+  // Refuses a name that is not safe text (core/safe_text.h) with Bye(kBadName); true if fine.
+  bool refuse_bad_name(const net::Name& name);
   void list_rooms();
   ViewKey clamp_view(ViewKey key) const;  // to the server's --max-size
   void handle_resize(std::span<const uint8_t> payload);
   void handle_media_state(std::span<const uint8_t> payload);
+  // Chat: a message to the room, checked and rate-limited; a refusal keeps the connection.
+  void handle_chat(std::span<const uint8_t> payload);
+  void refuse_chat(net::ChatRefusal reason, std::string_view text);
+  // Sends the room's chat history, a queueful at a time, until caught up.
+  void send_chat_history();
   // Counts a camera or mute flip; over the rate, a protocol error.
   void note_state_change();
   // Counts one event against `limiter`; over its rate, a protocol error saying `what`
@@ -128,6 +135,11 @@ class Session : public std::enable_shared_from_this<Session>,
   core::RateLimiter state_changes_;
   core::RateLimiter view_changes_;
   core::RateLimiter pings_;
+  // Chat messages (the io thread's): over the rate, refused with a reason.
+  core::RateLimiter chat_rate_;
+  SessionTimer chat_timer_;       // paces the history into the control queue
+  uint64_t chat_next_seq_ = 0;    // the next history message to send
+  uint64_t chat_joined_seq_ = 0;  // messages below it were sent before we joined
 };
 
 }  // namespace ttycall::server

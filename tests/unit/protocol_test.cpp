@@ -337,7 +337,8 @@ TEST(Protocol, MagicIsTtycOnTheWire) {
 // The call's types 0x01-0x0E, the key exchange's 0x10-0x12, MediaState 0x20 and the room
 // list's 0x21-0x22.
 bool is_defined_type(int t) {
-  return (t >= 0x01 && t <= 0x0E) || (t >= 0x10 && t <= 0x12) || (t >= 0x20 && t <= 0x22);
+  return (t >= 0x01 && t <= 0x0E) || (t >= 0x10 && t <= 0x12) || (t >= 0x20 && t <= 0x22) ||
+         (t >= 0x30 && t <= 0x32);
 }
 
 TEST(Protocol, KnownTypesAreTheCallsTheKeyExchangesMediaStateAndRooms) {
@@ -461,7 +462,7 @@ TEST(ProtocolHeader, GoldenBytes) {
   std::array<uint8_t, kHeaderSize> h{};
   write_header(MsgType::kPing, payload, h);
   const uint32_t crc = crc32c(payload);
-  const Buf expected = Bytes().str("TTYC").u8(3).u8(0x07).u16(0).u32(8).u32(crc).take();
+  const Buf expected = Bytes().str("TTYC").u8(4).u8(0x07).u16(0).u32(8).u32(crc).take();
   EXPECT_EQ(Buf(h.begin(), h.end()), expected);
   EXPECT_EQ(payload, (Buf{0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11}));
 }
@@ -492,10 +493,11 @@ TEST(ProtocolHeader, RejectsBadMagic) {
 }
 
 TEST(ProtocolHeader, RejectsEveryOtherVersion) {
-  EXPECT_EQ(kProtocolVersion, 3);
-  // A v1 or v2 peer's packets stop at the header.
+  EXPECT_EQ(kProtocolVersion, 4);
+  // A v1, v2 or v3 peer's packets stop at the header.
   EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x01, 0, 20)), HeaderError::kBadVersion);
   EXPECT_EQ(parse(header_bytes(kMagic, 2, 0x01, 0, 20)), HeaderError::kBadVersion);
+  EXPECT_EQ(parse(header_bytes(kMagic, 3, 0x01, 0, 20)), HeaderError::kBadVersion);
   for (int v = 0; v < 256; ++v) {
     if (v == kProtocolVersion) continue;
     EXPECT_EQ(parse(header_bytes(kMagic, uint8_t(v), 0x07, 0, 8)), HeaderError::kBadVersion) << v;
@@ -714,7 +716,7 @@ TEST(ProtocolRoundTrip, HelloLayout) {
   // u16 version, u16 cols, u16 rows, the name, the room (empty: the default room), then
   // whether a room password is proven and the 32-byte proof (zero without one).
   const Buf expected = Bytes()
-                           .u16(3)
+                           .u16(4)
                            .u16(120)
                            .u16(40)
                            .u8(11)
@@ -729,7 +731,7 @@ TEST(ProtocolRoundTrip, HelloLayout) {
   in_room.has_room_password = 1;
   in_room.room_proof.fill(7);
   const Buf with_room = Bytes()
-                            .u16(3)
+                            .u16(4)
                             .u16(120)
                             .u16(40)
                             .u8(11)
@@ -763,7 +765,7 @@ TEST(ProtocolRoundTrip, RoomListLayout) {
   list.rooms[0].members = 2;
   list.total = 3;
   EXPECT_EQ(encode_vec(list), expected);
-  EXPECT_EQ(encode_vec(ListRooms{}), (Buf{3, 0}));
+  EXPECT_EQ(encode_vec(ListRooms{}), (Buf{4, 0}));
 }
 
 TEST(ProtocolRoundTrip, HelloOfVersionOneDoesNotDecode) {
@@ -1291,9 +1293,9 @@ TEST(ProtocolValidate, JoinedNames) {
 }
 
 TEST(ProtocolValidate, ByeReasonAndText) {
-  // 0-13, and the refusals to try again later from 30 on.
+  // 0-13, 20 (a name that is not safe text), and the refusals to try again later from 30 on.
   const auto known = [](int r) {
-    return r <= int(ByeReason::kNotListed) ||
+    return r <= int(ByeReason::kNotListed) || r == int(ByeReason::kBadName) ||
            (r >= int(ByeReason::kTooManyConnections) && r <= int(ByeReason::kSlowDown));
   };
   for (int r = 0; r < 256; ++r) {

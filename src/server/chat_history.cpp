@@ -1,0 +1,22 @@
+#include "server/chat_history.h"
+
+#include <algorithm>
+
+namespace ttycall::server {
+
+ChatHistory::ChatHistory(int capacity) : ring_(size_t(std::clamp(capacity, 0, kMaxCapacity))) {}
+
+uint64_t ChatHistory::add(const net::ChatMessage& message) {
+  const uint64_t seq = next_seq_++;
+  if (ring_.empty()) return seq;
+  ring_[seq % ring_.size()] = message;
+  count_ = std::min(count_ + 1, ring_.size());
+  return seq;
+}
+
+const net::ChatMessage* ChatHistory::find(uint64_t seq) const {
+  if (seq < oldest_seq() || seq >= next_seq_) return nullptr;
+  return &ring_[seq % ring_.size()];
+}
+
+}  // namespace ttycall::server

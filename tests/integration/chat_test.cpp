@@ -1,0 +1,241 @@
+// Text chat (issue 18), over 127.0.0.1 with the real server and headless clients: every
+// member's --chat-log holds every message in one order with the right senders, a late
+// joiner gets the history, unsafe or over-long text is refused with a reason while the
+// connection stays, and one participant's flood is limited without costing the others
+// frames or audio.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client_process.h"
+#include "json_file.h"
+#include "raw_connection.h"
+#include "server_process.h"
+#include "temp_dir.h"
+#include "text_file.h"
+#include "wait_until.h"
+
+namespace ttycall::itest {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct LoggedMessage {
+  std::string sender;
+  std::string text;
+  bool operator==(const LoggedMessage&) const = default;
+};
+
+// The lines of a --chat-log: TIME<TAB>SENDER<TAB>TEXT.
+std::vector<LoggedMessage> read_chat_log(const std::string& path) {
+  std::vector<LoggedMessage> out;
+  const std::string text = read_file_or_empty(path);
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    if (end == std::string::npos) break;  // a line still being written
+    const std::string line = text.substr(start, end - start);
+    const size_t a = line.find('\t');
+    const size_t b = a == std::string::npos ? a : line.find('\t', a + 1);
+    if (b != std::string::npos) out.push_back({line.substr(a + 1, b - a - 1), line.substr(b + 1)});
+    start = end + 1;
+  }
+  return out;
+}
+
+ClientSpec chatter(const TempDir& dir, const std::string& name, std::vector<std::string> say) {
+  ClientSpec spec;
+  spec.name = name;
+  spec.duration = 60;
+  spec.extra_args = {"--chat-log", dir.file(name + ".chat")};
+  for (const std::string& s : say) {
+    spec.extra_args.push_back("--say");
+    spec.extra_args.push_back(s);
+  }
+  return spec;
+}
+
+TEST(Chat, EveryMemberLogsEveryMessageInOneOrderAndALateJoinerGetsTheHistory) {
+  TempDir dir;
+  ServerProcess server({}, dir.file("server.stderr"));
+  ChildProcess carol =
+      start_client(server.port(), chatter(dir, "carol", {}), dir.file("carol.stderr"));
+  ASSERT_TRUE(server.wait_for_stderr("carol joined as participant", 1, 15s));
+  const std::vector<std::string> from_alice = {"hello from alice", "caf\xC3\xA9 \xF0\x9F\x98\x80",
+                                               "a3", "a4", "a5"};
+  const std::vector<std::string> from_bob = {"bob here", "b2", "\xE6\x97\xA5\xE6\x9C\xAC", "b4",
+                                             "b5"};
+  ChildProcess alice =
+      start_client(server.port(), chatter(dir, "alice", from_alice), dir.file("alice.stderr"));
+  ChildProcess bob =
+      start_client(server.port(), chatter(dir, "bob", from_bob), dir.file("bob.stderr"));
+  const size_t total = from_alice.size() + from_bob.size();
+  for (const std::string name : {"alice", "bob", "carol"}) {
+    EXPECT_TRUE(
+        wait_until([&] { return read_chat_log(dir.file(name + ".chat")).size() >= total; }, 20s))
+        << name << " logged " << read_chat_log(dir.file(name + ".chat")).size() << " of " << total;
+  }
+  const std::vector<LoggedMessage> order = read_chat_log(dir.file("carol.chat"));
+  ASSERT_EQ(order.size(), total);
+  EXPECT_EQ(read_chat_log(dir.file("alice.chat")), order);
+  EXPECT_EQ(read_chat_log(dir.file("bob.chat")), order);
+  // The right senders, each one's messages in the order sent.
+  std::vector<std::string> alice_seen, bob_seen;
+  for (const LoggedMessage& m : order) {
+    ASSERT_TRUE(m.sender == "alice" || m.sender == "bob") << m.sender;
+    (m.sender == "alice" ? alice_seen : bob_seen).push_back(m.text);
+  }
+  EXPECT_EQ(alice_seen, from_alice);
+  EXPECT_EQ(bob_seen, from_bob);
+
+  // Dave joins afterwards and is sent the history, in the same order.
+  ChildProcess dave =
+      start_client(server.port(), chatter(dir, "dave", {}), dir.file("dave.stderr"));
+  EXPECT_TRUE(
+      wait_until([&] { return read_chat_log(dir.file("dave.chat")).size() >= total; }, 20s));
+  EXPECT_EQ(read_chat_log(dir.file("dave.chat")), order);
+}
+
+TEST(Chat, TheHistoryKeepsOnlyTheNewestMessages) {
+  TempDir dir;
+  ServerProcess server({"--chat-history", "3"}, dir.file("server.stderr"));
+  ChildProcess alice =
+      start_client(server.port(), chatter(dir, "alice", {"m1", "m2", "m3", "m4", "m5"}),
+                   dir.file("alice.stderr"));
+  ASSERT_TRUE(wait_until([&] { return read_chat_log(dir.file("alice.chat")).size() >= 5; }, 20s));
+  ChildProcess late =
+      start_client(server.port(), chatter(dir, "late", {}), dir.file("late.stderr"));
+  ASSERT_TRUE(wait_until([&] { return read_chat_log(dir.file("late.chat")).size() >= 3; }, 20s));
+  std::this_thread::sleep_for(500ms);  // nothing more arrives
+  const std::vector<LoggedMessage> expected = {{"alice", "m3"}, {"alice", "m4"}, {"alice", "m5"}};
+  EXPECT_EQ(read_chat_log(dir.file("late.chat")), expected);
+}
+
+// Sends `text` as a chat message and returns what the server answers to it.
+std::optional<RawConnection::Packet> answer_to(RawConnection& c, const std::string& text) {
+  if (!c.send_message(net::MsgType::kChatSend, net::ChatSend::make(text))) return std::nullopt;
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto packet = c.read_packet(5s);
+    if (!packet) return std::nullopt;
+    if (packet->header.type == net::MsgType::kChatRefused ||
+        packet->header.type == net::MsgType::kChatMessage) {
+      return packet;
+    }
+  }
+  return std::nullopt;
+}
+
+TEST(Chat, UnsafeAndOverLongTextIsRefusedWithAReasonAndTheConnectionStays) {
+  TempDir dir;
+  ServerProcess server({}, dir.file("server.stderr"));
+  RawConnection eve(server.port());
+  ASSERT_TRUE(eve.join("eve", 80, 23));
+  struct Case {
+    std::string text;
+    net::ChatRefusal reason;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {"clear \x1b[2J\x1b[H", net::ChatRefusal::kBadText, "control character"},
+      {"title \x1b]0;pwned\x07", net::ChatRefusal::kBadText, "control character"},
+      {"csi \xC2\x9B"
+       "31m",
+       net::ChatRefusal::kBadText, "control character"},
+      {"evil\xE2\x80\xAEtxt.exe", net::ChatRefusal::kBadText, "bidirectional"},
+      {"zero\xE2\x80\x8Bwidth", net::ChatRefusal::kBadText, "invisible"},
+      {std::string(net::kMaxChatTextBytes + 1, 'x'), net::ChatRefusal::kTooLong, "too long"},
+  };
+  for (const Case& c : cases) {
+    const auto packet = answer_to(eve, c.text);
+    ASSERT_TRUE(packet.has_value()) << c.says;
+    ASSERT_EQ(packet->header.type, net::MsgType::kChatRefused) << c.says;
+    net::ChatRefused refused;
+    ASSERT_TRUE(net::decode(packet->payload, refused));
+    EXPECT_EQ(refused.reason, c.reason) << c.says;
+    EXPECT_NE(std::string(refused.view()).find(c.says), std::string::npos) << refused.view();
+  }
+  // Still in the call: a fine message is relayed back to her.
+  const auto packet = answer_to(eve, "sorry");
+  ASSERT_TRUE(packet.has_value());
+  ASSERT_EQ(packet->header.type, net::MsgType::kChatMessage);
+  net::ChatMessage message;
+  ASSERT_TRUE(net::decode(packet->payload, message));
+  EXPECT_EQ(message.view(), "sorry");
+  EXPECT_EQ(message.sender.view(), "eve");
+  EXPECT_EQ(server.stderr_text().find("closing connection"), std::string::npos)
+      << server.stderr_text();
+}
+
+TEST(Chat, TheClientRefusesUnsafeSayTextItself) {
+  TempDir dir;
+  ServerProcess server({}, dir.file("server.stderr"));
+  ClientSpec spec = chatter(dir, "mallory", {"hi \x1b[31mred"});
+  ChildProcess mallory = start_client(server.port(), spec, dir.file("mallory.stderr"));
+  const auto status = mallory.wait_for(20s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_FALSE(status->success());
+  EXPECT_NE(read_file_or_empty(dir.file("mallory.stderr")).find("control character"),
+            std::string::npos)
+      << read_file_or_empty(dir.file("mallory.stderr"));
+}
+
+// A flood from one participant: limited to the burst and the rate (the rest refused, the
+// connection kept), and another member's frames and audio packets are not cut.
+TEST(Chat, AFloodFromOneParticipantIsLimitedAndCostsTheOthersNothing) {
+  TempDir dir;
+  ServerProcess server({"--fps", "30"}, dir.file("server.stderr"));
+  ClientSpec alice = chatter(dir, "alice", {});
+  alice.stats_json = dir.file("alice.json");
+  ClientSpec bob = chatter(dir, "bob", {});
+  bob.stats_json = dir.file("bob.json");
+  bob.extra_args.insert(bob.extra_args.end(), {"--audio", "sine:440"});
+  ChildProcess alice_process = start_client(server.port(), alice, dir.file("alice.stderr"));
+  ChildProcess bob_process = start_client(server.port(), bob, dir.file("bob.stderr"));
+  RawConnection flooder(server.port());
+  ASSERT_TRUE(flooder.join("flooder", 80, 23));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 15s)) << server.stderr_text();
+  std::this_thread::sleep_for(2s);  // alice's frames and bob's voice flowing
+
+  constexpr int kFlood = 3000;
+  const auto flood_start = std::chrono::steady_clock::now();
+  int sent = 0;
+  for (; sent < kFlood; ++sent) {
+    if (!flooder.send_message(net::MsgType::kChatSend, net::ChatSend::make("spam"))) break;
+  }
+  const double flood_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - flood_start).count();
+  EXPECT_EQ(sent, kFlood) << "the flooder's connection was closed";
+  std::this_thread::sleep_for(2s);
+
+  // Relayed: at most the burst plus the rate over the flood (and the wait after it).
+  const size_t relayed = read_chat_log(dir.file("alice.chat")).size();
+  const double allowed = 10 + 2 * (flood_seconds + 3);
+  EXPECT_GE(relayed, 10u) << "the burst goes through";
+  EXPECT_LE(double(relayed), allowed) << relayed << " of " << kFlood << " relayed";
+  // Still connected: one more message after a pause is relayed.
+  std::this_thread::sleep_for(1s);
+  const auto answer = answer_to(flooder, "done");
+  ASSERT_TRUE(answer.has_value()) << "the flooder lost its connection";
+
+  ASSERT_TRUE(alice_process.send_signal(SIGTERM));
+  ASSERT_TRUE(bob_process.send_signal(SIGTERM));
+  ASSERT_TRUE(alice_process.wait_for(10s).has_value());
+  ASSERT_TRUE(bob_process.wait_for(10s).has_value());
+  const nlohmann::json a = read_json_file(alice.stats_json);
+  const nlohmann::json b = read_json_file(bob.stats_json);
+  EXPECT_GE(a.value("fps", 0.0), 20.0) << "alice's frame rate; the server runs at 30";
+  const double bob_sent = b["audio"].value("packets_sent", 0.0);
+  const double alice_heard = a["audio"].value("packets_received", 0.0);
+  EXPECT_GT(bob_sent, 100.0);
+  EXPECT_GE(alice_heard, 0.9 * bob_sent)
+      << "alice got " << alice_heard << " audio packets of " << bob_sent << " bob sent";
+}
+
+}  // namespace
+}  // namespace ttycall::itest
