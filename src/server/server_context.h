@@ -21,6 +21,7 @@ struct ServerCounters {
   std::atomic<uint64_t> video_frames_in{0};         // camera frames decoded
   std::atomic<uint64_t> video_frames_rejected{0};   // not a baseline JPEG of its stated size
   std::atomic<uint64_t> video_frames_over_rate{0};  // beyond the rate asked for: not decoded
+  std::atomic<uint64_t> video_frames_unwanted{0};   // from someone nobody shows: not decoded
   std::atomic<uint64_t> connections{0};
   std::atomic<int> clients_now{0};
   std::atomic<int> clients_peak{0};
