@@ -354,6 +354,7 @@ void Compositor::request_video_sizes(int members) {
   }
   for (int i = 0; i < members; ++i) {
     int w = want_width_[size_t(i)], h = want_height_[size_t(i)];
+    if (states_[size_t(i)] & kDrawnVideoOff) w = h = 0;  // their camera is off: shown by name
     if (w > 0 && h > 0) {
       const double scale = std::min({1.0, double(max_w) / w, double(max_h) / h});
       w = std::max(16, int(w * scale) & ~1);

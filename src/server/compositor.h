@@ -6,12 +6,12 @@
 // most its gallery size of members, chosen from one ranking of the room per tick. A view is
 // composed (media::compose: tiles, pictures, where the labels go) only when a shown
 // participant's camera frame or state, or the gallery, changed since its last composition;
-// the picture is encoded once (JPEG 4:4:4, every frame on its own, so a viewer that skipped frames shows the right picture at once) into a pooled,
-// framed VideoDown packet with the labels, which every viewer of the view shares (one
-// refcount each, no copy). The compositor also tells each participant the camera size it
-// needs: the largest tile anyone shows them in, and no video at all while nobody shows them
-// (their frames are then not decoded either). It also sends the room's participant list
-// (participant_list.h).
+// the picture is encoded once (JPEG 4:4:4, every frame on its own, so a viewer that skipped frames
+// shows the right picture at once) into a pooled, framed VideoDown packet with the labels, which
+// every viewer of the view shares (one refcount each, no copy). The compositor also tells each
+// participant the camera size it needs: the largest tile anyone shows them in, and no video at all
+// while nobody shows them (their frames are then not decoded either). It also sends the room's
+// participant list (participant_list.h).
 //
 // Only the tick touches the compositor's state. Views that need a render in a tick are
 // shared out among the server's render threads (RenderWorkers), since distinct views are

@@ -45,10 +45,13 @@ int choose_gallery(std::span<const uint32_t> ranking, uint32_t pinned_id, bool p
   const auto is_wanted = [&](uint32_t id) {
     return id != 0 && std::find(wanted, wanted + count, id) != wanted + count;
   };
-  // Those already shown keep their positions (if the gallery is still that long) ...
+  // The pin has the first tile; those already shown keep their positions (if the gallery is
+  // still that long) ...
   std::fill(out.begin(), out.begin() + count, 0u);
-  for (size_t p = 0; p < previous.size() && int(p) < count; ++p) {
-    if (is_wanted(previous[p])) out[p] = previous[p];
+  const bool pinned = pinned_id != 0 && pinned_is_member;
+  if (pinned) out[0] = pinned_id;
+  for (size_t p = pinned ? 1 : 0; p < previous.size() && int(p) < count; ++p) {
+    if (previous[p] != pinned_id && is_wanted(previous[p])) out[p] = previous[p];
   }
   // ... and the rest take the free tiles, best first.
   int free = 0;

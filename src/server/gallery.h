@@ -4,9 +4,10 @@
 // The room is ranked once a tick (rank_members): whoever spoke most recently first, then
 // those with a camera on, then everyone else, ties in join order. A viewer's gallery
 // (choose_gallery) is its pinned participant, then the ranking, cut at the viewer's
-// gallery size. Positions are stable: a participant who stays in the gallery keeps its
-// tile, and newcomers take the tiles that were freed, so tiles do not jump around when the
-// ranking reorders. Pure functions on caller-owned spans: nothing here allocates.
+// gallery size. Positions are stable: the pin has the first tile, a participant who stays in
+// the gallery keeps its tile, and newcomers take the tiles that were freed, so tiles do not
+// jump around when the ranking reorders. Pure functions on caller-owned spans: nothing here
+// allocates.
 #include <cstdint>
 #include <span>
 

@@ -76,6 +76,14 @@ TEST(Gallery, KeepsTilePositionsWhileTheRankingReorders) {
   EXPECT_EQ(gallery({9, 4, 1, 2, 3}, 0, after, 4), after);
 }
 
+TEST(Gallery, APinTakesTheFirstTileAndTheOneItDisplacesMovesToAFreeOne) {
+  const std::vector<uint32_t> before{1, 2, 3, 4};
+  // 7 is pinned: first; 1 (still wanted) moves to the tile 4 left; 2 and 3 stay.
+  EXPECT_EQ(gallery({1, 2, 3, 4, 5}, 7, before, 4), (std::vector<uint32_t>{7, 2, 3, 1}));
+  // Pinning one already shown moves it to the front, and the first one to its tile.
+  EXPECT_EQ(gallery({1, 2, 3, 4, 5}, 3, before, 4), (std::vector<uint32_t>{3, 2, 1, 4}));
+}
+
 TEST(Gallery, CompactsWhenItShrinks) {
   const std::vector<uint32_t> before{1, 2, 3, 4};
   // 2 left: three to show; 4 was at position 3, beyond the new count, so it moves up.
