@@ -189,7 +189,7 @@ void decode_as(net::MsgType type, Bytes payload) {
     case net::MsgType::kBye: {
       net::Bye m;
       if (try_decode(payload, m)) {
-        FUZZ_CHECK(uint8_t(m.reason) <= uint8_t(net::ByeReason::kKeyNotAllowed));
+        FUZZ_CHECK(uint8_t(m.reason) <= uint8_t(net::ByeReason::kNotListed));
         FUZZ_CHECK(m.text_len <= m.text.size());
         FUZZ_CHECK(ttycall::fuzz::clean_text_reference(m.view()));
         const net::Bye again = net::Bye::make(m.reason, m.view());
