@@ -166,6 +166,12 @@ Command add_server_command(CLI::App& app) {
                    "Seconds without a packet (or with a write stuck) before a client is dropped")
       ->check(CLI::Range(1.0, 86400.0))
       ->capture_default_str();
+  limits
+      ->add_option("--max-pool-memory", options->max_pool_mib,
+                   "MiB the server's buffer pools may reserve in all (beyond it frames are "
+                   "dropped, never the server)")
+      ->check(CLI::Range(size_t(64), size_t(1) << 20))
+      ->capture_default_str();
   add_size_option(
       *limits, options->max_cols, options->max_rows,
       "Largest view a client may ask for, COLSxROWS (larger is clamped; default 400x200)",

@@ -115,36 +115,58 @@ uint32_t PooledBuffer::use_count() const {
 // ---- BufferPool ----
 
 BufferPool::BufferPool(std::string name, size_t buffer_size, size_t initial_buffers,
-                       size_t max_buffers, bool grow_on_demand)
+                       size_t max_buffers, bool grow_on_demand, MemoryBudget* budget)
     : name_(std::move(name)),
       buffer_size_(buffer_size),
       max_buffers_(max_buffers < initial_buffers ? initial_buffers : max_buffers),
       grow_on_demand_(grow_on_demand),
+      budget_(budget),
+      target_(max_buffers_),
       site_(("pool:" + name_).c_str()) {
   free_.reserve(max_buffers_);
   all_.reserve(max_buffers_);
-  for (size_t i = 0; i < initial_buffers; ++i) free_.push_back(allocate_block());
+  std::lock_guard lock(mutex_);
+  for (size_t i = 0; i < initial_buffers; ++i) {
+    PooledBuffer::Block* block = allocate_block();
+    if (block == nullptr) break;
+    free_.push_back(block);
+  }
   register_pool(this);
 }
 
 BufferPool::~BufferPool() {
   unregister_pool(this);
   assert(free_.size() == all_.size() && "a PooledBuffer outlived its pool");
-  for (PooledBuffer::Block* block : all_) {
-    block->~Block();
-    ::operator delete (static_cast<void*>(block), std::align_val_t{64});
-  }
+  for (PooledBuffer::Block* block : all_) free_block(block);
 }
 
-PooledBuffer::Block* BufferPool::allocate_block() {
+PooledBuffer::Block* BufferPool::allocate_block() noexcept {
+  const size_t bytes = PooledBuffer::Block::kHeaderBytes + buffer_size_;
+  if (budget_ != nullptr && !budget_->try_charge(bytes)) return nullptr;
   ScopedAllocSite scope(site_);
-  void* memory =
-      ::operator new (PooledBuffer::Block::kHeaderBytes + buffer_size_, std::align_val_t{64});
+  void* memory = ::operator new (bytes, std::align_val_t{64}, std::nothrow);
+  if (memory == nullptr) {
+    if (budget_ != nullptr) budget_->credit(bytes);
+    return nullptr;
+  }
   auto* block = ::new (memory) PooledBuffer::Block;
   block->owner = this;
   block->capacity = buffer_size_;
-  all_.push_back(block);
+  all_.push_back(block);  // reserved to max_buffers_: never reallocates
   return block;
+}
+
+void BufferPool::forget_locked(PooledBuffer::Block* block) noexcept {
+  auto it = std::find(all_.begin(), all_.end(), block);
+  assert(it != all_.end());
+  *it = all_.back();
+  all_.pop_back();
+}
+
+void BufferPool::free_block(PooledBuffer::Block* block) noexcept {
+  block->~Block();
+  ::operator delete (static_cast<void*>(block), std::align_val_t{64});
+  if (budget_ != nullptr) budget_->credit(PooledBuffer::Block::kHeaderBytes + buffer_size_);
 }
 
 PooledBuffer BufferPool::acquire() {
@@ -157,7 +179,8 @@ PooledBuffer BufferPool::acquire() {
       free_.pop_back();
     } else if (grow_on_demand_ && all_.size() < max_buffers_) {
       block = allocate_block();
-    } else {
+    }
+    if (block == nullptr) {
       ++misses_;
       return PooledBuffer();
     }
@@ -167,15 +190,47 @@ PooledBuffer BufferPool::acquire() {
   return PooledBuffer(block);
 }
 
-void BufferPool::reserve(size_t buffers) {
+bool BufferPool::reserve(size_t buffers) {
   std::lock_guard lock(mutex_);
   const size_t target = std::min(buffers, max_buffers_);
-  while (all_.size() < target) free_.push_back(allocate_block());
+  target_ = std::max(target_, target);
+  while (all_.size() < target) {
+    PooledBuffer::Block* block = allocate_block();
+    if (block == nullptr) return false;
+    free_.push_back(block);
+  }
+  return buffers <= max_buffers_;
+}
+
+void BufferPool::shrink_to(size_t buffers) {
+  // At most a few hundred blocks: freed after the lock, so acquire() never waits on free().
+  std::array<PooledBuffer::Block*, 64> batch;
+  for (;;) {
+    size_t n = 0;
+    {
+      std::lock_guard lock(mutex_);
+      target_ = std::min(buffers, max_buffers_);
+      while (all_.size() > target_ && !free_.empty() && n < batch.size()) {
+        batch[n] = free_.back();
+        free_.pop_back();
+        forget_locked(batch[n++]);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) free_block(batch[i]);
+    if (n < batch.size()) return;
+  }
 }
 
 void BufferPool::give_back(PooledBuffer::Block* block) noexcept {
-  std::lock_guard lock(mutex_);
-  free_.push_back(block);  // capacity reserved up front: never allocates
+  {
+    std::lock_guard lock(mutex_);
+    if (all_.size() <= target_) {
+      free_.push_back(block);  // capacity reserved up front: never allocates
+      return;
+    }
+    forget_locked(block);  // beyond the target: demand fell, or this one grew past it
+  }
+  free_block(block);
 }
 
 PoolStats BufferPool::stats() const {
@@ -184,6 +239,7 @@ PoolStats BufferPool::stats() const {
   name_.copy(s.name, sizeof(s.name) - 1);
   s.buffer_size = buffer_size_;
   s.allocated = all_.size();
+  s.target = target_;
   s.in_use = all_.size() - free_.size();
   s.max_buffers = max_buffers_;
   s.acquires = acquires_;

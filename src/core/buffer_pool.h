@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/alloc_accounting.h"
+#include "core/memory_budget.h"
 
 namespace ttycall::core {
 
@@ -60,6 +61,7 @@ struct PoolStats {
   size_t buffer_size = 0;
   size_t in_use = 0;
   size_t allocated = 0;  // blocks that exist (in use or free)
+  size_t target = 0;     // blocks it keeps when idle (see BufferPool::shrink_to)
   size_t max_buffers = 0;
   uint64_t acquires = 0;
   uint64_t misses = 0;
@@ -69,9 +71,10 @@ class BufferPool {
  public:
   // Allocates `initial_buffers` now. With `grow_on_demand`, acquire() adds a block when
   // none is free (up to `max_buffers`); without, only reserve() adds blocks and an empty
-  // pool is a miss: for pools whose demand the owner can predict.
+  // pool is a miss: for pools whose demand the owner can predict. Blocks are charged to
+  // `budget` when there is one (it must outlive the pool).
   BufferPool(std::string name, size_t buffer_size, size_t initial_buffers, size_t max_buffers,
-             bool grow_on_demand = true);
+             bool grow_on_demand = true, MemoryBudget* budget = nullptr);
   ~BufferPool();
   BufferPool(const BufferPool&) = delete;
   BufferPool& operator=(const BufferPool&) = delete;
@@ -80,20 +83,31 @@ class BufferPool {
   PooledBuffer acquire();
   size_t buffer_size() const { return buffer_size_; }
   // Makes sure at least `buffers` blocks exist (up to the maximum), so that a later
-  // acquire() does not have to grow the pool. Call it when demand rises (a join, a new
-  // view), never per frame; it allocates only the blocks that are missing.
-  void reserve(size_t buffers);
+  // acquire() does not have to grow the pool, and raises the target to it. Call it when
+  // demand rises (a join, a new view), never per frame; it allocates only the blocks that
+  // are missing. False when the budget or the heap could not give them all.
+  bool reserve(size_t buffers);
+  // Lowers the target to `buffers`: idle blocks beyond it are freed now, and blocks in use
+  // beyond it as they come back. Blocks that acquire() grows on demand beyond the target
+  // are freed on return too. Call it when demand falls (a leave), never per frame.
+  void shrink_to(size_t buffers);
   PoolStats stats() const;
 
  private:
   friend class PooledBuffer;
   void give_back(PooledBuffer::Block* block) noexcept;
-  PooledBuffer::Block* allocate_block();
+  // nullptr when the budget or the heap refuses. Call with mutex_ held.
+  PooledBuffer::Block* allocate_block() noexcept;
+  // Takes `block` out of all_ (mutex_ held); free_block() then frees it, unlocked.
+  void forget_locked(PooledBuffer::Block* block) noexcept;
+  void free_block(PooledBuffer::Block* block) noexcept;
 
   std::string name_;
   size_t buffer_size_;
   size_t max_buffers_;
   bool grow_on_demand_;
+  MemoryBudget* budget_;
+  size_t target_;  // blocks kept when they are idle (max_buffers_ until shrink_to)
   AllocSite site_;
   mutable std::mutex mutex_;
   std::vector<PooledBuffer::Block*> free_;  // reserved to max_buffers_: never reallocates

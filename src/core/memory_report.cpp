@@ -7,6 +7,7 @@
 #include <span>
 
 #include "core/buffer_pool.h"
+#include "core/fixed_writer.h"
 
 namespace ttycall::core {
 namespace {
@@ -17,24 +18,6 @@ constexpr int kGrowthWindow = 30;  // samples judged for growth
 constexpr int kGrowthMinSamples = 10;
 constexpr double kMinStepSeconds = 0.5;
 constexpr int kGrowthRisingSteps = 3;
-
-// Appends formatted text into a fixed buffer, silently truncating at its end.
-class FixedWriter {
- public:
-  explicit FixedWriter(std::span<char> buffer) : buffer_(buffer) {}
-  template <class... Args>
-  void add(fmt::format_string<Args...> format, Args&&... args) {
-    if (used_ >= buffer_.size()) return;
-    auto result = fmt::format_to_n(buffer_.data() + used_, buffer_.size() - used_, format,
-                                   std::forward<Args>(args)...);
-    used_ += std::min(result.size, buffer_.size() - used_);
-  }
-  std::string_view text() const { return {buffer_.data(), used_}; }
-
- private:
-  std::span<char> buffer_;
-  size_t used_ = 0;
-};
 
 }  // namespace
 
@@ -214,7 +197,8 @@ std::string_view MemoryMonitor::verdict_reason() {
   return w.text();
 }
 
-std::string_view MemoryMonitor::report(SteadyClock::time_point now) {
+std::string_view MemoryMonitor::report(const ReportSection* owner_lines,
+                                       SteadyClock::time_point now) {
   sample(now);
   FixedWriter w(text_);
   char a[32], b[32], c[32];
@@ -271,6 +255,7 @@ std::string_view MemoryMonitor::report(SteadyClock::time_point now) {
   }
   if (shown == 0) w.add("  none\n");
   (void)c;
+  if (owner_lines != nullptr) owner_lines->write(w);
 
   const Verdict v = verdict();
   w.add("Verdict: {} — {}\n", to_string(v), verdict_reason());

@@ -21,6 +21,18 @@
 
 namespace ttycall::core {
 
+class FixedWriter;
+
+// Lines the report's owner adds before the verdict (the server: one per room). write()
+// must not allocate; it runs on the thread that asks for the report.
+class ReportSection {
+ public:
+  virtual void write(FixedWriter& out) const = 0;
+
+ protected:
+  ~ReportSection() = default;
+};
+
 enum class Verdict { kWarmingUp, kStable, kGrowing, kChurning };
 std::string_view to_string(Verdict verdict);
 
@@ -44,8 +56,10 @@ class MemoryMonitor {
   double steady_bytes_per_s() const;
   bool warmed_up() const;
 
-  // Samples, then formats the whole report; the view is valid until the next call.
-  std::string_view report(SteadyClock::time_point now = SteadyClock::now());
+  // Samples, then formats the whole report, with `owner_lines` (if any) before the
+  // verdict; the view is valid until the next call.
+  std::string_view report(const ReportSection* owner_lines = nullptr,
+                          SteadyClock::time_point now = SteadyClock::now());
 
  private:
   struct Sample {

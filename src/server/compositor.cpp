@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <new>
 
 #include "core/alloc_accounting.h"
 #include "server/room.h"
@@ -43,7 +44,14 @@ Compositor::~Compositor() {
 
 void Compositor::render_pending(ViewEncoder& encoder) {
   for (int k; (k = next_pending_.fetch_add(1, std::memory_order_relaxed)) < pending_count_;) {
-    render(*pending_[k], encoder);
+    try {
+      render(*pending_[k], encoder);
+    } catch (const std::bad_alloc&) {
+      // A new, larger view's scratch did not fit in memory: its viewers keep the last
+      // picture this tick, and the next tick tries again.
+      context_.counters.frames_dropped.fetch_add(1, std::memory_order_relaxed);
+      context_.counters.renders_out_of_memory.fetch_add(1, std::memory_order_relaxed);
+    }
   }
 }
 
@@ -229,7 +237,8 @@ void Compositor::reserve_frame_buffers() {
   // skips frames (counted as dropped) rather than growing it. A view reserves in every
   // class up to one above the largest it has needed, so content that compresses a little
   // worse never finds an empty class. This allocates only when a view appears, gains
-  // viewers or first needs a larger class: never per frame.
+  // viewers or first needs a larger class, and gives back when views go or lose viewers:
+  // never per frame.
   constexpr size_t kMaxPerView = 12;
   std::array<size_t, FramePools::kClassSizes.size()> need{};
   for (const View& v : views_) {
@@ -240,9 +249,26 @@ void Compositor::reserve_frame_buffers() {
   for (size_t c = 0; c < need.size(); ++c) {
     if (need[c] > reserved_[c]) {
       context_.frame_pools.claim(c, need[c] - reserved_[c]);
-      reserved_[c] = need[c];
+    } else if (need[c] < reserved_[c]) {
+      context_.frame_pools.release(c, reserved_[c] - need[c]);
     }
+    reserved_[c] = need[c];
   }
+}
+
+size_t Compositor::reserved_frame_bytes() const {
+  size_t bytes = 0;
+  for (size_t c = 0; c < reserved_.size(); ++c) bytes += reserved_[c] * FramePools::kClassSizes[c];
+  return bytes;
+}
+
+ViewSize Compositor::largest_view() const {
+  ViewSize largest;
+  for (const View& v : views_) {
+    const ViewSize size{v.key.cols, v.key.rows};
+    if (size.cells() > largest.cells()) largest = size;
+  }
+  return largest;
 }
 
 void Compositor::render(View& view, ViewEncoder& encoder) {

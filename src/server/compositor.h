@@ -17,7 +17,7 @@
 // shared out among the server's render threads (RenderWorkers), since distinct views are
 // independent work. Scratch buffers grow when a bigger view first appears and are reused
 // after that, so a steady call does not allocate. The frame buffers it reserved are given
-// back to the pools' accounting when the room goes.
+// back to the pools when its views go, and all of them when the room goes.
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -50,7 +50,10 @@ class Compositor : private RenderJob {
   Compositor& operator=(const Compositor&) = delete;
 
   void tick();
+  // Read on the control thread, between ticks (the Memory Report, the scratch fitting).
   size_t view_count() const { return views_.size(); }
+  size_t reserved_frame_bytes() const;  // the frame buffers claimed for its views
+  ViewSize largest_view() const;        // by cells; 0x0 if it has none
 
  private:
   // Ranked members kept each tick: the largest gallery plus a pinned member it leaves out,

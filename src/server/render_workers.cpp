@@ -47,6 +47,10 @@ void RenderWorkers::helper(size_t index) {
   }
 }
 
+void RenderWorkers::fit_scratch(ViewSize largest) {
+  for (const std::unique_ptr<ViewEncoder>& encoder : encoders_) encoder->fit(largest);
+}
+
 void RenderWorkers::run(RenderJob& job, bool share) {
   if (!share || threads_.empty()) {
     job.render_pending(*encoders_[0]);

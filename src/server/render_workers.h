@@ -5,7 +5,7 @@
 // in a tick shares them out among the tick's own thread and these helpers, each with a
 // ViewEncoder of its own. Every compositor ticks on the one control thread, so one job
 // runs at a time. Scratch buffers grow when a bigger view first appears and are reused
-// after that.
+// after that, until the largest views are gone (fit_scratch).
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -37,6 +37,9 @@ class RenderWorkers {
   // Runs `job` on the calling thread and, when `share` and there are helpers, on every
   // helper too; returns once all of them are done.
   void run(RenderJob& job, bool share);
+  // Lets each encoder's scratch go down to what a view of `largest` needs, once it holds
+  // far more (the large views left). Call between runs, on the thread that calls run().
+  void fit_scratch(ViewSize largest);
 
  private:
   void helper(size_t index);

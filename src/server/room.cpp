@@ -76,6 +76,12 @@ int Room::snapshot(std::span<std::shared_ptr<Participant>> out) const {
   return n;
 }
 
+size_t Room::reserved_bytes() const {
+  return compositor_.reserved_frame_bytes() + size_t(size()) *
+                                                  ServerContext::kDecodedFramesPerMember *
+                                                  context_.decoded_pool.buffer_size();
+}
+
 int Room::size() const {
   std::lock_guard lock(mutex_);
   return count_;

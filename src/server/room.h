@@ -52,6 +52,12 @@ class Room {
 
   // The video tick (the control thread): the pictures, then the list if it changed.
   void tick_video() { compositor_.tick(); }
+  // For the Memory Report, on the control thread between ticks.
+  size_t view_count() const { return compositor_.view_count(); }
+  ViewSize largest_view() const { return compositor_.largest_view(); }
+  // The pooled memory held for this room: its views' frame buffers and its members' share
+  // of the decoded camera frames.
+  size_t reserved_bytes() const;
   // The 20 ms voice tick (the audio thread).
   void tick_audio() { audio_.tick(); }
 

@@ -28,10 +28,7 @@ RoomDirectory::Admission RoomDirectory::join(const net::Name& name, int max_memb
   if (room->join(participant) == 0) return {nullptr, net::ByeReason::kRoomFull};
   if (it == rooms_.end()) rooms_.push_back(room);  // members_ < max_clients: within capacity
   ++members_;
-  // Decoded camera frames in flight per participant: the latest, the one being decoded,
-  // and the previous one a render may still hold. Reserved now, so a steady call never
-  // grows the pool.
-  context_.decoded_pool.reserve(size_t(members_) * 3 + 2);
+  context_.decoded_pool.reserve(ServerContext::decoded_frames_for(members_));
   ServerCounters& c = context_.counters;
   const int now = c.clients_now.fetch_add(1) + 1;
   int peak = c.clients_peak.load();
@@ -48,6 +45,7 @@ void RoomDirectory::leave(Room& room, const Participant& participant) {
   if (room.size() == before) return;
   --members_;
   context_.counters.clients_now.fetch_sub(1);
+  context_.decoded_pool.shrink_to(ServerContext::decoded_frames_for(members_));
   if (room.size() > 0) return;
   auto it = std::find_if(rooms_.begin(), rooms_.end(),
                          [&](const std::shared_ptr<Room>& r) { return r.get() == &room; });

@@ -18,6 +18,7 @@ Server::Server(const ServerOptions& options)
                           ? options.render_threads
                           : int(std::max(1u, std::thread::hardware_concurrency())) - 1),
       rooms_(context_, render_workers_),
+      room_lines_(context_, rooms_),
       video_rooms_(rooms_.capacity()),
       audio_rooms_(rooms_.capacity()),
       monitor_(options.warmup_seconds),
@@ -122,7 +123,11 @@ void Server::schedule_tick() {
     if (ec || stopping_) return;
     const int n = rooms_.snapshot(video_rooms_);
     for (int i = 0; i < n; ++i) {
-      video_rooms_[i]->tick_video();
+      try {
+        video_rooms_[i]->tick_video();
+      } catch (const std::bad_alloc&) {
+        tick_out_of_memory("video");
+      }
       video_rooms_[i].reset();
     }
     schedule_tick();
@@ -138,7 +143,11 @@ void Server::schedule_audio_tick() {
     if (ec || stopping_) return;
     const int n = rooms_.snapshot(audio_rooms_);
     for (int i = 0; i < n; ++i) {
-      audio_rooms_[i]->tick_audio();
+      try {
+        audio_rooms_[i]->tick_audio();
+      } catch (const std::bad_alloc&) {
+        tick_out_of_memory("audio");
+      }
       audio_rooms_[i].reset();
     }
     schedule_audio_tick();
@@ -153,6 +162,7 @@ void Server::schedule_housekeeping() {
       std::lock_guard lock(report_mutex_);
       monitor_.sample();
     }
+    fit_render_scratch();
     const double interval = context_.options.memory_report_interval;
     if (interval > 0 && core::SteadyClock::now() >= next_report_) {
       next_report_ += core::to_duration(interval);
@@ -161,6 +171,32 @@ void Server::schedule_housekeeping() {
     }
     schedule_housekeeping();
   }));
+}
+
+void Server::tick_out_of_memory(const char* tick) {
+  // Whatever in a room's tick ran out of memory, that room skips this tick and the others
+  // go on; the log says so once a second at most (on both tick threads together).
+  const auto now = core::SteadyClock::now().time_since_epoch().count();
+  auto last = last_out_of_memory_log_.load(std::memory_order_relaxed);
+  const auto second =
+      std::chrono::duration_cast<core::SteadyClock::duration>(std::chrono::seconds(1)).count();
+  if (now - last >= second &&
+      last_out_of_memory_log_.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
+    spdlog::warn("out of memory in a room's {} tick: it skipped a tick (see --max-pool-memory)",
+                 tick);
+  }
+}
+
+void Server::fit_render_scratch() {
+  // On the control thread, between ticks: the render threads are idle.
+  ViewSize largest;
+  const int n = rooms_.snapshot(video_rooms_);
+  for (int i = 0; i < n; ++i) {
+    const ViewSize size = video_rooms_[i]->largest_view();
+    if (size.cells() > largest.cells()) largest = size;
+    video_rooms_[i].reset();
+  }
+  render_workers_.fit_scratch(largest);
 }
 
 void Server::wait_signals() {
@@ -182,7 +218,7 @@ void Server::wait_signals() {
 
 void Server::write_memory_report() {
   std::lock_guard lock(report_mutex_);
-  const std::string_view text = monitor_.report();
+  const std::string_view text = monitor_.report(&room_lines_);
   const std::string& path = context_.options.memory_report_path;
   if (path.empty()) {
     core::write_stderr_whole(text);
@@ -214,15 +250,16 @@ void Server::write_stats_json() {
       stats_text_.data(), stats_text_.size(),
       "{{\"clients_peak\": {}, \"frames_rendered\": {}, \"frames_sent\": {}, "
       "\"frames_dropped\": {}, \"video_frames_in\": {}, \"video_frames_rejected\": {}, "
-      "\"video_frames_over_rate\": {}, \"video_frames_unwanted\": {}, \"connections\": {}, "
-      "\"uptime_s\": {:.3f}, \"warmed_up\": "
-      "{}, "
+      "\"video_frames_over_rate\": {}, \"video_frames_unwanted\": {}, "
+      "\"renders_out_of_memory\": {}, \"pool_budget_refusals\": {}, \"connections\": {}, "
+      "\"uptime_s\": {:.3f}, \"warmed_up\": {}, "
       "\"heap\": {{\"allocs_total\": {}, \"bytes_total\": {}, \"current_bytes\": {}, "
       "\"peak_bytes\": {}, \"steady_allocs_per_s\": {:.3f}, \"steady_bytes_per_s\": {:.3f}}}, "
       "\"rss_peak_bytes\": {}}}\n",
       c.clients_peak.load(), c.frames_rendered.load(), c.frames_sent.load(),
       c.frames_dropped.load(), c.video_frames_in.load(), c.video_frames_rejected.load(),
-      c.video_frames_over_rate.load(), c.video_frames_unwanted.load(), c.connections.load(),
+      c.video_frames_over_rate.load(), c.video_frames_unwanted.load(),
+      c.renders_out_of_memory.load(), context_.pool_budget.refusals(), c.connections.load(),
       core::seconds_between(started_, core::SteadyClock::now()), monitor_.warmed_up(), heap.allocs,
       heap.bytes_allocated, heap.current_bytes, heap.peak_bytes, steady_allocs, steady_bytes,
       int64_t(usage.ru_maxrss) * 1024);

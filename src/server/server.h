@@ -20,6 +20,7 @@
 #include "server/render_workers.h"
 #include "server/room.h"
 #include "server/room_directory.h"
+#include "server/room_memory_lines.h"
 #include "server/server_context.h"
 #include "server/server_options.h"
 
@@ -55,6 +56,10 @@ class Server {
   void schedule_tick();
   void schedule_audio_tick();
   void schedule_housekeeping();
+  // Lets the render threads' scratch go down to what the largest view left needs.
+  void fit_render_scratch();
+  // A room's tick threw std::bad_alloc: one log line a second at most.
+  void tick_out_of_memory(const char* tick);
   void wait_signals();
   void write_stats_json();
 
@@ -62,6 +67,7 @@ class Server {
   ServerContext context_;
   RenderWorkers render_workers_;
   RoomDirectory rooms_;
+  RoomMemoryLines room_lines_;  // the rooms' lines in the Memory Report
   // Each tick's snapshot of the live rooms (sized once: capacity() of the directory).
   std::vector<std::shared_ptr<Room>> video_rooms_;
   std::vector<std::shared_ptr<Room>> audio_rooms_;
@@ -92,6 +98,7 @@ class Server {
   core::SteadyClock::time_point next_report_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
+  std::atomic<core::SteadyClock::rep> last_out_of_memory_log_{0};  // tick_out_of_memory()
   uint16_t port_ = 0;
   std::array<char, 2048> stats_text_{};
   // Steady-state figures frozen when shutdown begins: closing connections allocates a

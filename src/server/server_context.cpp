@@ -13,12 +13,12 @@
 
 namespace ttycall::server {
 
-FramePools::FramePools(size_t max_per_class) {
+FramePools::FramePools(size_t max_per_class, core::MemoryBudget& budget) {
   for (size_t i = 0; i < kClassSizes.size(); ++i) {
     const size_t kib = kClassSizes[i] >> 10;
     // Grown only by reserve(): the compositor knows what its views need.
-    pools_[i] = std::make_unique<core::BufferPool>("frames." + std::to_string(kib) + "K",
-                                                   kClassSizes[i], 0, max_per_class, false);
+    pools_[i] = std::make_unique<core::BufferPool>(
+        "frames." + std::to_string(kib) + "K", kClassSizes[i], 0, max_per_class, false, &budget);
   }
 }
 
@@ -43,6 +43,7 @@ void FramePools::claim(size_t index, size_t buffers) {
 void FramePools::release(size_t index, size_t buffers) {
   std::lock_guard lock(claims_mutex_);
   claimed_[index] -= std::min(buffers, claimed_[index]);
+  pools_[index]->shrink_to(claimed_[index]);
 }
 
 bool ConnectionLimiter::acquire(const std::array<uint8_t, 16>& address) {
@@ -127,14 +128,20 @@ ServerContext::ServerContext(const ServerOptions& opts)
     : options(opts),
       auth(make_auth_config(opts)),
       rooms(make_room_policy(opts, auth)),
+      pool_budget(opts.max_pool_mib << 20),
       receive_pool("session.receive", net::max_payload(net::MsgType::kVideoUp) + net::kSealOverhead,
-                   0, size_t(opts.max_clients) + 4),
+                   0, size_t(opts.max_clients) + 4, /*grow_on_demand=*/true, &pool_budget),
       decoded_pool("video.decoded",
                    size_t(opts.max_video_width) * size_t(opts.max_video_height) * 3, 0,
-                   size_t(opts.max_clients) * 3 + 8, /*grow_on_demand=*/false),
+                   size_t(opts.max_clients) * 3 + 8, /*grow_on_demand=*/false, &pool_budget),
       // Each room's views hold their own packets: a server of many small rooms needs a few
       // more per client than one big call.
-      frame_pools(size_t(opts.max_clients) * 4 + 8),
-      connections(opts.max_connections_per_ip) {}
+      frame_pools(size_t(opts.max_clients) * 4 + 8, pool_budget),
+      connections(opts.max_connections_per_ip) {
+  // A session holds its receive buffer (1 MiB) while it lasts; it goes back to the heap
+  // with its session (one allocation a join, none in a call), so a crowd that came and
+  // went leaves nothing reserved.
+  receive_pool.shrink_to(kSpareReceiveBuffers);
+}
 
 }  // namespace ttycall::server

@@ -22,20 +22,20 @@ struct ServerCounters {
   std::atomic<uint64_t> video_frames_rejected{0};   // not a baseline JPEG of its stated size
   std::atomic<uint64_t> video_frames_over_rate{0};  // beyond the rate asked for: not decoded
   std::atomic<uint64_t> video_frames_unwanted{0};   // from someone nobody shows: not decoded
+  std::atomic<uint64_t> renders_out_of_memory{0};   // a view's scratch could not grow
   std::atomic<uint64_t> connections{0};
   std::atomic<int> clients_now{0};
   std::atomic<int> clients_peak{0};
 };
 
 // Compressed frames vary from a few KiB to several MiB, so they come from size classes.
-// Each room's compositor claims the buffers its views need; a class holds at least the
-// sum of the claims (the pools do not shrink yet: a claim given back stays reserved for
-// the next room).
+// Each room's compositor claims the buffers its views need; a class holds the sum of the
+// claims, and shrinks to it when a claim is given back (views or a room went).
 class FramePools {
  public:
   static constexpr std::array<size_t, 6> kClassSizes = {16u << 10, 64u << 10, 256u << 10,
                                                         1u << 20,  4u << 20,  9u << 20};
-  explicit FramePools(size_t max_per_class);
+  FramePools(size_t max_per_class, core::MemoryBudget& budget);
   // A buffer of at least `bytes`, or empty (exhausted or too large: the frame is dropped).
   core::PooledBuffer acquire(size_t bytes);
   // Index of the class a packet of `bytes` goes to (kClassSizes.size() if none fits).
@@ -79,14 +79,24 @@ RoomPolicy make_room_policy(const ServerOptions& options, const net::ServerAuthC
 
 struct ServerContext {
   explicit ServerContext(const ServerOptions& options);
+  static constexpr size_t kSpareReceiveBuffers = 0;
+  // Decoded camera frames in flight per participant: the latest, the one being decoded, and
+  // the previous one a render may still hold.
+  static constexpr size_t kDecodedFramesPerMember = 3;
+  // What decoded_pool holds for `members` in all rooms: reserved at each join, so a steady
+  // call never grows the pool, and given back at each leave.
+  static size_t decoded_frames_for(int members) {
+    return size_t(members) * kDecodedFramesPerMember + 2;
+  }
 
   ServerOptions options;
   net::ServerAuthConfig auth;  // identity, password key, allowed keys; read-only once built
   RoomPolicy rooms;            // which rooms there are; read-only once built
   ServerCounters counters;
-  core::BufferPool receive_pool;  // one per session: the largest upstream payload
-  core::BufferPool decoded_pool;  // decoded camera frames (RGB)
-  FramePools frame_pools;         // rendered, compressed, framed video packets
+  core::MemoryBudget pool_budget;  // shared by the pools below (--max-pool-memory)
+  core::BufferPool receive_pool;   // one per session: the largest upstream payload
+  core::BufferPool decoded_pool;   // decoded camera frames (RGB)
+  FramePools frame_pools;          // rendered, compressed, framed video packets
   ConnectionLimiter connections;
 };
 

@@ -45,6 +45,9 @@ struct ServerOptions {
   int max_rows = 200;
   int max_video_width = 640;  // the largest frame the server asks a client for
   int max_video_height = 480;
+  // Most bytes the buffer pools may reserve together (frames, decoded cameras, receive
+  // buffers); beyond it frames are dropped instead of the server running out of memory.
+  size_t max_pool_mib = 4096;
   bool audio = true;                      // run the voice mixer
   media::audio::MixerParams mixer;        // DSP and mixing parameters
   media::audio::OpusEncoderOptions opus;  // the encoders of the mixes

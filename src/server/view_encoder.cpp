@@ -17,4 +17,18 @@ EncodedView ViewEncoder::encode(const media::ComposeInput& input) {
   return {{jpeg_.data(), stripped.size}, stripped.tables_hash, composed.labels, composed.tiles};
 }
 
+void ViewEncoder::fit(ViewSize largest) {
+  // Its canvas, and the largest JPEG it can make.
+  const size_t need =
+      largest.cells() * 2 * 3 +
+      media::JpegEncoder::max_size(largest.cols, largest.rows * 2, media::ChromaSubsampling::k444);
+  if (scratch_bytes() <= std::max(2 * need, kSlackBytes)) return;
+  std::vector<uint8_t>().swap(compose_.canvas);
+  std::vector<uint8_t>().swap(jpeg_);
+}
+
+size_t ViewEncoder::scratch_bytes() const {
+  return compose_.canvas.capacity() + jpeg_.capacity();
+}
+
 }  // namespace ttycall::server

@@ -22,6 +22,13 @@ namespace ttycall::server {
 // 4:2:2 lose blue well past that, and the accurate DCT costs nothing measurable here.
 constexpr int kPictureQuality = 65;
 
+// A view's size in cells; its picture is cols x rows*2 pixels.
+struct ViewSize {
+  int cols = 0;
+  int rows = 0;
+  size_t cells() const { return size_t(cols) * size_t(rows); }
+};
+
 struct EncodedView {
   std::span<const uint8_t> picture;  // abbreviated JPEG; empty when there was nothing to show
   uint32_t tables_hash = 0;          // of the tables it leaves out
@@ -35,6 +42,12 @@ class ViewEncoder {
 
   // The result points into the encoder until its next use.
   EncodedView encode(const media::ComposeInput& input);
+  // Frees the scratch when it holds more than twice what a view of `largest` needs, and
+  // more than kSlackBytes: the next encode grows it again to the size it needs. Between
+  // encodes only.
+  void fit(ViewSize largest);
+  size_t scratch_bytes() const;
+  static constexpr size_t kSlackBytes = 256 << 10;
 
  private:
   const core::AllocSite& site_;

@@ -26,6 +26,13 @@ const PoolLine* MemoryReport::pool(std::string_view name) const {
   return nullptr;
 }
 
+const RoomLine* MemoryReport::room(std::string_view name) const {
+  for (const RoomLine& r : rooms) {
+    if (r.name == name) return &r;
+  }
+  return nullptr;
+}
+
 double parse_human_bytes(std::string_view text) {
   static const std::regex kHuman(R"(^([0-9]+(?:\.[0-9]+)?) (B|KiB|MiB|GiB|TiB)$)");
   std::match_results<std::string_view::const_iterator> m;
@@ -80,6 +87,12 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
   static const std::regex kSite(R"(^ +([0-9]+) x +)" + kBytes + " = +" + kBytes +
                                 R"(  (.+?)(?: \(src/[^ ]+:[0-9]+\))?(?: \(sizes averaged\))?$)");
   static const std::regex kNoSites("^  none$");
+  // The server's own lines (server/room_memory_lines.cpp), between the sites and the verdict.
+  static const std::regex kBudget("^Pool budget: " + kBytes + " of " + kBytes +
+                                  R"( reserved, ([0-9]+) refused$)");
+  static const std::regex kRooms("^Rooms: ([0-9]+)$");
+  static const std::regex kRoom(R"(^  room (.+): ([0-9]+) members?, ([0-9]+) views?, )" + kBytes +
+                                " reserved$");
   static const std::regex kVerdict(
       "^Verdict: (stable|growing|churning|warming-up) \xE2\x80\x94 (.+)$");
 
@@ -103,6 +116,7 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
     kPoolsLine,
     kPoolLines,
     kSiteLines,
+    kRoomLines,
     kVerdictLine,
     kEndLine,
     kDone
@@ -179,12 +193,35 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
           r.sites.push_back(s);
         } else if (std::regex_match(line, kNoSites)) {
           // "  none"
+        } else if (std::regex_match(line, m, kBudget)) {
+          r.budget_used_bytes = parse_human_bytes(m[1].str());
+          r.budget_max_bytes = parse_human_bytes(m[2].str());
+          r.budget_refusals = std::stoll(m[3].str());
+        } else if (std::regex_match(line, m, kRooms)) {
+          r.room_count = std::stoll(m[1].str());
+          step = kRoomLines;
         } else if (std::regex_match(line, m, kVerdict)) {
           r.verdict = m[1].str();
           r.verdict_reason = m[2].str();
           step = kEndLine;
         } else {
-          problem(i, "expected a site line or \"Verdict:\"");
+          problem(i, "expected a site line, \"Pool budget:\", \"Rooms:\" or \"Verdict:\"");
+        }
+        break;
+      case kRoomLines:
+        if (std::regex_match(line, m, kRoom)) {
+          RoomLine room;
+          room.name = m[1].str();
+          room.members = std::stoll(m[2].str());
+          room.views = std::stoll(m[3].str());
+          room.reserved_bytes = parse_human_bytes(m[4].str());
+          r.rooms.push_back(room);
+        } else if (std::regex_match(line, m, kVerdict)) {
+          r.verdict = m[1].str();
+          r.verdict_reason = m[2].str();
+          step = kEndLine;
+        } else {
+          problem(i, "expected a room line or \"Verdict:\"");
         }
         break;
       case kVerdictLine:

@@ -21,6 +21,12 @@ struct SiteLine {
   std::string name;       // e.g. "heap (unattributed)", "pool:video.decoded"
 };
 
+struct RoomLine {
+  std::string name;
+  int64_t members = 0, views = 0;
+  double reserved_bytes = 0;
+};
+
 struct MemoryReport {
   std::vector<std::string> lines;  // the block, from "=== Memory Report ===" to its end line
   double uptime_s = -1, warmup_s = -1;
@@ -28,12 +34,17 @@ struct MemoryReport {
   int64_t live_allocations = -1;
   std::vector<PoolLine> pools;
   std::vector<SiteLine> sites;
+  // The server's lines; -1 where a report (a client's) has none.
+  double budget_used_bytes = -1, budget_max_bytes = -1;
+  int64_t budget_refusals = -1, room_count = -1;
+  std::vector<RoomLine> rooms;
   std::string verdict;                // stable | growing | churning | warming-up
   std::string verdict_reason;         // the text after the dash
   std::vector<std::string> problems;  // grammar violations; empty for a good report
 
   const SiteLine* site(std::string_view name) const;
   const PoolLine* pool(std::string_view name) const;
+  const RoomLine* room(std::string_view name) const;
 };
 
 // The report blocks in `text` (a stderr log or a --memory-report file), in order: each runs

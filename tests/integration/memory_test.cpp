@@ -10,6 +10,7 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "client_process.h"
@@ -305,6 +306,154 @@ TEST(Memory, TwoHundredClientsComingAndGoingLeaveNothingBehind) {
   EXPECT_GE(stats.at("frames_sent").get<int64_t>(), kFirst + kClients);
 }
 
+// Pools sized for a room's views shrink when those views leave: eight of the largest views
+// (400x200 and a little less, each its own) join a call of one small viewer, then go; the server's
+// current usage comes back to within 20% of what it was before they came, and the room's line says
+// so too.
+TEST(Memory, LargeViewersThatLeaveGiveTheirMemoryBack) {
+  constexpr int kVisitors = 8;
+  TempDir dir;
+  const std::string report_file = dir.file("memory.txt");
+  ServerProcess server({"--fps", "30", "--warmup", "1", "--memory-report", report_file,
+                        "--max-connections-per-ip", "16"},
+                       dir.file("server.stderr"));
+  // A report written after this call began: the newest in the file once one more is there.
+  auto fresh_report = [&] {
+    const size_t had = reports_in(read_file_or_empty(report_file)).size();
+    server.process().send_signal(SIGUSR1);
+    std::vector<MemoryReport> reports;
+    EXPECT_TRUE(wait_until(
+        [&] {
+          reports = reports_in(read_file_or_empty(report_file));
+          return reports.size() > had;
+        },
+        10s));
+    return reports.empty() ? MemoryReport{} : reports.back();
+  };
+  // The first fresh report whose room line says `members` and `views`.
+  auto report_when = [&](int64_t members, int64_t views) {
+    MemoryReport r;
+    EXPECT_TRUE(wait_until(
+        [&] {
+          r = fresh_report();
+          const RoomLine* room = r.room("lobby");
+          return room != nullptr && room->members == members && room->views == views;
+        },
+        20s, 250ms))
+        << "no report with " << members << " members and " << views << " views in lobby";
+    return r;
+  };
+
+  ClientSpec resident;
+  resident.name = "resident";
+  resident.video = "test:moving";
+  resident.size = "80x24";
+  resident.duration = 120;  // stays; stopped at the end
+  resident.stats_json = dir.file("resident.json");
+  ChildProcess resident_process =
+      start_client(server.port(), resident, dir.file("resident.stderr"));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 1, 10s)) << server.stderr_text();
+  server.sleep_until_up_for(3);  // its view, pools and scratch are made
+  const MemoryReport before = report_when(1, 1);
+
+  std::vector<ChildProcess> visitors;
+  for (int i = 0; i < kVisitors; ++i) {
+    ClientSpec spec;
+    spec.name = "large" + std::to_string(i);
+    spec.video = "test:moving";
+    // Each at its own size, as real viewers are: eight views near the largest allowed.
+    spec.size = std::to_string(400 - 2 * i) + "x" + std::to_string(200 - i);
+    spec.duration = 30;  // stopped once the report during their visit is written
+    spec.extra_args = {"--seed", std::to_string(i + 2)};
+    visitors.push_back(start_client(server.port(), spec, dir.file(spec.name + ".stderr")));
+  }
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 1 + kVisitors, 15s))
+      << server.stderr_text();
+  const MemoryReport during = report_when(1 + kVisitors, 1 + kVisitors);
+  for (ChildProcess& visitor : visitors) visitor.send_signal(SIGTERM);
+  for (ChildProcess& visitor : visitors) ASSERT_TRUE(visitor.wait_for(15s));
+  report_when(1, 1);
+  // The render threads' scratch is fitted by the once-a-second housekeeping.
+  std::this_thread::sleep_for(2500ms);
+  const MemoryReport after = fresh_report();
+
+  SCOPED_TRACE("before:\n" + joined_lines(before.lines) + "during:\n" + joined_lines(during.lines) +
+               "after:\n" + joined_lines(after.lines));
+  for (const MemoryReport* r : {&before, &during, &after}) {
+    EXPECT_TRUE(r->problems.empty()) << r->problems.front();
+  }
+  std::printf(
+      "[ itest    ] current usage: %.1f MiB before, %.1f MiB with %d 400x200 viewers, "
+      "%.1f MiB after they left\n",
+      before.current_bytes / 1048576.0, during.current_bytes / 1048576.0, kVisitors,
+      after.current_bytes / 1048576.0);
+  // The visitors did take memory (else this test proves nothing), and gave it back.
+  EXPECT_GT(during.current_bytes, 2 * before.current_bytes);
+  EXPECT_LE(after.current_bytes, 1.2 * before.current_bytes);
+  const RoomLine* room_before = before.room("lobby");
+  const RoomLine* room_during = during.room("lobby");
+  const RoomLine* room_after = after.room("lobby");
+  ASSERT_TRUE(room_before && room_during && room_after);
+  EXPECT_EQ(room_during->members, 1 + kVisitors);
+  EXPECT_EQ(room_after->members, 1);
+  EXPECT_EQ(room_after->views, 1);
+  EXPECT_GT(room_during->reserved_bytes, 2 * room_before->reserved_bytes);
+  EXPECT_LE(room_after->reserved_bytes, room_before->reserved_bytes);
+  EXPECT_EQ(after.budget_refusals, 0);
+
+  // The resident's call went on throughout.
+  resident_process.send_signal(SIGTERM);
+  ASSERT_TRUE(resident_process.wait_for(15s));
+  EXPECT_GT(read_json_file(dir.file("resident.json")).at("frames_received").get<int64_t>(), 30);
+}
+
+// The pools' budget holds: a server capped at 64 MiB of pools (less than eight large
+// viewers want) refuses what does not fit and drops those frames, never failing; the
+// small viewer already in the call keeps its pictures.
+TEST(Memory, APoolBudgetTooSmallForTheViewsDropsFramesAndStaysUp) {
+  constexpr int kVisitors = 8;
+  TempDir dir;
+  ServerProcess server({"--fps", "30", "--warmup", "1", "--max-pool-memory", "64",
+                        "--max-connections-per-ip", "16", "--stats-json", dir.file("server.json")},
+                       dir.file("server.stderr"));
+  ClientSpec resident;
+  resident.name = "resident";
+  resident.video = "test:moving";
+  resident.size = "80x24";
+  resident.duration = 8;
+  resident.stats_json = dir.file("resident.json");
+  ChildProcess resident_process =
+      start_client(server.port(), resident, dir.file("resident.stderr"));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 1, 10s)) << server.stderr_text();
+  std::vector<ChildProcess> visitors;
+  for (int i = 0; i < kVisitors; ++i) {
+    ClientSpec spec;
+    spec.name = "large" + std::to_string(i);
+    spec.video = "test:moving";
+    spec.size = std::to_string(400 - 2 * i) + "x" + std::to_string(200 - i);
+    spec.duration = 4;
+    spec.extra_args = {"--seed", std::to_string(i + 2)};
+    visitors.push_back(start_client(server.port(), spec, dir.file(spec.name + ".stderr")));
+  }
+  for (ChildProcess& visitor : visitors) {
+    const std::optional<ExitStatus> status = visitor.wait_for(20s);
+    ASSERT_TRUE(status && status->success()) << (status ? status->describe() : "still running");
+  }
+  const std::optional<ExitStatus> resident_status = resident_process.wait_for(20s);
+  ASSERT_TRUE(resident_status && resident_status->success());
+  EXPECT_GT(read_json_file(dir.file("resident.json")).at("frames_received").get<int64_t>(), 60);
+
+  const std::optional<ExitStatus> status = server.terminate(15s);
+  ASSERT_TRUE(status) << "the server did not exit within 15 s of SIGTERM";
+  EXPECT_TRUE(status->success()) << status->describe() << "; stderr:\n" << server.stderr_text();
+  const nlohmann::json stats = read_json_file(dir.file("server.json"));
+  SCOPED_TRACE("server stats: " + stats.dump());
+  EXPECT_GT(stats.at("pool_budget_refusals").get<int64_t>(), 0)
+      << "the visitors fitted in 64 MiB: this test no longer reaches the budget";
+  EXPECT_LE(stats.at("heap").at("peak_bytes").get<double>(), 80.0 * 1048576)
+      << "64 MiB of pools and the rest of the server";
+}
+
 // SIGUSR1 writes the report to stderr, where the log lines also go: each report is one
 // contiguous block in the required order. During warm-up it says so; after it, with two
 // clients in a call, it says "stable".
@@ -358,6 +507,17 @@ TEST(Memory, Sigusr1ReportIsWholeOrderedAndJudgesItself) {
   // Live allocations are grouped by site: one line each, not one per buffer.
   EXPECT_LT(steady.sites.size(), 40u);
   EXPECT_NE(steady.site("heap (unattributed)"), nullptr);
+  // The server's own lines: the pool budget and the one room with its two members.
+  EXPECT_GT(steady.budget_used_bytes, 0);
+  EXPECT_GT(steady.budget_max_bytes, steady.budget_used_bytes);
+  EXPECT_EQ(steady.budget_refusals, 0);
+  EXPECT_EQ(steady.room_count, 1);
+  const RoomLine* lobby = steady.room("lobby");
+  ASSERT_NE(lobby, nullptr);
+  EXPECT_EQ(lobby->members, 2);
+  EXPECT_EQ(lobby->views, 1);
+  EXPECT_GT(lobby->reserved_bytes, 0);
+  EXPECT_EQ(early.room_count, 0);
 }
 
 }  // namespace

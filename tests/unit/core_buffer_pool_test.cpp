@@ -242,7 +242,69 @@ TEST(CoreBufferPool, GrowsOneBlockAtATimeUpToMaxOnly) {
 
   for (PooledBuffer& b : held) b.reset();
   EXPECT_EQ(pool.stats().in_use, 0u);
-  EXPECT_EQ(pool.stats().allocated, 3u) << "blocks are kept, not freed, until the pool dies";
+  EXPECT_EQ(pool.stats().allocated, 3u) << "blocks are kept, not freed, until shrink_to";
+}
+
+TEST(CoreBufferPool, ShrinkToFreesIdleBlocksNowAndBusyOnesWhenTheyComeBack) {
+  BufferPool pool("core-test-shrink", 1024, 0, 8, /*grow_on_demand=*/false);
+  ASSERT_TRUE(pool.reserve(6));
+  EXPECT_EQ(pool.stats().target, 8u) << "until shrink_to, a pool keeps all it ever made";
+  std::array<PooledBuffer, 3> held;
+  for (PooledBuffer& b : held) b = pool.acquire();
+  const int64_t bytes_before = acct::totals().current_bytes;
+
+  pool.shrink_to(2);  // 3 idle of 6: all 3 go now; of the 3 busy, one more goes on return
+  EXPECT_EQ(pool.stats().target, 2u);
+  EXPECT_EQ(pool.stats().allocated, 3u);
+  EXPECT_EQ(pool.stats().in_use, 3u);
+  EXPECT_LT(acct::totals().current_bytes, bytes_before - 3 * 1024);
+  held[0].reset();
+  EXPECT_EQ(pool.stats().allocated, 2u) << "a block beyond the target is freed on return";
+  held[1].reset();
+  held[2].reset();
+  EXPECT_EQ(pool.stats().allocated, 2u) << "blocks within the target are kept";
+  EXPECT_EQ(pool.stats().in_use, 0u);
+
+  // Demand rises again: reserve raises the target and makes what is missing.
+  ASSERT_TRUE(pool.reserve(4));
+  EXPECT_EQ(pool.stats().target, 4u);
+  EXPECT_EQ(pool.stats().allocated, 4u);
+  held[0] = pool.acquire();
+  held[0].reset();
+  EXPECT_EQ(pool.stats().allocated, 4u);
+}
+
+TEST(CoreBufferPool, AGrowingPoolShrunkToZeroFreesEachBlockOnReturn) {
+  BufferPool pool("core-test-shrink-grow", 256, 0, 4);
+  pool.shrink_to(0);
+  PooledBuffer a = pool.acquire();
+  ASSERT_TRUE(a) << "a target below demand does not stop growth on demand";
+  EXPECT_EQ(pool.stats().allocated, 1u);
+  a.reset();
+  EXPECT_EQ(pool.stats().allocated, 0u);
+}
+
+TEST(CoreBufferPool, TheBudgetCapsBlocksAcrossPoolsAndACapMissIsCounted) {
+  constexpr size_t kBlock = 4096;
+  // Room for three blocks with their headers, in two pools.
+  MemoryBudget budget(3 * (kBlock + 64));
+  BufferPool a("core-test-budget-a", kBlock, 0, 8, /*grow_on_demand=*/true, &budget);
+  BufferPool b("core-test-budget-b", kBlock, 0, 8, /*grow_on_demand=*/false, &budget);
+  EXPECT_FALSE(b.reserve(2) && a.reserve(2)) << "four blocks do not fit a budget of three";
+  EXPECT_EQ(a.stats().allocated + b.stats().allocated, 3u);
+  EXPECT_EQ(budget.used(), 3 * (kBlock + 64));
+  EXPECT_GE(budget.refusals(), 1u);
+
+  std::array<PooledBuffer, 4> held;
+  for (PooledBuffer& h : held) h = a.acquire();
+  const size_t from_a = a.stats().allocated;
+  EXPECT_FALSE(held[from_a]) << "the pool may not grow past the budget";
+  EXPECT_GE(a.stats().misses, 1u);
+
+  for (PooledBuffer& h : held) h.reset();
+  a.shrink_to(0);
+  EXPECT_EQ(budget.used(), b.stats().allocated * (kBlock + 64)) << "freed blocks are credited";
+  EXPECT_TRUE(a.reserve(1)) << "what was freed can be reserved again";
 }
 
 TEST(CoreBufferPool, MaxBelowInitialIsRaisedToInitial) {

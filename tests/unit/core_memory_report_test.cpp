@@ -353,7 +353,7 @@ TEST(CoreMemoryReport, VerdictNames) {
 TEST(CoreMemoryReport, ReportHasEveryRequiredLineInOrder) {
   auto m = make_monitor(1.0);
   for (int s = 1; s <= 3; ++s) m->sample(at(s));
-  const std::string text(m->report(at(4)));
+  const std::string text(m->report(nullptr, at(4)));
 
   static constexpr std::string_view kLines[] = {"=== Memory Report ===\n",
                                                 "\nTotal allocated: ",
@@ -378,7 +378,7 @@ TEST(CoreMemoryReport, ReportHasEveryRequiredLineInOrder) {
 TEST(CoreMemoryReport, AQuietProcessReportsNoChurnAndAStableVerdict) {
   auto m = make_monitor(2.0);
   for (int s = 1; s <= 13; ++s) m->sample(at(s));
-  const std::string text(m->report(at(14)));
+  const std::string text(m->report(nullptr, at(14)));
 
   EXPECT_TRUE(contains(text, "\nChurn: 0 allocations/s, 0 B/s (last 10 s)\n")) << text;
   EXPECT_TRUE(contains(text, "\nVerdict: stable — no heap allocation in the last 10 s")) << text;
@@ -394,7 +394,7 @@ TEST(CoreMemoryReport, TheVerdictLineMatchesVerdict) {
     m->sample(at(s));
   }
   churn_once();
-  const std::string text(m->report(at(14)));
+  const std::string text(m->report(nullptr, at(14)));
   EXPECT_EQ(m->verdict(), Verdict::kChurning);
   EXPECT_TRUE(contains(text, "\nVerdict: churning — 2 heap allocations/s")) << text;
   EXPECT_TRUE(contains(text, "\nChurn: 2 allocations/s, 88 B/s (last 10 s)\n")) << text;
@@ -412,7 +412,7 @@ TEST(CoreMemoryReport, AChurningVerdictNamesTheSiteThatAllocatedMost) {
     }
     m->sample(at(s));
   }
-  const std::string text(m->report(at(14)));
+  const std::string text(m->report(nullptr, at(14)));
   EXPECT_TRUE(contains(text, "; most at core-test.churner (")) << text;
 }
 
@@ -421,7 +421,7 @@ TEST(CoreMemoryReport, ReportListsLivePoolsAndTheirSites) {
   std::array<PooledBuffer, 4> held;
   for (PooledBuffer& b : held) b = pool.acquire();  // three in use, one miss
   auto m = make_monitor(1.0);
-  const std::string text(m->report(at(2)));
+  const std::string text(m->report(nullptr, at(2)));
 
   const size_t pools = text.find("\nPools:");
   const size_t sites = text.find("\nLive allocations by site:");
@@ -450,7 +450,7 @@ TEST(CoreMemoryReport, ReportListsLivePoolsAndTheirSites) {
 TEST(CoreMemoryReport, ADestroyedPoolLeavesTheReport) {
   auto m = make_monitor(1.0);
   { BufferPool pool("core-test-report-gone", 64, 1, 1); }
-  const std::string text(m->report(at(2)));
+  const std::string text(m->report(nullptr, at(2)));
   EXPECT_FALSE(contains(text, "core-test-report-gone")) << text;
 }
 
@@ -460,8 +460,8 @@ TEST(CoreMemoryReport, ReportingDoesNotAllocate) {
   for (int s = 1; s <= 12; ++s) m->sample(at(s));
 
   const uint64_t before = acct::totals().allocs;
-  const std::string_view first = m->report(at(13));
-  const std::string_view second = m->report(at(14));
+  const std::string_view first = m->report(nullptr, at(13));
+  const std::string_view second = m->report(nullptr, at(14));
   const uint64_t after = acct::totals().allocs;
 
   EXPECT_EQ(after, before) << "report() must format into its own fixed buffer";
