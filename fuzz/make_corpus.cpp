@@ -279,6 +279,8 @@ int main(int argc, char** argv) {
     append(client, packet(net::MsgType::kResize, payload_of(net::Resize{100, 30})));
     append(client, packet(net::MsgType::kResize,
                           payload_of(net::Resize{100, 30, net::ViewLayout::kFocus, 2})));
+    append(client, packet(net::MsgType::kResize,
+                          payload_of(net::Resize{100, 30, net::ViewLayout::kGrid, 0, 9})));
     append(client, packet(net::MsgType::kPing, payload_of(net::Ping{123456789})));
     append(client, packet(net::MsgType::kPong, payload_of(net::Ping{987654321})));
     append(client, packet(net::MsgType::kVideoUp, video_up(1, 16, 16, jpeg16)));
@@ -288,6 +290,7 @@ int main(int argc, char** argv) {
     w.write("packet_fuzz", "client-stream", with_mode(0, client));
 
     net::Participants list;
+    list.total = 300;  // a big room: the list holds the first of them
     list.count = 2;
     list.list[0] = {1, uint8_t(net::kHasVideo | net::kSpeaking), net::Name::from("alice")};
     list.list[1] = {2, net::kMuted, net::Name::from("Zo\xc3\xab \xe5\xb1\xb1\xe7\x94\xb0")};

@@ -177,7 +177,8 @@ void decode_as(net::MsgType type, Bytes payload) {
     case net::MsgType::kParticipants: {
       static net::Participants m;  // 2.5 KiB: keep it off the stack frame of every call
       if (try_decode(payload, m)) {
-        FUZZ_CHECK(m.count <= net::kMaxParticipants);
+        FUZZ_CHECK(m.count <= net::kMaxListedParticipants);
+        FUZZ_CHECK(m.total >= m.count);
         for (size_t i = 0; i < m.count; ++i) check_name(m.list[i].name);
       }
       break;
@@ -197,6 +198,7 @@ void decode_as(net::MsgType type, Bytes payload) {
       if (try_decode(payload, m)) {
         FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
         FUZZ_CHECK(uint8_t(m.layout) < net::kViewLayoutCount);
+        FUZZ_CHECK(m.gallery <= net::kMaxGallery);
         FUZZ_CHECK(payload.size() == net::kResizeSize);
       }
       break;
@@ -250,7 +252,7 @@ void decode_as(net::MsgType type, Bytes payload) {
         FUZZ_CHECK(terminal_size_ok(m.cols, m.rows));
         FUZZ_CHECK(m.format == net::PictureFormat::kJpeg);
         FUZZ_CHECK(m.source_count <= net::kMaxFrameSources);
-        FUZZ_CHECK(m.label_count <= net::kMaxParticipants);
+        FUZZ_CHECK(m.label_count <= net::kMaxLabels);
         size_t header = net::kVideoDownFixedSize + net::kFrameSourceSize * m.source_count;
         for (size_t i = 0; i < m.label_count; ++i) {
           check_label(m.labels[i], m);

@@ -16,6 +16,7 @@
 #include "load/capacity.h"
 #include "load/report.h"
 #include "net/protocol.h"
+#include "server/server_options.h"
 
 namespace ttycall::app {
 namespace {
@@ -124,10 +125,9 @@ Command add_bench_command(CLI::App& app) {
   auto json_path = std::make_shared<std::string>();
   auto find_capacity = std::make_shared<bool>(false);
   auto budget = std::make_shared<double>(load::CapacityCriteria{}.budget_seconds);
-  auto* clients =
-      cmd->add_option("--clients", config->clients,
-                      "Synthetic clients (1-64 in one room; up to 64 per room with --rooms)")
-          ->check(CLI::Range(1, load::kMaxBenchClients));
+  auto* clients = cmd->add_option("--clients", config->clients,
+                                  "Synthetic clients (all in one room, or spread with --rooms)")
+                      ->check(CLI::Range(1, load::kMaxBenchClients));
   auto* rooms = cmd->add_option("--rooms", config->rooms,
                                 "Spread the clients over R rooms in turn (bench-1 ... bench-R)")
                     ->check(CLI::Range(1, load::kMaxBenchClients))
@@ -153,6 +153,15 @@ Command add_bench_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--audio", config->audio,
                 "Each client also sends a tone (its own pitch) and receives the mix");
+  cmd->add_option("--video-clients", config->video_clients,
+                  "Only the first N clients send video; the others have no camera")
+      ->check(CLI::Range(0, load::kMaxBenchClients));
+  cmd->add_option("--speakers", config->speakers,
+                  "With --audio: only the first N clients send a tone; the others listen")
+      ->check(CLI::Range(0, load::kMaxBenchClients));
+  cmd->add_option("--gallery", config->gallery,
+                  "The spawned server's --gallery (tiles a viewer sees)")
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--json", *json_path,
                   "Write every figure as JSON to FILE "
                   "(keys: docs/BENCH_JSON.md)")
@@ -192,10 +201,10 @@ Command add_bench_command(CLI::App& app) {
       return 2;
     }
     // The fullest room gets ceil(clients / rooms) of them.
-    if ((config->clients + config->rooms - 1) / config->rooms > net::kMaxParticipants) {
+    if ((config->clients + config->rooms - 1) / config->rooms > server::kMaxRoomSize) {
       core::write_stderr_whole(fmt::format(
           "ttycall bench: {} clients in {} room(s) is more than {} in a room: give more --rooms\n",
-          config->clients, config->rooms, net::kMaxParticipants));
+          config->clients, config->rooms, server::kMaxRoomSize));
       return 2;
     }
     if (*find_capacity && rooms->count() > 0) {

@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "core/alloc_accounting.h"
 #include "core/console.h"
+#include "media/layout.h"
 #include "net/protocol.h"
 #include "server/server.h"
 
@@ -82,7 +83,7 @@ Command add_server_command(CLI::App& app) {
   cmd->add_option("--bind", options->bind, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", options->port, "TCP port (0 = any free port)")->capture_default_str();
   cmd->add_option("--max-clients", options->max_clients, "Most participants at once, in all rooms")
-      ->check(CLI::Range(1, 1024))
+      ->check(CLI::Range(1, 4 * server::kMaxRoomSize))
       ->capture_default_str();
   auto* rooms = cmd->add_option_group("Rooms", "One server hosts many calls, each a room");
   rooms
@@ -94,7 +95,18 @@ Command add_server_command(CLI::App& app) {
   rooms->add_option("--default-room", options->default_room, "The room of a client that names none")
       ->capture_default_str();
   rooms->add_option("--max-room-size", options->max_room_size, "Most participants in one room")
-      ->check(CLI::Range(1, net::kMaxParticipants))
+      ->check(CLI::Range(1, server::kMaxRoomSize))
+      ->capture_default_str();
+  rooms
+      ->add_option("--gallery", options->gallery,
+                   "Most tiles a viewer sees (the pinned participant, then recent speakers, "
+                   "then cameras); a viewer may ask for another number with g")
+      ->check(CLI::Range(1, media::kMaxTiles))
+      ->capture_default_str();
+  rooms
+      ->add_option("--mixed-speakers", options->mixed_speakers,
+                   "How many of the loudest talkers are mixed each 20 ms")
+      ->check(CLI::Range(1, media::audio::AudioMixer::kMaxMixed))
       ->capture_default_str();
   rooms->add_flag("--list-rooms", options->list_rooms,
                   "Tell `ttycall rooms` which rooms there are and how many are in each");

@@ -27,9 +27,19 @@ CallAction action_for_key(uint8_t key) {
     case 'f':
     case 'F':
       return CallAction::kCycleFocus;
+    case 'g':
+    case 'G':
+      return CallAction::kCycleGallery;
     default:
       return CallAction::kNone;
   }
+}
+
+uint8_t next_gallery(uint8_t gallery) {
+  for (const uint8_t size : kGallerySizes) {
+    if (size > gallery) return size;
+  }
+  return 0;
 }
 
 CallEffects CallControls::apply(CallAction action, const net::Participants& list, uint32_t my_id) {
@@ -62,6 +72,10 @@ CallEffects CallControls::apply(CallAction action, const net::Participants& list
       break;
     case CallAction::kCycleFocus:
       cycle_focus(list, my_id);
+      effects.send_view = effects.redraw_chrome = true;
+      break;
+    case CallAction::kCycleGallery:
+      choices_.gallery = next_gallery(choices_.gallery);
       effects.send_view = effects.redraw_chrome = true;
       break;
   }

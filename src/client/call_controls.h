@@ -22,6 +22,7 @@ enum class CallAction : uint8_t {
   kNextColor,     // c
   kToggleStats,   // s
   kCycleFocus,    // f
+  kCycleGallery,  // g
 };
 CallAction action_for_key(uint8_t key);
 
@@ -33,13 +34,17 @@ struct CallChoices {
   media::ColorMode color = media::ColorMode::kTrueColor;
   net::ViewLayout layout = net::ViewLayout::kGrid;
   uint32_t pinned_id = 0;  // with kFocus: the large tile; 0 = whoever speaks
+  uint8_t gallery = 0;     // most tiles to show; 0 = the server's --gallery
 };
+// The gallery sizes the g key steps through, then back to the server's own (0).
+constexpr uint8_t kGallerySizes[] = {4, 9, 16, 25, 36, 64};
+uint8_t next_gallery(uint8_t gallery);
 
 // What an action asks of the client after changing the choices.
 struct CallEffects {
   bool leave = false;
   bool toggle_mute = false;       // the microphone is the voice's business
-  bool send_view = false;         // Resize: size, layout, pin
+  bool send_view = false;         // Resize: size, layout, pin, gallery
   bool redraw_picture = false;    // the last picture again, in the new modes
   bool uncover_picture = false;   // the stats box went away: every cell of the picture again
   bool send_media_state = false;  // MediaState: camera on or off

@@ -18,7 +18,7 @@ using media::terminal::kFrameEnd;
 using media::terminal::kResetAttributes;
 // Room for the status line (a few bytes a cell, styles per name) and the stats box.
 constexpr size_t kChromeBytes =
-    size_t(net::kMaxTerminalCols) * 4 + net::kMaxParticipants * 64 + 4096;
+    size_t(net::kMaxTerminalCols) * 4 + net::kMaxListedParticipants * 64 + 4096;
 
 using core::utf8::display_width;
 using core::utf8::prefix_of_width;
@@ -148,7 +148,7 @@ void CallScreen::append_status(const ScreenState& state) {
     focus = {focus_buf.data(), std::min(f.size, focus_buf.size())};
   }
   constexpr std::string_view kKeysLong =
-      "t chat  p panel  m mute  v video  r render  c color  s stats  f focus  q quit ";
+      "t chat  p panel  m mute  v video  r render  c color  s stats  f focus  g gallery  q quit ";
   constexpr std::string_view kKeysShort = "s stats  f focus  q quit ";
   constexpr std::string_view kKeysShortest = "q quit ";
   // The left side: everyone in join order, a dot that lights up while they speak. Measured
@@ -184,6 +184,13 @@ void CallScreen::append_status(const ScreenState& state) {
       if (muted) put(st.muted, " [muted]");
       if (no_video) put(st.muted, " [no video]");
       put(st.bar, "  ");
+    }
+    // A big room's list holds its first members by gallery order; the rest are a count.
+    if (participants_.total > participants_.count) {
+      std::array<char, 32> more;
+      const auto m = fmt::format_to_n(more.data(), more.size(), "+{} more  ",
+                                      participants_.total - participants_.count);
+      put(st.bar, {more.data(), std::min(m.size, more.size())});
     }
   };
   if (state.chat_input_open || !state.chat_line.empty()) {

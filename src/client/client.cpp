@@ -532,8 +532,11 @@ void Client::handle_welcome(std::span<const uint8_t> payload) {
   my_id_ = welcome.participant_id;
   stats_.on_participant(my_id_);
   // A reconnect starts from the Hello's plain grid with the camera on.
-  if (controls_.choices().layout != net::ViewLayout::kGrid) send_view();
-  if (controls_.choices().video_off) send_media_state();
+  if (controls_.choices().layout != net::ViewLayout::kGrid || controls_.choices().gallery != 0) {
+    send_view();
+  }
+  // Without a camera the server ranks us below those with one (the gallery).
+  if (controls_.choices().video_off || !camera_.has_source()) send_media_state();
   if (!said_) {  // --say: once, not again after a reconnect
     said_ = true;
     for (const std::string& say : options_.say) send_chat(say);
@@ -719,13 +722,15 @@ void Client::send_view() {
   }
   view_sent_ = now;
   const CallChoices& c = controls_.choices();
-  send_message(net::MsgType::kResize,
-               net::Resize{uint16_t(cols_), uint16_t(picture_rows()), c.layout, c.pinned_id});
+  send_message(net::MsgType::kResize, net::Resize{uint16_t(cols_), uint16_t(picture_rows()),
+                                                  c.layout, c.pinned_id, c.gallery});
 }
 
 void Client::send_media_state() {
-  send_message(net::MsgType::kMediaState,
-               net::MediaState{uint8_t(controls_.choices().video_off ? net::kMediaVideoOff : 0)});
+  send_message(
+      net::MsgType::kMediaState,
+      net::MediaState{uint8_t(
+          controls_.choices().video_off || !camera_.has_source() ? net::kMediaVideoOff : 0)});
 }
 
 // ---- The person at the terminal ----

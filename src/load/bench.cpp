@@ -164,6 +164,11 @@ class Run {
         (scratch_ / "server_key").string(),
     };
     if (config_.insecure) argv.push_back("--insecure");
+    // The fullest room takes ceil(clients / rooms) of them.
+    const int fullest = (config_.clients + config_.rooms - 1) / std::max(config_.rooms, 1);
+    argv.insert(argv.end(), {"--max-room-size", std::to_string(std::max(fullest, 1))});
+    if (config_.gallery > 0)
+      argv.insert(argv.end(), {"--gallery", std::to_string(config_.gallery)});
     return argv;
   }
 
@@ -235,6 +240,8 @@ class Run {
     o.render = config_.render;
     o.color = config_.color;
     o.audio = config_.audio;
+    o.video_clients = config_.video_clients;
+    o.speakers = config_.speakers;
     o.threads = config_.load_threads;
     o.insecure = config_.insecure;
     o.server_key = server_key_;

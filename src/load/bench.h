@@ -15,9 +15,8 @@
 
 namespace ttycall::load {
 
-// The most synthetic clients of one run: --max-clients' limit (each room holds at most
-// net::kMaxParticipants of them).
-constexpr int kMaxBenchClients = 1000;
+// The most synthetic clients of one run (each room holds at most server::kMaxRoomSize).
+constexpr int kMaxBenchClients = 4096;
 
 struct BenchConfig {
   int clients = 8;
@@ -30,6 +29,9 @@ struct BenchConfig {
   std::vector<ViewSize> sizes{ViewSize{}};
   std::string video = "test:moving";  // every client's camera (a client video source)
   bool audio = false;                 // clients send a tone and receive the mix as well
+  int video_clients = -1;             // only the first N clients send video; -1 = all
+  int speakers = -1;                  // with audio: only the first N send a tone; -1 = all
+  int gallery = 0;                    // the spawned server's --gallery; 0 = its default
   bool insecure = false;              // measure without encryption (both sides)
   std::string host;                   // empty: spawn a server on a free port of 127.0.0.1
   uint16_t port = 0;

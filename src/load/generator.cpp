@@ -93,8 +93,10 @@ client::ClientOptions LoadGenerator::client_options(int index) const {
   o.port = options_.port;
   if (options_.rooms > 1) o.room = room_name(index, options_.rooms);
   o.name = "load-" + std::to_string(index + 1);
-  o.video = options_.video;
-  o.audio_in = options_.audio ? "sine:" + std::to_string(200 + 37 * (index % 64)) : "none";
+  const bool camera = options_.video_clients < 0 || index < options_.video_clients;
+  const bool speaks = options_.audio && (options_.speakers < 0 || index < options_.speakers);
+  o.video = camera ? options_.video : "none";
+  o.audio_in = speaks ? "sine:" + std::to_string(200 + 37 * (index % 64)) : "none";
   o.audio_out = "null";
   o.seed = uint32_t(index + 1);
   o.render = options_.render;

@@ -37,7 +37,9 @@ struct LoadOptions {
   std::string video = "test:moving";        // every client's camera (a client video source)
   media::RenderMode render = media::RenderMode::kHalf;
   media::ColorMode color = media::ColorMode::kTrueColor;
-  bool audio = false;  // each client also sends a sine tone (its own pitch) and takes the mix
+  bool audio = false;      // each client also sends a sine tone (its own pitch) and takes the mix
+  int video_clients = -1;  // only clients 0..N-1 send video (the rest: no camera); -1 = all
+  int speakers = -1;       // with `audio`: only clients 0..N-1 send a tone; -1 = all
   int threads = 2;
   double connect_timeout = 5;  // seconds each client keeps trying to reach the server
   bool insecure = false;       // no encryption (a server started with --insecure)

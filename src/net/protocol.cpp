@@ -271,8 +271,9 @@ size_t encode(const Welcome& msg, std::span<uint8_t> out) {
 }
 
 size_t encode(const Participants& msg, std::span<uint8_t> out) {
-  if (msg.count > kMaxParticipants) return 0;
+  if (msg.count > kMaxListedParticipants) return 0;
   ByteWriter w(out);
+  w.u16(std::max(msg.total, msg.count));  // a list of the whole room need not say so
   w.u16(msg.count);
   for (size_t i = 0; i < msg.count; ++i) {
     const ParticipantInfo& p = msg.list[i];
@@ -304,6 +305,7 @@ size_t encode(const Resize& msg, std::span<uint8_t> out) {
   w.u16(msg.rows);
   w.u8(uint8_t(msg.layout));
   w.u32(msg.pinned_id);
+  w.u8(msg.gallery);
   return finish(w);
 }
 
@@ -346,7 +348,7 @@ size_t encode(const VideoUpHeader& msg, std::span<uint8_t> out) {
 }
 
 size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out) {
-  if (msg.source_count > kMaxFrameSources || msg.label_count > kMaxParticipants) return 0;
+  if (msg.source_count > kMaxFrameSources || msg.label_count > kMaxLabels) return 0;
   ByteWriter w(out);
   w.u32(msg.frame_number);
   w.u16(msg.cols);
@@ -535,8 +537,9 @@ bool decode(std::span<const uint8_t> in, Welcome& out) {
 bool decode(std::span<const uint8_t> in, Participants& out) {
   ByteReader r(in);
   Participants m;
+  m.total = r.u16();
   m.count = r.u16();
-  if (!r.ok() || m.count > kMaxParticipants) return false;
+  if (!r.ok() || m.count > kMaxListedParticipants || m.total < m.count) return false;
   for (size_t i = 0; i < m.count; ++i) {
     ParticipantInfo& p = m.list[i];
     p.id = r.u32();
@@ -573,7 +576,11 @@ bool decode(std::span<const uint8_t> in, Resize& out) {
   m.rows = r.u16();
   const uint8_t layout = r.u8();
   m.pinned_id = r.u32();
-  if (!r.done() || layout >= kViewLayoutCount || !terminal_size_ok(m.cols, m.rows)) return false;
+  m.gallery = r.u8();
+  if (!r.done() || layout >= kViewLayoutCount || !terminal_size_ok(m.cols, m.rows) ||
+      m.gallery > kMaxGallery) {
+    return false;
+  }
   m.layout = ViewLayout(layout);
   out = m;
   return true;
@@ -655,7 +662,7 @@ bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const u
   if (!r.ok() || !terminal_size_ok(m.cols, m.rows)) return false;
   if (format != uint8_t(PictureFormat::kJpeg) || m.quality < 1 || m.quality > 100) return false;
   m.format = PictureFormat(format);
-  if (m.source_count > kMaxFrameSources || m.label_count > kMaxParticipants) return false;
+  if (m.source_count > kMaxFrameSources || m.label_count > kMaxLabels) return false;
   for (size_t i = 0; i < m.source_count; ++i) {
     m.sources[i].participant_id = r.u32();
     m.sources[i].capture_us = r.u64();

@@ -22,7 +22,9 @@ constexpr uint32_t kMagic = 0x43595454;  // bytes 'T' 'T' 'Y' 'C' on the wire
 constexpr uint8_t kProtocolVersion = 4;
 constexpr size_t kHeaderSize = 16;
 constexpr int kMaxNameBytes = 32;
-constexpr int kMaxParticipants = 64;
+constexpr int kMaxListedParticipants = 64;  // entries of one Participants list
+constexpr int kMaxLabels = 64;              // tile labels of one VideoDown (one per tile)
+constexpr int kMaxGallery = 64;             // tiles a viewer may ask for (Resize.gallery)
 constexpr int kMaxTerminalCols = 1000;
 constexpr int kMaxTerminalRows = 500;
 constexpr int kMaxVideoWidth = 1920;
@@ -135,9 +137,13 @@ struct ParticipantInfo {
 };
 enum ParticipantFlags : uint8_t { kHasVideo = 1, kSpeaking = 2, kMuted = 4 };
 
+// A room can hold more members than one list carries: the list holds the first
+// kMaxListedParticipants in the room's gallery order (recent speakers, then cameras, then
+// join order), and `total` says how many there are in all.
 struct Participants {
+  uint16_t total = 0;  // members in the room; sent as at least `count`
   uint16_t count = 0;
-  std::array<ParticipantInfo, kMaxParticipants> list{};
+  std::array<ParticipantInfo, kMaxListedParticipants> list{};
 };
 
 struct Joined {
@@ -160,9 +166,10 @@ struct Resize {
   uint16_t cols = 0;
   uint16_t rows = 0;
   ViewLayout layout = ViewLayout::kGrid;
-  uint32_t pinned_id = 0;  // with kFocus: this participant is the large tile; 0 = the speaker
+  uint32_t pinned_id = 0;  // the first tile (with kFocus: the large one); 0 = the speaker
+  uint8_t gallery = 0;     // most tiles to show, 1..kMaxGallery; 0 = the server's --gallery
 };
-constexpr size_t kResizeSize = 9;
+constexpr size_t kResizeSize = 10;
 
 enum MediaStateFlags : uint8_t {
   kMediaVideoOff = 1,  // the camera is switched off: show the name only
@@ -265,7 +272,7 @@ struct VideoDownHeader {
   uint8_t source_count = 0;
   uint8_t label_count = 0;
   std::array<FrameSource, kMaxFrameSources> sources{};
-  std::array<FrameLabel, kMaxParticipants> labels{};
+  std::array<FrameLabel, kMaxLabels> labels{};
 };
 constexpr size_t kVideoDownFixedSize = 16;
 constexpr size_t kFrameSourceSize = 12;
@@ -376,7 +383,7 @@ constexpr size_t max_payload(MsgType type) {
     case MsgType::kWelcome:
       return 6;
     case MsgType::kParticipants:
-      return 2 + size_t(kMaxParticipants) * (6 + kMaxNameBytes);
+      return 4 + size_t(kMaxListedParticipants) * (6 + kMaxNameBytes);
     case MsgType::kJoined:
       return 5 + kMaxNameBytes;
     case MsgType::kLeft:

@@ -12,14 +12,30 @@
 namespace ttycall::server {
 namespace {
 
-// Every member fits a tile, and every name fits its label.
-static_assert(net::kMaxParticipants <= media::kMaxTiles);
+// Every tile's label fits a VideoDown, and every shown picture its sources.
+static_assert(media::kMaxTiles <= net::kMaxLabels);
+static_assert(media::kMaxTiles <= net::kMaxFrameSources);
 
 }  // namespace
 
-Compositor::Compositor(ServerContext& context, Room& room, RenderWorkers& workers)
-    : context_(context), room_(room), workers_(workers) {
-  views_.reserve(net::kMaxParticipants);
+Compositor::Compositor(ServerContext& context, Room& room, RenderWorkers& workers, int max_members)
+    : context_(context),
+      room_(room),
+      workers_(workers),
+      members_(size_t(max_members)),
+      deliveries_(size_t(max_members)),
+      previous_deliveries_(size_t(max_members)),
+      frames_(size_t(max_members)),
+      versions_(size_t(max_members)),
+      states_(size_t(max_members)),
+      shown_(size_t(max_members)),
+      needs_list_(size_t(max_members)),
+      candidates_(size_t(max_members)),
+      keys_(size_t(max_members)),
+      want_width_(size_t(max_members)),
+      want_height_(size_t(max_members)),
+      pending_(size_t(max_members)) {
+  views_.reserve(size_t(max_members));  // at most one view per member
 }
 
 Compositor::~Compositor() {
@@ -54,41 +70,56 @@ Compositor::View* Compositor::find_or_add_view(const ViewKey& key) {
 }
 
 bool Compositor::needs_render(const View& view) const {
-  if (view.epoch != tick_epoch_ || view.frame_id == 0 || view.speaking != tick_speaking_ ||
-      view.video_off != tick_video_off_) {
-    return true;
-  }
+  if (view.frame_id == 0 || view.drawn_count != view.count) return true;
   if (view.key.layout == net::ViewLayout::kFocus && view.speaker_id != latest_speaker_id_) {
     return true;
   }
-  for (int i = 0; i < tick_members_; ++i) {
-    if (view.versions[i] != versions_[i]) return true;
+  for (int t = 0; t < view.count; ++t) {
+    const int m = view.member[size_t(t)];
+    if (view.drawn_ids[size_t(t)] != view.ids[size_t(t)] ||
+        view.versions[size_t(t)] != versions_[size_t(m)] ||
+        view.states[size_t(t)] != states_[size_t(m)]) {
+      return true;
+    }
   }
   return false;
 }
 
 void Compositor::tick() {
+  ++tick_number_;
   const int n = room_.snapshot(members_);
-  const uint64_t epoch = room_.epoch();
   match_deliveries(n);
-  uint64_t speaking = 0;
-  uint64_t video_off = 0;
+  Speakers speakers;
   for (int i = 0; i < n; ++i) {
-    versions_[i] = members_[i]->video_version();
-    if (members_[i]->video_off()) {
-      video_off |= uint64_t(1) << i;
-    } else {
-      frames_[i] = members_[i]->latest_video();
+    const Participant& p = *members_[size_t(i)];
+    Delivery& d = deliveries_[size_t(i)];
+    versions_[size_t(i)] = p.video_version();
+    const bool speaking = p.speaking();
+    // A camera counts while it is not switched off: a member nobody shows sends no frames.
+    const bool video_off = p.video_off();
+    states_[size_t(i)] =
+        uint8_t((speaking ? kDrawnSpeaking : 0) | (video_off ? kDrawnVideoOff : 0));
+    if (speaking) {
+      if (speakers.first < 0) speakers.first = i;
+      if (speakers.started < 0 && d.last_spoke + 1 != tick_number_) speakers.started = i;
+      if (p.id() == latest_speaker_id_) speakers.current_goes_on = true;
+      d.last_spoke = tick_number_;
     }
-    if (members_[i]->speaking()) speaking |= uint64_t(1) << i;
+    candidates_[size_t(i)] = {p.id(), d.last_spoke, !video_off};
+    shown_[size_t(i)] = 0;
+    needs_list_[size_t(i)] = d.has_list ? 0 : 1;
   }
-  follow_latest_speaker(n, speaking);
+  follow_latest_speaker(speakers);
+  ranked_ = rank_members({candidates_.data(), size_t(n)}, ranking_);
+  for (int k = 0; k < ranked_; ++k) {
+    ranking_ids_[size_t(k)] = members_[size_t(ranking_[size_t(k)])]->id();
+  }
 
   for (View& v : views_) v.viewers = 0;
   for (int i = 0; i < n; ++i) {
-    keys_[i] = members_[i]->view();  // read once: delivery below uses the same view
-    if (keys_[i].cols == 0 || !members_[i]->joined()) continue;
-    if (View* v = find_or_add_view(keys_[i])) ++v->viewers;
+    keys_[size_t(i)] = members_[size_t(i)]->view();  // read once: delivery uses the same view
+    if (keys_[size_t(i)].cols == 0 || !members_[size_t(i)]->joined()) continue;
+    if (View* v = find_or_add_view(keys_[size_t(i)])) ++v->viewers;
   }
   // Views nobody watches any more are dropped (swap-and-pop keeps the storage).
   for (size_t i = 0; i < views_.size();) {
@@ -99,34 +130,73 @@ void Compositor::tick() {
       ++i;
     }
   }
+  tick_members_ = n;
+  choose_galleries(n);
+  // Only members some view shows are looked at: their latest frame is taken for the render.
+  for (int i = 0; i < n; ++i) {
+    if (shown_[size_t(i)] && !(states_[size_t(i)] & kDrawnVideoOff)) {
+      frames_[size_t(i)] = members_[size_t(i)]->latest_video();
+    }
+  }
 
   reserve_frame_buffers();
-  tick_members_ = n;
-  tick_epoch_ = epoch;
-  tick_speaking_ = speaking;
-  tick_video_off_ = video_off;
   pending_count_ = 0;
   for (View& v : views_) {
-    if (needs_render(v)) pending_[pending_count_++] = &v;
+    if (needs_render(v)) pending_[size_t(pending_count_++)] = &v;
   }
   next_pending_.store(0, std::memory_order_relaxed);
   workers_.run(*this, /*share=*/pending_count_ > 1);
 
   for (int i = 0; i < n; ++i) {
     for (const View& v : views_) {
-      if (v.key == keys_[i] && v.packet && deliveries_[i].frame_id != v.frame_id) {
-        members_[i]->outbox().offer_video(v.packet);
-        deliveries_[i].frame_id = v.frame_id;
+      if (v.key == keys_[size_t(i)] && v.packet && deliveries_[size_t(i)].frame_id != v.frame_id) {
+        members_[size_t(i)]->outbox().offer_video(v.packet);
+        deliveries_[size_t(i)].frame_id = v.frame_id;
       }
     }
   }
 
   request_video_sizes(n);
+  list_.publish({members_.data(), size_t(n)},
+                {ranking_.data(), size_t(std::min(ranked_, net::kMaxListedParticipants))},
+                {needs_list_.data(), size_t(n)});
+  for (int i = 0; i < n; ++i) deliveries_[size_t(i)].has_list = needs_list_[size_t(i)] == 0;
 
   for (int i = 0; i < n; ++i) {
-    frames_[i] = VideoFrame{};
-    members_[i].reset();
+    frames_[size_t(i)] = VideoFrame{};
+    members_[size_t(i)].reset();
   }
+}
+
+int Compositor::index_of(uint32_t id) const {
+  // Members are in join order, and ids are handed out in join order.
+  const auto begin = members_.begin();
+  const auto end = begin + tick_members_;
+  const auto it = std::lower_bound(
+      begin, end, id,
+      [](const std::shared_ptr<Participant>& p, uint32_t wanted) { return p->id() < wanted; });
+  return it != end && (*it)->id() == id ? int(it - begin) : -1;
+}
+
+uint32_t Compositor::focus_id(const View& view) const {
+  if (view.key.pinned_id != 0) return view.key.pinned_id;
+  return view.key.layout == net::ViewLayout::kFocus ? latest_speaker_id_ : 0;
+}
+
+void Compositor::choose_galleries(int members) {
+  for (View& v : views_) {
+    const uint32_t pinned = focus_id(v);
+    const std::span<const uint32_t> previous{v.ids.data(), size_t(v.count)};
+    std::array<uint32_t, media::kMaxTiles> chosen;
+    v.count = choose_gallery({ranking_ids_.data(), size_t(ranked_)}, pinned,
+                             pinned != 0 && index_of(pinned) >= 0, previous, v.key.gallery, chosen);
+    for (int t = 0; t < v.count; ++t) {
+      v.ids[size_t(t)] = chosen[size_t(t)];
+      v.member[size_t(t)] = index_of(chosen[size_t(t)]);
+      shown_[size_t(v.member[size_t(t)])] = 1;
+    }
+  }
+  (void)members;
 }
 
 void Compositor::match_deliveries(int members) {
@@ -150,17 +220,13 @@ void Compositor::match_deliveries(int members) {
   previous_count_ = members;
 }
 
-void Compositor::follow_latest_speaker(int members, uint64_t speaking) {
+void Compositor::follow_latest_speaker(const Speakers& speakers) {
   // Focus views follow whoever spoke last (kept while everyone is quiet); someone who just
   // started speaking takes over from someone who goes on.
-  if (speaking == 0) return;
-  bool current_still_speaking = false;
-  for (int i = 0; i < members; ++i) {
-    if (members_[i]->id() == latest_speaker_id_) current_still_speaking = (speaking >> i) & 1;
-  }
-  const uint64_t started = speaking & ~tick_speaking_;
-  if (started != 0 || !current_still_speaking) {
-    latest_speaker_id_ = members_[std::countr_zero(started != 0 ? started : speaking)]->id();
+  if (speakers.first < 0) return;
+  if (speakers.started >= 0 || !speakers.current_goes_on) {
+    latest_speaker_id_ =
+        members_[size_t(speakers.started >= 0 ? speakers.started : speakers.first)]->id();
   }
 }
 
@@ -210,49 +276,56 @@ void Compositor::render(View& view, ViewEncoder& encoder) {
   view.tile_count = int(encoded.tiles.size());
   std::copy(encoded.tiles.begin(), encoded.tiles.end(), view.tiles.begin());
 
-  view.epoch = tick_epoch_;
-  view.speaking = tick_speaking_;
-  view.video_off = tick_video_off_;
+  view.drawn_count = view.count;
+  for (int t = 0; t < view.count; ++t) {
+    const int m = view.member[size_t(t)];
+    view.drawn_ids[size_t(t)] = view.ids[size_t(t)];
+    view.versions[size_t(t)] = versions_[size_t(m)];
+    view.states[size_t(t)] = states_[size_t(m)];
+  }
   view.speaker_id = latest_speaker_id_;
-  std::copy_n(versions_.begin(), tick_members_, view.versions.begin());
   if (encoded.picture.empty()) return;
   publish(view, encoded);
 }
 
 bool Compositor::shows_picture(int member) const {
-  return frames_[member].pixels && !((tick_video_off_ >> member) & 1);
+  return frames_[size_t(member)].pixels && !(states_[size_t(member)] & kDrawnVideoOff);
 }
 
 EncodedView Compositor::encode(const View& view, ViewEncoder& encoder) const {
-  std::array<media::TileSource, net::kMaxParticipants> sources;
-  for (int i = 0; i < tick_members_; ++i) {
+  std::array<media::TileSource, media::kMaxTiles> sources;
+  for (int t = 0; t < view.count; ++t) {
+    const int m = view.member[size_t(t)];
     media::ImageView picture;  // none: the tile is grey
-    if (shows_picture(i)) {
-      const VideoFrame& frame = frames_[i];
+    if (shows_picture(m)) {
+      const VideoFrame& frame = frames_[size_t(m)];
       picture = {frame.pixels.data(), frame.width, frame.height, frame.width * 3};
     }
-    sources[i] = {picture, members_[i]->name().view(), ((tick_speaking_ >> i) & 1) != 0};
+    sources[size_t(t)] = {picture, members_[size_t(m)]->name().view(),
+                          (states_[size_t(m)] & kDrawnSpeaking) != 0};
   }
   const bool focus = view.key.layout == net::ViewLayout::kFocus;
   const media::ComposeInput input{view.key.cols,
                                   view.key.rows,
                                   focus ? media::TileLayout::kFocus : media::TileLayout::kGrid,
                                   focus ? focus_index(view) : 0,
-                                  {sources.data(), size_t(tick_members_)}};
+                                  {sources.data(), size_t(view.count)}};
   return encoder.encode(input);
 }
 
 void Compositor::publish(View& view, const EncodedView& encoded) {
   const std::span<const uint8_t> picture = encoded.picture;
   net::VideoDownHeader header;
-  for (int i = 0; i < view.tile_count; ++i) {
-    if (view.tiles[i].cols != 0 && shows_picture(i)) {
-      header.sources[header.source_count++] = {members_[i]->id(), frames_[i].capture_us};
+  for (int t = 0; t < view.tile_count; ++t) {
+    const int m = view.member[size_t(t)];
+    if (view.tiles[size_t(t)].cols != 0 && shows_picture(m)) {
+      header.sources[header.source_count++] = {members_[size_t(m)]->id(),
+                                               frames_[size_t(m)].capture_us};
     }
   }
   size_t fixed = net::kVideoDownFixedSize + header.source_count * net::kFrameSourceSize;
   for (const media::TileLabel& label : encoded.labels) {
-    const net::Name& name = members_[label.source]->name();
+    const net::Name& name = members_[size_t(view.member[size_t(label.source)])]->name();
     header.labels[header.label_count++] = {
         uint16_t(label.col), uint16_t(label.row), uint16_t(label.width),
         uint8_t(label.speaking ? net::kLabelSpeaking : net::kLabelPlain), name};
@@ -286,35 +359,44 @@ void Compositor::publish(View& view, const EncodedView& encoded) {
 }
 
 int Compositor::focus_index(const View& view) const {
-  const uint32_t wanted = view.key.pinned_id != 0 ? view.key.pinned_id : latest_speaker_id_;
-  for (int i = 0; i < tick_members_; ++i) {
-    if (members_[i]->id() == wanted) return i;
+  const uint32_t wanted = focus_id(view);
+  for (int t = 0; t < view.count; ++t) {
+    if (view.ids[size_t(t)] == wanted) return t;
   }
-  return 0;  // the pinned participant left, or nobody has spoken yet: the first to join
+  return 0;  // the pinned participant left, or nobody has spoken yet: the first tile
 }
 
 void Compositor::request_video_sizes(int members) {
   const int max_w = context_.options.max_video_width;
   const int max_h = context_.options.max_video_height;
-  for (int i = 0; i < members; ++i) {
-    int w = 0, h = 0;
-    for (const View& v : views_) {
-      if (i < v.tile_count) {
-        w = std::max(w, v.tiles[i].cols);
-        h = std::max(h, v.tiles[i].rows * 2);
-      }
+  std::fill_n(want_width_.begin(), members, uint16_t(0));
+  std::fill_n(want_height_.begin(), members, uint16_t(0));
+  for (const View& v : views_) {
+    for (int t = 0; t < std::min(v.tile_count, v.count); ++t) {
+      const size_t m = size_t(v.member[size_t(t)]);
+      want_width_[m] = uint16_t(std::max<int>(want_width_[m], v.tiles[size_t(t)].cols));
+      want_height_[m] = uint16_t(std::max<int>(want_height_[m], v.tiles[size_t(t)].rows * 2));
     }
+  }
+  for (int i = 0; i < members; ++i) {
+    int w = want_width_[size_t(i)], h = want_height_[size_t(i)];
+    if (states_[size_t(i)] & kDrawnVideoOff) w = h = 0;  // their camera is off: shown by name
     if (w > 0 && h > 0) {
       const double scale = std::min({1.0, double(max_w) / w, double(max_h) / h});
       w = std::max(16, int(w * scale) & ~1);
       h = std::max(16, int(h * scale) & ~1);
+    } else {
+      w = h = 0;  // nobody shows them: no video, and none decoded
     }
-    Delivery& d = deliveries_[i];
+    Participant& p = *members_[size_t(i)];
+    p.set_video_wanted(w > 0);
+    Delivery& d = deliveries_[size_t(i)];
     if (d.requested_width == w && d.requested_height == h) continue;
+    if (w == 0 && d.requested_width != 0) p.drop_video();  // its pool buffer goes back
     std::array<uint8_t, 32> packet;
     const net::VideoRequest request{uint16_t(w), uint16_t(h), uint16_t(context_.options.fps)};
     if (size_t n = net::build_packet(net::MsgType::kVideoRequest, request, packet)) {
-      if (members_[i]->outbox().send_control({packet.data(), n})) {
+      if (p.outbox().send_control({packet.data(), n})) {
         d.requested_width = uint16_t(w);
         d.requested_height = uint16_t(h);
       }

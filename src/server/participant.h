@@ -75,6 +75,10 @@ class Participant {
   uint64_t video_version() const { return video_version_.load(std::memory_order_acquire); }
   void put_video(VideoFrame frame);
   void drop_video();
+  // Whether some viewer shows this participant (set by the compositor with its
+  // VideoRequest): frames that arrive while nobody does are not decoded.
+  bool video_wanted() const { return video_wanted_.load(std::memory_order_acquire); }
+  void set_video_wanted(bool wanted) { video_wanted_.store(wanted, std::memory_order_release); }
   // Switched off by the participant (MediaState): show the name only.
   bool video_off() const { return video_off_.load(std::memory_order_acquire); }
   void set_video_off(bool off);
@@ -120,6 +124,7 @@ class Participant {
   VideoFrame latest_;
   std::atomic<uint64_t> video_version_{0};
   std::atomic<bool> video_off_{false};
+  std::atomic<bool> video_wanted_{false};
 
   std::mutex audio_mutex_;
   core::FixedRing<DecodedAudio, kAudioFrames> audio_;

@@ -1,10 +1,10 @@
 #include "server/room.h"
 
 #include <algorithm>
-#include <bit>
 
 #include "server/participant.h"
 #include "server/server_context.h"
+#include "server/server_options.h"
 #include "server/unique_name.h"
 
 namespace ttycall::server {
@@ -12,23 +12,21 @@ namespace ttycall::server {
 Room::Room(ServerContext& context, RenderWorkers& workers, const net::Name& name, int max_members)
     : context_(context),
       name_(name),
-      max_members_(std::clamp(max_members, 1, net::kMaxParticipants)),
+      max_members_(std::clamp(max_members, 1, kMaxRoomSize)),
+      members_(size_t(max_members_)),
+      audio_slot_used_(size_t(max_members_)),
       chat_history_(context.options.chat_history),
-      compositor_(context, *this, workers),
-      audio_(context, *this) {}
-
-void Room::tick_video() {
-  publish_changes();
-  compositor_.tick();
-}
+      compositor_(context, *this, workers, max_members_),
+      audio_(context, *this, max_members_) {}
 
 uint32_t Room::join(const std::shared_ptr<Participant>& participant) {
   std::lock_guard lock(mutex_);
   if (count_ >= max_members_) return 0;
   const uint32_t id = next_id_++;
-  const int slot = std::countr_one(used_audio_slots_);  // lowest free mixer slot
-  used_audio_slots_ |= uint64_t(1) << slot;
-  audio_.prepare_slot(slot);  // before any snapshot can show the mixer this member
+  // The lowest free mixer slot (a room never has more members than slots).
+  const int slot = int(std::find(audio_slot_used_.begin(), audio_slot_used_.end(), 0) -
+                       audio_slot_used_.begin());
+  audio_slot_used_[size_t(slot)] = 1;
   participant->set_audio_slot(slot);
   participant->set_id(id);
   // Unique in the room, before anyone is told of it (the list shows everyone the result).
@@ -50,19 +48,18 @@ uint32_t Room::join(const std::shared_ptr<Participant>& participant) {
   if (size_t n = net::build_packet(net::MsgType::kJoined, joined, packet)) {
     send_to_all_locked({packet.data(), n}, participant.get());
   }
-  broadcast_participants_locked();
   return id;
 }
 
 void Room::leave(const Participant& participant) {
   std::lock_guard lock(mutex_);
-  auto* end = members_.begin() + count_;
-  auto* it = std::find_if(members_.begin(), end, [&](const std::shared_ptr<Participant>& p) {
+  const auto end = members_.begin() + count_;
+  const auto it = std::find_if(members_.begin(), end, [&](const std::shared_ptr<Participant>& p) {
     return p.get() == &participant;
   });
   if (it == end) return;
   if (const int slot = participant.audio_slot(); slot >= 0) {
-    used_audio_slots_ &= ~(uint64_t(1) << slot);
+    audio_slot_used_[size_t(slot)] = 0;
   }
   std::move(it + 1, end, it);  // keep join order
   members_[--count_].reset();
@@ -72,41 +69,12 @@ void Room::leave(const Participant& participant) {
   if (size_t n = net::build_packet(net::MsgType::kLeft, net::Left{participant.id()}, packet)) {
     send_to_all_locked({packet.data(), n}, nullptr);
   }
-  broadcast_participants_locked();
-}
-
-uint64_t Room::flags_version_locked() const {
-  // Each member's counter only grows, so the sum changes whenever one of them does; the
-  // epoch covers joins and leaves.
-  uint64_t sum = epoch_.load(std::memory_order_acquire) << 32;
-  for (int i = 0; i < count_; ++i) sum += members_[i]->list_version();
-  return sum;
-}
-
-void Room::broadcast_participants_locked() {
-  published_version_ = flags_version_locked();
-  net::Participants list;
-  list.count = static_cast<uint16_t>(count_);
-  for (int i = 0; i < count_; ++i) {
-    list.list[i].id = members_[i]->id();
-    list.list[i].name = members_[i]->name();
-    list.list[i].flags = members_[i]->list_flags();
-  }
-  std::array<uint8_t, net::kHeaderSize + net::max_payload(net::MsgType::kParticipants)> packet;
-  if (size_t n = net::build_packet(net::MsgType::kParticipants, list, packet)) {
-    send_to_all_locked({packet.data(), n}, nullptr);
-  }
 }
 
 void Room::send_to_all_locked(std::span<const uint8_t> packet, const Participant* except) {
   for (int i = 0; i < count_; ++i) {
     if (members_[i].get() != except) members_[i]->outbox().send_control(packet);
   }
-}
-
-void Room::publish_changes() {
-  std::lock_guard lock(mutex_);
-  if (flags_version_locked() != published_version_) broadcast_participants_locked();
 }
 
 void Room::chat(const Participant& sender, std::string_view text, uint64_t time_us) {
@@ -170,10 +138,11 @@ void Room::clear() {
 }
 
 void Room::close_all() {
-  std::array<std::shared_ptr<Participant>, net::kMaxParticipants> members;
+  // A copy (shutdown is no steady state), so no close runs under the lock.
+  std::vector<std::shared_ptr<Participant>> members(static_cast<size_t>(max_members_));
   const int n = snapshot(members);
   for (int i = 0; i < n; ++i) {
-    members[i]->outbox().close_with_bye(net::ByeReason::kShutdown, "server shutting down");
+    members[size_t(i)]->outbox().close_with_bye(net::ByeReason::kShutdown, "server shutting down");
   }
 }
 

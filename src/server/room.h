@@ -5,15 +5,16 @@
 // the mixer take a snapshot each tick. Rooms come and go with their members
 // (room_directory.h).
 //
-// The participant list goes to everyone on every join and leave, and otherwise at most
-// once a tick (publish_changes()), when some member's flags changed since the last one:
-// a participant flipping a state many times a tick costs the others one list.
+// Member storage is sized for the room's maximum when it is made; join and leave never
+// allocate. The participant list is the compositor's (participant_list.h): at most once a
+// tick, when what it shows changed.
 #include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <span>
+#include <vector>
 
 #include "net/protocol.h"
 #include "server/audio_loop.h"
@@ -28,7 +29,7 @@ struct ServerContext;
 
 class Room {
  public:
-  // A room of at most `max_members` (capped at net::kMaxParticipants).
+  // A room of at most `max_members` (1..kMaxRoomSize).
   Room(ServerContext& context, RenderWorkers& workers, const net::Name& name, int max_members);
   Room(const Room&) = delete;
   Room& operator=(const Room&) = delete;
@@ -36,8 +37,8 @@ class Room {
   const net::Name& name() const { return name_; }
 
   // Admits a participant that said hello: gives it an id and a mixer slot, sends it
-  // Welcome before anything else, and tells everyone the new list. Returns the id, or 0
-  // if the room is full.
+  // Welcome before anything else, and tells the others it joined (the list follows on the
+  // next tick). Returns the id, or 0 if the room is full.
   uint32_t join(const std::shared_ptr<Participant>& participant);
   // Removes a participant (no-op if it never joined) and tells the others.
   void leave(const Participant& participant);
@@ -48,11 +49,10 @@ class Room {
   uint64_t epoch() const { return epoch_.load(std::memory_order_acquire); }
   int size() const;
 
-  // Sends everyone the participant list if any member's flags changed since it was last
-  // sent. Called once a tick.
-  void publish_changes();
-  // The video tick (the control thread): the list if it changed, then the pictures.
-  void tick_video();
+  int max_members() const { return max_members_; }
+
+  // The video tick (the control thread): the pictures, then the list if it changed.
+  void tick_video() { compositor_.tick(); }
   // For the Memory Report, on the control thread between ticks.
   size_t view_count() const { return compositor_.view_count(); }
   ViewSize largest_view() const { return compositor_.largest_view(); }
@@ -78,19 +78,16 @@ class Room {
   void clear();
 
  private:
-  uint64_t flags_version_locked() const;
-  void broadcast_participants_locked();
   void send_to_all_locked(std::span<const uint8_t> packet, const Participant* except);
 
   ServerContext& context_;
   const net::Name name_;
   const int max_members_;
   mutable std::mutex mutex_;
-  std::array<std::shared_ptr<Participant>, net::kMaxParticipants> members_;
+  std::vector<std::shared_ptr<Participant>> members_;  // max_members_ of them; count_ used
   int count_ = 0;
   uint32_t next_id_ = 1;
-  uint64_t used_audio_slots_ = 0;   // bit i: mixer slot i belongs to a member
-  uint64_t published_version_ = 0;  // flags_version_locked() when the list last went out
+  std::vector<uint8_t> audio_slot_used_;  // one per mixer slot
   std::atomic<uint64_t> epoch_{0};
   ChatHistory chat_history_;  // guarded by mutex_
   // Last: they read the members above from their first tick on.

@@ -282,17 +282,17 @@ void Server::write_stats_json() {
       "{{\"clients_peak\": {}, \"frames_rendered\": {}, \"frames_sent\": {}, "
       "\"frames_dropped\": {}, \"video_frames_in\": {}, \"video_frames_rejected\": {}, "
       "\"video_frames_over_rate\": {}, \"video_frames_superseded\": {}, "
-      "\"voice_packets_over_rate\": {}, \"renders_out_of_memory\": {}, "
-      "\"pool_budget_refusals\": {}, \"connections\": {}, \"uptime_s\": {:.3f}, "
-      "\"warmed_up\": {}, "
+      "\"video_frames_unwanted\": {}, \"voice_packets_over_rate\": {}, "
+      "\"renders_out_of_memory\": {}, \"pool_budget_refusals\": {}, \"connections\": {}, "
+      "\"uptime_s\": {:.3f}, \"warmed_up\": {}, "
       "\"heap\": {{\"allocs_total\": {}, \"bytes_total\": {}, \"current_bytes\": {}, "
       "\"peak_bytes\": {}, \"steady_allocs_per_s\": {:.3f}, \"steady_bytes_per_s\": {:.3f}}}, "
       "\"rss_peak_bytes\": {}}}\n",
       c.clients_peak.load(), c.frames_rendered.load(), c.frames_sent.load(),
       c.frames_dropped.load(), c.video_frames_in.load(), c.video_frames_rejected.load(),
       c.video_frames_over_rate.load(), c.video_frames_superseded.load(),
-      c.voice_packets_over_rate.load(), c.renders_out_of_memory.load(),
-      context_.pool_budget.refusals(), c.connections.load(),
+      c.video_frames_unwanted.load(), c.voice_packets_over_rate.load(),
+      c.renders_out_of_memory.load(), context_.pool_budget.refusals(), c.connections.load(),
       core::seconds_between(started_, core::SteadyClock::now()), monitor_.warmed_up(), heap.allocs,
       heap.bytes_allocated, heap.current_bytes, heap.peak_bytes, steady_allocs, steady_bytes,
       int64_t(usage.ru_maxrss) * 1024);

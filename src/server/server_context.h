@@ -25,6 +25,7 @@ struct ServerCounters {
   std::atomic<uint64_t> video_frames_rejected{0};    // not a baseline JPEG of its stated size
   std::atomic<uint64_t> video_frames_over_rate{0};   // beyond the rate asked for: not decoded
   std::atomic<uint64_t> video_frames_superseded{0};  // replaced by a newer one before decoding
+  std::atomic<uint64_t> video_frames_unwanted{0};    // from someone nobody shows: not decoded
   std::atomic<uint64_t> voice_packets_over_rate{0};  // beyond one per 20 ms: not decoded
   std::atomic<uint64_t> renders_out_of_memory{0};    // a view's scratch could not grow
   std::atomic<uint64_t> connections{0};

@@ -8,6 +8,9 @@
 
 namespace ttycall::server {
 
+// The largest --max-room-size: member storage is sized to a room's maximum when it is made.
+constexpr int kMaxRoomSize = 4096;
+
 struct ServerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 27224;  // 0 = any free port (see Server::port())
@@ -15,7 +18,9 @@ struct ServerOptions {
   // Rooms (room_policy.h): "open" (any name makes a room) or a rooms file.
   std::string rooms = "open";
   std::string default_room = "lobby";  // where a Hello without a room goes
-  int max_room_size = 64;              // members of one room (at most net::kMaxParticipants)
+  int max_room_size = 256;             // members of one room (at most kMaxRoomSize)
+  int gallery = 16;                    // tiles a viewer sees unless it asks (at most kMaxTiles)
+  int mixed_speakers = 6;              // loudest active speakers mixed per tick
   bool list_rooms = false;             // answer ListRooms (`ttycall rooms`)
   int chat_history = 50;               // chat messages a room keeps for late joiners (0-1000)
   int fps = 30;

@@ -6,11 +6,13 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/clock.h"
 #include "core/safe_text.h"
 #include "core/utf8.h"
+#include "media/layout.h"
 #include "server/room.h"
 #include "server/room_directory.h"
 #include "server/server_context.h"
@@ -305,6 +307,9 @@ void Session::act_on(const net::HandshakeStep& step) {
 ViewKey Session::clamp_view(ViewKey key) const {
   key.cols = uint16_t(std::min<int>(key.cols, context_.options.max_cols));
   key.rows = uint16_t(std::min<int>(key.rows, context_.options.max_rows));
+  // 0: the server's default; a viewer may ask for fewer or more tiles, up to what a grid holds.
+  key.gallery = uint8_t(std::clamp<int>(key.gallery == 0 ? context_.options.gallery : key.gallery,
+                                        1, media::kMaxTiles));
   return key;
 }
 
@@ -396,7 +401,8 @@ void Session::handle_resize(std::span<const uint8_t> payload) {
   if (!within_rate(view_changes_, "too many view changes a second")) return;
   net::Resize resize;
   if (!net::decode(payload, resize)) return protocol_error("malformed resize");
-  participant_.set_view(clamp_view({resize.cols, resize.rows, resize.layout, resize.pinned_id}));
+  participant_.set_view(
+      clamp_view({resize.cols, resize.rows, resize.layout, resize.pinned_id, resize.gallery}));
 }
 
 void Session::handle_media_state(std::span<const uint8_t> payload) {

@@ -51,6 +51,10 @@ bool UplinkDecoder::video(std::span<const uint8_t> payload) {
   net::VideoUpHeader up;
   std::span<const uint8_t> jpeg;
   if (!net::decode(payload, up, jpeg)) return false;
+  if (!participant_.video_wanted()) {  // sent before our VideoRequest(0 x 0) arrived
+    context_.counters.video_frames_unwanted.fetch_add(1, std::memory_order_relaxed);
+    return true;
+  }
   const auto now = core::SteadyClock::now();
   if (!camera_rate_.allow(now) || !camera_bytes_.allow(now, double(jpeg.size()))) {
     context_.counters.video_frames_over_rate.fetch_add(1, std::memory_order_relaxed);

@@ -14,13 +14,16 @@ struct ViewKey {
   uint16_t cols = 0;
   uint16_t rows = 0;
   net::ViewLayout layout = net::ViewLayout::kGrid;
-  uint32_t pinned_id = 0;  // with kFocus: the large tile; 0 = the latest speaker
+  uint32_t pinned_id = 0;  // the first tile (with kFocus: the large one); 0 = the speaker
+  uint8_t gallery = 0;     // most tiles shown (set by the session: never 0 in a room)
 
   uint64_t packed() const { return uint64_t(cols) | uint64_t(rows) << 16; }
-  uint64_t packed_layout() const { return uint64_t(layout) | uint64_t(pinned_id) << 8; }
+  uint64_t packed_layout() const {
+    return uint64_t(layout) | uint64_t(pinned_id) << 8 | uint64_t(gallery) << 40;
+  }
   static ViewKey unpack(uint64_t v, uint64_t layout = 0) {
-    return {uint16_t(v), uint16_t(v >> 16), net::ViewLayout(uint8_t(layout)),
-            uint32_t(layout >> 8)};
+    return {uint16_t(v), uint16_t(v >> 16), net::ViewLayout(uint8_t(layout)), uint32_t(layout >> 8),
+            uint8_t(layout >> 40)};
   }
   bool operator==(const ViewKey&) const = default;
 };

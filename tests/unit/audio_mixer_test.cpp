@@ -112,7 +112,7 @@ TEST(AudioMixer, NonSpeakingListenersShareOneMixBuffer) {
   ASSERT_EQ(own.size(), 2u);
   EXPECT_EQ(own[0], kA);
   EXPECT_EQ(own[1], kB);
-  EXPECT_EQ(m.active_mask(), 0b11u);
+  EXPECT_TRUE(m.active(kA) && m.active(kB) && !m.active(kC) && !m.active(kD));
   EXPECT_EQ(m.mix(AudioMixer::kSharedMix).size(), size_t(kFrameSamples));
 }
 
@@ -120,7 +120,7 @@ TEST(AudioMixer, NothingClipsWithThirtyTwoLoudSources) {
   Call call(40);
   for (int s = 0; s < 32; ++s) call.talk(s, 150.0 + 53.0 * s, 1.0f);  // full-scale each
   call.run(100, 50);
-  EXPECT_EQ(call.mixer.active_count(), 32);
+  EXPECT_EQ(call.mixer.active_count(), MixerParams{}.max_mixed);  // the loudest few only
   for (int l = 0; l < 40; ++l) {
     const auto& h = call.heard[size_t(l)];
     const float p = peak(h);
@@ -128,6 +128,56 @@ TEST(AudioMixer, NothingClipsWithThirtyTwoLoudSources) {
     EXPECT_GT(p, 0.3f) << l;  // loud, not muted
     for (const float s : h) ASSERT_GT(to_int16(s), -32768);
   }
+}
+
+TEST(AudioMixer, MixesOnlyTheLoudestFewOfABigRoom) {
+  // 200 members, 10 of them talking at different levels; four are mixed.
+  MixerParams p = linear_params();
+  p.max_mixed = 4;
+  p.duck_db = 0.0f;
+  Call call(200, p);
+  for (int s = 0; s < 10; ++s) call.talk(s, 300.0 + 70.0 * s, 0.02f + 0.02f * float(s));
+  call.run(30, 10);
+  const AudioMixer& m = call.mixer;
+  EXPECT_EQ(m.active_count(), 4);
+  const auto own = m.own_mixes();
+  ASSERT_EQ(own.size(), 4u);
+  EXPECT_EQ(std::vector<int>(own.begin(), own.end()), (std::vector<int>{6, 7, 8, 9}));
+  // A listener hears the four loudest, and nothing of the quieter talkers.
+  const int listener = 150;
+  EXPECT_EQ(m.mix_for(listener), AudioMixer::kSharedMix);
+  for (int s = 6; s < 10; ++s) EXPECT_GT(call.amplitude(listener, 300.0 + 70.0 * s), 0.05f) << s;
+  for (int s = 0; s < 6; ++s) EXPECT_LT(call.amplitude(listener, 300.0 + 70.0 * s), 0.005f) << s;
+  // A talker who is not mixed hears the shared mix; a mixed one hears the others only.
+  EXPECT_EQ(m.mix_for(2), AudioMixer::kSharedMix);
+  EXPECT_LT(call.amplitude(9, 300.0 + 70.0 * 9), 0.005f);
+  EXPECT_GT(call.amplitude(9, 300.0 + 70.0 * 8), 0.05f);
+  // Each mixed talker has its own seat (an encoder each).
+  std::vector<int> seats;
+  for (int s : own) seats.push_back(m.seat(s));
+  std::sort(seats.begin(), seats.end());
+  EXPECT_EQ(seats, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(m.seat(0), -1);
+}
+
+TEST(AudioMixer, AMixedTalkerKeepsItsPlaceAndSeatAgainstASlightlyLouderOne) {
+  MixerParams p = linear_params();
+  p.max_mixed = 1;
+  Call call(3, p);
+  call.talk(kA, 440, 0.2f);
+  call.run(20, 1);
+  ASSERT_TRUE(call.mixer.active(kA));
+  const int seat = call.mixer.seat(kA);
+  call.talk(kB, 660, 0.25f);  // 2 dB louder: within the bonus of the one already mixed
+  call.run(20, 1);
+  EXPECT_TRUE(call.mixer.active(kA));
+  EXPECT_FALSE(call.mixer.active(kB));
+  EXPECT_EQ(call.mixer.seat(kA), seat);
+  call.talk(kB, 660, 0.8f);  // 12 dB louder: takes over
+  call.run(20, 1);
+  EXPECT_TRUE(call.mixer.active(kB));
+  EXPECT_FALSE(call.mixer.active(kA));
+  EXPECT_EQ(call.mixer.seat(kA), -1);
 }
 
 TEST(AudioMixer, CrowdScalingLowersEachSourceAsMoreAreActive) {
@@ -182,7 +232,7 @@ TEST(AudioMixer, SpeakingFlagsFollowLevelWithHangover) {
   EXPECT_TRUE(call.mixer.speaking(kA));
   EXPECT_FALSE(call.mixer.speaking(kB));
   EXPECT_FALSE(call.mixer.speaking(kC));
-  EXPECT_EQ(call.mixer.speaking_mask(), 0b001u);
+  EXPECT_FALSE(call.mixer.speaking(kD));
   EXPECT_FALSE(call.mixer.active(kB));
 
   call.silence(kA);

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace ttycall::client {
 namespace {
 
@@ -27,8 +29,20 @@ TEST(CallControls, KeysMapToActionsInEitherCase) {
   EXPECT_EQ(action_for_key('c'), CallAction::kNextColor);
   EXPECT_EQ(action_for_key('s'), CallAction::kToggleStats);
   EXPECT_EQ(action_for_key('F'), CallAction::kCycleFocus);
+  EXPECT_EQ(action_for_key('g'), CallAction::kCycleGallery);
   EXPECT_EQ(action_for_key('x'), CallAction::kNone);
   EXPECT_EQ(action_for_key('\x1b'), CallAction::kNone);
+}
+
+TEST(CallControls, GalleryKeyStepsThroughTheSizesThenBackToTheServersOwn) {
+  CallControls controls;
+  std::vector<int> seen;
+  for (int i = 0; i < 7; ++i) {
+    const CallEffects e = controls.apply(CallAction::kCycleGallery, {}, 1);
+    EXPECT_TRUE(e.send_view);
+    seen.push_back(controls.choices().gallery);
+  }
+  EXPECT_EQ(seen, (std::vector<int>{4, 9, 16, 25, 36, 64, 0}));
 }
 
 TEST(CallControls, CameraKeyFlipsAndTellsTheServer) {

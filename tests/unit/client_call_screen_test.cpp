@@ -59,6 +59,20 @@ TEST(CallScreen, StatusLineNamesEveryoneOnTheLastRowInsideTheSameUpdate) {
   EXPECT_EQ(out.find("fps"), std::string::npos);  // no stats box unless asked
 }
 
+TEST(CallScreen, ABigRoomShowsItsListedNamesThenHowManyMore) {
+  CallScreen screen;
+  screen.set_size(160, 40);
+  net::Participants list = three();
+  list.total = 1000;  // the list holds the first three by gallery order
+  screen.set_participants(list, 3);
+  const std::string line = visible(text(screen.compose_chrome(ScreenState{})));
+  EXPECT_NE(line.find("Ada"), std::string::npos) << line;
+  EXPECT_NE(line.find("+997 more"), std::string::npos) << line;
+  // A list of everyone says nothing more.
+  screen.set_participants(three(), 3);
+  EXPECT_EQ(visible(text(screen.compose_chrome(ScreenState{}))).find("more"), std::string::npos);
+}
+
 TEST(CallScreen, StatsBoxShowsTheFiguresWhenAsked) {
   CallScreen screen;
   screen.set_size(120, 40);

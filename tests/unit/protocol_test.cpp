@@ -121,8 +121,9 @@ Participants sample_participants(int count, std::string_view name_base = "p") {
 
 Participants max_participants() {
   Participants m;
-  m.count = kMaxParticipants;
-  for (int i = 0; i < kMaxParticipants; ++i) {
+  m.total = 4096;
+  m.count = kMaxListedParticipants;
+  for (int i = 0; i < kMaxListedParticipants; ++i) {
     m.list[i].id = 0xFFFFFFF0u - uint32_t(i);
     m.list[i].flags = kHasVideo | kSpeaking | kMuted;
     m.list[i].name = Name::from(std::string(kMaxNameBytes, char('A' + i % 26)));
@@ -160,10 +161,10 @@ VideoDownHeader sample_video_down(int sources = 2, int labels = 2) {
   return m;
 }
 
-// The same view with kMaxParticipants labels of the longest names.
+// The same view with kMaxLabels labels of the longest names.
 VideoDownHeader max_video_down() {
-  VideoDownHeader m = sample_video_down(kMaxFrameSources, kMaxParticipants);
-  for (int i = 0; i < kMaxParticipants; ++i) {
+  VideoDownHeader m = sample_video_down(kMaxFrameSources, kMaxLabels);
+  for (int i = 0; i < kMaxLabels; ++i) {
     m.labels[i].name = Name::from(std::string(kMaxNameBytes, char('a' + i % 26)));
   }
   return m;
@@ -260,6 +261,8 @@ std::vector<Case> all_cases() {
                         Resize{1000, 500, ViewLayout::kFocus, 0xFFFFFFFFu}));
   c.push_back(
       make_case("Resize/focus, speaker", MsgType::kResize, Resize{1, 1, ViewLayout::kFocus, 0}));
+  c.push_back(
+      make_case("Resize/gallery", MsgType::kResize, Resize{80, 24, ViewLayout::kGrid, 0, 9}));
   c.push_back(make_case("MediaState", MsgType::kMediaState, MediaState{kMediaVideoOff}));
   c.push_back(make_case("Ping", MsgType::kPing, Ping{0x0102030405060708ull}));
   c.push_back(make_case("Pong", MsgType::kPong, Ping{0xFFFFFFFFFFFFFFFFull}));
@@ -352,10 +355,10 @@ TEST(Protocol, MaxPayloadPerType) {
   EXPECT_EQ(max_payload(MsgType::kListRooms), 2u);
   EXPECT_EQ(max_payload(MsgType::kRoomList), 4u + 64u * (3u + 32u));
   EXPECT_EQ(max_payload(MsgType::kWelcome), 6u);
-  EXPECT_EQ(max_payload(MsgType::kParticipants), 2u + 64u * (6u + 32u));
+  EXPECT_EQ(max_payload(MsgType::kParticipants), 4u + 64u * (6u + 32u));
   EXPECT_EQ(max_payload(MsgType::kJoined), 37u);
   EXPECT_EQ(max_payload(MsgType::kLeft), 4u);
-  EXPECT_EQ(max_payload(MsgType::kResize), 9u);
+  EXPECT_EQ(max_payload(MsgType::kResize), 10u);
   EXPECT_EQ(max_payload(MsgType::kMediaState), 1u);
   EXPECT_EQ(max_payload(MsgType::kPing), 8u);
   EXPECT_EQ(max_payload(MsgType::kPong), 8u);
@@ -398,7 +401,7 @@ TEST(Protocol, LargestMessagesFitTheirLimits) {
   // The largest VideoDown header leaves room for a picture under the limit.
   const VideoDownHeader big = max_video_down();
   EXPECT_EQ(encode_vec(big).size(), kVideoDownFixedSize + kMaxFrameSources * kFrameSourceSize +
-                                        kMaxParticipants * (kFrameLabelFixedSize + kMaxNameBytes));
+                                        kMaxLabels * (kFrameLabelFixedSize + kMaxNameBytes));
   EXPECT_LT(encode_vec(big).size() + (1u << 20), max_payload(MsgType::kVideoDown));
 }
 
@@ -798,15 +801,27 @@ TEST(ProtocolRoundTrip, Participants) {
   const Participants in = max_participants();
   Participants out;
   ASSERT_TRUE(decode_checked(encode_vec(in), out));
-  ASSERT_EQ(out.count, kMaxParticipants);
-  for (int i = 0; i < kMaxParticipants; ++i) {
+  ASSERT_EQ(out.count, kMaxListedParticipants);
+  EXPECT_EQ(out.total, in.total);
+  for (int i = 0; i < kMaxListedParticipants; ++i) {
     EXPECT_EQ(out.list[i].id, in.list[i].id);
     EXPECT_EQ(out.list[i].flags, in.list[i].flags);
     EXPECT_EQ(out.list[i].name.view(), in.list[i].name.view());
   }
-  const Buf layout =
-      Bytes().u16(2).u32(1).u8(kHasVideo).u8(2).str("ab").u32(2).u8(0).u8(1).str("c").take();
+  const Buf layout = Bytes()
+                         .u16(300)
+                         .u16(2)
+                         .u32(1)
+                         .u8(kHasVideo)
+                         .u8(2)
+                         .str("ab")
+                         .u32(2)
+                         .u8(0)
+                         .u8(1)
+                         .str("c")
+                         .take();
   ASSERT_TRUE(decode_checked(layout, out));
+  EXPECT_EQ(out.total, 300);
   EXPECT_EQ(out.count, 2);
   EXPECT_EQ(out.list[0].id, 1u);
   EXPECT_EQ(out.list[0].flags, kHasVideo);
@@ -817,8 +832,13 @@ TEST(ProtocolRoundTrip, Participants) {
 
 TEST(ProtocolRoundTrip, ParticipantsEmpty) {
   Participants out = sample_participants(4);
-  ASSERT_TRUE(decode_checked(Bytes().u16(0).take(), out));
+  ASSERT_TRUE(decode_checked(Bytes().u16(0).u16(0).take(), out));
   EXPECT_EQ(out.count, 0);
+  // A list whose sender left the total at 0 says its count.
+  Participants small = sample_participants(3);
+  small.total = 0;
+  ASSERT_TRUE(decode_checked(encode_vec(small), out));
+  EXPECT_EQ(out.total, 3);
 }
 
 TEST(ProtocolRoundTrip, JoinedAndLeft) {
@@ -847,12 +867,21 @@ TEST(ProtocolRoundTrip, ResizeEveryLayout) {
   }
 }
 
-TEST(ProtocolRoundTrip, ResizeLayoutIsAlwaysNineBytes) {
+TEST(ProtocolRoundTrip, ResizeIsAlwaysTenBytes) {
   // One form: a plain grid without a pin is as long as a pinned focus view.
-  EXPECT_EQ(encode_vec(Resize{80, 24}), Bytes().u16(80).u16(24).u8(0).u32(0).take());
-  EXPECT_EQ(encode_vec(Resize{120, 39, ViewLayout::kFocus, 7}),
-            Bytes().u16(120).u16(39).u8(1).u32(7).take());
-  EXPECT_EQ(kResizeSize, 9u);
+  EXPECT_EQ(encode_vec(Resize{80, 24}), Bytes().u16(80).u16(24).u8(0).u32(0).u8(0).take());
+  EXPECT_EQ(encode_vec(Resize{120, 39, ViewLayout::kFocus, 7, 25}),
+            Bytes().u16(120).u16(39).u8(1).u32(7).u8(25).take());
+  EXPECT_EQ(kResizeSize, 10u);
+}
+
+TEST(ProtocolValidate, ResizeGallery) {
+  Resize out;
+  ASSERT_TRUE(decode_checked(encode_vec(Resize{80, 24, ViewLayout::kGrid, 0, kMaxGallery}), out));
+  EXPECT_EQ(out.gallery, kMaxGallery);
+  EXPECT_FALSE(decodes<Resize>(Bytes().u16(80).u16(24).u8(0).u32(0).u8(kMaxGallery + 1).take()));
+  // The v3 form, without the gallery, is too short.
+  EXPECT_FALSE(decodes<Resize>(Bytes().u16(80).u16(24).u8(0).u32(0).take()));
 }
 
 TEST(ProtocolRoundTrip, PingPong) {
@@ -913,8 +942,8 @@ TEST(ProtocolRoundTrip, VideoDown) {
     EXPECT_EQ(out.sources[i].participant_id, in.sources[i].participant_id);
     EXPECT_EQ(out.sources[i].capture_us, in.sources[i].capture_us);
   }
-  ASSERT_EQ(out.label_count, kMaxParticipants);
-  for (int i = 0; i < kMaxParticipants; ++i) {
+  ASSERT_EQ(out.label_count, kMaxLabels);
+  for (int i = 0; i < kMaxLabels; ++i) {
     EXPECT_EQ(out.labels[i].col, in.labels[i].col) << i;
     EXPECT_EQ(out.labels[i].row, in.labels[i].row) << i;
     EXPECT_EQ(out.labels[i].width, in.labels[i].width) << i;
@@ -1217,7 +1246,7 @@ TEST(ProtocolRoundTrip, ResizeWithFocusLayout) {
 
 TEST(ProtocolValidate, ResizeHasOneSize) {
   const Buf good = encode_vec(Resize{80, 24, ViewLayout::kFocus, 7});
-  ASSERT_EQ(good.size(), 9u);
+  ASSERT_EQ(good.size(), 10u);
   ASSERT_TRUE(decodes<Resize>(good));
   // v1's two forms (6 bytes: no layout; 11 bytes: render and colour first) and every
   // other length are refused.
@@ -1262,12 +1291,15 @@ TEST(ProtocolValidate, MediaState) {
 TEST(ProtocolValidate, ParticipantsCountAndNames) {
   // count above the limit, with well-formed entries present.
   Bytes over;
-  over.u16(kMaxParticipants + 1);
-  for (int i = 0; i <= kMaxParticipants; ++i) over.u32(uint32_t(i)).u8(0).u8(1).str("x");
+  over.u16(kMaxListedParticipants + 1).u16(kMaxListedParticipants + 1);
+  for (int i = 0; i <= kMaxListedParticipants; ++i) over.u32(uint32_t(i)).u8(0).u8(1).str("x");
   EXPECT_FALSE(decodes<Participants>(over.take()));
-  EXPECT_FALSE(decodes<Participants>(Bytes().u16(0xFFFF).take()));
+  EXPECT_FALSE(decodes<Participants>(Bytes().u16(0xFFFF).u16(0xFFFF).take()));
   // A count larger than the entries present.
-  EXPECT_FALSE(decodes<Participants>(Bytes().u16(2).u32(1).u8(0).u8(1).str("x").take()));
+  EXPECT_FALSE(decodes<Participants>(Bytes().u16(2).u16(2).u32(1).u8(0).u8(1).str("x").take()));
+  // A total below the count.
+  EXPECT_FALSE(decodes<Participants>(Bytes().u16(0).u16(1).u32(1).u8(0).u8(1).str("x").take()));
+  EXPECT_TRUE(decodes<Participants>(Bytes().u16(900).u16(1).u32(1).u8(0).u8(1).str("x").take()));
   // A bad name in any entry.
   for (const std::string& bad : {std::string(), std::string("\x1b"), std::string("\xC3")}) {
     for (int at = 0; at < 3; ++at) {
@@ -1276,8 +1308,8 @@ TEST(ProtocolValidate, ParticipantsCountAndNames) {
       EXPECT_FALSE(encodes_and_decodes(p)) << at;
     }
   }
-  EXPECT_FALSE(
-      decodes<Participants>(Bytes().u16(1).u32(1).u8(0).u8(33).str(std::string(33, 'x')).take()));
+  EXPECT_FALSE(decodes<Participants>(
+      Bytes().u16(1).u16(1).u32(1).u8(0).u8(33).str(std::string(33, 'x')).take()));
   // Unknown flag bits are carried, not judged.
   Participants p = sample_participants(1);
   p.list[0].flags = 0xFF;
@@ -1387,8 +1419,8 @@ TEST(ProtocolValidate, VideoDownCountsAboveTheLimits) {
   over[kVideoDownFixedSize - 2] = 0xFF;
   EXPECT_FALSE(decodes<VideoDownHeader>(over));
   // label_count above the limit, with well-formed labels and a picture present.
-  Buf labels = encode_vec(sample_video_down(0, kMaxParticipants));
-  labels[kVideoDownFixedSize - 1] = kMaxParticipants + 1;
+  Buf labels = encode_vec(sample_video_down(0, kMaxLabels));
+  labels[kVideoDownFixedSize - 1] = kMaxLabels + 1;
   labels = concat(Bytes().raw(labels).u16(0).u16(0).u16(1).u8(0).u8(1).str("x").take(), kPicture);
   EXPECT_FALSE(decodes<VideoDownHeader>(labels));
   labels[kVideoDownFixedSize - 1] = 0xFF;
@@ -1471,7 +1503,7 @@ TEST(ProtocolValidate, EncodersRefuseLengthsBeyondTheirArrays) {
   h.name.len = kMaxNameBytes + 1;
   EXPECT_EQ(encode_vec(h).size(), 0u);
   Participants p = sample_participants(1);
-  p.count = kMaxParticipants + 1;
+  p.count = kMaxListedParticipants + 1;
   EXPECT_EQ(encode_vec(p).size(), 0u);
   Participants long_name = sample_participants(2);
   long_name.list[1].name.len = kMaxNameBytes + 1;
@@ -1486,7 +1518,7 @@ TEST(ProtocolValidate, EncodersRefuseLengthsBeyondTheirArrays) {
   v.source_count = kMaxFrameSources + 1;
   EXPECT_EQ(encode_vec(v).size(), 0u);
   v = sample_video_down();
-  v.label_count = kMaxParticipants + 1;
+  v.label_count = kMaxLabels + 1;
   EXPECT_EQ(encode_vec(v).size(), 0u);
   v = sample_video_down();
   v.labels[1].name.len = kMaxNameBytes + 1;

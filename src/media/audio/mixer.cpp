@@ -18,10 +18,6 @@ const core::AllocSite& mixer_site() {
 constexpr float kLevelRise = 0.5f;
 constexpr float kLevelFall = 0.1f;
 
-constexpr uint64_t bit(int slot) {
-  return uint64_t(1) << slot;
-}
-
 SpeakingParams active_params(const MixerParams& p) {
   return SpeakingParams{p.active_threshold_dbfs, p.active_hangover_frames};
 }
@@ -29,16 +25,19 @@ SpeakingParams active_params(const MixerParams& p) {
 }  // namespace
 
 AudioMixer::AudioMixer(int slots, const MixerParams& params)
-    : slots_(std::clamp(slots, 1, kMaxSlots)),
+    : slots_(std::max(slots, 1)),
+      max_mixed_(std::clamp(params.max_mixed, 1, kMaxMixed)),
       params_(params),
       clipper_(params.clipper),
       shared_compressor_(params.compressor) {
   const core::ScopedAllocSite scope(mixer_site());
   const Source proto{VoiceChain(params.voice), SpeakingDetector(active_params(params)),
-                     SpeakingDetector(params.speaking), Compressor(params.compressor)};
+                     SpeakingDetector(params.speaking)};
   sources_.assign(size_t(slots_), proto);
   inputs_.assign(size_t(slots_) * kFrameSamples, 0.0f);
-  own_.assign(size_t(slots_) * kFrameSamples, 0.0f);
+  own_.assign(size_t(max_mixed_) * kFrameSamples, 0.0f);
+  own_compressors_.assign(size_t(max_mixed_), Compressor(params.compressor));
+  candidates_.reserve(size_t(slots_));
 }
 
 std::span<float> AudioMixer::input(int slot) {
@@ -58,14 +57,15 @@ void AudioMixer::reset_slot(int slot) {
   s.chain.reset();
   s.active_detector.reset();
   s.speaking_detector.reset();
-  s.own_compressor.reset();
+  if (s.seat >= 0) seat_taken_[size_t(s.seat)] = false;
   s.level_dbfs = s.smoothed_dbfs = kSilenceDbfs;
   s.gain = s.gain_to = 0.0f;
   s.capture_us = 0;
-  s.submitted = false;
-  active_mask_ &= ~bit(slot);
-  previous_active_mask_ &= ~bit(slot);
-  speaking_mask_ &= ~bit(slot);
+  s.submitted = s.active = s.was_active = s.speaking = false;
+  s.seat = -1;
+  active_count_ =
+      int(std::remove(active_list_.begin(), active_list_.begin() + active_count_, slot) -
+          active_list_.begin());
 }
 
 void AudioMixer::add_scaled(const Source& s, const float* x, float* sum, float sign) const {
@@ -80,6 +80,7 @@ void AudioMixer::add_scaled(const Source& s, const float* x, float* sum, float s
 void AudioMixer::mix() {
   begin_tick();
   measure_sources();
+  choose_mixed();
   choose_dominant();
   sum_active_sources();
   seed_new_own_compressors();
@@ -89,18 +90,45 @@ void AudioMixer::mix() {
 }
 
 void AudioMixer::begin_tick() {
-  previous_active_mask_ = active_mask_;
-  active_mask_ = 0;
-  speaking_mask_ = 0;
+  for (Source& s : sources_) {
+    s.was_active = s.active;
+    s.active = false;
+  }
   active_count_ = 0;
+  candidates_.clear();
   newest_capture_[0] = newest_capture_[1] = 0;
   newest_slot_ = -1;
 }
 
 void AudioMixer::measure_sources() {
   for (int slot = 0; slot < slots_; ++slot) {
-    if (measure(slot)) add_active(slot);
+    if (measure(slot)) candidates_.push_back(slot);  // reserved for every slot
   }
+}
+
+void AudioMixer::choose_mixed() {
+  // The loudest max_mixed candidates; one mixed last tick keeps its place against a
+  // newcomer unless the newcomer is clearly louder.
+  const auto loudness = [&](int slot) {
+    const Source& s = sources_[size_t(slot)];
+    return s.smoothed_dbfs + (s.was_active ? kStayBonusDb : 0.0f);
+  };
+  const auto louder = [&](int a, int b) {
+    const float la = loudness(a), lb = loudness(b);
+    return la != lb ? la > lb : a < b;
+  };
+  const auto keep = ptrdiff_t(std::min(candidates_.size(), size_t(max_mixed_)));
+  std::partial_sort(candidates_.begin(), candidates_.begin() + keep, candidates_.end(), louder);
+  std::sort(candidates_.begin(), candidates_.begin() + keep);  // ascending slots
+  for (ptrdiff_t k = 0; k < keep; ++k) sources_[size_t(candidates_[size_t(k)])].active = true;
+  // Those no longer mixed give their seat back before newcomers take one.
+  for (Source& s : sources_) {
+    if (s.seat >= 0 && !s.active) {
+      seat_taken_[size_t(s.seat)] = false;
+      s.seat = -1;
+    }
+  }
+  for (ptrdiff_t k = 0; k < keep; ++k) add_active(candidates_[size_t(k)]);
 }
 
 bool AudioMixer::measure(int slot) {
@@ -116,12 +144,17 @@ bool AudioMixer::measure(int slot) {
       (level > s.smoothed_dbfs ? kLevelRise : kLevelFall) * (level - s.smoothed_dbfs);
   // Both detectors see every frame, so their hangovers run while the slot is silent.
   const bool active = s.active_detector.update(level) && s.submitted;
-  if (s.speaking_detector.update(level)) speaking_mask_ |= bit(slot);
+  s.speaking = s.speaking_detector.update(level);
   return active;
 }
 
 void AudioMixer::add_active(int slot) {
-  active_mask_ |= bit(slot);
+  Source& s = sources_[size_t(slot)];
+  if (s.seat < 0) {
+    s.seat = int(std::find(seat_taken_.begin(), seat_taken_.begin() + max_mixed_, false) -
+                 seat_taken_.begin());
+    seat_taken_[size_t(s.seat)] = true;
+  }
   active_list_[size_t(active_count_++)] = slot;
   const uint64_t capture_us = sources_[size_t(slot)].capture_us;
   if (capture_us >= newest_capture_[0]) {
@@ -161,7 +194,7 @@ void AudioMixer::sum_active_sources() {
   for (int k = 0; k < active_count_; ++k) {
     const int slot = active_list_[size_t(k)];
     Source& s = sources_[size_t(slot)];
-    if (!(previous_active_mask_ & bit(slot))) s.gain = 0.0f;  // fade in over one frame
+    if (!s.was_active) s.gain = 0.0f;  // fade in over one frame
     s.gain_to = crowd * (dominant_ >= 0 && slot != dominant_ ? duck : 1.0f);
     add_scaled(s, input_ptr(slot), sum_.data(), 1.0f);
   }
@@ -172,9 +205,8 @@ void AudioMixer::sum_active_sources() {
 void AudioMixer::seed_new_own_compressors() {
   for (int k = 0; k < active_count_; ++k) {
     const int slot = active_list_[size_t(k)];
-    if (!(previous_active_mask_ & bit(slot))) {
-      sources_[size_t(slot)].own_compressor = shared_compressor_;
-    }
+    const Source& s = sources_[size_t(slot)];
+    if (!s.was_active) own_compressors_[size_t(s.seat)] = shared_compressor_;
   }
 }
 
@@ -192,7 +224,7 @@ void AudioMixer::finish_own_mixes() {
     std::copy(sum_.begin(), sum_.end(), out);
     add_scaled(s, input_ptr(slot), out, -1.0f);
     const std::span<float> frame(out, size_t(kFrameSamples));
-    s.own_compressor.process(frame);
+    own_compressors_[size_t(s.seat)].process(frame);
     clipper_.process(frame);
   }
 }
@@ -216,7 +248,8 @@ std::span<const float> AudioMixer::mix(int mix_id) const {
   if (mix_id == kSharedMix || mix_id < 0 || mix_id >= slots_ || !active(mix_id)) {
     return {shared_.data(), shared_.size()};
   }
-  return {own_.data() + size_t(mix_id) * kFrameSamples, size_t(kFrameSamples)};
+  return {own_.data() + size_t(sources_[size_t(mix_id)].seat) * kFrameSamples,
+          size_t(kFrameSamples)};
 }
 
 uint64_t AudioMixer::capture_us(int mix_id) const {
@@ -226,7 +259,7 @@ uint64_t AudioMixer::capture_us(int mix_id) const {
 
 bool AudioMixer::switched_to_own(int listener) const {
   if (listener < 0 || listener >= slots_) return false;
-  return active(listener) && !(previous_active_mask_ & bit(listener));
+  return active(listener) && !sources_[size_t(listener)].was_active;
 }
 
 float AudioMixer::level_dbfs(int slot) const {
