@@ -164,7 +164,7 @@ Command add_server_command(CLI::App& app) {
   limits
       ->add_option("--max-connections-per-ip", options->max_connections_per_ip,
                    "Most open connections from one address (an IPv6 /64 counts as one)")
-      ->check(CLI::Range(1, 1024))
+      ->check(CLI::Range(1, 16384))
       ->capture_default_str();
   limits
       ->add_option("--max-pending", options->max_pending,
@@ -175,7 +175,7 @@ Command add_server_command(CLI::App& app) {
   limits
       ->add_option("--max-pending-per-ip", options->max_pending_per_ip,
                    "Most connections that have not joined yet from one address")
-      ->check(CLI::Range(1, 1024))
+      ->check(CLI::Range(1, 16384))
       ->capture_default_str();
   limits
       ->add_option("--connections-per-ip-per-second", options->connections_per_ip_per_second,

@@ -150,6 +150,15 @@ class Run {
         // Every synthetic client comes from 127.0.0.1.
         "--max-connections-per-ip",
         std::to_string(std::clamp(config_.clients, 1, kMaxBenchClients) + 1),
+        // ... and they all connect at once: no pre-join limit may slow that.
+        "--max-pending-per-ip",
+        std::to_string(std::clamp(config_.clients, 1, kMaxBenchClients) + 1),
+        "--max-pending",
+        std::to_string(std::clamp(config_.clients, 1, kMaxBenchClients) + 1),
+        "--connections-per-ip-per-second",
+        "10000",
+        "--handshakes-per-ip-per-second",
+        "10000",
         "--warmup",
         fmt::format("{:g}", config_.warmup),
         "--stats-json",

@@ -60,18 +60,13 @@ std::optional<net::VideoRequest> video_request_of(const RawConnection::Packet& p
 }
 
 std::vector<std::string> server_args(TempDir& dir, int gallery, int max_room) {
-  return {"--max-clients",
-          "100",
-          "--max-connections-per-ip",
-          "100",
-          "--idle-timeout",
+  return {"--max-clients", "100", "--max-connections-per-ip", "100",
+          // Every member connects from 127.0.0.1 at once.
+          "--max-pending-per-ip", "100", "--connections-per-ip-per-second", "1000",
+          "--handshakes-per-ip-per-second", "1000", "--idle-timeout",
           "120",  // raw members never ping
-          "--gallery",
-          std::to_string(gallery),
-          "--max-room-size",
-          std::to_string(max_room),
-          "--identity",
-          dir.file("server_key")};
+          "--gallery", std::to_string(gallery), "--max-room-size", std::to_string(max_room),
+          "--identity", dir.file("server_key")};
 }
 
 TEST(BigRoom, EightyMembersShareOneRoomAndTheListSaysHowManyThereAre) {
