@@ -104,6 +104,15 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
                          "): " + what);
   };
 
+  // The verdict closes the site lines, or the server's room lines after them.
+  auto is_verdict = [&r](const std::string& line) {
+    std::smatch v;
+    if (!std::regex_match(line, v, kVerdict)) return false;
+    r.verdict = v[1].str();
+    r.verdict_reason = v[2].str();
+    return true;
+  };
+
   // The fixed lines in their order; pool and site lines in between are handled below.
   enum Step {
     kBeginLine,
@@ -200,9 +209,7 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
         } else if (std::regex_match(line, m, kRooms)) {
           r.room_count = std::stoll(m[1].str());
           step = kRoomLines;
-        } else if (std::regex_match(line, m, kVerdict)) {
-          r.verdict = m[1].str();
-          r.verdict_reason = m[2].str();
+        } else if (is_verdict(line)) {
           step = kEndLine;
         } else {
           problem(i, "expected a site line, \"Pool budget:\", \"Rooms:\" or \"Verdict:\"");
@@ -216,9 +223,7 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
           room.views = std::stoll(m[3].str());
           room.reserved_bytes = parse_human_bytes(m[4].str());
           r.rooms.push_back(room);
-        } else if (std::regex_match(line, m, kVerdict)) {
-          r.verdict = m[1].str();
-          r.verdict_reason = m[2].str();
+        } else if (is_verdict(line)) {
           step = kEndLine;
         } else {
           problem(i, "expected a room line or \"Verdict:\"");

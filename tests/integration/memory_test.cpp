@@ -308,6 +308,18 @@ TEST(Memory, TwoHundredClientsComingAndGoingLeaveNothingBehind) {
   EXPECT_GE(stats.at("frames_sent").get<int64_t>(), kFirst + kClients);
 }
 
+// Visitor i of the large-view tests: the moving pattern at its own size, as real viewers
+// are, near the largest a server allows (400x200, 398x199, ...).
+ClientSpec large_viewer(int i, double duration) {
+  ClientSpec spec;
+  spec.name = "large" + std::to_string(i);
+  spec.video = "test:moving";
+  spec.size = std::to_string(400 - 2 * i) + "x" + std::to_string(200 - i);
+  spec.duration = duration;
+  spec.extra_args = {"--seed", std::to_string(i + 2)};
+  return spec;
+}
+
 // Pools sized for a room's views shrink when those views leave: eight of the largest views
 // (400x200 and a little less, each its own) join a call of one small viewer, then go; the server's
 // current usage comes back to within 20% of what it was before they came, and the room's line says
@@ -360,13 +372,8 @@ TEST(Memory, LargeViewersThatLeaveGiveTheirMemoryBack) {
 
   std::vector<ChildProcess> visitors;
   for (int i = 0; i < kVisitors; ++i) {
-    ClientSpec spec;
-    spec.name = "large" + std::to_string(i);
-    spec.video = "test:moving";
-    // Each at its own size, as real viewers are: eight views near the largest allowed.
-    spec.size = std::to_string(400 - 2 * i) + "x" + std::to_string(200 - i);
-    spec.duration = 30;  // stopped once the report during their visit is written
-    spec.extra_args = {"--seed", std::to_string(i + 2)};
+    // Stopped once the report during their visit is written.
+    const ClientSpec spec = large_viewer(i, 30);
     visitors.push_back(start_client(server.port(), spec, dir.file(spec.name + ".stderr")));
   }
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 1 + kVisitors, 15s))
@@ -432,12 +439,7 @@ TEST(Memory, APoolBudgetTooSmallForTheViewsDropsFramesAndStaysUp) {
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 1, 10s)) << server.stderr_text();
   std::vector<ChildProcess> visitors;
   for (int i = 0; i < kVisitors; ++i) {
-    ClientSpec spec;
-    spec.name = "large" + std::to_string(i);
-    spec.video = "test:moving";
-    spec.size = std::to_string(400 - 2 * i) + "x" + std::to_string(200 - i);
-    spec.duration = 4;
-    spec.extra_args = {"--seed", std::to_string(i + 2)};
+    const ClientSpec spec = large_viewer(i, 4);
     visitors.push_back(start_client(server.port(), spec, dir.file(spec.name + ".stderr")));
   }
   // A visitor is let in, or, when even its receive buffer does not fit the budget any
