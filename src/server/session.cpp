@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <span>
+#include <string_view>
 
 #include "core/clock.h"
 #include "core/safe_text.h"
@@ -20,6 +22,15 @@
 namespace ttycall::server {
 
 namespace {
+// What a refusal of typed text says: "your SUBJECT RULE (U+XXXX at byte N)", in `out`.
+std::string_view unsafe_text_reason(std::string_view subject, const core::TextCheck& check,
+                                    std::span<char> out) {
+  const auto r =
+      fmt::format_to_n(out.data(), out.size(), "your {} {} (U+{:04X} at byte {})", subject,
+                       core::describe(check.problem), check.code_point, check.offset);
+  return {out.data(), std::min(r.size, out.size())};
+}
+
 // The kernel's send buffer bounds what is in flight plus what is queued unsent; it is not
 // what keeps a slow viewer current (TCP_NOTSENT_LOWAT below is).
 constexpr int kSendBufferBytes = 256 * 1024;
@@ -374,9 +385,7 @@ bool Session::refuse_bad_name(const net::Name& name) {
   const core::TextCheck check = core::check_safe_text(name.view(), net::kMaxNameBytes);
   if (check.ok()) return true;
   std::array<char, 120> text;
-  const auto r = fmt::format_to_n(text.data(), text.size(), "your name {} (U+{:04X} at byte {})",
-                                  core::describe(check.problem), check.code_point, check.offset);
-  const std::string_view said(text.data(), std::min(r.size, text.size()));
+  const std::string_view said = unsafe_text_reason("name", check, text);
   spdlog::info("refusing the name '{}': {}", core::utf8::printable(name.view()), said);
   close_with_bye(net::ByeReason::kBadName, said);
   return false;
@@ -433,10 +442,7 @@ void Session::handle_chat(std::span<const uint8_t> payload) {
   }
   if (!check.ok()) {
     std::array<char, 120> text;
-    const auto r =
-        fmt::format_to_n(text.data(), text.size(), "your message {} (U+{:04X} at byte {})",
-                         core::describe(check.problem), check.code_point, check.offset);
-    return refuse_chat(net::ChatRefusal::kBadText, {text.data(), std::min(r.size, text.size())});
+    return refuse_chat(net::ChatRefusal::kBadText, unsafe_text_reason("message", check, text));
   }
   room_->chat(participant_, message.view(), core::wall_clock_us());
 }

@@ -29,6 +29,17 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// carol, who arrives while the attack goes on: no camera, no microphone, `extra` added.
+ClientSpec newcomer_spec(std::vector<std::string> extra) {
+  ClientSpec spec;
+  spec.name = "carol";
+  spec.video = "none";
+  spec.duration = 60;
+  spec.extra_args = {"--audio", "none"};
+  spec.extra_args.insert(spec.extra_args.end(), extra.begin(), extra.end());
+  return spec;
+}
+
 // Sums N over the server's aggregated lines "refused N connection(s) in the last ...: WHY"
 // whose WHY starts with `why`.
 int refused_in_log(const std::string& log, const std::string& why) {
@@ -120,11 +131,7 @@ TEST(PreAuth, SilentSocketsFromOneAddressAreCappedAndTimedOutWithAByeAndLockNobo
     silent.push_back(std::make_unique<RawConnection>(server.port(), 0, "127.0.0.2"));
   }
   // A newcomer from another address joins while they sit there.
-  ClientSpec carol;
-  carol.name = "carol";
-  carol.video = "none";
-  carol.duration = 60;
-  carol.extra_args = {"--audio", "none"};
+  const ClientSpec carol = newcomer_spec({});
   ChildProcess carol_process = start_client(server.port(), carol, dir.file("carol.stderr"));
   EXPECT_TRUE(server.wait_for_stderr("carol joined as participant", 1, 20s))
       << server.stderr_text();
@@ -172,11 +179,7 @@ TEST(PreAuth, ServerWideCapOnUnfinishedHandshakesNeverStandsInTheWayOfJoinedClie
   }
   // A newcomer is turned away while they sit there, tries again, and joins once they time
   // out: the joined ones never counted.
-  ClientSpec carol;
-  carol.name = "carol";
-  carol.video = "none";
-  carol.duration = 60;
-  carol.extra_args = {"--audio", "none"};
+  const ClientSpec carol = newcomer_spec({});
   ChildProcess carol_process = start_client(server.port(), carol, dir.file("carol.stderr"));
   EXPECT_TRUE(server.wait_for_stderr("carol joined as participant", 1, 30s))
       << server.stderr_text();
@@ -276,11 +279,7 @@ TEST(PreAuth, WrongPasswordsBackTheirAddressOffWhileTheRightOneFromElsewhereJoin
   EXPECT_EQ(attempt(), net::ByeReason::kSlowDown);
 
   // Meanwhile the right password from 127.0.0.1 gets in on its first try.
-  ClientSpec carol;
-  carol.name = "carol";
-  carol.video = "none";
-  carol.duration = 60;
-  carol.extra_args = {"--audio", "none", "--password", "open sesame", "--server-key", key};
+  const ClientSpec carol = newcomer_spec({"--password", "open sesame", "--server-key", key});
   ChildProcess carol_process = start_client(server.port(), carol, dir.file("carol.stderr"));
   EXPECT_TRUE(server.wait_for_stderr("carol joined as participant", 1, 20s))
       << server.stderr_text();
