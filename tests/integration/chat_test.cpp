@@ -131,6 +131,59 @@ std::optional<RawConnection::Packet> answer_to(RawConnection& c, const std::stri
   return std::nullopt;
 }
 
+// `name` joins, says `text`, and waits until it is relayed back (so it is in the room's
+// history before this returns); the connection then goes.
+void says(ServerProcess& server, const std::string& name, const std::string& text) {
+  RawConnection speaker(server.port());
+  ASSERT_TRUE(speaker.join(name, 80, 23));
+  const auto packet = answer_to(speaker, text);
+  ASSERT_TRUE(packet.has_value()) << text;
+  ASSERT_EQ(packet->header.type, net::MsgType::kChatMessage) << text;
+}
+
+// A member who loses the connection and comes back is sent the room's history again: her
+// log holds each message once, and what was said while she was away is not lost.
+TEST(Chat, AReconnectedMemberLogsEachMessageOnce) {
+  TempDir dir;
+  // Alice is frozen for a while: a short idle timeout makes the server drop her.
+  ServerProcess server({"--idle-timeout", "2"}, dir.file("server.stderr"));
+  // Bob stays throughout, so the room (and its history) lives on while alice is away.
+  ChildProcess bob = start_client(server.port(), chatter(dir, "bob", {}), dir.file("bob.stderr"));
+  ASSERT_TRUE(server.wait_for_stderr("bob joined as participant", 1, 15s));
+  ChildProcess alice =
+      start_client(server.port(), chatter(dir, "alice", {"a1"}), dir.file("alice.stderr"));
+  ASSERT_TRUE(server.wait_for_stderr("alice joined as participant", 1, 15s));
+  ASSERT_NO_FATAL_FAILURE(says(server, "eve", "before"));
+  ASSERT_TRUE(wait_until([&] { return read_chat_log(dir.file("alice.chat")).size() >= 2; }, 20s));
+
+  ASSERT_TRUE(alice.pause(5s));
+  ASSERT_NO_FATAL_FAILURE(says(server, "fay", "while away"));
+  const bool dropped = server.wait_for_stderr("alice (participant", 1, 30s);
+  alice.resume();
+  ASSERT_TRUE(dropped) << server.stderr_text();
+  ASSERT_TRUE(server.wait_for_stderr("alice joined as participant", 2, 30s))
+      << server.stderr_text();
+  ASSERT_NO_FATAL_FAILURE(says(server, "gus", "after"));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::vector<LoggedMessage> log = read_chat_log(dir.file("alice.chat"));
+        return !log.empty() && log.back().text == "after";
+      },
+      20s))
+      << read_file_or_empty(dir.file("alice.chat"));
+  ASSERT_NO_FATAL_FAILURE(says(server, "hal", "last"));  // anything repeated came before it
+  ASSERT_TRUE(wait_until(
+      [&] {
+        const std::vector<LoggedMessage> log = read_chat_log(dir.file("alice.chat"));
+        return !log.empty() && log.back().text == "last";
+      },
+      20s));
+  const std::vector<LoggedMessage> expected = {
+      {"alice", "a1"}, {"eve", "before"}, {"fay", "while away"}, {"gus", "after"}, {"hal", "last"}};
+  EXPECT_EQ(read_chat_log(dir.file("alice.chat")), expected)
+      << read_file_or_empty(dir.file("alice.chat"));
+}
+
 TEST(Chat, UnsafeAndOverLongTextIsRefusedWithAReasonAndTheConnectionStays) {
   TempDir dir;
   ServerProcess server({}, dir.file("server.stderr"));
