@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -239,13 +240,21 @@ TEST(Chat, TheClientRefusesUnsafeSayTextItself) {
 }
 
 // A flood from one participant: limited to the burst and the rate (the rest refused, the
-// connection kept), and another member's frames and audio packets are not cut.
+// connection kept), and another member's frames and audio packets are not cut. Alice's
+// frames are counted against her own camera's: she alone sends video, at a third of the
+// server's frame rate, so every frame of hers the server decodes changes her view and is
+// one frame she receives; the flood lasts while the server decodes 60 of them.
 TEST(Chat, AFloodFromOneParticipantIsLimitedAndCostsTheOthersNothing) {
   TempDir dir;
-  ServerProcess server({"--fps", "30"}, dir.file("server.stderr"));
+  const std::string server_stats = dir.file("server.json");
+  ServerProcess server({"--fps", "30", "--stats-json", server_stats, "--memory-report-interval",
+                        "1", "--memory-report", dir.file("memory.txt")},
+                       dir.file("server.stderr"));
   ClientSpec alice = chatter(dir, "alice", {});
   alice.stats_json = dir.file("alice.json");
+  alice.extra_args.insert(alice.extra_args.end(), {"--max-camera-fps", "10"});
   ClientSpec bob = chatter(dir, "bob", {});
+  bob.video = "none";
   bob.stats_json = dir.file("bob.json");
   bob.extra_args.insert(bob.extra_args.end(), {"--audio", "sine:440"});
   ChildProcess alice_process = start_client(server.port(), alice, dir.file("alice.stderr"));
@@ -253,41 +262,70 @@ TEST(Chat, AFloodFromOneParticipantIsLimitedAndCostsTheOthersNothing) {
   RawConnection flooder(server.port());
   ASSERT_TRUE(flooder.join("flooder", 80, 23));
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 15s)) << server.stderr_text();
-  std::this_thread::sleep_for(2s);  // alice's frames and bob's voice flowing
+  const auto alice_frames_in = [&] {
+    return read_json_number(server_stats, "/video_frames_in").value_or(0);
+  };
+  ASSERT_TRUE(wait_until([&] { return alice_frames_in() >= 10; }, 30s, 100ms))
+      << "alice's camera frames reaching the server: " << alice_frames_in();
 
-  constexpr int kFlood = 3000;
+  constexpr double kFloodFrames = 60;
+  const double frames_at_start = alice_frames_in();
   const auto flood_start = std::chrono::steady_clock::now();
+  // A bound, not a measure: well within the idle timeout (30 s) for which the server lets a
+  // write to the flooder, who reads nothing meanwhile, stay stuck.
+  const auto flood_deadline = flood_start + 20s;
   int sent = 0;
-  for (; sent < kFlood; ++sent) {
-    if (!flooder.send_message(net::MsgType::kChatSend, net::ChatSend::make("spam"))) break;
+  bool connected = true;
+  while (connected && alice_frames_in() < frames_at_start + kFloodFrames &&
+         std::chrono::steady_clock::now() < flood_deadline) {
+    for (int i = 0; i < 200 && connected; ++i, ++sent) {
+      connected = flooder.send_message(net::MsgType::kChatSend, net::ChatSend::make("spam"));
+    }
   }
   const double flood_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - flood_start).count();
-  EXPECT_EQ(sent, kFlood) << "the flooder's connection was closed";
-  std::this_thread::sleep_for(2s);
+  ASSERT_TRUE(connected) << "the flooder could not send after " << sent << " messages";
+  EXPECT_GE(alice_frames_in(), frames_at_start + kFloodFrames / 2)
+      << "alice's camera frames hardly reached the server during the flood";
+  EXPECT_GE(sent, 1000) << "hardly a flood";
+  ASSERT_TRUE(alice_process.send_signal(SIGTERM));
+  ASSERT_TRUE(bob_process.send_signal(SIGTERM));
+  ASSERT_TRUE(alice_process.wait_for(10s).has_value());
+  ASSERT_TRUE(bob_process.wait_for(10s).has_value());
 
-  // Relayed: at most the burst plus the rate over the flood (and the wait after it).
+  // Relayed: at most the burst plus the rate over the flood (and the time after it).
   const size_t relayed = read_chat_log(dir.file("alice.chat")).size();
   const double allowed = 10 + 2 * (flood_seconds + 3);
   EXPECT_GE(relayed, 10u) << "the burst goes through";
-  EXPECT_LE(double(relayed), allowed) << relayed << " of " << kFlood << " relayed";
+  EXPECT_LE(double(relayed), allowed) << relayed << " of " << sent << " relayed";
   // Still connected: one more message after a pause is relayed.
   std::this_thread::sleep_for(1s);
   const auto answer = answer_to(flooder, "done");
   ASSERT_TRUE(answer.has_value()) << "the flooder lost its connection";
 
-  ASSERT_TRUE(alice_process.send_signal(SIGTERM));
-  ASSERT_TRUE(bob_process.send_signal(SIGTERM));
-  ASSERT_TRUE(alice_process.wait_for(10s).has_value());
-  ASSERT_TRUE(bob_process.wait_for(10s).has_value());
+  // Every frame of alice's camera the server decoded (she has left: the count is final once
+  // the server writes its stats again) came back to her as a frame, but those in flight
+  // when she left.
+  const std::optional<double> written = read_json_number(server_stats, "/uptime_s");
+  ASSERT_TRUE(server.process().send_signal(SIGUSR1));  // stats written now
+  ASSERT_TRUE(wait_until([&] { return read_json_number(server_stats, "/uptime_s") != written; },
+                         10s, 50ms));
+  const double camera_frames = alice_frames_in();
   const nlohmann::json a = read_json_file(alice.stats_json);
   const nlohmann::json b = read_json_file(bob.stats_json);
-  EXPECT_GE(a.value("fps", 0.0), 20.0) << "alice's frame rate; the server runs at 30";
+  const double alice_frames = a.value("frames_received", 0.0);
+  EXPECT_GE(alice_frames, 0.9 * camera_frames - 3)
+      << "alice received " << alice_frames << " frames of the " << camera_frames
+      << " her camera's frames made";
   const double bob_sent = b["audio"].value("packets_sent", 0.0);
   const double alice_heard = a["audio"].value("packets_received", 0.0);
   EXPECT_GT(bob_sent, 100.0);
   EXPECT_GE(alice_heard, 0.9 * bob_sent)
       << "alice got " << alice_heard << " audio packets of " << bob_sent << " bob sent";
+  std::printf(
+      "[ flood    ] %d messages in %.1f s, %zu relayed; alice got %.0f frames of %.0f, "
+      "heard %.0f of %.0f voice packets\n",
+      sent, flood_seconds, relayed, alice_frames, camera_frames, alice_heard, bob_sent);
 }
 
 }  // namespace
