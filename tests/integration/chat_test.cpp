@@ -1,8 +1,9 @@
 // Text chat (issue 18), over 127.0.0.1 with the real server and headless clients: every
 // member's --chat-log holds every message in one order with the right senders, a late
-// joiner gets the history, unsafe or over-long text is refused with a reason while the
-// connection stays, and one participant's flood is limited without costing the others
-// frames or audio.
+// joiner gets the history, a member who reconnects logs each message once, unsafe or
+// over-long text is refused with a reason while the connection stays, chatting allocates
+// nothing on the server after warm-up, and one participant's flood is limited without
+// costing the others frames or audio.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -237,6 +238,70 @@ TEST(Chat, TheClientRefusesUnsafeSayTextItself) {
   EXPECT_NE(read_file_or_empty(dir.file("mallory.stderr")).find("control character"),
             std::string::npos)
       << read_file_or_empty(dir.file("mallory.stderr"));
+}
+
+// Chatting costs the server no heap allocation: after warm-up, messages relayed and kept in
+// the history, refused as unsafe or as over the rate, and the server's steady state still
+// allocates nothing.
+TEST(Chat, ChattingKeepsTheServersSteadyStateFreeOfAllocations) {
+  constexpr double kWarmup = 4;
+  TempDir dir;
+  const std::string stats_file = dir.file("server.json");
+  ServerProcess server({"--warmup", "4", "--fps", "30", "--stats-json", stats_file,
+                        "--memory-report", dir.file("memory.txt"), "--memory-report-interval", "1"},
+                       dir.file("server.stderr"));
+  ChildProcess alice =
+      start_client(server.port(), chatter(dir, "alice", {}), dir.file("alice.stderr"));
+  ChildProcess bob = start_client(server.port(), chatter(dir, "bob", {}), dir.file("bob.stderr"));
+  RawConnection carol(server.port());
+  ASSERT_TRUE(carol.join("carol", 80, 23));
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
+  ASSERT_LT(server.seconds_up(), kWarmup)
+      << "everyone joined only after the warm-up ended (a badly overloaded machine?)";
+  const auto uptime = [&] { return read_json_number(stats_file, "/uptime_s").value_or(0); };
+  ASSERT_TRUE(wait_until([&] { return uptime() >= kWarmup + 1; }, 30s, 100ms));
+
+  // Within the rate (2 a second after a burst of 10): relayed, each with an unsafe one
+  // refused beside it; then a burst over the rate, refused.
+  constexpr int kMessages = 6;
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_TRUE(carol.send_message(net::MsgType::kChatSend, net::ChatSend::make("bad \x1b[2J")));
+    const auto packet = answer_to(carol, "steady " + std::to_string(i));
+    ASSERT_TRUE(packet.has_value());
+    std::this_thread::sleep_for(500ms);  // stays within the rate
+  }
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(carol.send_message(net::MsgType::kChatSend, net::ChatSend::make("over")));
+  }
+  ASSERT_TRUE(wait_until(
+      [&] {
+        int steady = 0;
+        for (const LoggedMessage& m : read_chat_log(dir.file("bob.chat"))) {
+          steady += m.text.starts_with("steady ");
+        }
+        return steady == kMessages;
+      },
+      20s));
+  // A report written after all that.
+  const double sent_by = server.seconds_up();
+  nlohmann::json stats;
+  ASSERT_TRUE(wait_until(
+      [&] {
+        try {
+          stats = read_json_file(stats_file);
+          return stats.at("uptime_s").get<double>() >= sent_by + 1;
+        } catch (const std::exception&) {
+          return false;
+        }
+      },
+      20s, 100ms));
+  SCOPED_TRACE("stats: " + stats.dump());
+  EXPECT_TRUE(stats.at("warmed_up").get<bool>());
+  EXPECT_EQ(stats.at("heap").at("steady_allocs_per_s").get<double>(), 0.0)
+      << "the server allocated on the heap in steady state while people chatted";
+  EXPECT_EQ(stats.at("heap").at("steady_bytes_per_s").get<double>(), 0.0);
+  EXPECT_TRUE(alice.running());
+  EXPECT_TRUE(bob.running());
 }
 
 // A flood from one participant: limited to the burst and the rate (the rest refused, the
