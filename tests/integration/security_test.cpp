@@ -5,15 +5,18 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "client_process.h"
+#include "pty_process.h"
 #include "scripted_server.h"
 #include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
 #include "ttycall_binary.h"
+#include "well_behaved_call.h"
 
 namespace ttycall::itest {
 namespace {
@@ -125,6 +128,8 @@ TEST(Security, APasswordProofGoesOnlyToAKeyPinnedBeforeOrGivenWithServerKey) {
                        dir.file("server.stderr"));
   const std::string key = server.server_key();
   ASSERT_FALSE(key.empty()) << server.stderr_text();
+  WellBehavedCall good(server, dir, {"--password", "open sesame", "--server-key", key});
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   const Outcome first = run_client(server.port(), dir, "first", {"--password", "open sesame"});
   EXPECT_EQ(first.status.code, 1) << first.status.describe();
   EXPECT_NE(first.stderr_text.find("which this client has never seen"), std::string::npos)
@@ -145,6 +150,64 @@ TEST(Security, APasswordProofGoesOnlyToAKeyPinnedBeforeOrGivenWithServerKey) {
                                        {"--password", "open sesame", "--server-key", key});
   EXPECT_TRUE(confirmed.status.success()) << confirmed.stderr_text;
   EXPECT_TRUE(server.wait_for_stderr("confirmed joined as participant", 1, 5s));
+  good.stop_and_expect_unharmed();
+}
+
+// At a terminal the client can ask instead: it shows the key of a server it has never
+// seen and asks whether it is the server's. A no ends there (nothing pinned, no proof
+// sent); a yes pins the key and the password goes, now and on later connections.
+TEST(Security, AtATerminalAKeySeenFirstIsShownAndThePasswordGoesOnlyIfConfirmed) {
+  TempDir dir;
+  ServerProcess server({"--password", "open sesame", "--refusal-log-interval", "1"},
+                       dir.file("server.stderr"));
+  const std::string key = server.server_key();
+  ASSERT_FALSE(key.empty()) << server.stderr_text();
+  WellBehavedCall good(server, dir, {"--password", "open sesame", "--server-key", key});
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
+  const std::string hosts = dir.file("known_hosts");
+  auto asker = [&](const std::string& name) {
+    ClientSpec spec;
+    spec.name = name;
+    spec.video = "none";
+    spec.duration = 2;
+    spec.extra_args = {"--audio",    "none",        "--audio-out",   "null",
+                       "--password", "open sesame", "--known-hosts", hosts};
+    return std::make_unique<PtyProcess>(client_argv(server.port(), spec));
+  };
+  const std::string question = "Pin it and send the password (yes/no): ";
+
+  const auto refused = asker("refuser");
+  ASSERT_TRUE(refused->read_until(question, 20s)) << refused->output();
+  EXPECT_NE(refused->output().find(key), std::string::npos) << "shows the key\n"
+                                                            << refused->output();
+  ASSERT_TRUE(refused->type("no\n"));
+  EXPECT_EQ(refused->wait_for_exit(20s), 1) << refused->output();
+  EXPECT_NE(
+      refused->output().find("was not confirmed: nothing was pinned and no password was sent"),
+      std::string::npos)
+      << refused->output();
+  EXPECT_EQ(read_file_or_empty(hosts).find(key), std::string::npos) << "nothing pinned";
+
+  const auto confirmed = asker("confirmer");
+  ASSERT_TRUE(confirmed->read_until(question, 20s)) << confirmed->output();
+  ASSERT_TRUE(confirmed->type("yes\n"));
+  EXPECT_TRUE(server.wait_for_stderr("confirmer joined as participant", 1, 20s))
+      << server.stderr_text();
+  EXPECT_EQ(confirmed->wait_for_exit(20s), 0) << confirmed->output();
+  EXPECT_NE(confirmed->output().find("is now pinned in " + hosts), std::string::npos)
+      << confirmed->output();
+  EXPECT_NE(read_file_or_empty(hosts).find(key), std::string::npos) << read_file_or_empty(hosts);
+
+  // Pinned now: the next connection sends its proof without asking, at a terminal or not.
+  const Outcome again = run_client(server.port(), dir, "again",
+                                   {"--password", "open sesame", "--known-hosts", hosts});
+  EXPECT_TRUE(again.status.success()) << again.stderr_text;
+  EXPECT_TRUE(server.wait_for_stderr("again joined as participant", 1, 5s));
+  // The refused one never sent a proof: the server saw no wrong password.
+  std::this_thread::sleep_for(1500ms);  // one refusal-log interval
+  EXPECT_EQ(server.stderr_text().find("wrong password"), std::string::npos) << server.stderr_text();
+  EXPECT_EQ(server.stderr_text().find("refuser joined"), std::string::npos);
+  good.stop_and_expect_unharmed();
 }
 
 TEST(Security, AllowedKeysLetInOnlyListedClients) {
@@ -235,6 +298,8 @@ TEST(Security, AByeBeforeAuthenticationIsShownInTheClientsOwnWordsOnly) {
 TEST(Security, InsecureToAPinnedServerNeedsASecondFlag) {
   TempDir dir;
   ServerProcess server({}, dir.file("server.stderr"));
+  WellBehavedCall good(server, dir, {"--server-key", server.server_key()});
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   const Outcome pinning = run_client(server.port(), dir, "first", {});
   ASSERT_TRUE(pinning.status.success()) << pinning.stderr_text;
 
@@ -252,6 +317,7 @@ TEST(Security, InsecureToAPinnedServerNeedsASecondFlag) {
   EXPECT_EQ(both.status.code, 1) << both.stderr_text;
   EXPECT_NE(both.stderr_text.find("this server encrypts every call"), std::string::npos)
       << both.stderr_text;
+  good.stop_and_expect_unharmed();
 }
 
 }  // namespace
