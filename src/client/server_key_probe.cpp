@@ -5,8 +5,8 @@
 #include <asio.hpp>
 #include <optional>
 
+#include "client/one_exchange.h"
 #include "client/refusal_text.h"
-#include "core/clock.h"
 #include "net/connection.h"
 #include "net/key_exchange.h"
 #include "net/known_hosts.h"
@@ -107,17 +107,7 @@ class KeyProbe : private net::Connection::Owner {
 core::Result<ProbedServer> probe_server_key(const ClientOptions& options, double timeout_seconds) {
   asio::io_context io(1);
   KeyProbe probe(io, options);
-  asio::steady_timer deadline(io, core::to_duration(timeout_seconds));
-  deadline.async_wait([&](const asio::error_code& ec) {
-    if (!ec) probe.time_out();
-  });
-  probe.start();
-  while (!probe.done() && io.run_one()) {
-  }
-  // Let the cancelled handlers run out while the connection they belong to still exists.
-  deadline.cancel();
-  io.restart();
-  io.run();
+  run_exchange(io, probe, timeout_seconds);
   return probe.result();
 }
 

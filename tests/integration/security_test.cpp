@@ -119,17 +119,30 @@ TEST(Security, PasswordLetsInOnlyThoseWhoKnowIt) {
   EXPECT_EQ(log.find("open barley"), std::string::npos);
 }
 
+// A server that needs a password ("open sesame"), and a well-behaved call on it that was
+// given the server's key.
+struct PasswordCall {
+  explicit PasswordCall(const TempDir& dir)
+      : server({"--password", "open sesame", "--refusal-log-interval", "1"},
+               dir.file("server.stderr")),
+        key(server.server_key()),
+        good(server, dir, {"--password", "open sesame", "--server-key", key}) {}
+  bool started() const { return !key.empty() && good.joined(); }
+
+  ServerProcess server;
+  std::string key;
+  WellBehavedCall good;
+};
+
 // On first use the client has no pinned key to trust, and a password proof sent to
 // whoever answered would let an impostor test guesses offline: it sends none unless the
 // key was given with --server-key, and it pins nothing then either.
 TEST(Security, APasswordProofGoesOnlyToAKeyPinnedBeforeOrGivenWithServerKey) {
   TempDir dir;
-  ServerProcess server({"--password", "open sesame", "--refusal-log-interval", "1"},
-                       dir.file("server.stderr"));
-  const std::string key = server.server_key();
-  ASSERT_FALSE(key.empty()) << server.stderr_text();
-  WellBehavedCall good(server, dir, {"--password", "open sesame", "--server-key", key});
-  ASSERT_TRUE(good.joined()) << server.stderr_text();
+  PasswordCall call(dir);
+  ASSERT_TRUE(call.started()) << call.server.stderr_text();
+  ServerProcess& server = call.server;
+  const std::string& key = call.key;
   const Outcome first = run_client(server.port(), dir, "first", {"--password", "open sesame"});
   EXPECT_EQ(first.status.code, 1) << first.status.describe();
   EXPECT_NE(first.stderr_text.find("which this client has never seen"), std::string::npos)
@@ -150,7 +163,7 @@ TEST(Security, APasswordProofGoesOnlyToAKeyPinnedBeforeOrGivenWithServerKey) {
                                        {"--password", "open sesame", "--server-key", key});
   EXPECT_TRUE(confirmed.status.success()) << confirmed.stderr_text;
   EXPECT_TRUE(server.wait_for_stderr("confirmed joined as participant", 1, 5s));
-  good.stop_and_expect_unharmed();
+  call.good.stop_and_expect_unharmed();
 }
 
 // At a terminal the client can ask instead: it shows the key of a server it has never
@@ -158,12 +171,10 @@ TEST(Security, APasswordProofGoesOnlyToAKeyPinnedBeforeOrGivenWithServerKey) {
 // sent); a yes pins the key and the password goes, now and on later connections.
 TEST(Security, AtATerminalAKeySeenFirstIsShownAndThePasswordGoesOnlyIfConfirmed) {
   TempDir dir;
-  ServerProcess server({"--password", "open sesame", "--refusal-log-interval", "1"},
-                       dir.file("server.stderr"));
-  const std::string key = server.server_key();
-  ASSERT_FALSE(key.empty()) << server.stderr_text();
-  WellBehavedCall good(server, dir, {"--password", "open sesame", "--server-key", key});
-  ASSERT_TRUE(good.joined()) << server.stderr_text();
+  PasswordCall call(dir);
+  ASSERT_TRUE(call.started()) << call.server.stderr_text();
+  ServerProcess& server = call.server;
+  const std::string& key = call.key;
   const std::string hosts = dir.file("known_hosts");
   auto asker = [&](const std::string& name) {
     ClientSpec spec;
@@ -207,7 +218,7 @@ TEST(Security, AtATerminalAKeySeenFirstIsShownAndThePasswordGoesOnlyIfConfirmed)
   std::this_thread::sleep_for(1500ms);  // one refusal-log interval
   EXPECT_EQ(server.stderr_text().find("wrong password"), std::string::npos) << server.stderr_text();
   EXPECT_EQ(server.stderr_text().find("refuser joined"), std::string::npos);
-  good.stop_and_expect_unharmed();
+  call.good.stop_and_expect_unharmed();
 }
 
 TEST(Security, AllowedKeysLetInOnlyListedClients) {
