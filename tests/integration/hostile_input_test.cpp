@@ -466,7 +466,10 @@ std::vector<uint8_t> noise_jpeg(int width, int height, int quality) {
 // rate it allows hold up nobody else's packets, even with every connection on one io
 // thread: what each may have decoded is bounded in bytes as well as in frames, and what is
 // decoded is decoded off the io threads. (With neither, as once, three such senders took
-// more than all of the io thread, and alice's pictures with it.)
+// more than all of the io thread, and alice's pictures with it: 13-15 fps where cleo, on a
+// quiet server beside it, had 28-30.) Alice's rate is judged against cleo's, not a fixed
+// floor: under ASan on two loaded cores the decoding that is allowed, and the bytes that
+// must still be received, slow the whole machine.
 TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
   TempDir dir;
   const std::string stats_file = dir.file("server.json");
@@ -476,6 +479,13 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
       dir.file("server.stderr"));
   WellBehavedCall good(server, dir);
   ASSERT_TRUE(good.joined()) << server.stderr_text();
+  // What this machine gives a call right now, under the same load but with no attacker:
+  // the same call on a server of its own, beside it. (A loaded machine slows both alike;
+  // an io thread held up by decoding slows only alice, to half of this and less.)
+  ServerProcess quiet_server({"--fps", "30", "--threads", "1", "--decode-threads", "1"},
+                             dir.file("quiet.stderr"));
+  WellBehavedCall quiet(quiet_server, dir, {}, {"cleo", "cyd"});
+  ASSERT_TRUE(quiet.joined()) << quiet_server.stderr_text();
   constexpr int kSenders = 3;
   std::vector<std::unique_ptr<RawConnection>> senders;
   for (int i = 0; i < kSenders; ++i) {
@@ -522,7 +532,12 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
   // About 3.5 MB a second each may be decoded, about 4 of these frames: most are not.
   EXPECT_GT(stats.at("video_frames_over_rate").get<int64_t>(), sent.load() / 2);
   std::printf("[ heavy    ] %d frames sent; server stats %s\n", sent.load(), stats.dump().c_str());
-  good.stop_and_expect_unharmed();
+  const std::optional<WellBehavedCounts> reference = quiet.stop();
+  const std::optional<WellBehavedCounts> attacked = good.stop();
+  ASSERT_TRUE(reference && attacked);
+  // Alice gets at least 70 % of the frame rate cleo gets on the quiet server, and all but
+  // a few of bob's voice packets.
+  expect_unharmed(*attacked, 0.7 * reference->alice_fps);
 }
 
 // Each camera or mute flip changes what every member is sent; a participant flipping far
