@@ -71,6 +71,8 @@ std::optional<WellBehavedCounts> WellBehavedCall::stop() {
   const nlohmann::json alice = stop_for_stats(alice_process_, alice_);
   if (alice.empty() || bob.empty()) return std::nullopt;
   WellBehavedCounts counts;
+  counts.viewer = names_.viewer;
+  counts.talker = names_.talker;
   counts.alice_fps = alice.value("fps", 0.0);
   counts.alice_frames = alice.value("frames_received", int64_t(0));
   counts.voice_sent = bob.at("audio").at("packets_sent").get<int64_t>();

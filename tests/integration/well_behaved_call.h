@@ -17,6 +17,7 @@
 namespace ttycall::itest {
 
 struct WellBehavedCounts {
+  std::string viewer = "alice", talker = "bob";
   double alice_fps = 0;      // frames over alice's own first-to-last-frame window
   int64_t alice_frames = 0;  // frames alice received
   int64_t voice_sent = 0;    // voice packets bob sent
