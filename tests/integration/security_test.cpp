@@ -92,7 +92,7 @@ TEST(Security, PasswordLetsInOnlyThoseWhoKnowIt) {
   std::ofstream(dir.file("password")) << "open sesame\n";
   ServerProcess server({"--password-file", dir.file("password"), "--refusal-log-interval", "1"},
                        dir.file("server.stderr"));
-  EXPECT_NE(server.stderr_text().find("password required"), std::string::npos);
+  EXPECT_TRUE(server.wait_for_stderr("password required", 1, 5s)) << server.stderr_text();
   const std::string key = server.server_key();
 
   const Outcome right =
@@ -251,7 +251,8 @@ TEST(Security, InsecureOnOneSideOnlyEndsWithAClearMessage) {
         << plain.stderr_text;
   }
   ServerProcess insecure({"--insecure"}, dir.file("insecure.stderr"));
-  EXPECT_NE(insecure.stderr_text().find("encryption is OFF"), std::string::npos);
+  // Said just after "listening", so perhaps not yet when the test reads it.
+  EXPECT_TRUE(insecure.wait_for_stderr("encryption is OFF", 1, 5s)) << insecure.stderr_text();
   const Outcome secure = run_client(insecure.port(), dir, "secure", {}, 30);
   EXPECT_EQ(secure.status.code, 1);
   // The server's refusal comes before any key exchange: the client's own words only.
