@@ -204,8 +204,18 @@ async function main() {
     await page.screenshot({ path: path.join(artifacts, 'web_call.png') });
 
     // What the terminal clients saw and heard of the web participant.
+    // The server's heap in steady state with a browser in the call: its Memory Reports (one
+    // every 2 s) must come to "no heap allocation in the last N s" once the joins are over.
     const reports = fs.readFileSync(path.join(tmp, 'memory.txt'), 'utf8').split('=== End of Memory Report ===');
-    for (const r of reports) console.log((r.match(/Uptime.*|Churn.*|Verdict.*|.*web.bridge.*/g) || []).join(' | '));
+    const verdicts = reports.map((r) => (r.match(/Verdict: .*/) || [''])[0]).filter(Boolean);
+    // Allocations since the warm-up ended, as each verdict counts them (joins are one-off).
+    const since = verdicts.filter((v) => v.startsWith('Verdict: stable')).map((v) =>
+      (/no heap allocation/.test(v) ? 0 : +(v.match(/(\d+) one-off/) || [0, NaN])[1]));
+    console.log(`server Memory Report verdicts during the call:\n  ${verdicts.join('\n  ')}`);
+    const last = verdicts[verdicts.length - 1] || '';
+    check(last.startsWith('Verdict: stable') && since.length >= 3 && since[since.length - 1] === since[since.length - 2] &&
+      since[since.length - 2] === since[since.length - 3],
+      `the server's heap is stable with the web participant in the call: no allocation in its last 4 s (${since.join(', ')} since warm-up)`);
     await red.exited;
     await blue.exited;
     const redCells = webCells(parseFrame(path.join(tmp, 'red.txt')));

@@ -5,8 +5,8 @@
 
 #include <stdexcept>
 
-#include "core/alloc_accounting.h"
 #include "net/protocol.h"
+#include "server/web/http_head.h"
 
 namespace ttycall::server::web {
 namespace {
@@ -36,30 +36,27 @@ WebListener::WebListener(const ServerOptions& options, const asio::ip::tcp::endp
       relay_target_(relay_target_of(tcp)),
       routes_(relay_target_.address()) {
   assets_.emplace(must(WebAssets::load(must(find_web_root(options.web_root)), server_key)));
+  // OpenSSL sets itself up (thousands of small allocations it keeps until exit) on first use:
+  // let that happen now, as the C library's own memory, not on the first browser's upgrade
+  // under the bridge's allocation site, where the exit check would count it as a leak.
+  websocket_accept("warm up OpenSSL");
   // The policy is checked now for what it can say before binding (a wildcard address).
   must(OriginPolicy::for_listener(address_, options.web_origins));
   WebBridgeConfig config;
   config.listen_host = address_.host;
   config.listen_port = address_.port;
-  config.target_host = relay_target_.address().to_string();
-  config.target_port = relay_target_.port();
+  config.target = relay_target_;
   config.max_connections = size_t(options.max_clients + options.max_pending);
   config.handshake_timeout_ms = long(options.first_message_timeout * 1000);
-  config.max_upstream_packet = net::kHeaderSize + net::max_payload(net::MsgType::kVideoUp) +
-                               net::kSealOverhead;
-  config.max_downstream_packet = net::kHeaderSize + net::max_payload(net::MsgType::kVideoDown) +
-                                 net::kSealOverhead;
+  config.max_upstream_packet =
+      net::kHeaderSize + net::max_payload(net::MsgType::kVideoUp) + net::kSealOverhead;
+  config.max_downstream_packet =
+      net::kHeaderSize + net::max_payload(net::MsgType::kVideoDown) + net::kSealOverhead;
   config.http = [this](const std::string& target) { return assets_->serve(target); };
   config.allow_origin = [this](const std::string& origin, const std::string& host) {
     return allows(origin, host);
   };
   config.route = [this](uint16_t port, const std::string& remote) { routes_.route(port, remote); };
-  config.run_thread = [](const std::function<void()>& run) {
-    // The bridge's own allocations (websocketpp's messages) get a line of their own.
-    static const core::AllocSite site("web.bridge");
-    core::ScopedAllocSite scope(site);
-    run();
-  };
   bridge_ = std::make_unique<WebBridge>(std::move(config));
 }
 

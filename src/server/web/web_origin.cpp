@@ -23,8 +23,10 @@ std::string authority(std::string_view host, uint16_t port) {
 
 core::Result<WebAddress> parse_web_address(std::string_view text) {
   const auto bad = [&] {
-    return core::Status::invalid_input("--web wants HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080), "
-                                       "not '" + std::string(text) + "'");
+    return core::Status::invalid_input(
+        "--web wants HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080), "
+        "not '" +
+        std::string(text) + "'");
   };
   const size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return bad();
@@ -37,13 +39,15 @@ core::Result<WebAddress> parse_web_address(std::string_view text) {
     return bad();
   }
   unsigned port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) return bad();
   WebAddress address{std::string(host), uint16_t(port)};
   if (address.host == "localhost") address.host = "127.0.0.1";
   asio::error_code bad_ip;
   asio::ip::make_address(address.host, bad_ip);
-  if (bad_ip) return core::Status::invalid_input("--web: '" + std::string(host) + "' is not an IP address");
+  if (bad_ip)
+    return core::Status::invalid_input("--web: '" + std::string(host) + "' is not an IP address");
   return address;
 }
 
@@ -52,8 +56,10 @@ core::Result<OriginPolicy> OriginPolicy::for_listener(const WebAddress& bound,
   OriginPolicy policy;
   for (const std::string& origin : extra) {
     if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
-      return core::Status::invalid_input("--web-origin wants http://HOST:PORT or https://HOST[:PORT], "
-                                         "not '" + origin + "'");
+      return core::Status::invalid_input(
+          "--web-origin wants http://HOST:PORT or https://HOST[:PORT], "
+          "not '" +
+          origin + "'");
     }
     std::string o = lower(origin);
     while (!o.empty() && o.back() == '/') o.pop_back();
