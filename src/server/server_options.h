@@ -60,8 +60,8 @@ struct ServerOptions {
   size_t max_pool_mib = 4096;
   // The web participant (server/web/): empty = off; else HOST:PORT of its HTTP listener.
   std::string web;
-  std::vector<std::string> web_origins;  // origins allowed to open its WebSocket (--web-origin)
-  std::string web_root;                  // its files; empty = found next to the binary
+  std::vector<std::string> web_origins;   // origins allowed to open its WebSocket (--web-origin)
+  std::string web_root;                   // its files; empty = found next to the binary
   bool audio = true;                      // run the voice mixer
   media::audio::MixerParams mixer;        // DSP and mixing parameters
   media::audio::OpusEncoderOptions opus;  // the encoders of the mixes
