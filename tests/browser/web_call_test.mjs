@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import os from 'node:os';
 
@@ -274,16 +275,20 @@ async function main() {
       await t.close();
     }
 
-    // Another origin: a page that is not the server's cannot open the endpoint.
+    // Another origin: a page served by another server (here on another port of this
+    // machine) cannot open the endpoint from the browser.
+    const elsewhere = http.createServer((_, res) => { res.writeHead(200, { 'Content-Type': 'text/html' }); res.end('<p>elsewhere</p>'); });
+    await new Promise((r) => elsewhere.listen(0, '127.0.0.1', r));
     const other = await browser.newPage();
-    await other.goto('about:blank');
+    await other.goto(`http://127.0.0.1:${elsewhere.address().port}/`);
     const fromOther = await other.evaluate((url) => new Promise((resolve) => {
       const ws = new WebSocket(url);
       ws.onopen = () => resolve('open');
       ws.onclose = () => resolve('closed');
     }), ports.web.replace('http', 'ws') + '/ws');
-    check(fromOther === 'closed', `a browser page of another origin cannot open the WebSocket (${fromOther})`);
+    check(fromOther === 'closed', `a page of another origin cannot open the WebSocket from the browser (${fromOther})`);
     await other.close();
+    elsewhere.close();
     const tryOrigin = (origin) => new Promise((resolve) => {
       const ws = new WebSocket(ports.web.replace('http', 'ws') + '/ws', { origin });
       ws.on('open', () => { ws.close(); resolve('open'); });

@@ -7,6 +7,7 @@
 
 #include "server/web/http_head.h"
 #include "server/web/web_origin.h"
+#include "server/web/web_routes.h"
 #include "server/web/websocket_frame.h"
 
 namespace ttycall::server::web {
@@ -145,6 +146,28 @@ TEST(OriginPolicy, NamedOriginsAndWildcards) {
   EXPECT_FALSE(parse_web_address("::1:8080").is_ok());
   EXPECT_TRUE(parse_web_address("[::1]:8080").is_ok());
   EXPECT_FALSE(parse_web_address("127.0.0.1:99999").is_ok());
+}
+
+}  // namespace
+}  // namespace ttycall::server::web
+
+namespace ttycall::server::web {
+namespace {
+
+TEST(WebRoutes, ARelayIsAdmittedAsTheBrowserItSpeaksForOnce) {
+  const auto loopback = asio::ip::make_address("127.0.0.1");
+  WebRoutes routes(loopback);
+  routes.route(40001, "192.0.2.7");
+  // Another port, or the right port from another address, is no relay of the bridge.
+  EXPECT_FALSE(routes.claim({loopback, 40002}));
+  EXPECT_FALSE(routes.claim({asio::ip::make_address("127.0.0.2"), 40001}));
+  const auto group = routes.claim({loopback, 40001});
+  ASSERT_TRUE(group);
+  EXPECT_EQ(*group, group_of(asio::ip::make_address("192.0.2.7")));
+  EXPECT_FALSE(routes.claim({loopback, 40001}));  // claimed once
+  routes.route(40003, "2001:db8:1:2::5");
+  routes.route(40003, "");  // closed before the server accepted it
+  EXPECT_FALSE(routes.claim({loopback, 40003}));
 }
 
 }  // namespace

@@ -186,13 +186,42 @@ void WebConnection::upgrade(const std::string& accept) {
 // ---- browser -> server ----
 
 void WebConnection::read_browser() {
-  if (closed_) return;
+  if (closed_ || finishing_ || reading_browser_) return;
+  reading_browser_ = true;
   browser_.async_read_some(
       asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
       bound(up_memory_, [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+        self->reading_browser_ = false;
         if (ec || self->closed_) return self->close();
+        if (self->finishing_) return self->drain();
         self->in_used_ += n;
         self->pump_up();
+      }));
+}
+
+void WebConnection::finish() {
+  if (closed_ || finishing_) return;
+  finishing_ = true;
+  asio::error_code ignored;
+  server_.close(ignored);
+  browser_.shutdown(asio::socket_base::shutdown_send, ignored);
+  deadline_.expires_after(std::chrono::seconds(2));
+  deadline_.async_wait(bound(misc_memory_, [self = shared_from_this()](const asio::error_code& e) {
+    if (!e) self->close();
+  }));
+  drain();
+}
+
+void WebConnection::drain() {
+  if (closed_ || reading_browser_) return;
+  reading_browser_ = true;
+  in_used_ = 0;
+  browser_.async_read_some(
+      asio::buffer(in_.data(), in_.size()),
+      bound(up_memory_, [self = shared_from_this()](const asio::error_code& ec, size_t) {
+        self->reading_browser_ = false;
+        if (ec || self->closed_) return self->close();  // the browser closed too: done
+        self->drain();
       }));
 }
 
@@ -236,7 +265,11 @@ void WebConnection::pump_up() {
         asio::async_write(server_, asio::buffer(payload.data(), payload.size()),
                           bound(up_memory_, [self = shared_from_this(), consume](
                                                 const asio::error_code& ec, size_t) {
-                            if (ec || self->closed_) return self->close();
+                            if (self->closed_) return;
+                            // The session closed: the browser gets what it sent last (its
+                            // Bye) and then a close frame from the downstream side, which
+                            // is still reading; nothing more goes up.
+                            if (ec) return;
                             consume();
                             self->pump_up();
                           }));

@@ -56,6 +56,11 @@ class WebConnection : public std::enable_shared_from_this<WebConnection> {
   void pump_down();
   void write_control(WsOpcode opcode, std::span<const uint8_t> payload);
   void fail(uint16_t close_code);
+  // After the close frame: the closing handshake. What the browser still sends is read and
+  // dropped until it closes (or a deadline), since closing over unread bytes would reset
+  // the connection, and the reset can overtake the close frame and the session's Bye.
+  void finish();
+  void drain();
 
   asio::ip::tcp::socket browser_;
   asio::ip::tcp::socket server_;
@@ -77,6 +82,8 @@ class WebConnection : public std::enable_shared_from_this<WebConnection> {
   std::vector<uint8_t> down_;  // from the server: packets
   size_t down_used_ = 0;
   bool reading_server_ = false;
+  bool reading_browser_ = false;
+  bool finishing_ = false;
   bool writing_browser_ = false;
   std::array<uint8_t, kMaxServerHeader> frame_header_{};
   // A pong or close owed to the browser, sent when the current frame is out.
