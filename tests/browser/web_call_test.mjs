@@ -163,7 +163,7 @@ async function main() {
     await page.goto(`${ports.web}/call?name=web&join=1`);
     await waitFor('the page to join', () => page.evaluate(() => window.ttycall && window.ttycall.stats()?.state === 'call'), 30000);
     console.log('web participant joined');
-    const red = client('red', 'ff0000', 440, 16), blue = client('blue', '0000ff', 660, 18);
+    const red = client('red', 'ff0000', 440, 22), blue = client('blue', '0000ff', 660, 24);
 
     // What the page draws: both solid colours.
     const colours = await waitFor('red and blue on the page', async () => {
@@ -207,8 +207,12 @@ async function main() {
     // What the terminal clients saw and heard of the web participant.
     // The server's heap in steady state with a browser in the call: its Memory Reports (one
     // every 2 s) must come to "no heap allocation in the last N s" once the joins are over.
-    const reports = fs.readFileSync(path.join(tmp, 'memory.txt'), 'utf8').split('=== End of Memory Report ===');
-    const verdicts = reports.map((r) => (r.match(/Verdict: .*/) || [''])[0]).filter(Boolean);
+    const readVerdicts = () => fs.readFileSync(path.join(tmp, 'memory.txt'), 'utf8').split('=== End of Memory Report ===')
+      .map((r) => (r.match(/Verdict: .*/) || [''])[0]).filter(Boolean);
+    // Three reports after the warm-up (6 s of the call), while everyone is still in it.
+    await waitFor('three Memory Reports after the warm-up', () =>
+      readVerdicts().filter((v) => v.startsWith('Verdict: stable')).length >= 3 || null, 12000).catch(() => null);
+    const verdicts = readVerdicts();
     // Allocations since the warm-up ended, as each verdict counts them (joins are one-off).
     const since = verdicts.filter((v) => v.startsWith('Verdict: stable')).map((v) =>
       (/no heap allocation/.test(v) ? 0 : +(v.match(/(\d+) one-off/) || [0, NaN])[1]));

@@ -8,14 +8,6 @@
 namespace ttycall::server::web {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  }
-  return out;
-}
-
 std::string_view trim(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
@@ -30,6 +22,14 @@ bool printable(std::string_view text) {
 }
 
 }  // namespace
+
+std::string ascii_lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  }
+  return out;
+}
 
 size_t http_head_end(std::string_view bytes) {
   const size_t at = bytes.find("\r\n\r\n");
@@ -61,16 +61,16 @@ std::optional<HttpHead> parse_http_head(std::string_view text) {
     if (line.empty()) break;
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0 || !printable(line)) return std::nullopt;
-    const std::string name = lower(line.substr(0, colon));
+    const std::string name = ascii_lower(line.substr(0, colon));
     const std::string_view value = trim(line.substr(colon + 1));
     if (name == "host") {
       head.host = std::string(value);
     } else if (name == "origin") {
       head.origin = std::string(value);
     } else if (name == "upgrade") {
-      upgrade = lower(value) == "websocket";
+      upgrade = ascii_lower(value) == "websocket";
     } else if (name == "connection") {
-      connection_upgrade = lower(value).find("upgrade") != std::string::npos;
+      connection_upgrade = ascii_lower(value).find("upgrade") != std::string::npos;
     } else if (name == "sec-websocket-key") {
       head.websocket_key = std::string(value);
     } else if (name == "sec-websocket-version") {

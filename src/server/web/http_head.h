@@ -24,6 +24,8 @@ struct HttpHead {
 size_t http_head_end(std::string_view bytes);
 // The head of `text` (everything up to the blank line); nullopt if it is malformed.
 std::optional<HttpHead> parse_http_head(std::string_view text);
+// `text` with A-Z made a-z (header names, origins and hosts compare without case).
+std::string ascii_lower(std::string_view text);
 // Sec-WebSocket-Accept for a key: base64(SHA-1(key + the RFC 6455 GUID)).
 std::string websocket_accept(std::string_view key);
 

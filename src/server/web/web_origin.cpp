@@ -3,16 +3,10 @@
 #include <asio/ip/address.hpp>
 #include <charconv>
 
+#include "server/web/http_head.h"
+
 namespace ttycall::server::web {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string authority(std::string_view host, uint16_t port) {
   const bool v6 = host.find(':') != std::string_view::npos;
@@ -61,7 +55,7 @@ core::Result<OriginPolicy> OriginPolicy::for_listener(const WebAddress& bound,
           "not '" +
           origin + "'");
     }
-    std::string o = lower(origin);
+    std::string o = ascii_lower(origin);
     while (!o.empty() && o.back() == '/') o.pop_back();
     policy.origins_.push_back(std::move(o));
   }
@@ -73,7 +67,7 @@ core::Result<OriginPolicy> OriginPolicy::for_listener(const WebAddress& bound,
         " listens on every address, so the page's origin is not known: name it with "
         "--web-origin http://NAME:PORT (the address browsers open)");
   }
-  policy.origins_.push_back("http://" + authority(lower(bound.host), bound.port));
+  policy.origins_.push_back("http://" + authority(ascii_lower(bound.host), bound.port));
   if (address.is_loopback()) {
     policy.origins_.push_back("http://" + authority("localhost", bound.port));
   }
@@ -81,8 +75,8 @@ core::Result<OriginPolicy> OriginPolicy::for_listener(const WebAddress& bound,
 }
 
 bool OriginPolicy::allows(std::string_view origin, std::string_view host) const {
-  const std::string o = lower(origin);
-  const std::string h = lower(host);
+  const std::string o = ascii_lower(origin);
+  const std::string h = ascii_lower(host);
   for (const std::string& allowed : origins_) {
     if (o != allowed) continue;
     // The Host header is the origin's authority (a default port may be left out of it).
