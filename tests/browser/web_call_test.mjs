@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import os from 'node:os';
 
@@ -302,8 +303,24 @@ async function main() {
     const evil = await tryOrigin('http://evil.example');
     const own = await tryOrigin(ports.web);
     check(evil === 'refused 403' && own === 'open', `Origin http://evil.example is refused (${evil}); the server's own origin opens (${own})`);
-  } finally {
+
+    // Per-address limits hold before the upgrade too: of idle connections from one address
+    // (--max-connections-per-ip, 8 by default) the ninth is closed at once, the first eight
+    // only at the handshake deadline.
+    const closed = [];
+    const sockets = [];
     await browser.close();
+    for (let i = 0; i < 9; i++) {
+      const s = net.connect(Number(ports.web.split(':')[2]), '127.0.0.1');
+      s.on('error', () => {});
+      s.on('close', () => closed.push(i));
+      sockets.push(s);
+      await new Promise((r) => s.once('connect', r));
+    }
+    await waitFor('the idle connections to close', () => closed.length === 9 || null, 20000).catch(() => null);
+    check(closed[0] === 8, `a ninth connection from one address is refused before the upgrade (closed in the order ${closed.join(',')})`);
+  } finally {
+    if (browser.connected) await browser.close();
   }
   server.kill('SIGTERM');
   const code = await server.exited;

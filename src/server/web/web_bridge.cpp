@@ -42,12 +42,20 @@ void WebBridge::accept() {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       std::erase_if(connections_, [](const auto& c) { return c.expired(); });
-      if (connections_.size() >= config_.max_connections) {
+      asio::error_code error;
+      const auto remote = socket.remote_endpoint(error);
+      const AddressGroup group = error ? AddressGroup{} : group_of(remote.address());
+      size_t same_group = 0;
+      for (const auto& weak : connections_) {
+        if (const auto c = weak.lock(); c && c->group() == group) ++same_group;
+      }
+      if (error || connections_.size() >= config_.max_connections ||
+          same_group >= config_.max_per_address) {
         asio::error_code ignored;
         socket.close(ignored);  // full: refused before anything is built for it
       } else {
         auto connection = std::make_shared<WebConnection>(
-            std::move(socket), config_, config_.target, counters_, counters_mutex_);
+            std::move(socket), group, config_, config_.target, counters_, counters_mutex_);
         connections_.push_back(connection);
         connection->start();
       }

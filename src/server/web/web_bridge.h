@@ -32,6 +32,7 @@ struct WebBridgeConfig {
   uint16_t listen_port = 0;
   asio::ip::tcp::endpoint target;    // the server's TCP listener, reached on loopback
   size_t max_connections = 64;       // open browser connections, HTTP or WebSocket
+  size_t max_per_address = 8;        // of them from one address group (address_group.h)
   long handshake_timeout_ms = 5000;  // the HTTP head and the upgrade must be done within it
   size_t max_upstream_packet = 0;    // largest packet a browser may send (header included)
   size_t max_downstream_packet = 0;  // largest packet the server sends

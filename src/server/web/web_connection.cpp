@@ -44,9 +44,9 @@ const char* reason_phrase(int status) {
 
 }  // namespace
 
-WebConnection::WebConnection(asio::ip::tcp::socket socket, const WebBridgeConfig& config,
-                             const asio::ip::tcp::endpoint& target, WebBridgeCounters& counters,
-                             std::mutex& counters_mutex)
+WebConnection::WebConnection(asio::ip::tcp::socket socket, const AddressGroup& group,
+                             const WebBridgeConfig& config, const asio::ip::tcp::endpoint& target,
+                             WebBridgeCounters& counters, std::mutex& counters_mutex)
     : browser_(std::move(socket)),
       server_(browser_.get_executor()),
       deadline_(browser_.get_executor()),
@@ -54,6 +54,7 @@ WebConnection::WebConnection(asio::ip::tcp::socket socket, const WebBridgeConfig
       target_(target),
       counters_(counters),
       counters_mutex_(counters_mutex),
+      group_(group),
       in_(kMaxHttpHead) {}
 
 WebConnection::~WebConnection() {

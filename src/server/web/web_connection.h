@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/handler_memory.h"
+#include "server/address_group.h"
 #include "server/web/web_bridge.h"
 #include "server/web/websocket_frame.h"
 
@@ -27,11 +28,13 @@ namespace ttycall::server::web {
 
 class WebConnection : public std::enable_shared_from_this<WebConnection> {
  public:
-  WebConnection(asio::ip::tcp::socket socket, const WebBridgeConfig& config,
-                const asio::ip::tcp::endpoint& target, WebBridgeCounters& counters,
-                std::mutex& counters_mutex);
+  // `group`: the browser's address group (the bridge caps connections per group).
+  WebConnection(asio::ip::tcp::socket socket, const AddressGroup& group,
+                const WebBridgeConfig& config, const asio::ip::tcp::endpoint& target,
+                WebBridgeCounters& counters, std::mutex& counters_mutex);
   ~WebConnection();
   void start();
+  const AddressGroup& group() const { return group_; }
   // Closes both sockets (the server stopping); handlers still pending find it closed.
   void close();
 
@@ -73,6 +76,7 @@ class WebConnection : public std::enable_shared_from_this<WebConnection> {
   core::HandlerMemory down_memory_;  // server reads, browser writes
   core::HandlerMemory misc_memory_;  // connect, timer, HTTP
   std::string remote_address_;
+  AddressGroup group_{};
   uint16_t relay_port_ = 0;
   bool closed_ = false;
   bool relaying_ = false;

@@ -47,6 +47,7 @@ WebListener::WebListener(const ServerOptions& options, const asio::ip::tcp::endp
   config.listen_port = address_.port;
   config.target = relay_target_;
   config.max_connections = size_t(options.max_clients + options.max_pending);
+  config.max_per_address = size_t(options.max_connections_per_ip);
   config.handshake_timeout_ms = long(options.first_message_timeout * 1000);
   config.max_upstream_packet =
       net::kHeaderSize + net::max_payload(net::MsgType::kVideoUp) + net::kSealOverhead;
