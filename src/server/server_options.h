@@ -2,6 +2,7 @@
 // Everything `ttycall server` can be told.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "media/audio/mixer.h"
 #include "media/audio/opus_codec.h"
@@ -57,6 +58,10 @@ struct ServerOptions {
   // Most bytes the buffer pools may reserve together (frames, decoded cameras, receive
   // buffers); beyond it frames are dropped instead of the server running out of memory.
   size_t max_pool_mib = 4096;
+  // The web participant (server/web/): empty = off; else HOST:PORT of its HTTP listener.
+  std::string web;
+  std::vector<std::string> web_origins;   // origins allowed to open its WebSocket (--web-origin)
+  std::string web_root;                   // its files; empty = found next to the binary
   bool audio = true;                      // run the voice mixer
   media::audio::MixerParams mixer;        // DSP and mixing parameters
   media::audio::OpusEncoderOptions opus;  // the encoders of the mixes
