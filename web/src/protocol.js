@@ -1,9 +1,9 @@
-// The ttycall wire protocol, version 4 (docs/PROTOCOL.md), for the browser: the 16-byte
+// The ttycall wire protocol, version 5 (docs/PROTOCOL.md), for the browser: the 16-byte
 // header, CRC32C, and the encoders and decoders of the messages a participant sends and
 // receives. Decoders return null for a malformed payload (the caller closes the call);
 // like src/net/protocol.cpp they check sizes exactly and reject trailing bytes.
 
-export const VERSION = 4;
+export const VERSION = 5;
 export const HEADER = 16;
 export const SEAL_OVERHEAD = 16;
 export const FLAG_SEALED = 1;
@@ -166,9 +166,11 @@ export const dec = {
   }),
   videoDown: decoding((r) => {
     const f = { frame: r.u32(), cols: r.u16(), rows: r.u16(), format: r.u8(), quality: r.u8(), tablesHash: r.u32() };
-    const sourceCount = r.u8(), labelCount = r.u8();
+    const sourceCount = r.u8(), labelCount = r.u8(), tileCount = r.u8();
     if (f.format !== 1 || f.quality < 1 || f.quality > 100 || f.cols < 1 || f.cols > 1000 ||
-        f.rows < 1 || f.rows > 500 || sourceCount > 64 || labelCount > 64) throw new RangeError('fixed part');
+        f.rows < 1 || f.rows > 500 || sourceCount > 64 || labelCount > 64 || tileCount > 64) {
+      throw new RangeError('fixed part');
+    }
     f.sources = [];
     for (let i = 0; i < sourceCount; i++) f.sources.push({ id: r.u32(), captureUs: r.u64() });
     f.labels = [];
@@ -176,6 +178,13 @@ export const dec = {
       const l = { col: r.u16(), row: r.u16(), width: r.u16(), style: r.u8(), name: r.text(1, 32) };
       if (l.width < 1 || l.col + l.width > f.cols || l.row >= f.rows || l.style > 1) throw new RangeError('label');
       f.labels.push(l);
+    }
+    // The picture holds only these tiles: everything outside them is drawn black.
+    f.tiles = [];
+    for (let i = 0; i < tileCount; i++) {
+      const t = { col: r.u16(), row: r.u16(), cols: r.u16(), rows: r.u16() };
+      if (t.cols < 1 || t.rows < 1 || t.col + t.cols > f.cols || t.row + t.rows > f.rows) throw new RangeError('tile');
+      f.tiles.push(t);
     }
     f.picture = r.rest();
     if (f.picture.length < 1) throw new RangeError('no picture');

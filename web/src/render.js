@@ -27,6 +27,21 @@ function to256(r, g, b) {
 }
 const luma = (r, g, b) => (77 * r + 150 * g + 29 * b) >> 8;
 
+// The picture holds only its tiles (docs/PROTOCOL.md, VideoDown): paints every pixel
+// outside them black, as the server's canvas is. No tiles: the whole picture is shown.
+function clearOutsideTiles(px, width, height, tiles) {
+  if (!tiles || tiles.length === 0) return;
+  const inside = new Uint8Array(width * height);
+  for (const t of tiles) {
+    for (let y = t.row * 2; y < Math.min((t.row + t.rows) * 2, height); y++) {
+      inside.fill(1, y * width + t.col, y * width + Math.min(t.col + t.cols, width));
+    }
+  }
+  for (let i = 0; i < inside.length; i++) {
+    if (!inside[i]) px[4 * i] = px[4 * i + 1] = px[4 * i + 2] = 0;
+  }
+}
+
 export class GridCanvas {
   constructor(canvas, cellWidth = 8, cellHeight = 16) {
     this.canvas = canvas;
@@ -61,6 +76,7 @@ export class GridCanvas {
     this.sctx.drawImage(bitmap, 0, 0);
     const img = this.sctx.getImageData(0, 0, cols, rows * 2);
     const px = img.data;
+    clearOutsideTiles(px, cols, rows * 2, frame.tiles);
     const ctx = this.ctx;
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, this.canvas.width, rows * this.ch);
