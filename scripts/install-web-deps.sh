@@ -8,6 +8,7 @@ if ! command -v npm >/dev/null; then
   # Debian's nodejs has npm apart (a nodejs from elsewhere may bring its own).
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm
 fi
 stamp=node_modules/.package-lock.json

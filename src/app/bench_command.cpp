@@ -159,6 +159,9 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_option("--speakers", config->speakers,
                   "With --audio: only the first N clients send a tone; the others listen")
       ->check(CLI::Range(0, load::kMaxBenchClients));
+  cmd->add_flag("--receive-only", config->receive_only,
+                "Clients check, open and count every frame but neither decode nor render it: "
+                "the server's capacity without the clients' own CPU (terminal bytes read 0)");
   cmd->add_option("--gallery", config->gallery,
                   "The spawned server's --gallery (tiles a viewer sees)")
       ->check(CLI::Range(1, 64));

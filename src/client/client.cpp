@@ -574,7 +574,11 @@ void Client::note_own_name(const net::Name& name) {
 }
 
 void Client::handle_video(std::span<const uint8_t> payload) {
-  switch (video_.receive(payload, cols_, picture_rows())) {
+  const bool receive_only = options_.headless && options_.receive_only;
+  const VideoReceiver::Received received =
+      receive_only ? video_.receive_header_only(payload, cols_, picture_rows())
+                   : video_.receive(payload, cols_, picture_rows());
+  switch (received) {
     case VideoReceiver::Received::kFrame:
       break;
     case VideoReceiver::Received::kMalformed:
@@ -595,7 +599,9 @@ void Client::handle_video(std::span<const uint8_t> payload) {
   }
   note_own_latency(video_.header());
   const size_t terminal_bytes =
-      draw_picture(core::seconds_between(last_full_draw_, now) >= kFullRedrawSeconds);
+      receive_only
+          ? 0
+          : draw_picture(core::seconds_between(last_full_draw_, now) >= kFullRedrawSeconds);
   if (observer_) observer_->on_video_frame(wire_bytes, terminal_bytes);
 }
 

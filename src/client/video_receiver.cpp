@@ -40,6 +40,17 @@ VideoReceiver::Received VideoReceiver::receive(std::span<const uint8_t> payload,
   return Received::kFrame;
 }
 
+VideoReceiver::Received VideoReceiver::receive_header_only(std::span<const uint8_t> payload,
+                                                           int max_cols, int max_rows) {
+  std::span<const uint8_t> stripped;
+  if (!net::decode(payload, incoming_header_, stripped)) return Received::kMalformed;
+  if (incoming_header_.cols > max_cols || incoming_header_.rows > max_rows) {
+    return Received::kTooLarge;
+  }
+  header_ = incoming_header_;
+  return Received::kFrame;
+}
+
 bool VideoReceiver::decode_picture(std::span<const uint8_t> stripped, int width, int height) {
   core::grow_to(whole_jpeg_, stripped.size() + tables_->overhead(), video_site());
   const size_t size = tables_->restore(stripped, whole_jpeg_);

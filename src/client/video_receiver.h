@@ -34,6 +34,9 @@ class VideoReceiver {
   // `max_cols` x `max_rows`: the view this client asked for. A server may send less (it
   // clamps), never more: a larger picture is refused before anything is decoded or grown.
   Received receive(std::span<const uint8_t> payload, int max_cols, int max_rows);
+  // The same checks of the payload and its size, but the picture is not decoded: for a
+  // load generator's client that measures the server, not itself. has_frame() stays false.
+  Received receive_header_only(std::span<const uint8_t> payload, int max_cols, int max_rows);
 
   bool has_frame() const { return has_frame_; }
   // The last good frame: its header, picture and overlay (header().cols x header().rows).

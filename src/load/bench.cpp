@@ -252,6 +252,7 @@ class Run {
     o.video_clients = config_.video_clients;
     o.speakers = config_.speakers;
     o.threads = config_.load_threads;
+    o.receive_only = config_.receive_only;
     o.insecure = config_.insecure;
     o.server_key = server_key_;
     return o;

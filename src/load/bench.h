@@ -36,6 +36,7 @@ struct BenchConfig {
   std::string host;                   // empty: spawn a server on a free port of 127.0.0.1
   uint16_t port = 0;
   int load_threads = 2;
+  bool receive_only = false;  // clients skip decoding and rendering (server capacity)
   std::string server_exe = "/proc/self/exe";  // the ttycall binary, for `server`
   const std::atomic<bool>* cancel = nullptr;  // set (e.g. by SIGINT) to end early
   bool progress = true;                       // a line on stderr per phase

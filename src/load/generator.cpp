@@ -104,6 +104,7 @@ client::ClientOptions LoadGenerator::client_options(int index) const {
   o.cols = size.cols;
   o.rows = size.rows;
   o.headless = true;
+  o.receive_only = options_.receive_only;
   o.quiet = true;
   o.handle_signals = false;
   o.first_connect_timeout = options_.connect_timeout;

@@ -41,6 +41,7 @@ struct LoadOptions {
   int video_clients = -1;  // only clients 0..N-1 send video (the rest: no camera); -1 = all
   int speakers = -1;       // with `audio`: only clients 0..N-1 send a tone; -1 = all
   int threads = 2;
+  bool receive_only = false;   // clients check and count frames but neither decode nor render
   double connect_timeout = 5;  // seconds each client keeps trying to reach the server
   bool insecure = false;       // no encryption (a server started with --insecure)
   std::string server_key;      // the server's key; empty = pin it on first use (known_hosts)

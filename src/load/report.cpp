@@ -259,7 +259,8 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
                  {"host", r.host},
                  {"port", r.port},
                  {"server_spawned", r.server.spawned},
-                 {"load_threads", c.load_threads}};
+                 {"load_threads", c.load_threads},
+                 {"receive_only", c.receive_only}};
   j["window_s"] = r.window_s;
   j["clients_receiving"] = r.clients_receiving;
   j["clients_failed"] = r.clients_failed;
