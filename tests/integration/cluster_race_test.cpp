@@ -14,6 +14,8 @@
 
 #include "cluster_nats.h"
 #include "server/cluster/cluster_node.h"
+#include "server/cluster/nats_link.h"
+#include "server/cluster/records.h"
 #include "server/render_workers.h"
 #include "server/room_directory.h"
 #include "server/server_context.h"
@@ -60,6 +62,28 @@ std::string host_named(const Placement& p, const std::string& self) {
   return "";
 }
 
+// Both nodes place `room` at one instant; their answers.
+std::pair<Placement, Placement> race(TestNode& a, TestNode& b, const std::string& room) {
+  std::array<std::promise<Placement>, 2> answers;
+  std::array<std::future<Placement>, 2> results = {answers[0].get_future(),
+                                                   answers[1].get_future()};
+  std::barrier start(2);
+  std::array<TestNode*, 2> nodes = {&a, &b};
+  std::array<std::thread, 2> joins;
+  for (int n = 0; n < 2; ++n) {
+    joins[n] = std::thread([&, n] {
+      start.arrive_and_wait();  // both placements begin at one instant
+      nodes[n]->node->place(room, [&, n](const Placement& p) { answers[n].set_value(p); });
+    });
+  }
+  for (std::thread& t : joins) t.join();
+  const bool ready = results[0].wait_for(10s) == std::future_status::ready &&
+                     results[1].wait_for(10s) == std::future_status::ready;
+  EXPECT_TRUE(ready) << room << ": no answer";
+  if (!ready) return {};
+  return {results[0].get(), results[1].get()};
+}
+
 TEST(ClusterRace, SimultaneousFirstJoinsNeverMakeTwoHosts) {
   if (!nats_server_available()) GTEST_SKIP() << "nats-server is not installed (make deps)";
   TempDir dir;
@@ -81,22 +105,7 @@ TEST(ClusterRace, SimultaneousFirstJoinsNeverMakeTwoHosts) {
   int hosted_by[2] = {0, 0};
   for (int i = 0; i < 50; ++i) {
     const std::string room = "race-" + std::to_string(i);
-    std::array<std::promise<Placement>, 2> answers;
-    std::barrier start(2);
-    std::array<std::thread, 2> joins;
-    std::array<TestNode*, 2> nodes = {&a, &b};
-    for (int n = 0; n < 2; ++n) {
-      joins[n] = std::thread([&, n] {
-        start.arrive_and_wait();  // both placements begin at one instant
-        nodes[n]->node->place(room, [&, n](const Placement& p) { answers[n].set_value(p); });
-      });
-    }
-    for (std::thread& t : joins) t.join();
-    std::array<std::future<Placement>, 2> results = {answers[0].get_future(),
-                                                     answers[1].get_future()};
-    ASSERT_EQ(results[0].wait_for(10s), std::future_status::ready);
-    ASSERT_EQ(results[1].wait_for(10s), std::future_status::ready);
-    const Placement pa = results[0].get(), pb = results[1].get();
+    const auto [pa, pb] = race(a, b, room);
     const std::string host_a = host_named(pa, addresses[0]);
     const std::string host_b = host_named(pb, addresses[1]);
     ASSERT_EQ(host_a, host_b) << room << ": two hosts";
@@ -108,6 +117,31 @@ TEST(ClusterRace, SimultaneousFirstJoinsNeverMakeTwoHosts) {
   // Placement spreads them: both nodes got rooms.
   EXPECT_GT(hosted_by[0], 0);
   EXPECT_GT(hosted_by[1], 0);
+
+  // The harder race: rooms whose claims name a node that is gone (killed without deleting
+  // them). Both nodes now want each room for themselves; the revision check lets one win.
+  core::Result<std::unique_ptr<server::cluster::NatsLink>> link =
+      server::cluster::NatsLink::open({nats.url(), "race"});
+  ASSERT_TRUE(link.is_ok());
+  ASSERT_TRUE(wait_until([&] { return (*link)->ready(); }, 10s));
+  const std::string gone = "127.0.0.1:1003";  // nobody answers for it
+  int taken_by[2] = {0, 0};
+  for (int i = 0; i < 25; ++i) {
+    const std::string room = "orphan-" + std::to_string(i);
+    uint64_t revision = 0;
+    ASSERT_TRUE((*link)->create_room(server::cluster::room_key(room),
+                                     server::cluster::encode(server::cluster::RoomClaim{
+                                         server::cluster::node_id(gone), gone, {}, 2}),
+                                     revision));
+    const auto [pa, pb] = race(a, b, room);
+    const std::string host_a = host_named(pa, addresses[0]);
+    const std::string host_b = host_named(pb, addresses[1]);
+    ASSERT_EQ(host_a, host_b) << room << ": two hosts after a takeover";
+    ASSERT_NE(pa.kind == Placement::Kind::kHere, pb.kind == Placement::Kind::kHere) << room;
+    ++taken_by[host_a == addresses[0] ? 0 : 1];
+  }
+  std::printf("25 takeover races: %d won by %s, %d by %s\n", taken_by[0], addresses[0].c_str(),
+              taken_by[1], addresses[1].c_str());
 }
 
 }  // namespace
