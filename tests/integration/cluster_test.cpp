@@ -147,6 +147,17 @@ size_t total_joins(std::vector<Node>& nodes) {
   return n;
 }
 
+// Two members of `room` (ROOM-a and ROOM-b), both entering at `entry`.
+std::vector<ChildProcess> start_pair(const TempDir& dir, const Node& entry,
+                                     const std::string& room) {
+  std::vector<ChildProcess> clients;
+  for (const std::string& name : {room + "-a", room + "-b"}) {
+    clients.push_back(start_client(entry.server->port(), member(name, dir, room, 60),
+                                   dir.file(name + ".stderr")));
+  }
+  return clients;
+}
+
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -230,11 +241,7 @@ TEST_F(Cluster, TwentyRoomsOnThreeNodes) {
 // named), a live node claims the room again, and they are back together there.
 TEST_F(Cluster, KillNineMovesTheCallToALiveNode) {
   std::vector<Node> nodes = start_nodes(dir_, *nats_, 3);
-  std::vector<ChildProcess> clients;
-  for (const char* name : {"fo-a", "fo-b"}) {
-    clients.push_back(start_client(nodes[0].server->port(), member(name, dir_, "fo", 60),
-                                   dir_.file(std::string(name) + ".stderr")));
-  }
+  std::vector<ChildProcess> clients = start_pair(dir_, nodes[0], "fo");
   ASSERT_TRUE(wait_until([&] { return total_joins(nodes) >= 2; }, 30s));
   const auto before = joins(nodes, "fo");
   size_t host = nodes.size();
@@ -321,11 +328,7 @@ TEST_F(Cluster, NatsAwayAndBack) {
       start_nodes(dir_, *nats_, 1,
                   {"--stats-json", dir_.file("node-stats.json"), "--memory-report-interval", "1",
                    "--memory-report", dir_.file("node-memory.txt")});
-  std::vector<ChildProcess> clients;
-  for (const char* name : {"call-a", "call-b"}) {
-    clients.push_back(start_client(nodes[0].server->port(), member(name, dir_, "call", 60),
-                                   dir_.file(std::string(name) + ".stderr")));
-  }
+  std::vector<ChildProcess> clients = start_pair(dir_, nodes[0], "call");
   ASSERT_TRUE(wait_until([&] { return total_joins(nodes) >= 2; }, 30s));
   auto frames_sent = [&] {
     return read_json_number(dir_.file("node-stats.json"), "/frames_sent").value_or(0);
@@ -358,11 +361,7 @@ TEST_F(Cluster, NatsAwayAndBack) {
 // drained node exits 0 once they are gone.
 TEST_F(Cluster, DrainingMovesTheCallAndExitsZero) {
   std::vector<Node> nodes = start_nodes(dir_, *nats_, 2);
-  std::vector<ChildProcess> clients;
-  for (const char* name : {"dr-a", "dr-b"}) {
-    clients.push_back(start_client(nodes[0].server->port(), member(name, dir_, "dr", 60),
-                                   dir_.file(std::string(name) + ".stderr")));
-  }
+  std::vector<ChildProcess> clients = start_pair(dir_, nodes[0], "dr");
   size_t host = nodes.size();
   ASSERT_TRUE(wait_until([&] { return (host = host_of(nodes, "dr", {"dr-a", "dr-b"})) < 2; }, 30s));
   std::this_thread::sleep_for(1s);  // the Welcome's list of other nodes is in
