@@ -9,6 +9,7 @@ all: build
 
 deps:
 	@bash scripts/install-deps.sh
+	@bash scripts/install-web-deps.sh
 
 configure: deps
 	@cmake --preset $(PRESET) >/dev/null

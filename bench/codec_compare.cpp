@@ -38,6 +38,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,10 @@
 #include "core/alloc_accounting.h"
 #include "media/compose.h"
 #include "media/jpeg_codec.h"
+#include "media/jpeg_tables.h"
 #include "media/layout.h"
 #include "media/scale.h"
+#include "media/tiles_only.h"
 
 #ifdef TTYCALL_HAVE_VPX
 #include <vpx/vp8cx.h>
@@ -249,6 +252,8 @@ class Codec {
   // Returns the packet's size; 0 on failure.
   virtual size_t encode(const uint8_t* rgb, int w, int h, std::vector<uint8_t>& packet) = 0;
   virtual bool decode(const std::vector<uint8_t>& packet, int w, int h, uint8_t* rgb) = 0;
+  // Where the stream's tiles are, in cells (a codec that only codes the tiles uses it).
+  virtual void set_tiles(std::span<const media::TileRect> /*tiles*/) {}
 };
 
 class JpegCodec final : public Codec {
@@ -333,6 +338,41 @@ class TableJpegCodec final : public Codec {
   Base base_;
   int luma_quality_, chroma_quality_;
   media::JpegDecoder decoder_{media::DctMethod::kAccurate};
+};
+
+// JPEG of the tiles only, as the server codes a view (media/tiles_only.h): the pixels
+// outside every tile are filled from the tiles in the blocks that straddle an edge, and the
+// receiver paints everything outside the tiles black again.
+class TilesOnlyJpegCodec final : public Codec {
+ public:
+  explicit TilesOnlyJpegCodec(int quality)
+      : encoder_(media::picture_jpeg_options(quality)), decoder_(media::kPictureDct) {}
+  void set_tiles(std::span<const media::TileRect> tiles) override {
+    tiles_.assign(tiles.begin(), tiles.end());
+  }
+  size_t encode(const uint8_t* rgb, int w, int h, std::vector<uint8_t>& packet) override {
+    padded_.assign(rgb, rgb + size_t(w) * h * 3);
+    media::pad_outside_tiles({padded_.data(), w, h, w * 3}, tiles_);
+    packet.resize(media::JpegEncoder::max_size(w, h, media::ChromaSubsampling::k444));
+    const size_t n = encoder_.encode({padded_.data(), w, h, w * 3}, packet);
+    packet.resize(n);
+    return n;
+  }
+  bool decode(const std::vector<uint8_t>& packet, int w, int h, uint8_t* rgb) override {
+    media::JpegInfo info;
+    if (!decoder_.read_info(packet, info) || info.width != w || info.height != h ||
+        !decoder_.decode(packet, info, {rgb, size_t(w) * h * 3})) {
+      return false;
+    }
+    media::clear_outside_tiles({rgb, w, h, w * 3}, tiles_);
+    return true;
+  }
+
+ private:
+  media::JpegEncoder encoder_;
+  media::JpegDecoder decoder_;
+  std::vector<media::TileRect> tiles_;
+  std::vector<uint8_t> padded_;
 };
 
 // WebP lossy (always 4:2:0 inside). use_sharp_yuv: the slower RGB->YUV that keeps edges.
@@ -532,6 +572,10 @@ std::vector<Candidate> candidates() {
   for (const auto& [luma, chroma] : {std::pair{50, 75}, std::pair{50, 85}, std::pair{55, 80}})
     tables(TableJpegCodec::Base::kStandard, luma, chroma);
   for (const int q : {20, 25, 30, 40}) tables(TableJpegCodec::Base::kFlat, q, q);
+  for (const int q : {50, 55, 60, 65}) {
+    out.push_back({"JPEG 4:4:4 q" + std::to_string(q) + " accurate, tiles only",
+                   [=](int, int) { return std::make_unique<TilesOnlyJpegCodec>(q); }});
+  }
   jpeg(80, ChromaSubsampling::k420, DctMethod::kFast);
   jpeg(90, ChromaSubsampling::k420, DctMethod::kAccurate);
   const auto webp = [&](int q, int method, bool sharp) {
@@ -584,6 +628,10 @@ Result measure_once(const Candidate& candidate, const std::vector<const Canvases
   for (size_t s = 0; s < scenes.size(); ++s) {
     const int w = shapes[s].cols, h = shapes[s].rows * 2;
     std::unique_ptr<Codec> codec = candidate.make(w, h);
+    std::array<media::TileRect, media::kMaxTiles> rects{};
+    const int tiles =
+        media::grid_layout(shapes[s].participants, shapes[s].cols, shapes[s].rows, rects);
+    codec->set_tiles({rects.data(), size_t(tiles)});
     decoded.assign(size_t(w) * h * 3, 0);
     const auto& frames = scenes[s]->frames;
     const size_t first = bytes.size();

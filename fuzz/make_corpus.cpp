@@ -80,7 +80,7 @@ Buffer test_image(int width, int height) {
 }
 
 // The pictures of VideoDown, as the server makes them: 4:4:4, their tables left out.
-constexpr int kPictureQuality = 65;
+constexpr int kPictureQuality = 55;  // server::kPictureQuality
 
 Buffer stripped_picture(int width, int height) {
   const Buffer rgb = test_image(width, height);
@@ -153,8 +153,8 @@ Buffer video_up(uint32_t seq, int width, int height, const Buffer& jpeg) {
   return body_payload(payload_of(up), jpeg);
 }
 
-// A VideoDown of a cols x rows view: `sources` sources, one label per name (tiles side by
-// side on the bottom row, the first one speaking), then `picture`.
+// A VideoDown of a cols x rows view: `sources` sources, one label and one tile per name
+// (tiles side by side, labels on the bottom row, the first one speaking), then `picture`.
 Buffer video_down(uint32_t frame, uint16_t cols, uint16_t rows, int sources,
                   std::initializer_list<std::string_view> names, const Buffer& picture) {
   net::VideoDownHeader down;
@@ -173,6 +173,9 @@ Buffer video_down(uint32_t frame, uint16_t cols, uint16_t rows, int sources,
     label.width = uint16_t(width);
     label.style = down.label_count == 0 ? net::kLabelSpeaking : net::kLabelPlain;
     label.name = net::Name::from(name);
+    // Its tile: the whole height, one column of gutter on the right (the picture is of the
+    // tiles only).
+    down.tiles[down.tile_count++] = {label.col, 0, uint16_t(std::max(width - 1, 1)), rows};
     ++down.label_count;
   }
   return body_payload(payload_of(down), picture);

@@ -261,10 +261,17 @@ void decode_as(net::MsgType type, Bytes payload) {
         FUZZ_CHECK(m.format == net::PictureFormat::kJpeg);
         FUZZ_CHECK(m.source_count <= net::kMaxFrameSources);
         FUZZ_CHECK(m.label_count <= net::kMaxLabels);
-        size_t header = net::kVideoDownFixedSize + net::kFrameSourceSize * m.source_count;
+        FUZZ_CHECK(m.tile_count <= net::kMaxFrameTiles);
+        size_t header = net::kVideoDownFixedSize + net::kFrameSourceSize * m.source_count +
+                        net::kFrameTileSize * m.tile_count;
         for (size_t i = 0; i < m.label_count; ++i) {
           check_label(m.labels[i], m);
           header += net::kFrameLabelFixedSize + m.labels[i].name.len;
+        }
+        for (size_t i = 0; i < m.tile_count; ++i) {
+          const net::FrameTile& t = m.tiles[i];
+          FUZZ_CHECK(t.cols >= 1 && t.rows >= 1 && t.col + t.cols <= m.cols &&
+                     t.row + t.rows <= m.rows);
         }
         FUZZ_CHECK(picture.size() == payload.size() - header);
       }

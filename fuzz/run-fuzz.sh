@@ -21,7 +21,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${FUZZ_BUILD:-$root/build-fuzz}"
 seconds="${FUZZ_SECONDS:-60}"
-targets="${FUZZ_TARGETS:-packet_fuzz handshake_fuzz video_fuzz audio_fuzz secure_fuzz}"
+targets="${FUZZ_TARGETS:-packet_fuzz handshake_fuzz video_fuzz audio_fuzz secure_fuzz web_fuzz}"
 
 # Readable stack traces need the symbolizer of the compiler's LLVM (an older one prints
 # function names without lines for clang 19's DWARF 5).

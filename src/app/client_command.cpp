@@ -3,6 +3,7 @@
 #include "app/commands.h"
 #include "client/client.h"
 #include "client/mirror.h"
+#include "client/server_trust.h"
 #include "client/terminal.h"
 #include "core/console.h"
 
@@ -83,6 +84,10 @@ Command add_client_command(CLI::App& app) {
     if (core::Status given = apply_connect_options(*address, *password_file, *o); !given.is_ok()) {
       core::write_stderr_whole("ttycall: " + given.message() + "\n");
       return given.exit_code();
+    }
+    if (core::Status confirmed = client::confirm_first_use_at_terminal(*o); !confirmed.is_ok()) {
+      core::write_stderr_whole("ttycall: " + confirmed.message() + "\n");
+      return confirmed.exit_code();
     }
     return client::run_call(*o);
   };

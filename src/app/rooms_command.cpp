@@ -7,6 +7,7 @@
 
 #include "app/commands.h"
 #include "client/room_lister.h"
+#include "client/server_trust.h"
 #include "core/console.h"
 #include "core/utf8.h"
 
@@ -32,6 +33,10 @@ Command add_rooms_command(CLI::App& app) {
     if (!o->room.empty()) {
       core::write_stderr_whole("ttycall: `ttycall rooms` takes HOST[:PORT], without a room\n");
       return 2;
+    }
+    if (core::Status confirmed = client::confirm_first_use_at_terminal(*o); !confirmed.is_ok()) {
+      core::write_stderr_whole("ttycall: " + confirmed.message() + "\n");
+      return confirmed.exit_code();
     }
     core::Result<client::RoomListing> list = client::list_rooms(*o);
     if (!list.is_ok()) {

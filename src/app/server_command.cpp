@@ -287,6 +287,19 @@ Command add_server_command(CLI::App& app) {
                    "Compressor ratio on each mix")
       ->check(CLI::Range(1.0, 20.0))
       ->capture_default_str();
+  auto* web = cmd->add_option_group(
+      "Web", "Participants who join from a browser (camera and microphone need localhost or TLS)");
+  web->add_option("--web", options->web,
+                  "Serve the web participant on HOST:PORT: http://HOST:PORT/ROOM opens the call "
+                  "(same encryption, passwords and limits as terminal clients)")
+      ->type_name("HOST:PORT");
+  web->add_option("--web-origin", options->web_origins,
+                  "An origin whose pages may join (default: the --web address itself); needed "
+                  "with --web 0.0.0.0:PORT or behind a TLS reverse proxy")
+      ->type_name("URL");
+  web->add_option("--web-root", options->web_root,
+                  "The page's files (default: next to the binary, or its share/ttycall/web)")
+      ->type_name("DIR");
   cmd->add_option("--log-level", *log_level, "trace, debug, info, warn, error or off")
       ->capture_default_str();
   return [options, log_level, password_file] {

@@ -728,7 +728,8 @@ void Client::handle_cluster_nodes(std::span<const uint8_t> payload) {
 
 void Client::handle_chat_message(std::span<const uint8_t> payload) {
   net::ChatMessage message;
-  if (!net::decode(payload, message)) return;  // the decoder let no unsafe text through
+  if (!net::decode(payload, message)) return;   // the decoder let no unsafe text through
+  if (!chat_seen_.first_time(message)) return;  // history again, after a reconnect
   chat_log_.write(message);
   chat_.add(message);
   if (view_) {

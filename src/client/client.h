@@ -30,6 +30,7 @@
 #include "client/chat_input.h"
 #include "client/chat_log.h"
 #include "client/chat_panel.h"
+#include "client/chat_seen.h"
 #include "client/client_options.h"
 #include "client/client_stats.h"
 #include "client/host_list.h"
@@ -193,6 +194,7 @@ class Client : private net::Connection::Owner {
   ChatLog chat_log_;
   ChatPanel chat_;
   ChatInput chat_input_;
+  ChatSeen chat_seen_;  // so that a reconnect's history is not shown twice
   std::vector<media::OverlayCell> chat_overlay_;  // labels + panel; grows with the view
   bool said_ = false;
 

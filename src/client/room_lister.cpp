@@ -7,9 +7,9 @@
 #include <optional>
 
 #include "client/client_identity.h"
+#include "client/one_exchange.h"
 #include "client/refusal_text.h"
 #include "client/server_trust.h"
-#include "core/clock.h"
 #include "core/console.h"
 #include "core/utf8.h"
 #include "net/cluster_protocol.h"
@@ -197,17 +197,7 @@ class RoomLister : private net::Connection::Owner {
 core::Result<RoomListing> list_rooms(const ClientOptions& options, double timeout_seconds) {
   asio::io_context io(1);
   RoomLister lister(io, options);
-  asio::steady_timer deadline(io, core::to_duration(timeout_seconds));
-  deadline.async_wait([&](const asio::error_code& ec) {
-    if (!ec) lister.time_out();
-  });
-  lister.start();
-  while (!lister.done() && io.run_one()) {
-  }
-  // Let the cancelled handlers run out while the connection they belong to still exists.
-  deadline.cancel();
-  io.restart();
-  io.run();
+  run_exchange(io, lister, timeout_seconds);
   return lister.result();
 }
 

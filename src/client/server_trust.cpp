@@ -2,10 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <array>
 #include <filesystem>
 
+#include "client/server_key_probe.h"
 #include "core/paths.h"
 #include "net/known_hosts.h"
+#include "net/protocol.h"
 
 namespace ttycall::client {
 
@@ -38,6 +43,72 @@ core::Status check_password_recipient(const ClientOptions& options, std::string_
       "none was sent. Ask the server's operator for its key (the server prints it at start-up) "
       "and connect again with --server-key {} if it matches",
       where, key.to_text(), key.to_text()));
+}
+
+bool ask_to_confirm_key(std::FILE* in, std::FILE* out, std::string_view where,
+                        const net::PublicKey& key) {
+  const std::string text = key.to_text();
+  std::fprintf(out,
+               "ttycall: the server at %.*s needs a password, and this client has never seen "
+               "its key:\n\n    %s\n\n"
+               "A password proof sent to someone else's key would let them test guesses of the "
+               "password offline.\nCompare it with the key the server printed at start-up (ask "
+               "its operator).\n"
+               "Is this the server's key? Pin it and send the password (yes/no): ",
+               int(where.size()), where.data(), text.c_str());
+  std::array<char, 256> line{};
+  for (int asked = 0; asked < 3; ++asked) {
+    std::fflush(out);
+    if (std::fgets(line.data(), int(line.size()), in) == nullptr) break;  // end of input: no
+    std::string answer(line.data());
+    while (!answer.empty() &&
+           (answer.back() == '\n' || answer.back() == '\r' || answer.back() == ' ')) {
+      answer.pop_back();
+    }
+    if (answer == "yes" || answer == text) return true;
+    if (answer == "no") break;
+    std::fprintf(out, "Please type 'yes' or 'no': ");
+  }
+  std::fprintf(out, "\n");
+  std::fflush(out);
+  return false;
+}
+
+core::Status confirm_first_use_at_terminal(const ClientOptions& options) {
+  if (options.insecure || !options.server_key.empty()) return core::Status::ok();
+  if (options.password.empty() && options.room_password.empty()) return core::Status::ok();
+  if (!::isatty(STDIN_FILENO) || !::isatty(STDOUT_FILENO)) return core::Status::ok();
+  const std::string where = net::host_port_text(options.host, options.port);
+  const core::Result<std::filesystem::path> known_hosts =
+      core::config_file(options.known_hosts_file, "known_hosts", "--known-hosts");
+  if (!known_hosts.is_ok()) return core::Status::ok();  // the call says what is wrong
+  const core::Result<int> line = net::pinned_line(known_hosts.value(), where);
+  if (!line.is_ok() || line.value() > 0) return core::Status::ok();
+  // Unreachable now, or refusing: the call (which retries) says so, and still sends no
+  // proof to a key it has never seen.
+  core::Result<ProbedServer> probed = probe_server_key(options);
+  if (!probed.is_ok()) return core::Status::ok();
+  const bool needs_password = (probed->requirements & net::kNeedsPassword) != 0;
+  if (!needs_password && options.room_password.empty()) return core::Status::ok();
+  if (!ask_to_confirm_key(stdin, stdout, where, probed->key)) {
+    return core::Status::failed(fmt::format(
+        "the key of the server at {} was not confirmed: nothing was pinned and no password was "
+        "sent",
+        where));
+  }
+  core::Result<net::HostCheck> pinned =
+      net::check_known_host(known_hosts.value(), where, probed->key);
+  if (!pinned.is_ok()) {
+    return core::Status::failed("cannot pin the server's key: " + pinned.status().message());
+  }
+  if (pinned->kind == net::HostCheck::Kind::kChanged) {
+    return core::Status::failed(fmt::format("{} line {} now pins another key for {}: not joining",
+                                            known_hosts.value().string(), pinned->line, where));
+  }
+  std::fprintf(stdout, "ttycall: the key of %s is now pinned in %s\n", where.c_str(),
+               known_hosts.value().string().c_str());
+  std::fflush(stdout);
+  return core::Status::ok();
 }
 
 core::Result<std::string> check_server_key(const ClientOptions& options, std::string_view where,

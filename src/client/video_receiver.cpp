@@ -1,10 +1,12 @@
 #include "client/video_receiver.h"
 
 #include <algorithm>
+#include <array>
 
 #include "core/alloc_accounting.h"
 #include "media/jpeg_markers.h"
 #include "media/label_layout.h"
+#include "media/tiles_only.h"
 
 namespace ttycall::client {
 namespace {
@@ -30,6 +32,7 @@ VideoReceiver::Received VideoReceiver::receive(std::span<const uint8_t> payload,
   const int width = incoming_header_.cols;
   const int height = incoming_header_.rows * 2;
   if (!decode_picture(stripped, width, height)) return Received::kMalformed;
+  clear_outside_tiles(width, height);
   std::swap(picture_, incoming_);
   header_ = incoming_header_;
   has_frame_ = true;
@@ -50,6 +53,16 @@ bool VideoReceiver::decode_picture(std::span<const uint8_t> stripped, int width,
   const size_t bytes = size_t(width) * height * 3;
   core::grow_to(incoming_, bytes, video_site());
   return decoder_.decode(jpeg, info, {incoming_.data(), bytes});
+}
+
+void VideoReceiver::clear_outside_tiles(int width, int height) {
+  std::array<media::TileRect, net::kMaxFrameTiles> tiles;
+  for (int i = 0; i < incoming_header_.tile_count; ++i) {
+    const net::FrameTile& t = incoming_header_.tiles[size_t(i)];
+    tiles[size_t(i)] = {t.col, t.row, t.cols, t.rows};
+  }
+  media::clear_outside_tiles({incoming_.data(), width, height, width * 3},
+                             {tiles.data(), size_t(incoming_header_.tile_count)});
 }
 
 void VideoReceiver::lay_out_labels() {

@@ -43,6 +43,8 @@ class VideoReceiver {
 
  private:
   bool decode_picture(std::span<const uint8_t> stripped, int width, int height);
+  // The picture holds only its tiles: paints the rest black, as the server's canvas is.
+  void clear_outside_tiles(int width, int height);
   void lay_out_labels();
 
   media::JpegDecoder decoder_{media::kPictureDct};

@@ -1,4 +1,4 @@
-// Protocol v4 framing and payload codecs. Every decoder reads through a bounds-checked
+// Protocol v5 framing and payload codecs. Every decoder reads through a bounds-checked
 // ByteReader, decodes into a local copy and commits it to `out` only when the whole payload
 // was consumed and every field is in range, so a malformed payload leaves `out` untouched.
 #include "net/protocol.h"
@@ -355,7 +355,10 @@ size_t encode(const VideoUpHeader& msg, std::span<uint8_t> out) {
 }
 
 size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out) {
-  if (msg.source_count > kMaxFrameSources || msg.label_count > kMaxLabels) return 0;
+  if (msg.source_count > kMaxFrameSources || msg.label_count > kMaxLabels ||
+      msg.tile_count > kMaxFrameTiles) {
+    return 0;
+  }
   ByteWriter w(out);
   w.u32(msg.frame_number);
   w.u16(msg.cols);
@@ -365,6 +368,7 @@ size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out) {
   w.u32(msg.tables_hash);
   w.u8(msg.source_count);
   w.u8(msg.label_count);
+  w.u8(msg.tile_count);
   for (size_t i = 0; i < msg.source_count; ++i) {
     w.u32(msg.sources[i].participant_id);
     w.u64(msg.sources[i].capture_us);
@@ -377,6 +381,13 @@ size_t encode(const VideoDownHeader& msg, std::span<uint8_t> out) {
     w.u16(label.width);
     w.u8(label.style);
     write_name(w, label.name);
+  }
+  for (size_t i = 0; i < msg.tile_count; ++i) {
+    const FrameTile& tile = msg.tiles[i];
+    w.u16(tile.col);
+    w.u16(tile.row);
+    w.u16(tile.cols);
+    w.u16(tile.rows);
   }
   return finish(w);
 }
@@ -666,10 +677,14 @@ bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const u
   m.tables_hash = r.u32();
   m.source_count = r.u8();
   m.label_count = r.u8();
+  m.tile_count = r.u8();
   if (!r.ok() || !terminal_size_ok(m.cols, m.rows)) return false;
   if (format != uint8_t(PictureFormat::kJpeg) || m.quality < 1 || m.quality > 100) return false;
   m.format = PictureFormat(format);
-  if (m.source_count > kMaxFrameSources || m.label_count > kMaxLabels) return false;
+  if (m.source_count > kMaxFrameSources || m.label_count > kMaxLabels ||
+      m.tile_count > kMaxFrameTiles) {
+    return false;
+  }
   for (size_t i = 0; i < m.source_count; ++i) {
     m.sources[i].participant_id = r.u32();
     m.sources[i].capture_us = r.u64();
@@ -684,6 +699,18 @@ bool decode(std::span<const uint8_t> in, VideoDownHeader& out, std::span<const u
     // Inside the view, one row: the client checks again as it draws.
     if (label.style > kLabelSpeaking || label.row >= m.rows || label.width == 0 ||
         label.col + label.width > m.cols) {
+      return false;
+    }
+  }
+  for (size_t i = 0; i < m.tile_count; ++i) {
+    FrameTile& tile = m.tiles[i];
+    tile.col = r.u16();
+    tile.row = r.u16();
+    tile.cols = r.u16();
+    tile.rows = r.u16();
+    // Inside the view and not empty; tiles do not overlap, but overlapping ones harm nothing.
+    if (tile.cols == 0 || tile.rows == 0 || tile.col + tile.cols > m.cols ||
+        tile.row + tile.rows > m.rows) {
       return false;
     }
   }

@@ -19,7 +19,7 @@
 namespace ttycall::net {
 
 constexpr uint32_t kMagic = 0x43595454;  // bytes 'T' 'T' 'Y' 'C' on the wire
-constexpr uint8_t kProtocolVersion = 4;
+constexpr uint8_t kProtocolVersion = 5;
 constexpr size_t kHeaderSize = 16;
 constexpr int kMaxNameBytes = 32;
 constexpr int kMaxListedParticipants = 64;  // entries of one Participants list
@@ -30,6 +30,7 @@ constexpr int kMaxTerminalRows = 500;
 constexpr int kMaxVideoWidth = 1920;
 constexpr int kMaxVideoHeight = 1080;
 constexpr int kMaxFrameSources = 64;
+constexpr int kMaxFrameTiles = 64;  // tiles of one VideoDown
 constexpr int kMaxRoomNameBytes = 32;
 constexpr int kMaxListedRooms = 64;  // entries of one RoomList
 // Chat: a message holds at most kMaxChatTextBytes; a ChatSend may carry up to
@@ -271,6 +272,15 @@ struct FrameLabel {
   Name name;
 };
 
+// Where a tile of the view lies, in cells. The picture holds the pixels of its tiles only:
+// the receiver paints everything outside them black (media/tiles_only.h).
+struct FrameTile {
+  uint16_t col = 0;
+  uint16_t row = 0;
+  uint16_t cols = 0;
+  uint16_t rows = 0;
+};
+
 enum class PictureFormat : uint8_t {
   // Baseline JPEG, 4:4:4, cols x rows*2 pixels, abbreviated: without its quantisation and
   // Huffman tables (and APPn), which are libjpeg's standard ones for `quality`; the
@@ -290,10 +300,13 @@ struct VideoDownHeader {
   uint32_t tables_hash = 0;  // media::JpegTables::hash() of those tables
   uint8_t source_count = 0;
   uint8_t label_count = 0;
+  uint8_t tile_count = 0;  // 0: the whole picture is the picture
   std::array<FrameSource, kMaxFrameSources> sources{};
   std::array<FrameLabel, kMaxLabels> labels{};
+  std::array<FrameTile, kMaxFrameTiles> tiles{};
 };
-constexpr size_t kVideoDownFixedSize = 16;
+constexpr size_t kVideoDownFixedSize = 17;
+constexpr size_t kFrameTileSize = 8;
 constexpr size_t kFrameSourceSize = 12;
 constexpr size_t kFrameLabelFixedSize = 8;  // then the name's bytes
 

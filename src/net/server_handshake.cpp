@@ -3,8 +3,8 @@
 namespace ttycall::net {
 namespace {
 
-constexpr std::string_view kOtherVersionText = "this server speaks ttycall protocol version 4";
-static_assert(kProtocolVersion == 4, "kOtherVersionText names the version");
+constexpr std::string_view kOtherVersionText = "this server speaks ttycall protocol version 5";
+static_assert(kProtocolVersion == 5, "kOtherVersionText names the version");
 
 // Hello, ListRooms and KeyHello all start with a u16 protocol version. Another version may lay out
 // the rest differently, so a payload that does not decode but names another version is

@@ -6,6 +6,11 @@ namespace ttycall::server {
 
 ChatHistory::ChatHistory(int capacity) : ring_(size_t(std::clamp(capacity, 0, kMaxCapacity))) {}
 
+uint64_t ChatHistory::stamp(uint64_t now_us) {
+  last_stamp_us_ = std::max(now_us, last_stamp_us_ + 1);
+  return last_stamp_us_;
+}
+
 uint64_t ChatHistory::add(const net::ChatMessage& message) {
   const uint64_t seq = next_seq_++;
   if (ring_.empty()) return seq;

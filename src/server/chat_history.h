@@ -3,6 +3,8 @@
 // `capacity` messages, allocated once when the room is made, so chatting allocates nothing.
 // Every message gets the next sequence number (from 1); a message stays readable by its
 // number until `capacity` newer ones have pushed it out. Nothing is stored on disk.
+// Message times rise strictly within a room (stamp()): a client that reconnects and is sent
+// the history again tells what it has already seen by the time alone (docs/PROTOCOL.md).
 // Not thread-safe: the room's mutex guards it.
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +19,9 @@ class ChatHistory {
   static constexpr int kMaxCapacity = 1000;  // --chat-history's bound: about 0.5 MB a room
   explicit ChatHistory(int capacity);        // clamped to 0..kMaxCapacity
 
+  // The time for the next message: `now_us`, or 1 µs after the last one when the clock has
+  // not moved on since (or stepped back), so that no two messages share a time.
+  uint64_t stamp(uint64_t now_us);
   // Keeps `message` (dropping the oldest when full); returns its sequence number.
   uint64_t add(const net::ChatMessage& message);
   // The sequence number the next message will get.
@@ -30,6 +35,7 @@ class ChatHistory {
  private:
   std::vector<net::ChatMessage> ring_;  // sized once
   uint64_t next_seq_ = 1;
+  uint64_t last_stamp_us_ = 0;
   size_t count_ = 0;
 };
 

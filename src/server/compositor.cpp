@@ -331,6 +331,8 @@ void Compositor::publish(View& view, const EncodedView& encoded) {
         uint8_t(label.speaking ? net::kLabelSpeaking : net::kLabelPlain), name};
     fixed += net::kFrameLabelFixedSize + name.len;
   }
+  header.tile_count = encoded.frame_tiles(view.key.cols, view.key.rows, header.tiles);
+  fixed += header.tile_count * net::kFrameTileSize;
   header.frame_number = view.frame_number + 1;
   header.cols = view.key.cols;
   header.rows = view.key.rows;

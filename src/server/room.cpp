@@ -81,13 +81,13 @@ void Room::chat(const Participant& sender, std::string_view text, uint64_t time_
   net::ChatMessage message;
   message.sender_id = sender.id();
   message.sender = sender.name();
-  message.time_us = time_us;
   message.text_len = uint16_t(std::min(text.size(), message.text.size()));
   std::copy_n(text.begin(), message.text_len, message.text.begin());
   std::array<uint8_t, net::kHeaderSize + net::max_payload(net::MsgType::kChatMessage)> packet;
+  std::lock_guard lock(mutex_);
+  message.time_us = chat_history_.stamp(time_us);  // under the lock: times rise in send order
   const size_t n = net::build_packet(net::MsgType::kChatMessage, message, packet);
   if (n == 0) return;
-  std::lock_guard lock(mutex_);
   chat_history_.add(message);
   for (int i = 0; i < count_; ++i) {
     if (members_[i]->chat_live()) members_[i]->outbox().send_control({packet.data(), n});

@@ -64,7 +64,8 @@ class Room {
 
   // Chat. Relays `text` (already checked: core/safe_text.h) from `sender` to every member
   // whose history has been sent, the sender included, in one order for all, and keeps it
-  // in the history.
+  // in the history. Its time is `time_us`, or just after the last message's when that is
+  // not earlier (ChatHistory::stamp): times rise strictly within the room.
   void chat(const Participant& sender, std::string_view text, uint64_t time_us);
   // Sends `member` the history from `next_seq` on (marked as history below `joined_seq`),
   // as far as its queue takes it; advances `next_seq`. True when it has caught up: the

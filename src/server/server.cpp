@@ -59,6 +59,10 @@ void Server::start() {
         fmt::format("cannot listen on {}:{}: {}", o.bind, o.port, ec.message()));
   }
   port_ = acceptor_.local_endpoint().port();
+  if (!o.web.empty()) {
+    web_ = std::make_unique<web::WebListener>(o, acceptor_.local_endpoint(), public_key_text());
+    web_->start();
+  }
   spdlog::info("ttycall server listening on {}:{} ({} fps, up to {} clients)", o.bind, port_, o.fps,
                o.max_clients);
   spdlog::info("rooms: {}; default room {}, up to {} members each{}",
@@ -189,7 +193,9 @@ void Server::admit(net::Socket socket) {
   asio::error_code ec;
   const asio::ip::tcp::endpoint remote = socket.remote_endpoint(ec);
   if (ec) return;  // gone already; the socket closes with it
-  const AddressGroup group = group_of(remote.address());
+  // A relay of the web listener is admitted as the browser it speaks for.
+  const std::optional<AddressGroup> browser = web_ ? web_->claim(remote) : std::nullopt;
+  const AddressGroup group = browser ? *browser : group_of(remote.address());
   const Refusal refusal = context_.admission.admit(group, core::SteadyClock::now());
   if (refusal != Refusal::kNone) {
     context_.refusals.note(refusal);
@@ -395,6 +401,7 @@ void Server::stop() {
     frozen_bytes_per_s_ = monitor_.steady_bytes_per_s();
     steady_frozen_ = true;
   }
+  if (web_) web_->stop();
   asio::post(control_, [this] {
     asio::error_code ignored;
     acceptor_.close(ignored);

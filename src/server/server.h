@@ -25,6 +25,7 @@
 #include "server/room_memory_lines.h"
 #include "server/server_context.h"
 #include "server/server_options.h"
+#include "server/web/web_listener.h"
 
 namespace ttycall::server {
 
@@ -38,6 +39,8 @@ class Server {
   // Binds and starts serving. Throws std::runtime_error with a clear message on failure.
   void start();
   uint16_t port() const { return port_; }
+  // The web participant's HTTP port (--web), 0 without it.
+  uint16_t web_port() const { return web_ ? web_->port() : 0; }
   // The identity clients pin (empty in --insecure mode).
   std::string public_key_text() const {
     return context_.auth.identity ? context_.auth.identity->public_key().to_text() : "";
@@ -99,6 +102,7 @@ class Server {
   core::HandlerMemory audio_memory_;
   core::SteadyClock::time_point next_audio_tick_;
   asio::ip::tcp::acceptor acceptor_;
+  std::unique_ptr<web::WebListener> web_;  // --web: relays browsers to acceptor_
   asio::steady_timer tick_timer_;
   asio::steady_timer housekeeping_timer_;
   asio::signal_set signals_;

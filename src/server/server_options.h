@@ -2,6 +2,7 @@
 // Everything `ttycall server` can be told.
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "media/audio/mixer.h"
 #include "media/audio/opus_codec.h"
@@ -62,6 +63,10 @@ struct ServerOptions {
   std::string cluster_name = "ttycall";   // several clusters may share one NATS
   std::string advertise;                  // HOST[:PORT] clients reach this node at (port: --port)
   double drain_seconds = 30;              // SIGTERM: at most this long for clients to move away
+  // The web participant (server/web/): empty = off; else HOST:PORT of its HTTP listener.
+  std::string web;
+  std::vector<std::string> web_origins;   // origins allowed to open its WebSocket (--web-origin)
+  std::string web_root;                   // its files; empty = found next to the binary
   bool audio = true;                      // run the voice mixer
   media::audio::MixerParams mixer;        // DSP and mixing parameters
   media::audio::OpusEncoderOptions opus;  // the encoders of the mixes

@@ -1,15 +1,13 @@
 // `ttycall demo` in a real terminal: tmux runs it at a fixed size, and the test reads the
 // screen as a person would see it.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <array>
 #include <chrono>
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "tmux_session.h"
 #include "ttycall_binary.h"
 #include "wait_until.h"
 
@@ -17,51 +15,6 @@ namespace ttycall::itest {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Runs a shell command and returns its stdout.
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buffer;
-  while (size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  ::pclose(pipe);
-  return out;
-}
-
-bool have_tmux() {
-  return std::system("command -v tmux >/dev/null 2>&1") == 0;
-}
-
-// A tmux server of its own (its own socket), killed when the test ends.
-class TmuxSession {
- public:
-  // A socket per test: a server being killed by the test before must not take this one.
-  TmuxSession()
-      : socket_("ttycall-test-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
-  ~TmuxSession() { run(tmux() + " kill-server 2>/dev/null"); }
-
-  std::string tmux() const { return "tmux -L " + socket_; }
-  void start(int cols, int rows, const std::string& command) {
-    run(tmux() + " new-session -d -s t -x " + std::to_string(cols) + " -y " + std::to_string(rows) +
-        " '" + command + "'");
-  }
-  std::string screen() const { return run(tmux() + " capture-pane -p -t t"); }
-  void keys(const std::string& keys) const { run(tmux() + " send-keys -t t " + keys); }
-
- private:
-  std::string socket_;
-};
-
-// The last non-empty line of a screen capture.
-std::string last_line(const std::string& screen) {
-  size_t end = screen.find_last_not_of('\n');
-  if (end == std::string::npos) return "";
-  const size_t start = screen.rfind('\n', end);
-  return screen.substr(start == std::string::npos ? 0 : start + 1,
-                       end - (start == std::string::npos ? 0 : start + 1) + 1);
-}
 
 int count_drawn_rows(const std::string& screen) {
   int drawn_rows = 0;
@@ -74,10 +27,6 @@ int count_drawn_rows(const std::string& screen) {
     start = end + 1;
   }
   return drawn_rows;
-}
-
-bool contains(const std::string& s, const std::string& what) {
-  return s.find(what) != std::string::npos;
 }
 
 TEST(DemoTerminal, ShowsEveryoneAndRestoresTheTerminalOnQuit) {
@@ -169,11 +118,11 @@ void expect_restored_after_signal(const char* signal, int exit_code) {
                  "stty -a | grep -qw echo && echo ECHO-IS-ON; sleep 60");
   ASSERT_TRUE(wait_until([&] { return contains(last_line(tmux.screen()), "q quit"); }, 15s))
       << tmux.screen();
-  const std::string pid = run(tmux.tmux() + " list-panes -t t -F '#{pane_pid}'");
+  const std::string pid = run_shell(tmux.tmux() + " list-panes -t t -F '#{pane_pid}'");
   // The demo is the shell's child.
-  const std::string child = run("pgrep -P " + pid.substr(0, pid.find('\n')) + " ttycall");
+  const std::string child = run_shell("pgrep -P " + pid.substr(0, pid.find('\n')) + " ttycall");
   ASSERT_FALSE(child.empty());
-  run(std::string("kill -") + signal + " " + child.substr(0, child.find('\n')));
+  run_shell(std::string("kill -") + signal + " " + child.substr(0, child.find('\n')));
   ASSERT_TRUE(wait_until([&] { return contains(tmux.screen(), "DEMO-EXITED-"); }, 10s))
       << tmux.screen();
   const std::string screen = tmux.screen();

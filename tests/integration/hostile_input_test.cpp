@@ -21,7 +21,6 @@
 #include "client_process.h"
 #include "core/clock.h"
 #include "json_file.h"
-#include "media/audio/audio_format.h"
 #include "net/byte_io.h"
 #include "net/crc32c.h"
 #include "raw_connection.h"
@@ -29,17 +28,12 @@
 #include "temp_dir.h"
 #include "text_file.h"
 #include "wait_until.h"
+#include "well_behaved_call.h"
 
 namespace ttycall::itest {
 namespace {
 
 using namespace std::chrono_literals;
-
-size_t count_of(const std::string& text, std::string_view needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
 
 // A valid plain packet of `msg`, to be spoiled by the caller.
 template <class Msg>
@@ -65,78 +59,6 @@ net::Hello hello_for(uint16_t cols, uint16_t rows) {
   h.name = net::Name::from("mallory");
   return h;
 }
-
-// The well-behaved participant each test keeps in the call beside the attacker: headless,
-// the moving pattern, her stats written at exit.
-ClientSpec alice_spec(const TempDir& dir) {
-  ClientSpec spec;
-  spec.name = "alice";
-  spec.duration = 60;
-  spec.stats_json = dir.file("alice.json");
-  return spec;
-}
-
-// Stops alice (SIGTERM) and returns her stats file; an empty object (and a test failure)
-// if she did not end cleanly.
-nlohmann::json stop_for_stats(ChildProcess& alice, const ClientSpec& spec) {
-  EXPECT_TRUE(alice.send_signal(SIGTERM));
-  const auto status = alice.wait_for(10s);
-  EXPECT_TRUE(status && status->success());
-  if (!status || !status->success()) return nlohmann::json::object();
-  return read_json_file(spec.stats_json);
-}
-
-// Two well-behaved participants, for tests that judge voice as well as pictures: alice
-// (the moving pattern, silent) and bob (a tone, no camera), whom alice hears.
-struct GoodPair {
-  GoodPair(const TempDir& dir, uint16_t port)
-      : alice_spec(alice_spec_in(dir)),
-        bob_spec(bob_spec_in(dir)),
-        alice(start_client(port, alice_spec, dir.file("alice.stderr"))),
-        bob(start_client(port, bob_spec, dir.file("bob.stderr"))) {}
-
-  static ClientSpec alice_spec_in(const TempDir& dir) {
-    ClientSpec spec = itest::alice_spec(dir);
-    spec.extra_args = {"--audio", "none"};
-    return spec;
-  }
-  static ClientSpec bob_spec_in(const TempDir& dir) {
-    ClientSpec spec;
-    spec.name = "bob";
-    spec.video = "none";
-    spec.duration = 60;
-    spec.stats_json = dir.file("bob.json");
-    spec.extra_args = {"--audio", "sine:440", "--audio-out", "null"};
-    return spec;
-  }
-
-  // Stops bob, then alice, and checks that alice kept her frame rate and heard what bob
-  // said: at least 80 % of his voice packets (a call without an attacker loses a few, an
-  // attacker that crowds voice out takes two thirds).
-  void stop_and_expect_unharmed() {
-    ASSERT_TRUE(alice.running()) << "alice was thrown out";
-    ASSERT_TRUE(bob.running()) << "bob was thrown out";
-    const nlohmann::json bob_stats = stop_for_stats(bob, bob_spec);
-    std::this_thread::sleep_for(300ms);  // his last packets reach alice
-    const nlohmann::json alice_stats = stop_for_stats(alice, alice_spec);
-    const double fps = alice_stats.value("fps", 0.0);
-    EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps ("
-                         << alice_stats.value("frames_received", int64_t(0))
-                         << " frames); the server runs at 30";
-    const int64_t sent = bob_stats.at("audio").at("packets_sent").get<int64_t>();
-    const int64_t heard = alice_stats.at("audio").at("packets_received").get<int64_t>();
-    std::printf("[ good     ] alice %.1f fps, heard %lld of bob's %lld voice packets\n", fps,
-                static_cast<long long>(heard), static_cast<long long>(sent));
-    EXPECT_GE(sent, 2 * media::audio::kFramesPerSecond) << "bob hardly talked";
-    EXPECT_GE(heard, sent * 8 / 10)
-        << "alice received " << heard << " of bob's " << sent << " voice packets";
-  }
-
-  ClientSpec alice_spec;
-  ClientSpec bob_spec;
-  ChildProcess alice;
-  ChildProcess bob;
-};
 
 struct Attack {
   std::string name;
@@ -246,8 +168,8 @@ std::vector<Attack> attacks() {
 
 TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeepsFullRate) {
   TempDir dir;
-  // The stats file, rewritten every second, counts the frames sent: all of them alice's,
-  // since no attacker ever joins.
+  // The stats file, rewritten every second, counts the frames sent: all of them to alice
+  // and bob, since no attacker ever joins.
   const std::string stats_file = dir.file("server.json");
   ServerProcess server(
       // Dozens of connections in seconds from one address: the rate limits are another test's.
@@ -255,16 +177,14 @@ TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeep
        "1000", "--handshake-timeout", "5", "--idle-timeout", "10", "--stats-json", stats_file,
        "--memory-report-interval", "1", "--memory-report", dir.file("memory.txt")},
       dir.file("server.stderr"));
-  const ClientSpec good = alice_spec(dir);
-  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
-  ASSERT_TRUE(server.wait_for_stderr("alice joined as participant", 1, 10s))
-      << server.stderr_text();
+  WellBehavedCall good(server, dir);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
 
-  // A few rounds, so the good client's rate is measured across seconds of attacks.
+  // A few rounds, so the good clients' rates are measured across seconds of attacks.
   for (int round = 0; round < 3; ++round) {
     for (const Attack& attack : attacks()) {
       SCOPED_TRACE(attack.name + " (round " + std::to_string(round + 1) + ")");
-      const size_t before = count_of(server.stderr_text(), attack.log_reason);
+      const size_t before = count_occurrences(server.stderr_text(), attack.log_reason);
       RawConnection conn(server.port());
       attack.send(conn);
       EXPECT_TRUE(conn.wait_closed(8s)) << "the server kept the connection open";
@@ -273,10 +193,9 @@ TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeep
           << server.stderr_text();
     }
   }
-  ASSERT_TRUE(alice.running()) << "the good client was thrown out";
   const double attacks_seconds = server.seconds_up();
-  // Alice's frames still come after the attacks: a second's worth more (30 at 30 fps) than
-  // a stats file written after the last attack counts.
+  // Frames still go out after the attacks: a second's worth more (30 at 30 fps) than a
+  // stats file written after the last attack counts.
   std::optional<double> after_attacks, frames_sent;
   const bool more_frames = wait_until(
       [&] {
@@ -289,17 +208,14 @@ TEST(HostileInput, EachMalformedInputClosesOnlyItsConnectionWhileAGoodClientKeep
         return after_attacks && *frames_sent >= *after_attacks + 30;
       },
       10s, 100ms);
-  EXPECT_TRUE(more_frames) << "10 s after the attacks the server had sent alice "
+  EXPECT_TRUE(more_frames) << "10 s after the attacks the server had sent "
                            << frames_sent.value_or(0) - after_attacks.value_or(0)
                            << " more frames (of " << frames_sent.value_or(0)
                            << "), not 30; server stderr:\n"
                            << server.stderr_text();
-  const nlohmann::json stats = stop_for_stats(alice, good);
-  const double fps = stats.value("fps", 0.0);
-  EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps from her first frame to her last ("
-                       << stats.value("frames_received", int64_t(0))
-                       << " frames, through three rounds of attacks); the server runs at 30";
-  EXPECT_EQ(count_of(server.stderr_text(), "alice (participant"), 1u)
+  good.stop_and_expect_unharmed();  // through three rounds of attacks
+  EXPECT_TRUE(server.wait_for_stderr("alice (participant", 1, 5s));
+  EXPECT_EQ(count_occurrences(server.stderr_text(), "alice (participant"), 1u)
       << "alice left only at the end";
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
@@ -314,14 +230,14 @@ TEST(HostileInput, AClientThatStopsReadingCostsTheOthersNothingAndIsDropped) {
       {"--fps", "30", "--warmup", "3", "--idle-timeout", "8", "--stats-json", stats_file,
        "--memory-report-interval", "1", "--memory-report", dir.file("reports.txt")},
       dir.file("server.stderr"));
-  const ClientSpec good = alice_spec(dir);
-  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+  WellBehavedCall good(server, dir);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
 
   // Joins with alice's view (so the server renders nothing more for it), then never reads
   // nor sends again; its small receive window fills within a few frames.
   RawConnection stuck(server.port(), 4096);
   ASSERT_TRUE(stuck.join("sloth", 80, 24));
-  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
   ASSERT_LT(server.seconds_up(), kWarmup) << "the machine is too slow to join before warm-up";
 
   // Through the steady window, with sloth's socket full, the server's heap stays flat.
@@ -347,12 +263,7 @@ TEST(HostileInput, AClientThatStopsReadingCostsTheOthersNothingAndIsDropped) {
   EXPECT_TRUE(server.wait_for_stderr("sloth (participant", 1, 15s)) << server.stderr_text();
   EXPECT_TRUE(stuck.wait_closed(5s));
 
-  const nlohmann::json stats = stop_for_stats(alice, good);
-  const double fps = stats.value("fps", 0.0);
-  EXPECT_GE(fps, 20.0) << "alice's rate suffered: she measured " << fps
-                       << " fps from her first frame to her last ("
-                       << stats.value("frames_received", int64_t(0))
-                       << " frames, sloth stuck all along); the server runs at 30";
+  good.stop_and_expect_unharmed();  // sloth stuck all along
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
   EXPECT_TRUE(server_status->success()) << server_status->describe();
@@ -425,11 +336,11 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
   TempDir dir;
   const std::string stats_file = dir.file("server.json");
   ServerProcess server(server_with_stats(dir, stats_file), dir.file("server.stderr"));
-  const ClientSpec good = alice_spec(dir);
-  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+  WellBehavedCall good(server, dir);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   RawConnection mallory(server.port());
   ASSERT_TRUE(mallory.join("mallory", 80, 24));
-  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
 
   constexpr int kW = 64, kH = 48;
   const std::vector<uint8_t> progressive = grey_jpeg(kW, kH, TJFLAG_PROGRESSIVE);
@@ -482,10 +393,7 @@ TEST(HostileInput, CameraFramesNotBaselineOrBeyondTheRateAreNeverDecoded) {
       << over_rate << " of " << kFlood << " dropped over " << seconds << " s";
   EXPECT_GT(over_rate, 0);
 
-  EXPECT_TRUE(alice.running()) << "the good client was thrown out";
-  const nlohmann::json stats = stop_for_stats(alice, good);
-  const double fps = stats.value("fps", 0.0);
-  EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps; the server runs at 30";
+  good.stop_and_expect_unharmed();
   const auto server_status = server.terminate(15s);
   ASSERT_TRUE(server_status);
   EXPECT_TRUE(server_status->success()) << server_status->describe();
@@ -498,7 +406,8 @@ TEST(HostileInput, VoicePacketsBeyondTheRateAreNeverDecoded) {
   TempDir dir;
   const std::string stats_file = dir.file("server.json");
   ServerProcess server(server_with_stats(dir, stats_file), dir.file("server.stderr"));
-  GoodPair good(dir, server.port());
+  WellBehavedCall good(server, dir);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   RawConnection mallory(server.port());
   ASSERT_TRUE(mallory.join("mallory", 80, 24));
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
@@ -557,7 +466,9 @@ std::vector<uint8_t> noise_jpeg(int width, int height, int quality) {
 // rate it allows hold up nobody else's packets, even with every connection on one io
 // thread: what each may have decoded is bounded in bytes as well as in frames, and what is
 // decoded is decoded off the io threads. (With neither, as once, three such senders took
-// more than all of the io thread, and alice's pictures with it.)
+// more than all of the io thread, and alice's pictures with it: 13-15 fps where cleo, on a
+// quiet server beside it, had 27-30.) Alice's rate is judged against cleo's, not a fixed
+// floor: on a loaded machine, or under ASan, both are slower.
 TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
   TempDir dir;
   const std::string stats_file = dir.file("server.json");
@@ -565,12 +476,28 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
       {"--fps", "30", "--threads", "1", "--decode-threads", "1", "--stats-json", stats_file,
        "--memory-report-interval", "1", "--memory-report", dir.file("memory.txt")},
       dir.file("server.stderr"));
-  GoodPair good(dir, server.port());
+  WellBehavedCall good(server, dir);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
+  // What this machine gives a call right now, under the same load but with no attacker:
+  // the same call on a server of its own, beside it. (A loaded machine slows both alike;
+  // an io thread held up by decoding slows only alice.)
+  ServerProcess quiet_server({"--fps", "30", "--threads", "1", "--decode-threads", "1"},
+                             dir.file("quiet.stderr"));
+  WellBehavedCall quiet(quiet_server, dir, {}, {"cleo", "cyd"});
+  ASSERT_TRUE(quiet.joined()) << quiet_server.stderr_text();
+  // Under the sanitizers (unoptimized, and every byte received checked) two such floods
+  // already take the io thread's time in receiving alone.
+#ifdef TTYCALL_SANITIZED
+  constexpr int kSenders = 2;
+#else
   constexpr int kSenders = 3;
-  std::vector<std::unique_ptr<RawConnection>> senders;
+#endif
+  std::vector<std::unique_ptr<RawConnection>> senders, calm_senders;
   for (int i = 0; i < kSenders; ++i) {
     senders.push_back(std::make_unique<RawConnection>(server.port()));
     ASSERT_TRUE(senders.back()->join("heavy" + std::to_string(i), 80, 24));
+    calm_senders.push_back(std::make_unique<RawConnection>(quiet_server.port()));
+    ASSERT_TRUE(calm_senders.back()->join("calm" + std::to_string(i), 80, 24));
   }
   ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2 + kSenders, 10s))
       << server.stderr_text();
@@ -589,16 +516,19 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
                                       .at("video_frames_rejected")
                                       .get<int64_t>();
 
-  // Each sender at the server's rate, 30 a second, for 5 s.
+  // Each sender at the server's rate, 30 a second, for 5 s; beside it, its calm twin sends
+  // the same frame to the quiet server 3 times a second (within what the server decodes),
+  // so that cleo's pictures hold the same costly tiles as alice's.
   constexpr int kFramesEach = 150;
   std::vector<std::thread> threads;
   std::atomic<int> sent{0};
-  for (auto& sender : senders) {
-    threads.emplace_back([&, conn = sender.get()] {
+  for (size_t s = 0; s < senders.size(); ++s) {
+    threads.emplace_back([&, conn = senders[s].get(), calm = calm_senders[s].get()] {
       const auto start = std::chrono::steady_clock::now();
       for (int i = 0; i < kFramesEach; ++i) {
         if (!conn->send_packet(packet)) return;
         ++sent;
+        if (i % 10 == 0 && !calm->send_packet(packet)) return;
         std::this_thread::sleep_until(start + i * 33333us);
       }
     });
@@ -612,7 +542,20 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
   // About 3.5 MB a second each may be decoded, about 4 of these frames: most are not.
   EXPECT_GT(stats.at("video_frames_over_rate").get<int64_t>(), sent.load() / 2);
   std::printf("[ heavy    ] %d frames sent; server stats %s\n", sent.load(), stats.dump().c_str());
-  good.stop_and_expect_unharmed();
+  const std::optional<WellBehavedCounts> reference = quiet.stop();
+  const std::optional<WellBehavedCounts> attacked = good.stop();
+  ASSERT_TRUE(reference && attacked);
+  // Alice gets at least 70 % of the frame rate cleo gets on the quiet server (50 % under
+  // the sanitizers, where receiving the flood's bytes costs the io thread several times
+  // what it costs optimized), and all but a few of bob's voice packets. Measured on two
+  // loaded cores: optimized, 70-105 % of cleo's rate, and 45-53 % with decoding on the io
+  // thread and no byte budget; under ASan with two senders 70-78 %, and 40 % without them.
+#ifdef TTYCALL_SANITIZED
+  constexpr double kShareOfQuietRate = 0.5;
+#else
+  constexpr double kShareOfQuietRate = 0.7;
+#endif
+  expect_unharmed(*attacked, kShareOfQuietRate * reference->alice_fps);
 }
 
 // Each camera or mute flip changes what every member is sent; a participant flipping far
@@ -621,11 +564,11 @@ TEST(HostileInput, FramesCostlyToDecodeDelayNoOneElsesPackets) {
 TEST(HostileInput, AFloodOfCameraFlipsClosesOnlyThatConnectionWithOneLine) {
   TempDir dir;
   ServerProcess server({"--fps", "30"}, dir.file("server.stderr"));
-  const ClientSpec good = alice_spec(dir);
-  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+  WellBehavedCall good(server, dir);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   RawConnection flipper(server.port());
   ASSERT_TRUE(flipper.join("flipper", 80, 24));
-  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
 
   constexpr int kFlips = 2000;
   for (int i = 0; i < kFlips; ++i) {
@@ -637,16 +580,14 @@ TEST(HostileInput, AFloodOfCameraFlipsClosesOnlyThatConnectionWithOneLine) {
   EXPECT_TRUE(flipper.wait_closed(10s)) << "the server kept the connection open";
   const std::string reason = "too many camera or mute changes a second";
   EXPECT_TRUE(server.wait_for_stderr(reason, 1, 5s)) << server.stderr_text();
-  EXPECT_EQ(count_of(server.stderr_text(), reason), 1u) << server.stderr_text();
-  EXPECT_EQ(count_of(server.stderr_text(), "closing connection of flipper"), 1u)
+  EXPECT_EQ(count_occurrences(server.stderr_text(), reason), 1u) << server.stderr_text();
+  EXPECT_EQ(count_occurrences(server.stderr_text(), "closing connection of flipper"), 1u)
       << "reading stops at the first protocol error\n"
       << server.stderr_text();
 
-  // Alice's rate over a few seconds that include the flood and what follows it.
+  // Alice's rates over a few seconds that include the flood and what follows it.
   std::this_thread::sleep_for(3s);
-  ASSERT_TRUE(alice.running()) << "the good client was thrown out";
-  const double fps = stop_for_stats(alice, good).value("fps", 0.0);
-  EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps; the server runs at 30";
+  good.stop_and_expect_unharmed();
 }
 
 // Every control packet that makes the server work (a view change can make it render a view
@@ -656,8 +597,8 @@ TEST(HostileInput, AFloodOfCameraFlipsClosesOnlyThatConnectionWithOneLine) {
 TEST(HostileInput, AFloodOfViewChangesOrPingsClosesOnlyThatConnection) {
   TempDir dir;
   ServerProcess server({"--fps", "30"}, dir.file("server.stderr"));
-  GoodPair good(dir, server.port());
-  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+  WellBehavedCall good(server, dir);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
 
   struct Flood {
     std::string kind;
@@ -682,7 +623,7 @@ TEST(HostileInput, AFloodOfViewChangesOrPingsClosesOnlyThatConnection) {
   for (const Flood& flood : floods) {
     SCOPED_TRACE(flood.kind);
     const std::string name = "flood-" + flood.kind;
-    const size_t reasons_before = count_of(server.stderr_text(), flood.reason);
+    const size_t reasons_before = count_occurrences(server.stderr_text(), flood.reason);
     RawConnection attacker(server.port());
     ASSERT_TRUE(attacker.join(name, 80, 24));
     for (int i = 0; i < 2000 && flood.send(attacker, i); ++i) {
@@ -690,9 +631,9 @@ TEST(HostileInput, AFloodOfViewChangesOrPingsClosesOnlyThatConnection) {
     EXPECT_TRUE(attacker.wait_closed(10s)) << "the server kept the connection open";
     EXPECT_TRUE(server.wait_for_stderr("closing connection of " + name, 1, 5s))
         << server.stderr_text();
-    EXPECT_EQ(count_of(server.stderr_text(), flood.reason), reasons_before + 1)
+    EXPECT_EQ(count_occurrences(server.stderr_text(), flood.reason), reasons_before + 1)
         << server.stderr_text();
-    EXPECT_EQ(count_of(server.stderr_text(), "closing connection of " + name), 1u)
+    EXPECT_EQ(count_occurrences(server.stderr_text(), "closing connection of " + name), 1u)
         << "reading stops at the first protocol error\n"
         << server.stderr_text();
   }
@@ -706,11 +647,11 @@ TEST(HostileInput, AFloodOfViewChangesOrPingsClosesOnlyThatConnection) {
 TEST(HostileInput, APeerThatErrsAndDoesNotReadIsShutWithinTheByeGrace) {
   TempDir dir;
   ServerProcess server({"--fps", "30", "--idle-timeout", "60"}, dir.file("server.stderr"));
-  const ClientSpec good = alice_spec(dir);
-  ChildProcess alice = start_client(server.port(), good, dir.file("alice.stderr"));
+  WellBehavedCall good(server, dir);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   RawConnection stuck(server.port(), 4096);
   ASSERT_TRUE(stuck.join("sloth", 80, 24));
-  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 2, 10s)) << server.stderr_text();
+  ASSERT_TRUE(server.wait_for_stderr("joined as participant", 3, 10s)) << server.stderr_text();
   // Alice's frames fill sloth's small window, which it never reads (a few frames do).
   std::this_thread::sleep_for(2s);
   // A media state with an unknown flag: a protocol error found in the payload, and behind
@@ -723,9 +664,9 @@ TEST(HostileInput, APeerThatErrsAndDoesNotReadIsShutWithinTheByeGrace) {
   // Well before the 60 s idle timeout (the grace is 2 s; the watchdog looks each second).
   EXPECT_TRUE(server.wait_for_stderr("did not take its Bye in time", 1, 20s))
       << server.stderr_text();
-  EXPECT_EQ(count_of(server.stderr_text(), "closing connection of sloth"), 1u)
+  EXPECT_EQ(count_occurrences(server.stderr_text(), "closing connection of sloth"), 1u)
       << server.stderr_text();
-  EXPECT_TRUE(alice.running());
+  good.stop_and_expect_unharmed();
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // Names (issue 16): a name that could fake "(you)" or misalign the screen (bidi controls,
 // zero-width and format characters, separators, tags) is refused at Hello with a reason of
 // its own; a name already taken in the room gets a suffix that everyone sees, and the
-// joining client learns its final name. Over 127.0.0.1, with the real server.
+// joining client learns its final name. Over 127.0.0.1, with the real server, and with a
+// well-behaved call beside them whose frames and voice are counted at the end.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "temp_dir.h"
 #include "text_file.h"
 #include "wait_until.h"
+#include "well_behaved_call.h"
 
 namespace ttycall::itest {
 namespace {
@@ -37,7 +39,11 @@ std::optional<net::Bye> bye_for_name(uint16_t port, const std::string& name) {
   return bye;
 }
 
-// The names in the newest participant list `c` receives with `count` entries.
+// The well-behaved pair in these calls, named apart from the names under test.
+const WellBehavedNames kGoodNames{"wendy", "walt"};
+
+// The names in the newest participant list `c` receives with `count` entries, wendy and
+// walt left out (they join together, in either order).
 std::vector<std::string> names_once(RawConnection& c, int count) {
   const auto deadline = std::chrono::steady_clock::now() + 10s;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -47,7 +53,10 @@ std::vector<std::string> names_once(RawConnection& c, int count) {
     net::Participants list;
     if (!net::decode(packet->payload, list) || list.count != count) continue;
     std::vector<std::string> names;
-    for (int i = 0; i < list.count; ++i) names.emplace_back(list.list[i].name.view());
+    for (int i = 0; i < list.count; ++i) {
+      const std::string_view name = list.list[i].name.view();
+      if (name != kGoodNames.viewer && name != kGoodNames.talker) names.emplace_back(name);
+    }
     return names;
   }
   return {};
@@ -56,6 +65,8 @@ std::vector<std::string> names_once(RawConnection& c, int count) {
 TEST(Names, CharactersThatFakeOrMisalignAreRefusedAtHelloWithAReason) {
   TempDir dir;
   ServerProcess server({}, dir.file("server.stderr"));
+  WellBehavedCall good(server, dir, {}, kGoodNames);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   struct Case {
     std::string name;
     std::string says;
@@ -79,12 +90,16 @@ TEST(Names, CharactersThatFakeOrMisalignAreRefusedAtHelloWithAReason) {
   }
   EXPECT_TRUE(server.wait_for_stderr("refusing the name", cases.size(), 5s))
       << server.stderr_text();
-  EXPECT_EQ(server.stderr_text().find("joined as participant"), std::string::npos);
+  EXPECT_EQ(count_occurrences(server.stderr_text(), "joined as participant"), 2u)
+      << "wendy and walt only";
+  good.stop_and_expect_unharmed();
 }
 
 TEST(Names, ATakenNameGetsASuffixEveryoneSees) {
   TempDir dir;
   ServerProcess server({}, dir.file("server.stderr"));
+  WellBehavedCall good(server, dir, {}, kGoodNames);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   RawConnection first(server.port());
   ASSERT_TRUE(first.join("alice", 80, 23));
   RawConnection second(server.port());
@@ -92,8 +107,8 @@ TEST(Names, ATakenNameGetsASuffixEveryoneSees) {
   RawConnection third(server.port());
   ASSERT_TRUE(third.join("alice", 80, 23));
   const std::vector<std::string> expected = {"alice", "alice (2)", "alice (3)"};
-  EXPECT_EQ(names_once(first, 3), expected);
-  EXPECT_EQ(names_once(third, 3), expected);
+  EXPECT_EQ(names_once(first, 5), expected);
+  EXPECT_EQ(names_once(third, 5), expected);
 
   // A long name is cut on a character boundary to make room for the suffix.
   const std::string long_name = std::string(30, 'x') + "\xC3\xA9";  // 32 bytes
@@ -101,21 +116,24 @@ TEST(Names, ATakenNameGetsASuffixEveryoneSees) {
   ASSERT_TRUE(l1.join(long_name, 80, 23));
   RawConnection l2(server.port());
   ASSERT_TRUE(l2.join(long_name, 80, 23));
-  const std::vector<std::string> names = names_once(l2, 5);
+  const std::vector<std::string> names = names_once(l2, 7);
   ASSERT_EQ(names.size(), 5u);
   EXPECT_EQ(names[3], long_name);
   EXPECT_EQ(names[4], std::string(28, 'x') + " (2)");
+  good.stop_and_expect_unharmed();
 }
 
 TEST(Names, TheJoiningClientLearnsItsFinalName) {
   TempDir dir;
   ServerProcess server({}, dir.file("server.stderr"));
+  WellBehavedCall good(server, dir, {}, kGoodNames);
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   RawConnection first(server.port());
   ASSERT_TRUE(first.join("bob", 80, 23));
   ClientSpec spec;
   spec.name = "bob";
   ChildProcess bob = start_client(server.port(), spec, dir.file("bob.stderr"));
-  EXPECT_TRUE(server.wait_for_stderr("bob (2) joined as participant 2", 1, 15s))
+  EXPECT_TRUE(server.wait_for_stderr("bob (2) joined as participant 4", 1, 15s))
       << server.stderr_text();
   EXPECT_TRUE(wait_until(
       [&] {
@@ -124,6 +142,7 @@ TEST(Names, TheJoiningClientLearnsItsFinalName) {
       },
       15s))
       << read_file_or_empty(dir.file("bob.stderr"));
+  good.stop_and_expect_unharmed();
 }
 
 }  // namespace

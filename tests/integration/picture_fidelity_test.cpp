@@ -32,7 +32,9 @@ namespace {
 
 constexpr int kCols = 160;
 constexpr int kRows = 48;
-constexpr int kParticipants = 4;
+// The grids measured: the 4 the calls tests hold and the 8 of the load generator's call.
+constexpr std::array<int, 2> kGrids = {4, 8};
+constexpr int kMaxParticipants = 8;
 constexpr int kFrames = 30;
 constexpr double kMaxMeanError = 4;
 
@@ -66,6 +68,7 @@ std::vector<uint8_t> video_down_payload(const server::EncodedView& encoded) {
   header.rows = kRows;
   header.quality = uint8_t(server::kPictureQuality);
   header.tables_hash = encoded.tables_hash;
+  header.tile_count = encoded.frame_tiles(kCols, kRows, header.tiles);
   std::vector<uint8_t> payload(net::max_payload(net::MsgType::kVideoDown));
   const size_t fixed = net::encode(header, payload);
   payload.resize(fixed);
@@ -73,14 +76,15 @@ std::vector<uint8_t> video_down_payload(const server::EncodedView& encoded) {
   return payload;
 }
 
-// Composes, sends through the codec and renders `frames` frames of the sources that
-// `draw(participant, frame, tile)` paints; returns the error of the received cells.
+// Composes, sends through the codec and renders `frames` frames of a grid of `participants`
+// sources that `draw(participant, frame, tile)` paints; returns the error of the received
+// cells.
 template <class Draw>
-Error measure(Draw&& draw) {
+Error measure(int participants, Draw&& draw) {
   std::array<media::TileRect, media::kMaxTiles> tiles{};
-  EXPECT_EQ(media::grid_layout(kParticipants, kCols, kRows, tiles), kParticipants);
-  std::vector<std::vector<uint8_t>> pictures(kParticipants);
-  std::array<media::TileSource, kParticipants> sources{};
+  EXPECT_EQ(media::grid_layout(participants, kCols, kRows, tiles), participants);
+  std::vector<std::vector<uint8_t>> pictures(static_cast<size_t>(participants));
+  std::vector<media::TileSource> sources(static_cast<size_t>(participants));
   media::ComposeScratch reference(test_site());
   server::ViewEncoder encoder(test_site());
   client::VideoReceiver receiver;
@@ -93,7 +97,7 @@ Error measure(Draw&& draw) {
                                    media::ColorMode::kTrueColor};
   Error error;
   for (int f = 0; f < kFrames; ++f) {
-    for (int i = 0; i < kParticipants; ++i) {
+    for (int i = 0; i < participants; ++i) {
       const int w = tiles[i].cols, h = tiles[i].rows * 2;
       pictures[i].resize(size_t(w) * h * 3);
       draw(i, f, media::MutableImageView{pictures[i].data(), w, h, w * 3});
@@ -143,12 +147,15 @@ void expect_faithful(const Error& error, const std::string& what) {
 }
 
 TEST(PictureFidelity, TheMovingPatternArrivesWithinFourOf255PerChannel) {
-  std::vector<client::MovingSource> people;
-  for (int i = 0; i < kParticipants; ++i) people.emplace_back(uint32_t(i + 1));
-  const Error error = measure([&people](int i, int frame, media::MutableImageView tile) {
-    people[size_t(i)].capture(tile, uint64_t(frame), frame / 30.0);
-  });
-  expect_faithful(error, "test:moving");
+  for (const int participants : kGrids) {
+    std::vector<client::MovingSource> people;
+    for (int i = 0; i < participants; ++i) people.emplace_back(uint32_t(i + 1));
+    const Error error =
+        measure(participants, [&people](int i, int frame, media::MutableImageView tile) {
+          people[size_t(i)].capture(tile, uint64_t(frame), frame / 30.0);
+        });
+    expect_faithful(error, "test:moving, " + std::to_string(participants) + " participants");
+  }
 }
 
 TEST(PictureFidelity, AVideoArrivesWithinFourOf255PerChannel) {
@@ -159,15 +166,18 @@ TEST(PictureFidelity, AVideoArrivesWithinFourOf255PerChannel) {
   media.seconds = 1.5;
   ASSERT_EQ(write_test_media(path, media), "");
   std::vector<std::unique_ptr<client::VideoSource>> people;
-  for (int i = 0; i < kParticipants; ++i) {
+  for (int i = 0; i < kMaxParticipants; ++i) {
     auto opened = client::make_video_source("file:" + path, uint32_t(i));
     ASSERT_TRUE(opened.is_ok()) << opened.status().message();
     people.push_back(std::move(opened->source));
   }
-  const Error error = measure([&people](int i, int frame, media::MutableImageView tile) {
-    people[size_t(i)]->capture(tile, uint64_t(frame), frame / 30.0);
-  });
-  expect_faithful(error, "a video");
+  for (const int participants : kGrids) {
+    const Error error =
+        measure(participants, [&people](int i, int frame, media::MutableImageView tile) {
+          people[size_t(i)]->capture(tile, uint64_t(frame), frame / 30.0);
+        });
+    expect_faithful(error, "a video, " + std::to_string(participants) + " participants");
+  }
 }
 
 }  // namespace

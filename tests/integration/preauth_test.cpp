@@ -2,7 +2,7 @@
 // sockets are refused beyond the caps or time out with a Bye, fast connections and key
 // exchanges are slowed, wrong passwords back their address off while the right one from
 // elsewhere gets in at once, and every refusal is logged in aggregate. Through each, two
-// well-behaved participants (alice with camera and voice, bob with voice) stay in the call,
+// well-behaved participants (alice with a camera, bob with a voice) stay in the call,
 // and their frames and voice packets are counted at the end. The attackers come from other
 // addresses of 127.0.0.0/8 (Linux routes all of it to loopback).
 #include <gtest/gtest.h>
@@ -10,19 +10,18 @@
 
 #include <chrono>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "client_process.h"
-#include "json_file.h"
 #include "raw_connection.h"
 #include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
 #include "wait_until.h"
+#include "well_behaved_call.h"
 
 namespace ttycall::itest {
 namespace {
@@ -52,77 +51,12 @@ int refused_in_log(const std::string& log, const std::string& why) {
   return total;
 }
 
-// Alice (the moving pattern and a tone) and bob (a tone, no camera) in the call, joined
-// before the attack; at the end, their counts.
-class GoodCall {
- public:
-  GoodCall(ServerProcess& server, const TempDir& dir, std::vector<std::string> extra = {})
-      : dir_(dir) {
-    alice_ = spec("alice", "test:moving", "sine:440", extra);
-    bob_ = spec("bob", "none", "sine:660", extra);
-    alice_process_ = std::make_unique<ChildProcess>(
-        start_client(server.port(), alice_, dir.file("alice.stderr")));
-    bob_process_ =
-        std::make_unique<ChildProcess>(start_client(server.port(), bob_, dir.file("bob.stderr")));
-    joined_ = server.wait_for_stderr("alice joined as participant", 1, 20s) &&
-              server.wait_for_stderr("bob joined as participant", 1, 20s);
-    joined_at_ = std::chrono::steady_clock::now();
-  }
-  bool joined() const { return joined_; }
-
-  // Stops bob, then alice, and checks what alice got: at least 20 fps (the server runs at
-  // 30), and the voice bob sent while both were in (all but a few packets of it).
-  void expect_unharmed() {
-    // A measuring window of a few seconds at least, attack or not.
-    std::this_thread::sleep_until(joined_at_ + 5s);
-    ASSERT_TRUE(alice_process_->running()) << "alice was thrown out";
-    ASSERT_TRUE(bob_process_->running()) << "bob was thrown out";
-    const nlohmann::json bob = stop(*bob_process_, bob_);
-    const nlohmann::json alice = stop(*alice_process_, alice_);
-    ASSERT_FALSE(alice.empty());
-    ASSERT_FALSE(bob.empty());
-    const double fps = alice.value("fps", 0.0);
-    EXPECT_GE(fps, 20.0) << "alice measured " << fps << " fps through the attack";
-    const int64_t sent = bob.at("audio").at("packets_sent").get<int64_t>();
-    const int64_t heard = alice.at("audio").at("packets_received").get<int64_t>();
-    EXPECT_GE(sent, 100) << "bob talked for a few seconds at least";
-    EXPECT_GE(heard * 10, sent * 8)
-        << "alice received " << heard << " voice packets of the " << sent << " bob sent";
-  }
-
- private:
-  ClientSpec spec(const std::string& name, const std::string& video, const std::string& audio,
-                  const std::vector<std::string>& extra) const {
-    ClientSpec s;
-    s.name = name;
-    s.video = video;
-    s.duration = 90;
-    s.stats_json = dir_.file(name + ".json");
-    s.extra_args = {"--audio", audio, "--audio-out", "null"};
-    s.extra_args.insert(s.extra_args.end(), extra.begin(), extra.end());
-    return s;
-  }
-  static nlohmann::json stop(ChildProcess& p, const ClientSpec& spec) {
-    EXPECT_TRUE(p.send_signal(SIGTERM));
-    const auto status = p.wait_for(10s);
-    EXPECT_TRUE(status && status->success());
-    if (!status || !status->success()) return nlohmann::json::object();
-    return read_json_file(spec.stats_json);
-  }
-
-  const TempDir& dir_;
-  ClientSpec alice_, bob_;
-  std::unique_ptr<ChildProcess> alice_process_, bob_process_;
-  bool joined_ = false;
-  std::chrono::steady_clock::time_point joined_at_{};
-};
-
 TEST(PreAuth, SilentSocketsFromOneAddressAreCappedAndTimedOutWithAByeAndLockNobodyOut) {
   TempDir dir;
   ServerProcess server({"--fps", "30", "--first-message-timeout", "2", "--max-pending-per-ip", "4",
                         "--connections-per-ip-per-second", "1000", "--refusal-log-interval", "1"},
                        dir.file("server.stderr"));
-  GoodCall call(server, dir);
+  WellBehavedCall call(server, dir);
   ASSERT_TRUE(call.joined()) << server.stderr_text();
 
   constexpr int kSilent = 40;
@@ -159,7 +93,7 @@ TEST(PreAuth, SilentSocketsFromOneAddressAreCappedAndTimedOutWithAByeAndLockNobo
   EXPECT_EQ(server.stderr_text().find("refusing a connection"), std::string::npos);
   carol_process.send_signal(SIGTERM);
   carol_process.wait_for(10s);
-  call.expect_unharmed();
+  call.stop_and_expect_unharmed();
 }
 
 TEST(PreAuth, ServerWideCapOnUnfinishedHandshakesNeverStandsInTheWayOfJoinedClients) {
@@ -167,7 +101,7 @@ TEST(PreAuth, ServerWideCapOnUnfinishedHandshakesNeverStandsInTheWayOfJoinedClie
   ServerProcess server({"--fps", "30", "--first-message-timeout", "2", "--max-pending", "8",
                         "--refusal-log-interval", "1"},
                        dir.file("server.stderr"));
-  GoodCall call(server, dir);
+  WellBehavedCall call(server, dir);
   ASSERT_TRUE(call.joined()) << server.stderr_text();
   // Silent sockets from 16 addresses, 2 each: 8 held server-wide, the rest refused.
   std::vector<std::unique_ptr<RawConnection>> silent;
@@ -200,7 +134,7 @@ TEST(PreAuth, ServerWideCapOnUnfinishedHandshakesNeverStandsInTheWayOfJoinedClie
       << server.stderr_text();
   carol_process.send_signal(SIGTERM);
   carol_process.wait_for(10s);
-  call.expect_unharmed();
+  call.stop_and_expect_unharmed();
 }
 
 TEST(PreAuth, ConnectionAndKeyExchangeRatesPerAddressRefuseTheExcessWithAReason) {
@@ -208,7 +142,7 @@ TEST(PreAuth, ConnectionAndKeyExchangeRatesPerAddressRefuseTheExcessWithAReason)
   ServerProcess server({"--fps", "30", "--connections-per-ip-per-second", "0.1",
                         "--handshakes-per-ip-per-second", "0.1", "--refusal-log-interval", "1"},
                        dir.file("server.stderr"));
-  GoodCall call(server, dir);
+  WellBehavedCall call(server, dir);
   ASSERT_TRUE(call.joined()) << server.stderr_text();
 
   // Connections: a burst of 20, then 0.1 a second.
@@ -251,7 +185,7 @@ TEST(PreAuth, ConnectionAndKeyExchangeRatesPerAddressRefuseTheExcessWithAReason)
       },
       10s))
       << server.stderr_text();
-  call.expect_unharmed();
+  call.stop_and_expect_unharmed();
 }
 
 // Wrong passwords back their address off; the right password from another address gets
@@ -261,7 +195,7 @@ TEST(PreAuth, WrongPasswordsBackTheirAddressOffWhileTheRightOneFromElsewhereJoin
   ServerProcess server({"--fps", "30", "--password", "open sesame", "--refusal-log-interval", "1"},
                        dir.file("server.stderr"));
   const std::string key = server.server_key();
-  GoodCall call(server, dir, {"--password", "open sesame", "--server-key", key});
+  WellBehavedCall call(server, dir, {"--password", "open sesame", "--server-key", key});
   ASSERT_TRUE(call.joined()) << server.stderr_text();
 
   RawConnection::Password wrong{"open barley", {}, {}};
@@ -297,7 +231,7 @@ TEST(PreAuth, WrongPasswordsBackTheirAddressOffWhileTheRightOneFromElsewhereJoin
       << "no line per wrong password";
   carol_process.send_signal(SIGTERM);
   carol_process.wait_for(10s);
-  call.expect_unharmed();
+  call.stop_and_expect_unharmed();
 }
 
 }  // namespace

@@ -5,15 +5,18 @@
 
 #include <chrono>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "client_process.h"
+#include "pty_process.h"
 #include "scripted_server.h"
 #include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
 #include "ttycall_binary.h"
+#include "well_behaved_call.h"
 
 namespace ttycall::itest {
 namespace {
@@ -89,7 +92,7 @@ TEST(Security, PasswordLetsInOnlyThoseWhoKnowIt) {
   std::ofstream(dir.file("password")) << "open sesame\n";
   ServerProcess server({"--password-file", dir.file("password"), "--refusal-log-interval", "1"},
                        dir.file("server.stderr"));
-  EXPECT_NE(server.stderr_text().find("password required"), std::string::npos);
+  EXPECT_TRUE(server.wait_for_stderr("password required", 1, 5s)) << server.stderr_text();
   const std::string key = server.server_key();
 
   const Outcome right =
@@ -116,15 +119,30 @@ TEST(Security, PasswordLetsInOnlyThoseWhoKnowIt) {
   EXPECT_EQ(log.find("open barley"), std::string::npos);
 }
 
+// A server that needs a password ("open sesame"), and a well-behaved call on it that was
+// given the server's key.
+struct PasswordCall {
+  explicit PasswordCall(const TempDir& dir)
+      : server({"--password", "open sesame", "--refusal-log-interval", "1"},
+               dir.file("server.stderr")),
+        key(server.server_key()),
+        good(server, dir, {"--password", "open sesame", "--server-key", key}) {}
+  bool started() const { return !key.empty() && good.joined(); }
+
+  ServerProcess server;
+  std::string key;
+  WellBehavedCall good;
+};
+
 // On first use the client has no pinned key to trust, and a password proof sent to
 // whoever answered would let an impostor test guesses offline: it sends none unless the
 // key was given with --server-key, and it pins nothing then either.
 TEST(Security, APasswordProofGoesOnlyToAKeyPinnedBeforeOrGivenWithServerKey) {
   TempDir dir;
-  ServerProcess server({"--password", "open sesame", "--refusal-log-interval", "1"},
-                       dir.file("server.stderr"));
-  const std::string key = server.server_key();
-  ASSERT_FALSE(key.empty()) << server.stderr_text();
+  PasswordCall call(dir);
+  ASSERT_TRUE(call.started()) << call.server.stderr_text();
+  ServerProcess& server = call.server;
+  const std::string& key = call.key;
   const Outcome first = run_client(server.port(), dir, "first", {"--password", "open sesame"});
   EXPECT_EQ(first.status.code, 1) << first.status.describe();
   EXPECT_NE(first.stderr_text.find("which this client has never seen"), std::string::npos)
@@ -145,6 +163,62 @@ TEST(Security, APasswordProofGoesOnlyToAKeyPinnedBeforeOrGivenWithServerKey) {
                                        {"--password", "open sesame", "--server-key", key});
   EXPECT_TRUE(confirmed.status.success()) << confirmed.stderr_text;
   EXPECT_TRUE(server.wait_for_stderr("confirmed joined as participant", 1, 5s));
+  call.good.stop_and_expect_unharmed();
+}
+
+// At a terminal the client can ask instead: it shows the key of a server it has never
+// seen and asks whether it is the server's. A no ends there (nothing pinned, no proof
+// sent); a yes pins the key and the password goes, now and on later connections.
+TEST(Security, AtATerminalAKeySeenFirstIsShownAndThePasswordGoesOnlyIfConfirmed) {
+  TempDir dir;
+  PasswordCall call(dir);
+  ASSERT_TRUE(call.started()) << call.server.stderr_text();
+  ServerProcess& server = call.server;
+  const std::string& key = call.key;
+  const std::string hosts = dir.file("known_hosts");
+  auto asker = [&](const std::string& name) {
+    ClientSpec spec;
+    spec.name = name;
+    spec.video = "none";
+    spec.duration = 2;
+    spec.extra_args = {"--audio",    "none",        "--audio-out",   "null",
+                       "--password", "open sesame", "--known-hosts", hosts};
+    return std::make_unique<PtyProcess>(client_argv(server.port(), spec));
+  };
+  const std::string question = "Pin it and send the password (yes/no): ";
+
+  const auto refused = asker("refuser");
+  ASSERT_TRUE(refused->read_until(question, 20s)) << refused->output();
+  EXPECT_NE(refused->output().find(key), std::string::npos) << "shows the key\n"
+                                                            << refused->output();
+  ASSERT_TRUE(refused->type("no\n"));
+  EXPECT_EQ(refused->wait_for_exit(20s), 1) << refused->output();
+  EXPECT_NE(
+      refused->output().find("was not confirmed: nothing was pinned and no password was sent"),
+      std::string::npos)
+      << refused->output();
+  EXPECT_EQ(read_file_or_empty(hosts).find(key), std::string::npos) << "nothing pinned";
+
+  const auto confirmed = asker("confirmer");
+  ASSERT_TRUE(confirmed->read_until(question, 20s)) << confirmed->output();
+  ASSERT_TRUE(confirmed->type("yes\n"));
+  EXPECT_TRUE(server.wait_for_stderr("confirmer joined as participant", 1, 20s))
+      << server.stderr_text();
+  EXPECT_EQ(confirmed->wait_for_exit(20s), 0) << confirmed->output();
+  EXPECT_NE(confirmed->output().find("is now pinned in " + hosts), std::string::npos)
+      << confirmed->output();
+  EXPECT_NE(read_file_or_empty(hosts).find(key), std::string::npos) << read_file_or_empty(hosts);
+
+  // Pinned now: the next connection sends its proof without asking, at a terminal or not.
+  const Outcome again = run_client(server.port(), dir, "again",
+                                   {"--password", "open sesame", "--known-hosts", hosts});
+  EXPECT_TRUE(again.status.success()) << again.stderr_text;
+  EXPECT_TRUE(server.wait_for_stderr("again joined as participant", 1, 5s));
+  // The refused one never sent a proof: the server saw no wrong password.
+  std::this_thread::sleep_for(1500ms);  // one refusal-log interval
+  EXPECT_EQ(server.stderr_text().find("wrong password"), std::string::npos) << server.stderr_text();
+  EXPECT_EQ(server.stderr_text().find("refuser joined"), std::string::npos);
+  call.good.stop_and_expect_unharmed();
 }
 
 TEST(Security, AllowedKeysLetInOnlyListedClients) {
@@ -177,7 +251,8 @@ TEST(Security, InsecureOnOneSideOnlyEndsWithAClearMessage) {
         << plain.stderr_text;
   }
   ServerProcess insecure({"--insecure"}, dir.file("insecure.stderr"));
-  EXPECT_NE(insecure.stderr_text().find("encryption is OFF"), std::string::npos);
+  // Said just after "listening", so perhaps not yet when the test reads it.
+  EXPECT_TRUE(insecure.wait_for_stderr("encryption is OFF", 1, 5s)) << insecure.stderr_text();
   const Outcome secure = run_client(insecure.port(), dir, "secure", {}, 30);
   EXPECT_EQ(secure.status.code, 1);
   // The server's refusal comes before any key exchange: the client's own words only.
@@ -235,6 +310,8 @@ TEST(Security, AByeBeforeAuthenticationIsShownInTheClientsOwnWordsOnly) {
 TEST(Security, InsecureToAPinnedServerNeedsASecondFlag) {
   TempDir dir;
   ServerProcess server({}, dir.file("server.stderr"));
+  WellBehavedCall good(server, dir, {"--server-key", server.server_key()});
+  ASSERT_TRUE(good.joined()) << server.stderr_text();
   const Outcome pinning = run_client(server.port(), dir, "first", {});
   ASSERT_TRUE(pinning.status.success()) << pinning.stderr_text;
 
@@ -252,6 +329,7 @@ TEST(Security, InsecureToAPinnedServerNeedsASecondFlag) {
   EXPECT_EQ(both.status.code, 1) << both.stderr_text;
   EXPECT_NE(both.stderr_text.find("this server encrypts every call"), std::string::npos)
       << both.stderr_text;
+  good.stop_and_expect_unharmed();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "client/chat_input.h"
 #include "client/chat_panel.h"
+#include "client/chat_seen.h"
 #include "net/protocol.h"
 #include "server/chat_history.h"
 #include "server/unique_name.h"
@@ -76,6 +77,41 @@ TEST(ChatHistory, KeepsTheNewestInOrderAndForgetsTheOldest) {
   none.add(message("a", "x"));
   EXPECT_EQ(none.size(), 0u);
   EXPECT_EQ(none.find(1), nullptr);
+}
+
+TEST(ChatHistory, TimesRiseStrictlyEvenWhenTheClockDoesNot) {
+  server::ChatHistory history(3);
+  EXPECT_EQ(history.stamp(1000), 1000u);
+  EXPECT_EQ(history.stamp(1000), 1001u) << "the same microsecond";
+  EXPECT_EQ(history.stamp(500), 1002u) << "the clock stepped back";
+  EXPECT_EQ(history.stamp(2000), 2000u);
+  server::ChatHistory none(0);  // no history kept, times rise all the same
+  EXPECT_EQ(none.stamp(7), 7u);
+  EXPECT_EQ(none.stamp(7), 8u);
+}
+
+net::ChatMessage at(uint64_t time_us, std::string_view text, bool history) {
+  net::ChatMessage m = message("alice", text);
+  m.time_us = time_us;
+  m.flags = history ? net::kChatHistory : 0;
+  return m;
+}
+
+TEST(ChatSeen, AReconnectsHistoryIsShownOnlyWhereItIsNew) {
+  client::ChatSeen seen;
+  // First join: history, then live.
+  EXPECT_TRUE(seen.first_time(at(10, "h1", true)));
+  EXPECT_TRUE(seen.first_time(at(20, "h2", true)));
+  EXPECT_TRUE(seen.first_time(at(30, "live", false)));
+  // Reconnected: the history again, with what was said while we were away.
+  EXPECT_FALSE(seen.first_time(at(10, "h1", true)));
+  EXPECT_FALSE(seen.first_time(at(20, "h2", true)));
+  EXPECT_FALSE(seen.first_time(at(30, "live", true)));
+  EXPECT_TRUE(seen.first_time(at(40, "while away", true)));
+  EXPECT_TRUE(seen.first_time(at(50, "after", false)));
+  // A live message is always shown (a server whose clock is behind the last one's).
+  EXPECT_TRUE(seen.first_time(at(45, "new server", false)));
+  EXPECT_FALSE(seen.first_time(at(45, "new server", true)));
 }
 
 TEST(UniqueName, SuffixesATakenNameAndCutsOnACharacterBoundary) {

@@ -75,7 +75,7 @@ TEST(ServerHandshakeInsecure, AVersionOneHelloIsToldTheVersion) {
   const HandshakeStep step = handshake.step(MsgType::kHello, v1);
   EXPECT_EQ(step.kind, Kind::kRefuse);
   EXPECT_EQ(step.reason, ByeReason::kVersionMismatch);
-  EXPECT_EQ(step.text, "this server speaks ttycall protocol version 4");
+  EXPECT_EQ(step.text, "this server speaks ttycall protocol version 5");
   EXPECT_FALSE(handshake.joined());
 }
 
@@ -85,7 +85,7 @@ TEST(ServerHandshakeInsecure, AHelloCarriesTheSizeTheNameAndTheRoom) {
   Hello hello = a_hello();
   hello.room = Name::from("ops");
   const std::vector<uint8_t> payload = payload_of(hello);
-  std::vector<uint8_t> expected = {4, 0, 80, 0, 23, 0, 3, 'a', 'd', 'a', 3, 'o', 'p', 's', 0};
+  std::vector<uint8_t> expected = {5, 0, 80, 0, 23, 0, 3, 'a', 'd', 'a', 3, 'o', 'p', 's', 0};
   expected.resize(expected.size() + 32, 0);  // no room password: a zero proof
   EXPECT_EQ(payload, expected);
   const HandshakeStep step = handshake.step(MsgType::kHello, payload);

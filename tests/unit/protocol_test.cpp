@@ -136,9 +136,9 @@ VideoUpHeader sample_video_up() {
 }
 const Buf kJpeg = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0xFF, 0xD9};
 
-// A 200 x 50 view with `sources` sources and `labels` labels, one per tile of a 4-wide grid
-// of 50 x 12 tiles, each on its tile's bottom row; the second is the speaker.
-VideoDownHeader sample_video_down(int sources = 2, int labels = 2) {
+// A 200 x 50 view with `sources` sources, `labels` labels and `tiles` tiles, of a 4-wide grid
+// of 50 x 12 tiles, each label on its tile's bottom row; the second is the speaker.
+VideoDownHeader sample_video_down(int sources = 2, int labels = 2, int tiles = 2) {
   VideoDownHeader m;
   m.frame_number = 77;
   m.cols = 200;
@@ -158,12 +158,16 @@ VideoDownHeader sample_video_down(int sources = 2, int labels = 2) {
     label.style = i == 1 ? kLabelSpeaking : kLabelPlain;
     label.name = Name::from("tile " + std::to_string(i));
   }
+  m.tile_count = uint8_t(tiles);
+  for (int i = 0; i < tiles; ++i) {
+    m.tiles[i] = {uint16_t(i % 4 * 50), uint16_t(std::min(i / 4 * 12, 38)), 50, 12};
+  }
   return m;
 }
 
 // The same view with kMaxLabels labels of the longest names.
 VideoDownHeader max_video_down() {
-  VideoDownHeader m = sample_video_down(kMaxFrameSources, kMaxLabels);
+  VideoDownHeader m = sample_video_down(kMaxFrameSources, kMaxLabels, kMaxFrameTiles);
   for (int i = 0; i < kMaxLabels; ++i) {
     m.labels[i].name = Name::from(std::string(kMaxNameBytes, char('a' + i % 26)));
   }
@@ -172,13 +176,15 @@ VideoDownHeader max_video_down() {
 
 // A VideoDown's fixed part by hand (frame 1, an 80x24 view, JPEG at q65), with these
 // counts; the entries follow, or do not, as each test needs.
-Bytes video_down_fixed(uint8_t sources, uint8_t labels) {
-  return std::move(Bytes().u32(1).u16(80).u16(24).u8(1).u8(65).u32(0).u8(sources).u8(labels));
+Bytes video_down_fixed(uint8_t sources, uint8_t labels, uint8_t tiles = 0) {
+  return std::move(
+      Bytes().u32(1).u16(80).u16(24).u8(1).u8(65).u32(0).u8(sources).u8(labels).u8(tiles));
 }
 
-// The wire size of a VideoDown's fixed part, sources and labels.
+// The wire size of a VideoDown's fixed part, sources, labels and tiles.
 size_t video_down_size(const VideoDownHeader& m) {
-  size_t n = kVideoDownFixedSize + m.source_count * kFrameSourceSize;
+  size_t n =
+      kVideoDownFixedSize + m.source_count * kFrameSourceSize + m.tile_count * kFrameTileSize;
   for (int i = 0; i < m.label_count; ++i) n += kFrameLabelFixedSize + m.labels[i].name.len;
   return n;
 }
@@ -393,15 +399,18 @@ TEST(Protocol, LargestMessagesFitTheirLimits) {
   EXPECT_LE(encode_vec(h).size(), max_payload(MsgType::kHello));
   EXPECT_EQ(encode_vec(max_room_list()).size(), max_payload(MsgType::kRoomList));
   EXPECT_EQ(encode_vec(sample_video_up()).size(), kVideoUpHeaderSize);
-  EXPECT_EQ(encode_vec(sample_video_down(0, 0)).size(), kVideoDownFixedSize);
-  EXPECT_EQ(encode_vec(sample_video_down(3, 0)).size(), kVideoDownFixedSize + 3 * kFrameSourceSize);
-  // Labels: 8 bytes each, then the name ("tile 0", "tile 1": 6 bytes).
-  EXPECT_EQ(encode_vec(sample_video_down(3, 2)).size(),
-            kVideoDownFixedSize + 3 * kFrameSourceSize + 2 * (kFrameLabelFixedSize + 6));
+  EXPECT_EQ(encode_vec(sample_video_down(0, 0, 0)).size(), kVideoDownFixedSize);
+  EXPECT_EQ(encode_vec(sample_video_down(3, 0, 0)).size(),
+            kVideoDownFixedSize + 3 * kFrameSourceSize);
+  // Labels: 8 bytes each, then the name ("tile 0", "tile 1": 6 bytes); tiles 8 bytes each.
+  EXPECT_EQ(encode_vec(sample_video_down(3, 2, 4)).size(),
+            kVideoDownFixedSize + 3 * kFrameSourceSize + 2 * (kFrameLabelFixedSize + 6) +
+                4 * kFrameTileSize);
   // The largest VideoDown header leaves room for a picture under the limit.
   const VideoDownHeader big = max_video_down();
   EXPECT_EQ(encode_vec(big).size(), kVideoDownFixedSize + kMaxFrameSources * kFrameSourceSize +
-                                        kMaxLabels * (kFrameLabelFixedSize + kMaxNameBytes));
+                                        kMaxLabels * (kFrameLabelFixedSize + kMaxNameBytes) +
+                                        kMaxFrameTiles * kFrameTileSize);
   EXPECT_LT(encode_vec(big).size() + (1u << 20), max_payload(MsgType::kVideoDown));
 }
 
@@ -465,7 +474,7 @@ TEST(ProtocolHeader, GoldenBytes) {
   std::array<uint8_t, kHeaderSize> h{};
   write_header(MsgType::kPing, payload, h);
   const uint32_t crc = crc32c(payload);
-  const Buf expected = Bytes().str("TTYC").u8(4).u8(0x07).u16(0).u32(8).u32(crc).take();
+  const Buf expected = Bytes().str("TTYC").u8(5).u8(0x07).u16(0).u32(8).u32(crc).take();
   EXPECT_EQ(Buf(h.begin(), h.end()), expected);
   EXPECT_EQ(payload, (Buf{0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11}));
 }
@@ -496,11 +505,12 @@ TEST(ProtocolHeader, RejectsBadMagic) {
 }
 
 TEST(ProtocolHeader, RejectsEveryOtherVersion) {
-  EXPECT_EQ(kProtocolVersion, 4);
-  // A v1, v2 or v3 peer's packets stop at the header.
+  EXPECT_EQ(kProtocolVersion, 5);
+  // A v1, v2, v3 or v4 peer's packets stop at the header.
   EXPECT_EQ(parse(header_bytes(kMagic, 1, 0x01, 0, 20)), HeaderError::kBadVersion);
   EXPECT_EQ(parse(header_bytes(kMagic, 2, 0x01, 0, 20)), HeaderError::kBadVersion);
   EXPECT_EQ(parse(header_bytes(kMagic, 3, 0x01, 0, 20)), HeaderError::kBadVersion);
+  EXPECT_EQ(parse(header_bytes(kMagic, 4, 0x01, 0, 20)), HeaderError::kBadVersion);
   for (int v = 0; v < 256; ++v) {
     if (v == kProtocolVersion) continue;
     EXPECT_EQ(parse(header_bytes(kMagic, uint8_t(v), 0x07, 0, 8)), HeaderError::kBadVersion) << v;
@@ -719,7 +729,7 @@ TEST(ProtocolRoundTrip, HelloLayout) {
   // u16 version, u16 cols, u16 rows, the name, the room (empty: the default room), then
   // whether a room password is proven and the 32-byte proof (zero without one).
   const Buf expected = Bytes()
-                           .u16(4)
+                           .u16(5)
                            .u16(120)
                            .u16(40)
                            .u8(11)
@@ -734,7 +744,7 @@ TEST(ProtocolRoundTrip, HelloLayout) {
   in_room.has_room_password = 1;
   in_room.room_proof.fill(7);
   const Buf with_room = Bytes()
-                            .u16(4)
+                            .u16(5)
                             .u16(120)
                             .u16(40)
                             .u8(11)
@@ -768,7 +778,7 @@ TEST(ProtocolRoundTrip, RoomListLayout) {
   list.rooms[0].members = 2;
   list.total = 3;
   EXPECT_EQ(encode_vec(list), expected);
-  EXPECT_EQ(encode_vec(ListRooms{}), (Buf{4, 0}));
+  EXPECT_EQ(encode_vec(ListRooms{}), (Buf{5, 0}));
 }
 
 TEST(ProtocolRoundTrip, HelloOfVersionOneDoesNotDecode) {
@@ -950,7 +960,14 @@ TEST(ProtocolRoundTrip, VideoDown) {
     EXPECT_EQ(out.labels[i].style, in.labels[i].style) << i;
     EXPECT_EQ(out.labels[i].name.view(), in.labels[i].name.view()) << i;
   }
-  // `rest` is the picture itself: a view of the payload right after the last label.
+  ASSERT_EQ(out.tile_count, kMaxFrameTiles);
+  for (int i = 0; i < kMaxFrameTiles; ++i) {
+    EXPECT_EQ(out.tiles[i].col, in.tiles[i].col) << i;
+    EXPECT_EQ(out.tiles[i].row, in.tiles[i].row) << i;
+    EXPECT_EQ(out.tiles[i].cols, in.tiles[i].cols) << i;
+    EXPECT_EQ(out.tiles[i].rows, in.tiles[i].rows) << i;
+  }
+  // `rest` is the picture itself: a view of the payload right after the last tile.
   EXPECT_EQ(Buf(rest.begin(), rest.end()), kPicture);
   EXPECT_EQ(rest.data(), payload.data() + video_down_size(in));
   EXPECT_EQ(rest.data() + rest.size(), payload.data() + payload.size());
@@ -967,6 +984,8 @@ TEST(ProtocolRoundTrip, VideoDownLayout) {
   m.sources[0] = {9, 0x1122334455667788ull};
   m.label_count = 1;
   m.labels[0] = {2, 23, 38, kLabelSpeaking, Name::from("Zo\xC3\xAB")};
+  m.tile_count = 1;
+  m.tiles[0] = {2, 0, 38, 24};
   const Buf expected = Bytes()
                            .u32(0x01020304)
                            .u16(80)
@@ -976,6 +995,7 @@ TEST(ProtocolRoundTrip, VideoDownLayout) {
                            .u32(0xCAFEF00D)  // tables_hash
                            .u8(1)            // source_count
                            .u8(1)            // label_count
+                           .u8(1)            // tile_count
                            .u32(9)
                            .u64(0x1122334455667788ull)
                            .u16(2)   // col
@@ -984,6 +1004,10 @@ TEST(ProtocolRoundTrip, VideoDownLayout) {
                            .u8(1)    // kLabelSpeaking
                            .u8(4)
                            .str("Zo\xC3\xAB")
+                           .u16(2)   // tile col
+                           .u16(0)   // tile row
+                           .u16(38)  // tile cols
+                           .u16(24)  // tile rows
                            .take();
   EXPECT_EQ(encode_vec(m), expected);
   const Buf payload = concat(expected, kPicture);
@@ -1413,23 +1437,49 @@ TEST(ProtocolValidate, VideoDownQualityIsAJpegQuality) {
 
 TEST(ProtocolValidate, VideoDownCountsAboveTheLimits) {
   // source_count above the limit, with the entries and a picture present.
-  Buf over = encode_vec(sample_video_down(kMaxFrameSources, 0));
-  over[kVideoDownFixedSize - 2] = kMaxFrameSources + 1;
+  Buf over = encode_vec(sample_video_down(kMaxFrameSources, 0, 0));
+  over[kVideoDownFixedSize - 3] = kMaxFrameSources + 1;
   over = concat(Bytes().raw(over).u32(99).u64(99).take(), kPicture);
   EXPECT_FALSE(decodes<VideoDownHeader>(over));
-  over[kVideoDownFixedSize - 2] = 0xFF;
+  over[kVideoDownFixedSize - 3] = 0xFF;
   EXPECT_FALSE(decodes<VideoDownHeader>(over));
   // label_count above the limit, with well-formed labels and a picture present.
-  Buf labels = encode_vec(sample_video_down(0, kMaxLabels));
-  labels[kVideoDownFixedSize - 1] = kMaxLabels + 1;
+  Buf labels = encode_vec(sample_video_down(0, kMaxLabels, 0));
+  labels[kVideoDownFixedSize - 2] = kMaxLabels + 1;
   labels = concat(Bytes().raw(labels).u16(0).u16(0).u16(1).u8(0).u8(1).str("x").take(), kPicture);
   EXPECT_FALSE(decodes<VideoDownHeader>(labels));
-  labels[kVideoDownFixedSize - 1] = 0xFF;
+  labels[kVideoDownFixedSize - 2] = 0xFF;
   EXPECT_FALSE(decodes<VideoDownHeader>(labels));
+  // tile_count above the limit, with well-formed tiles and a picture present.
+  Buf tiles = encode_vec(sample_video_down(0, 0, kMaxFrameTiles));
+  tiles[kVideoDownFixedSize - 1] = kMaxFrameTiles + 1;
+  tiles = concat(Bytes().raw(tiles).u16(0).u16(0).u16(1).u16(1).take(), kPicture);
+  EXPECT_FALSE(decodes<VideoDownHeader>(tiles));
+  tiles[kVideoDownFixedSize - 1] = 0xFF;
+  EXPECT_FALSE(decodes<VideoDownHeader>(tiles));
   // Counts larger than the entries present: the rest is read as entries and runs out.
   EXPECT_FALSE(decodes<VideoDownHeader>(concat(video_down_fixed(1, 0).take(), Buf(11, 0))));
   EXPECT_FALSE(decodes<VideoDownHeader>(
       video_down_fixed(0, 1).u16(0).u16(0).u16(10).u8(0).u8(5).str("ab").take()));
+}
+
+TEST(ProtocolValidate, VideoDownTilesInsideTheView) {
+  // The sample view is 200 x 50.
+  auto tile = [](uint16_t col, uint16_t row, uint16_t cols, uint16_t rows) {
+    return video_down_with([=](auto& v) { v.tiles[1] = {col, row, cols, rows}; });
+  };
+  EXPECT_TRUE(encodes_and_decodes(tile(0, 0, 200, 50), kPicture));  // the whole view
+  EXPECT_TRUE(encodes_and_decodes(tile(199, 49, 1, 1), kPicture));  // the last cell
+  EXPECT_TRUE(encodes_and_decodes(tile(0, 0, 50, 12), kPicture));   // over tile 0: harmless
+  EXPECT_FALSE(encodes_and_decodes(tile(0, 0, 0, 12), kPicture));   // empty
+  EXPECT_FALSE(encodes_and_decodes(tile(0, 0, 50, 0), kPicture));
+  EXPECT_FALSE(encodes_and_decodes(tile(151, 0, 50, 12), kPicture));    // past the right edge
+  EXPECT_FALSE(encodes_and_decodes(tile(0, 39, 50, 12), kPicture));     // past the bottom
+  EXPECT_FALSE(encodes_and_decodes(tile(0xFFFF, 0, 2, 12), kPicture));  // no wrap-around
+  EXPECT_FALSE(encodes_and_decodes(tile(0, 0xFFFF, 50, 2), kPicture));
+  // A tile count larger than the tiles present: the picture is read as tiles and runs out.
+  EXPECT_FALSE(decodes<VideoDownHeader>(
+      concat(video_down_fixed(0, 0, 2).u16(0).u16(0).u16(10).u16(10).take(), Buf{0xFF})));
 }
 
 TEST(ProtocolValidate, VideoDownLabelsInsideTheView) {
@@ -1456,7 +1506,7 @@ TEST(ProtocolValidate, VideoDownLabelsInsideTheView) {
   EXPECT_FALSE(encodes_and_decodes(label(10, 10, 0), kPicture));
   // Checked against this frame's own size: a 1 x 1 view holds exactly one cell of label.
   EXPECT_TRUE(video_down_ok([](auto& v) {
-    v.cols = 1, v.rows = 1, v.label_count = 1;
+    v.cols = 1, v.rows = 1, v.label_count = 1, v.tile_count = 0;
     v.labels[0].col = 0, v.labels[0].row = 0, v.labels[0].width = 1;
   }));
   EXPECT_FALSE(video_down_ok([](auto& v) {
