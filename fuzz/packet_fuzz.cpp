@@ -24,6 +24,7 @@
 
 #include "core/safe_text.h"
 #include "fuzz_common.h"
+#include "net/cluster_protocol.h"
 #include "net/crc32c.h"
 #include "net/protocol.h"
 
@@ -107,6 +108,13 @@ void check_label(const net::FrameLabel& label, const net::VideoDownHeader& m) {
   FUZZ_CHECK(label.width >= 1);
   FUZZ_CHECK(size_t(label.col) + label.width <= m.cols);
   check_name(label.name);
+}
+
+// What a client relies on before it connects to a node a cluster named: an address of
+// only the allowed characters (nothing a terminal or a resolver could misread).
+void check_node(const net::NodeAddress& node) {
+  FUZZ_CHECK(node.len >= 1 && node.len <= net::kMaxNodeAddressBytes);
+  FUZZ_CHECK(net::is_valid_node_address(node.view()));
 }
 
 // Runs the decoder of `type` over one payload and checks what it accepted.
@@ -311,17 +319,45 @@ void decode_as(net::MsgType type, Bytes payload) {
       if (try_decode(payload, m)) FUZZ_CHECK(payload.size() == 1);
       break;
     }
+    case net::MsgType::kRedirect: {
+      net::Redirect m;
+      if (try_decode(payload, m)) check_node(m.node);
+      break;
+    }
+    case net::MsgType::kClusterNodes: {
+      net::ClusterNodes m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(m.count <= net::kMaxClusterNodes);
+        for (size_t i = 0; i < m.count; ++i) check_node(m.nodes[i]);
+      }
+      break;
+    }
+    case net::MsgType::kClusterRoomList: {
+      net::ClusterRoomList m;
+      if (try_decode(payload, m)) {
+        FUZZ_CHECK(m.count <= net::kMaxListedClusterRooms && m.count <= m.total);
+        for (size_t i = 0; i < m.count; ++i) {
+          FUZZ_CHECK(net::is_valid_room_name(m.rooms[i].name.view()));
+          FUZZ_CHECK(net::is_valid_node_address(m.rooms[i].address_view()));
+        }
+      }
+      break;
+    }
   }
 }
 
 constexpr net::MsgType kAllTypes[] = {
-    net::MsgType::kHello,     net::MsgType::kWelcome,    net::MsgType::kParticipants,
-    net::MsgType::kJoined,    net::MsgType::kLeft,       net::MsgType::kResize,
-    net::MsgType::kPing,      net::MsgType::kBye,        net::MsgType::kVideoRequest,
-    net::MsgType::kVideoUp,   net::MsgType::kVideoDown,  net::MsgType::kAudioUp,
-    net::MsgType::kAudioDown, net::MsgType::kKeyHello,   net::MsgType::kKeyWelcome,
-    net::MsgType::kAuth,      net::MsgType::kMediaState, net::MsgType::kListRooms,
-    net::MsgType::kRoomList,
+    net::MsgType::kHello,        net::MsgType::kWelcome,
+    net::MsgType::kParticipants, net::MsgType::kJoined,
+    net::MsgType::kLeft,         net::MsgType::kResize,
+    net::MsgType::kPing,         net::MsgType::kBye,
+    net::MsgType::kVideoRequest, net::MsgType::kVideoUp,
+    net::MsgType::kVideoDown,    net::MsgType::kAudioUp,
+    net::MsgType::kAudioDown,    net::MsgType::kKeyHello,
+    net::MsgType::kKeyWelcome,   net::MsgType::kAuth,
+    net::MsgType::kMediaState,   net::MsgType::kListRooms,
+    net::MsgType::kRoomList,     net::MsgType::kRedirect,
+    net::MsgType::kClusterNodes, net::MsgType::kClusterRoomList,
 };
 
 void check_header(const net::Header& h, uint8_t type_byte) {

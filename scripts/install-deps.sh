@@ -13,6 +13,7 @@ PACKAGES=(
   clang-format  # the format check (`make check-format`, run by `make test`)
   zsh fish  # only to syntax-check the generated shell completions
   systemd  # systemd-analyze, to verify the packaged unit
+  libnats-dev nats-server  # the cluster (src/server/cluster); its tests run a nats-server
   libssl-dev nodejs chromium  # the web participant (--web) and its browser test
   "$@"
 )

@@ -38,19 +38,20 @@ Command add_rooms_command(CLI::App& app) {
       core::write_stderr_whole("ttycall: " + confirmed.message() + "\n");
       return confirmed.exit_code();
     }
-    core::Result<net::RoomList> list = client::list_rooms(*o);
+    core::Result<client::RoomListing> list = client::list_rooms(*o);
     if (!list.is_ok()) {
       core::write_stderr_whole("ttycall: " + list.status().message() + "\n");
       return list.status().exit_code();
     }
     std::string text;
-    for (size_t i = 0; i < list->count; ++i) {
+    for (const client::ListedRoom& room : list->rooms) {
       // Names passed the room name rules on the way in; printable() is the second guard.
-      text += fmt::format("{}\t{}\n", core::utf8::printable(list->rooms[i].name.view()),
-                          list->rooms[i].members);
+      text += fmt::format("{}\t{}", core::utf8::printable(room.name), room.members);
+      // A cluster's rooms name their node (its address passed the address rules).
+      text += room.node.empty() ? "\n" : fmt::format("\t{}\n", room.node);
     }
-    if (list->total > list->count) {
-      text += fmt::format("(and {} smaller rooms)\n", list->total - list->count);
+    if (list->total > list->rooms.size()) {
+      text += fmt::format("(and {} smaller rooms)\n", list->total - list->rooms.size());
     }
     core::write_all(STDOUT_FILENO, text);
     return 0;

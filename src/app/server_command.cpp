@@ -1,6 +1,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <string>
 
@@ -75,6 +77,8 @@ Command add_server_command(CLI::App& app) {
       "  ttycall server --bind 0.0.0.0             everyone who can reach this machine\n"
       "  ttycall server --port 9000 --max-clients 8\n"
       "  ttycall server --rooms rooms.txt --list-rooms   only the rooms the file lists\n"
+      "  ttycall server --bind 0.0.0.0 --cluster nats://10.0.0.9:4222 --advertise 10.0.0.5\n"
+      "                                            a node of a cluster (docs/CLUSTER.md)\n"
       "\n"
       "As a service (from the .deb): systemctl enable --now ttycall-server; its options go in\n"
       "/etc/default/ttycall-server as TTYCALL_SERVER_* variables.");
@@ -227,6 +231,36 @@ Command add_server_command(CLI::App& app) {
       *limits, options->max_cols, options->max_rows,
       "Largest view a client may ask for, COLSxROWS (larger is clamped; default 400x200)",
       "--max-size");
+  auto* cluster = cmd->add_option_group(
+      "Cluster", "Several servers as one, coordinated by NATS JetStream (docs/CLUSTER.md)");
+  auto* cluster_url =
+      cluster
+          ->add_option("--cluster", options->cluster_url,
+                       "Join the cluster whose NATS (with JetStream) is at nats://HOST:PORT")
+          ->type_name("URL");
+  cluster
+      ->add_option("--cluster-name", options->cluster_name,
+                   "The cluster's name (several clusters can share one NATS)")
+      ->check([](const std::string& name) {
+        const bool ok =
+            !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+              return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+            });
+        return ok ? std::string() : "1-32 letters, digits, - or _";
+      })
+      ->needs(cluster_url)
+      ->capture_default_str();
+  cluster
+      ->add_option("--advertise", options->advertise,
+                   "HOST[:PORT] clients are sent to to reach this node (default port: --port)")
+      ->needs(cluster_url);
+  cluster
+      ->add_option("--drain-seconds", options->drain_seconds,
+                   "On SIGTERM, at most this long for the clients to move to other nodes "
+                   "before exiting (0 = exit at once)")
+      ->check(CLI::Range(0.0, 3600.0))
+      ->needs(cluster_url)
+      ->capture_default_str();
   auto* audio = cmd->add_option_group("Voice", "The server's mixer");
   audio->add_flag("!--no-audio", options->audio, "Do not mix or send voice");
   audio

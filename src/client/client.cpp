@@ -15,6 +15,7 @@
 #include "core/paths.h"
 #include "core/safe_text.h"
 #include "core/utf8.h"
+#include "net/cluster_protocol.h"
 #include "net/known_hosts.h"
 
 namespace ttycall::client {
@@ -107,6 +108,10 @@ bool Client::start() {
     return refuse("--room-password needs encryption: drop --insecure to use it");
   }
   if (!options_.insecure && !load_identity()) return false;
+  core::Result<HostList> hosts = HostList::parse(options_.host, options_.port);
+  if (!hosts.is_ok()) return refuse(hosts.status().message());
+  hosts_ = std::move(*hosts);
+  use_current_host();
   if (options_.insecure) {
     const core::Status allowed =
         check_insecure_allowed(options_, net::host_port_text(options_.host, options_.port));
@@ -303,6 +308,8 @@ void Client::connect() {
 void Client::on_connect_failed(const asio::error_code& ec) {
   asio::error_code ignored;
   connection_.socket().close(ignored);
+  hosts_.advance();
+  use_current_host();
   const double waited = core::seconds_between(trying_since_, core::SteadyClock::now());
   const double limit =
       ever_connected_ ? options_.reconnect_timeout : options_.first_connect_timeout;
@@ -345,9 +352,17 @@ void Client::on_connected() {
   connection_.read_next();
 }
 
+void Client::use_current_host() {
+  options_.host = hosts_.current().host;
+  options_.port = hosts_.current().port;
+}
+
 void Client::on_disconnected(std::string_view why) {
   if (!connected_) return;
   connected_ = false;
+  // With several servers (--host a,b or a cluster's nodes), the next one in turn.
+  hosts_.advance();
+  use_current_host();
   connection_.reset();
   key_exchange_.reset();
   camera_.stop();
@@ -375,16 +390,31 @@ void Client::handle_key_welcome(std::span<const uint8_t> payload) {
         where));
   }
   const bool needs_password = (welcome.requirements & net::kNeedsPassword) != 0;
-  if ((needs_password && !options_.password.empty()) || !options_.room_password.empty()) {
+  // A node another authenticated node of the cluster named, with its key: trusted as that
+  // node vouched, no first-use prompt; anything else is refused.
+  const std::optional<net::PublicKey>& vouched = hosts_.current().vouched;
+  if (vouched && *vouched != key_exchange_->server_identity()) {
+    return fail(fmt::format(
+        "the node at {} did not prove the key its cluster gave for it: someone may be tampering "
+        "with the connection; not joining",
+        where));
+  }
+  if (vouched) {
+    // Trusted: skip the pinning below.
+  } else if ((needs_password && !options_.password.empty()) || !options_.room_password.empty()) {
     // Before the key is pinned: a key first seen now must not get a proof, now or next time.
     const core::Status recipient =
         check_password_recipient(options_, where, key_exchange_->server_identity());
     if (!recipient.is_ok()) return fail(recipient);
   }
-  core::Result<std::string> trusted =
-      check_server_key(options_, where, key_exchange_->server_identity());
-  if (!trusted.is_ok()) return fail(trusted.status());
-  if (!trusted->empty() && !options_.quiet) core::write_stderr_whole("ttycall: " + *trusted + "\n");
+  if (!vouched) {
+    core::Result<std::string> trusted =
+        check_server_key(options_, where, key_exchange_->server_identity());
+    if (!trusted.is_ok()) return fail(trusted.status());
+    if (!trusted->empty() && !options_.quiet) {
+      core::write_stderr_whole("ttycall: " + *trusted + "\n");
+    }
+  }
   if (needs_password && options_.password.empty()) {
     return fail(fmt::format("the server at {} needs a password: connect with --password", where));
   }
@@ -519,6 +549,10 @@ void Client::on_packet(const net::Header& header, std::span<const uint8_t> paylo
       return handle_chat_refused(payload);
     case net::MsgType::kBye:
       return handle_bye(payload);
+    case net::MsgType::kRedirect:
+      return handle_redirect(payload);
+    case net::MsgType::kClusterNodes:
+      return handle_cluster_nodes(payload);
     case net::MsgType::kPong:
       return handle_pong(payload);
     default:
@@ -530,6 +564,7 @@ void Client::handle_welcome(std::span<const uint8_t> payload) {
   net::Welcome welcome;
   if (!net::decode(payload, welcome)) return;
   my_id_ = welcome.participant_id;
+  redirects_in_a_row_ = 0;
   stats_.on_participant(my_id_);
   // A reconnect starts from the Hello's plain grid with the camera on.
   if (controls_.choices().layout != net::ViewLayout::kGrid || controls_.choices().gallery != 0) {
@@ -649,7 +684,7 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
   }
   const bool authenticated = connection_.channel().enabled();
   const std::string why = refusal_reason(bye, authenticated);
-  if (net::is_retry_later(bye.reason)) {
+  if (net::is_retry_later(bye.reason) || net::is_cluster_retry(bye.reason)) {
     show_status(fmt::format("the server at {} says to wait: {}",
                             net::host_port_text(options_.host, options_.port), why));
     return on_disconnected(why);  // tries again, with its back-off
@@ -660,6 +695,41 @@ void Client::handle_bye(std::span<const uint8_t> payload) {
                             net::host_port_text(options_.host, options_.port), why));
   }
   fail(fmt::format("the server ended the call: {}", why));
+}
+
+void Client::handle_redirect(std::span<const uint8_t> payload) {
+  // Sealed, like everything after the key exchange: only the node we authenticated (or,
+  // with --insecure, whoever answered) can send us elsewhere.
+  net::Redirect redirect;
+  if (!net::decode(payload, redirect)) return fail("the server sent a malformed redirect");
+  if (++redirects_in_a_row_ > 4) {
+    return fail(
+        fmt::format("the cluster sent us from node to node without letting us in (last: {})",
+                    core::utf8::printable(redirect.node.view())));
+  }
+  if (!options_.quiet && options_.headless) {
+    core::write_stderr_whole(
+        fmt::format("ttycall: the room is on {}; connecting there\n", redirect.node.view()));
+  }
+  connected_ = false;
+  connection_.reset();
+  key_exchange_.reset();
+  camera_.stop();
+  ping_timer_.cancel();
+  voice_pacer_.stop();
+  hosts_.redirect_to(redirect.node);
+  use_current_host();
+  trying_since_ = core::SteadyClock::now();
+  // At once (no back-off), once this packet's handler has returned.
+  retry_timer_.expires_after(std::chrono::seconds(0));
+  retry_timer_.async_wait([this](const asio::error_code& ec) {
+    if (!ec && !stopping_) connect();
+  });
+}
+
+void Client::handle_cluster_nodes(std::span<const uint8_t> payload) {
+  net::ClusterNodes nodes;
+  if (net::decode(payload, nodes)) hosts_.learn(nodes);
 }
 
 void Client::handle_chat_message(std::span<const uint8_t> payload) {

@@ -33,6 +33,7 @@
 #include "client/chat_seen.h"
 #include "client/client_options.h"
 #include "client/client_stats.h"
+#include "client/host_list.h"
 #include "client/video_receiver.h"
 #include "client/voice.h"
 #include "client/voice_pacer.h"
@@ -101,6 +102,11 @@ class Client : private net::Connection::Owner {
   void note_own_name(const net::Name& name);  // our entry in the list: the name we have
   void handle_video(std::span<const uint8_t> payload);
   void handle_bye(std::span<const uint8_t> payload);
+  // A cluster: the node that hosts our room (Redirect), the cluster's other nodes.
+  void handle_redirect(std::span<const uint8_t> payload);
+  void handle_cluster_nodes(std::span<const uint8_t> payload);
+  // Makes the host list's current entry the one connect() uses.
+  void use_current_host();
   void handle_pong(std::span<const uint8_t> payload);
   void handle_chat_message(std::span<const uint8_t> payload);
   void handle_chat_refused(std::span<const uint8_t> payload);
@@ -154,6 +160,10 @@ class Client : private net::Connection::Owner {
   std::array<uint8_t, net::kSaltBytes> password_salt_{};
   std::optional<net::PasswordKey> room_password_key_;  // the same, for --room-password
   std::array<uint8_t, net::kSaltBytes> room_password_salt_{};
+
+  // Where to connect: --host's list, and the nodes a cluster named.
+  HostList hosts_;
+  int redirects_in_a_row_ = 0;  // since the last Welcome: a loop between nodes is an error
 
   // Connection state.
   bool connected_ = false;

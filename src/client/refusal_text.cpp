@@ -46,6 +46,10 @@ std::string_view refusal_text(net::ByeReason reason) {
     case ByeReason::kSlowDown:
       return "too many connections, key exchanges or wrong passwords from your address lately; "
              "trying again";
+    case ByeReason::kDraining:
+      return "this node of the cluster is shutting down; moving to another node";
+    case ByeReason::kClusterUnavailable:
+      return "the cluster cannot place a new room now; trying again";
   }
   return "no reason given";
 }

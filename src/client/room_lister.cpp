@@ -12,6 +12,7 @@
 #include "client/server_trust.h"
 #include "core/console.h"
 #include "core/utf8.h"
+#include "net/cluster_protocol.h"
 #include "net/connection.h"
 #include "net/key_exchange.h"
 #include "net/known_hosts.h"
@@ -58,9 +59,24 @@ class RoomLister : private net::Connection::Owner {
   }
 
   bool done() const { return done_; }
-  core::Result<net::RoomList> result() const {
-    if (list_) return *list_;
-    return status_;
+  core::Result<RoomListing> result() const {
+    if (!status_.is_ok()) return status_;
+    RoomListing listing;
+    if (list_) {
+      listing.total = list_->total;
+      for (size_t i = 0; i < list_->count; ++i) {
+        listing.rooms.push_back(
+            {std::string(list_->rooms[i].name.view()), list_->rooms[i].members, {}});
+      }
+    } else if (cluster_list_) {
+      listing.total = cluster_list_->total;
+      for (size_t i = 0; i < cluster_list_->count; ++i) {
+        const net::ClusterRoomInfo& room = cluster_list_->rooms[i];
+        listing.rooms.push_back(
+            {std::string(room.name.view()), room.members, std::string(room.address_view())});
+      }
+    }
+    return listing;
   }
 
  private:
@@ -80,10 +96,11 @@ class RoomLister : private net::Connection::Owner {
   }
 
   bool accept_header(const net::Header& header) override {
-    const bool expected =
-        header.type == net::MsgType::kBye || (key_exchange_ && !connection_.channel().enabled()
-                                                  ? header.type == net::MsgType::kKeyWelcome
-                                                  : header.type == net::MsgType::kRoomList);
+    const bool expected = header.type == net::MsgType::kBye ||
+                          (key_exchange_ && !connection_.channel().enabled()
+                               ? header.type == net::MsgType::kKeyWelcome
+                               : header.type == net::MsgType::kRoomList ||
+                                     header.type == net::MsgType::kClusterRoomList);
     if (!expected) {
       finish(core::Status::failed(
           fmt::format("the server at {} sent {} instead of a room list (an older server?)", where_,
@@ -103,6 +120,14 @@ class RoomLister : private net::Connection::Owner {
           return finish(core::Status::failed("the server sent a malformed room list"));
         }
         list_ = list;
+        return finish(core::Status::ok());
+      }
+      case net::MsgType::kClusterRoomList: {
+        net::ClusterRoomList list;
+        if (!net::decode(payload, list)) {
+          return finish(core::Status::failed("the server sent a malformed room list"));
+        }
+        cluster_list_ = list;
         return finish(core::Status::ok());
       }
       case net::MsgType::kBye: {
@@ -162,13 +187,14 @@ class RoomLister : private net::Connection::Owner {
   std::optional<net::Identity> identity_;
   std::optional<net::ClientKeyExchange> key_exchange_;
   std::optional<net::RoomList> list_;
+  std::optional<net::ClusterRoomList> cluster_list_;
   core::Status status_;
   bool done_ = false;
 };
 
 }  // namespace
 
-core::Result<net::RoomList> list_rooms(const ClientOptions& options, double timeout_seconds) {
+core::Result<RoomListing> list_rooms(const ClientOptions& options, double timeout_seconds) {
   asio::io_context io(1);
   RoomLister lister(io, options);
   run_exchange(io, lister, timeout_seconds);

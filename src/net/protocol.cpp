@@ -90,7 +90,8 @@ bool is_known_type(uint8_t type) {
   return (type >= uint8_t(MsgType::kHello) && type <= uint8_t(MsgType::kAudioDown)) ||
          (type >= uint8_t(MsgType::kKeyHello) && type <= uint8_t(MsgType::kAuth)) ||
          (type >= uint8_t(MsgType::kMediaState) && type <= uint8_t(MsgType::kRoomList)) ||
-         (type >= uint8_t(MsgType::kChatSend) && type <= uint8_t(MsgType::kChatRefused));
+         (type >= uint8_t(MsgType::kChatSend) && type <= uint8_t(MsgType::kChatRefused)) ||
+         (type >= uint8_t(MsgType::kRedirect) && type <= uint8_t(MsgType::kClusterRoomList));
 }
 
 std::string_view to_string(MsgType type) {
@@ -141,6 +142,12 @@ std::string_view to_string(MsgType type) {
       return "ChatMessage";
     case MsgType::kChatRefused:
       return "ChatRefused";
+    case MsgType::kRedirect:
+      return "Redirect";
+    case MsgType::kClusterNodes:
+      return "ClusterNodes";
+    case MsgType::kClusterRoomList:
+      return "ClusterRoomList";
   }
   return "Unknown";
 }

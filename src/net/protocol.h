@@ -38,6 +38,12 @@ constexpr int kMaxListedRooms = 64;  // entries of one RoomList
 // rather than failing the framing.
 constexpr int kMaxChatTextBytes = 500;
 constexpr int kMaxChatSendBytes = 1000;
+// A cluster (net/cluster_protocol.h): a node's advertised HOST:PORT, the nodes one
+// ClusterNodes names, the rooms one ClusterRoomList carries (kept small enough that no
+// control packet grows).
+constexpr int kMaxNodeAddressBytes = 48;
+constexpr int kMaxClusterNodes = 16;
+constexpr int kMaxListedClusterRooms = 28;
 
 enum class MsgType : uint8_t {
   kHello = 0x01,         // c->s  first packet of a connection
@@ -66,6 +72,10 @@ enum class MsgType : uint8_t {
   kChatSend = 0x30,     // c->s  a message to the room
   kChatMessage = 0x31,  // s->c  a message in the room (relayed, or history for a late joiner)
   kChatRefused = 0x32,  // s->c  your ChatSend was not relayed, and why
+  // A cluster of servers (0x40-0x4F; net/cluster_protocol.h, docs/CLUSTER.md).
+  kRedirect = 0x40,         // s->c  instead of Welcome: your room is on this other node
+  kClusterNodes = 0x41,     // s->c  after Welcome: the cluster's other nodes, for reconnects
+  kClusterRoomList = 0x42,  // s->c  the answer to ListRooms of a clustered server
 };
 
 // Header flag: the payload is sealed (encrypted, then a kSealOverhead-byte tag).
@@ -203,16 +213,25 @@ enum class ByeReason : uint8_t {
   // Refusals before joining, to be retried later (30-39).
   kTooManyConnections = 30,  // the address (or the server) has too many unfinished connections
   kSlowDown = 31,            // too many connections, key exchanges or wrong passwords lately
+  // A cluster (40-49): the client goes on at another node or tries again shortly.
+  kDraining = 40,            // this node is shutting down: reconnect to another node now
+  kClusterUnavailable = 41,  // the room could not be placed (the cluster's store is away)
 };
 // Whether `reason` asks the client to try again later (the 30-39 range).
 constexpr bool is_retry_later(ByeReason reason) {
   return uint8_t(reason) >= 30 && uint8_t(reason) <= 39;
 }
+// Whether `reason` is a cluster's "go on elsewhere or shortly" (the 40-49 range).
+constexpr bool is_cluster_retry(ByeReason reason) {
+  return uint8_t(reason) >= 40 && uint8_t(reason) <= 49;
+}
 // Whether `reason` is one of the values above.
 constexpr bool is_known_bye_reason(uint8_t reason) {
   return reason <= uint8_t(ByeReason::kNotListed) || reason == uint8_t(ByeReason::kBadName) ||
          (reason >= uint8_t(ByeReason::kTooManyConnections) &&
-          reason <= uint8_t(ByeReason::kSlowDown));
+          reason <= uint8_t(ByeReason::kSlowDown)) ||
+         (reason >= uint8_t(ByeReason::kDraining) &&
+          reason <= uint8_t(ByeReason::kClusterUnavailable));
 }
 struct Bye {
   ByeReason reason = ByeReason::kNormal;
@@ -435,6 +454,13 @@ constexpr size_t max_payload(MsgType type) {
       return 4 + 1 + kMaxNameBytes + 8 + 1 + 2 + kMaxChatTextBytes;
     case MsgType::kChatRefused:
       return 2 + std::tuple_size_v<decltype(ChatRefused::text)>;
+    case MsgType::kRedirect:
+      return 1 + kMaxNodeAddressBytes + kKeyBytes;
+    case MsgType::kClusterNodes:
+      return 1 + size_t(kMaxClusterNodes) * (1 + kMaxNodeAddressBytes + kKeyBytes);
+    case MsgType::kClusterRoomList:
+      return 4 +
+             size_t(kMaxListedClusterRooms) * (3 + kMaxRoomNameBytes + 1 + kMaxNodeAddressBytes);
   }
   return 0;
 }

@@ -137,12 +137,12 @@ void Room::clear() {
   count_ = 0;
 }
 
-void Room::close_all() {
+void Room::close_all(net::ByeReason reason, std::string_view text) {
   // A copy (shutdown is no steady state), so no close runs under the lock.
   std::vector<std::shared_ptr<Participant>> members(static_cast<size_t>(max_members_));
   const int n = snapshot(members);
   for (int i = 0; i < n; ++i) {
-    members[size_t(i)]->outbox().close_with_bye(net::ByeReason::kShutdown, "server shutting down");
+    members[size_t(i)]->outbox().close_with_bye(reason, text);
   }
 }
 

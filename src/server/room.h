@@ -74,7 +74,8 @@ class Room {
   uint64_t chat_next_seq() const;
 
   // Closes every member's connection (server shutdown).
-  void close_all();
+  void close_all(net::ByeReason reason = net::ByeReason::kShutdown,
+                 std::string_view text = "server shutting down");
   // Drops every member without telling anyone (after the io threads have stopped).
   void clear();
 

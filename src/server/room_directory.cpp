@@ -89,13 +89,26 @@ void RoomDirectory::list(net::RoomList& list) const {
   }
 }
 
-void RoomDirectory::close_all() {
+int RoomDirectory::members_of(std::string_view name) const {
+  std::lock_guard lock(mutex_);
+  for (const std::shared_ptr<Room>& room : rooms_) {
+    if (room->name().view() == name) return room->size();
+  }
+  return 0;
+}
+
+int RoomDirectory::room_count() const {
+  std::lock_guard lock(mutex_);
+  return int(rooms_.size());
+}
+
+void RoomDirectory::close_all(net::ByeReason reason, std::string_view text) {
   std::vector<std::shared_ptr<Room>> rooms;
   {
     std::lock_guard lock(mutex_);
     rooms = rooms_;
   }
-  for (const std::shared_ptr<Room>& room : rooms) room->close_all();
+  for (const std::shared_ptr<Room>& room : rooms) room->close_all(reason, text);
 }
 
 void RoomDirectory::clear() {

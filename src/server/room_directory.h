@@ -47,8 +47,13 @@ class RoomDirectory {
   // Fills `list` with up to kMaxListedRooms rooms (name and members), largest first.
   void list(net::RoomList& list) const;
 
-  // Closes every member's connection (server shutdown).
-  void close_all();
+  // Members of the room `name` here (0: not hosted here). For the cluster's leases.
+  int members_of(std::string_view name) const;
+  int room_count() const;
+
+  // Closes every member's connection with a Bye (server shutdown; draining a cluster node).
+  void close_all(net::ByeReason reason = net::ByeReason::kShutdown,
+                 std::string_view text = "server shutting down");
   // Drops every room and member without telling anyone (after the io threads stopped).
   void clear();
 

@@ -83,6 +83,7 @@ void Server::start() {
                      : "");
   }
 
+  if (!o.cluster_url.empty()) start_cluster();
   if (o.install_signal_handlers) wait_signals();
   accept();
   next_tick_ = core::SteadyClock::now();
@@ -98,6 +99,76 @@ void Server::start() {
   for (auto& io : io_contexts_) threads_.emplace_back([&io = *io] { io.run(); });
   threads_.emplace_back([this] { control_.run(); });
   threads_.emplace_back([this] { audio_.run(); });
+}
+
+void Server::start_cluster() {
+  const ServerOptions& o = context_.options;
+  // --advertise HOST[:PORT]; without a port (or with 0) the port this server listens on.
+  std::string host = o.advertise.empty() ? o.bind : o.advertise;
+  uint16_t port = port_;
+  if (const size_t colon = host.rfind(':'); colon != std::string::npos &&
+                                            host.find(']', colon) == std::string::npos &&
+                                            (host.front() == '[' || host.find(':') == colon)) {
+    const int given = std::atoi(host.c_str() + colon + 1);
+    if (given < 0 || given > 65535) {
+      throw std::runtime_error(fmt::format("--advertise {}: not a port", o.advertise));
+    }
+    if (given > 0) port = uint16_t(given);
+    host.resize(colon);
+  }
+  if (host.empty() || host == "0.0.0.0" || host == "::" || host == "[::]") {
+    throw std::runtime_error(
+        "--cluster needs --advertise HOST[:PORT]: the address clients reach this node at");
+  }
+  const std::string address = fmt::format("{}:{}", host, port);
+  if (!net::is_valid_node_address(address)) {
+    throw std::runtime_error(fmt::format(
+        "--advertise {}: not an address clients can be sent to (letters, digits, . - : [ ])",
+        address));
+  }
+  std::array<uint8_t, net::kKeyBytes> key{};
+  if (context_.auth.identity) key = context_.auth.identity->public_key().bytes;
+  cluster::NatsLinkConfig config;
+  config.url = o.cluster_url;
+  config.cluster_name = o.cluster_name;
+  cluster_ =
+      std::make_unique<cluster::ClusterNode>(config, address, key, rooms_, context_.counters);
+  if (core::Status started = cluster_->start(); !started.is_ok()) {
+    throw std::runtime_error(started.message());
+  }
+  context_.cluster = cluster_.get();
+  spdlog::info("cluster: node {} of cluster {} at {}", address, o.cluster_name, o.cluster_url);
+}
+
+void Server::drain() {
+  const double seconds = context_.options.drain_seconds;
+  spdlog::info(
+      "received SIGTERM: draining (at most {} s): no new rooms here, clients move to "
+      "other nodes",
+      seconds);
+  drain_deadline_ = core::SteadyClock::now() + core::to_duration(seconds);
+  cluster_->start_draining([this] {
+    asio::post(control_, [this] {
+      rooms_.close_all(net::ByeReason::kDraining,
+                       "this node is draining: moving you to another node");
+      check_drained();
+    });
+  });
+}
+
+void Server::check_drained() {
+  if (stopping_) return;
+  const int left = context_.counters.clients_now.load();
+  if (left == 0 || core::SteadyClock::now() >= drain_deadline_) {
+    spdlog::info("drained: {}", left == 0
+                                    ? "every client moved away"
+                                    : fmt::format("{} clients still here at the deadline", left));
+    return stop();
+  }
+  drain_timer_.expires_after(std::chrono::milliseconds(100));
+  drain_timer_.async_wait([this](const asio::error_code& ec) {
+    if (!ec) check_drained();
+  });
 }
 
 void Server::accept() {
@@ -227,13 +298,16 @@ void Server::tick_out_of_memory(const char* tick) {
 void Server::fit_render_scratch() {
   // On the control thread, between ticks: the render threads are idle.
   ViewSize largest;
+  int views = 0;
   const int n = rooms_.snapshot(video_rooms_);
   for (int i = 0; i < n; ++i) {
     const ViewSize size = video_rooms_[i]->largest_view();
     if (size.cells() > largest.cells()) largest = size;
+    views += int(video_rooms_[i]->view_count());
     video_rooms_[i].reset();
   }
   render_workers_.fit_scratch(largest);
+  if (cluster_) cluster_->note_views(views);  // the load this node reports
 }
 
 void Server::wait_signals() {
@@ -246,6 +320,12 @@ void Server::wait_signals() {
       write_memory_report();
       write_stats_json();
       wait_signals();
+      return;
+    }
+    if (signal == SIGTERM && cluster_ && !cluster_->draining() &&
+        context_.options.drain_seconds > 0) {
+      drain();
+      wait_signals();  // a second SIGTERM (or a SIGINT) stops at once
       return;
     }
     spdlog::info("received {}, shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
@@ -327,6 +407,7 @@ void Server::stop() {
     acceptor_.close(ignored);
     tick_timer_.cancel();
     housekeeping_timer_.cancel();
+    drain_timer_.cancel();
     signals_.cancel();
     rooms_.close_all();
     // Give sessions a moment to send their Bye, then stop whatever is left.
@@ -347,6 +428,7 @@ void Server::wait() {
   }
   if (threads_.empty()) return;
   threads_.clear();
+  if (cluster_) cluster_->stop();  // deletes this node's claims, while NATS is there
   rooms_.clear();  // sessions must go while the io_context that owns their sockets exists
   if (context_.options.report_at_exit) write_memory_report();
   write_stats_json();

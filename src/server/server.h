@@ -18,6 +18,7 @@
 #include "core/handler_memory.h"
 #include "core/memory_report.h"
 #include "net/connection.h"
+#include "server/cluster/cluster_node.h"
 #include "server/render_workers.h"
 #include "server/room.h"
 #include "server/room_directory.h"
@@ -70,6 +71,12 @@ class Server {
   void tick_out_of_memory(const char* tick);
   void wait_signals();
   void write_stats_json();
+  // --cluster: joins the cluster as the node clients reach at --advertise.
+  void start_cluster();
+  // SIGTERM to a cluster node: no new rooms, clients asked to move, exit once empty or
+  // after --drain-seconds.
+  void drain();
+  void check_drained();
 
   // Declared before the io_context so they outlive every session it still holds.
   ServerContext context_;
@@ -115,6 +122,10 @@ class Server {
   bool steady_frozen_ = false;
   double frozen_allocs_per_s_ = 0;
   double frozen_bytes_per_s_ = 0;
+  // Clustered (--cluster) only. Last, so it goes first: its thread may still hold sessions.
+  asio::steady_timer drain_timer_{control_};
+  core::SteadyClock::time_point drain_deadline_{};
+  std::unique_ptr<cluster::ClusterNode> cluster_;
 };
 
 }  // namespace ttycall::server

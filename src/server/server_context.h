@@ -17,6 +17,10 @@
 
 namespace ttycall::server {
 
+namespace cluster {
+class ClusterNode;
+}
+
 struct ServerCounters {
   std::atomic<uint64_t> frames_rendered{0};          // view pictures composed (one per view change)
   std::atomic<uint64_t> frames_sent{0};              // video packets fully written to a client
@@ -90,6 +94,8 @@ struct ServerContext {
   Admission admission;             // who may connect, key-exchange and try a password
   RefusalLog refusals;             // what was refused, logged in aggregate
   DecodeWorkers decode_workers;    // camera frames, off the io threads
+  // This server as a cluster node (--cluster), or none; set by Server::start().
+  cluster::ClusterNode* cluster = nullptr;
 };
 
 }  // namespace ttycall::server

@@ -58,6 +58,11 @@ struct ServerOptions {
   // Most bytes the buffer pools may reserve together (frames, decoded cameras, receive
   // buffers); beyond it frames are dropped instead of the server running out of memory.
   size_t max_pool_mib = 4096;
+  // A cluster of servers over NATS (docs/CLUSTER.md); an empty URL: a server on its own.
+  std::string cluster_url;               // nats://HOST:PORT
+  std::string cluster_name = "ttycall";  // several clusters may share one NATS
+  std::string advertise;                 // HOST[:PORT] clients reach this node at (port: --port)
+  double drain_seconds = 30;             // SIGTERM: at most this long for clients to move away
   // The web participant (server/web/): empty = off; else HOST:PORT of its HTTP listener.
   std::string web;
   std::vector<std::string> web_origins;   // origins allowed to open its WebSocket (--web-origin)

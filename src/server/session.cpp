@@ -355,6 +355,65 @@ void Session::join(const net::Hello& hello) {
     }
     note_password(net::HandshakeStep::Password::kRight);
   }
+  // A cluster node hosts only the rooms placed on it: a room that is not here yet (or any
+  // room, while this node drains) is placed first, which may send the client elsewhere.
+  if (context_.cluster != nullptr &&
+      (context_.cluster->draining() || rooms_.members_of(room.view()) == 0)) {
+    return place_in_cluster(hello, room);
+  }
+  join_here(hello, room);
+}
+
+void Session::place_in_cluster(const net::Hello& hello, const net::Name& room) {
+  context_.cluster->place(
+      room.view(), [self = shared_from_this(), hello, room](const cluster::Placement& where) {
+        asio::post(self->watchdog_timer_.get_executor(),
+                   [self, hello, room, where] { self->placed(hello, room, where); });
+      });
+}
+
+void Session::placed(const net::Hello& hello, const net::Name& room,
+                     const cluster::Placement& where) {
+  if (connection_.is_shut_down() || closing_since_.load(std::memory_order_acquire) != 0) return;
+  switch (where.kind) {
+    case cluster::Placement::Kind::kHere:
+      return join_here(hello, room);
+    case cluster::Placement::Kind::kElsewhere:
+      return redirect(where.node, hello.name, room);
+    case cluster::Placement::Kind::kUnavailable:
+      return close_with_bye(net::ByeReason::kClusterUnavailable,
+                            "the cluster cannot place a new room now (its NATS is unreachable); "
+                            "trying again shortly");
+  }
+}
+
+void Session::redirect(const net::NodeAddress& node, const net::Name& who, const net::Name& room) {
+  std::array<uint8_t, net::kMaxControlPacket> packet;
+  const size_t n = net::build_packet(net::MsgType::kRedirect, net::Redirect{node}, packet);
+  if (n == 0 || !send_control({packet.data(), n})) return close("cannot send the redirect");
+  spdlog::info("redirecting {} to {}, which hosts room {}", who.view(), node.view(), room.view());
+  close_after_flush();
+}
+
+void Session::send_cluster_nodes() {
+  net::ClusterNodes nodes;
+  context_.cluster->other_nodes(nodes);
+  std::array<uint8_t, net::kMaxControlPacket> packet;
+  const size_t n = net::build_packet(net::MsgType::kClusterNodes, nodes, packet);
+  if (n > 0) send_control({packet.data(), n});
+}
+
+void Session::join_here(const net::Hello& hello, const net::Name& room) {
+  std::array<char, 120> text;
+  auto refuse = [&](net::ByeReason reason, std::string_view format_text) {
+    const auto r =
+        fmt::format_to_n(text.data(), text.size(), fmt::runtime(format_text), room.view());
+    const std::string_view said(text.data(), std::min(r.size, text.size()));
+    spdlog::info("refusing {} for room {}: {}", hello.name.view(), room.view(), said);
+    close_with_bye(reason, said);
+  };
+  const RoomPolicy::Rule* rule = context_.rooms.find(room.view());
+  if (rule == nullptr) return refuse(net::ByeReason::kNoSuchRoom, "there is no room '{}' here");
   // What only a member needs comes now: the receive buffer for camera frames and the
   // decoders.
   video_payload_ = context_.receive_pool.acquire();
@@ -376,6 +435,7 @@ void Session::join(const net::Hello& hello) {
   pending_ = false;
   participant_.set_joined();
   chat_joined_seq_ = room_->chat_next_seq();
+  if (context_.cluster != nullptr) send_cluster_nodes();
   send_chat_history();
   spdlog::info("{} joined as participant {} of room {} ({}x{})", participant_.name().view(),
                participant_.id(), room.view(), key.cols, key.rows);
@@ -396,10 +456,25 @@ void Session::list_rooms() {
     return close_with_bye(net::ByeReason::kNotListed,
                           "this server does not list its rooms (it runs without --list-rooms)");
   }
+  if (context_.cluster != nullptr) {
+    context_.cluster->list_rooms([self = shared_from_this()](const net::ClusterRoomList& list) {
+      asio::post(self->watchdog_timer_.get_executor(),
+                 [self, list] { self->send_cluster_rooms(list); });
+    });
+    return;
+  }
   net::RoomList list;
   rooms_.list(list);
   std::array<uint8_t, net::kMaxControlPacket> packet;
   const size_t n = net::build_packet(net::MsgType::kRoomList, list, packet);
+  if (n == 0 || !send_control({packet.data(), n})) return close("cannot send the room list");
+  close_after_flush();
+}
+
+void Session::send_cluster_rooms(const net::ClusterRoomList& list) {
+  if (connection_.is_shut_down()) return;
+  std::array<uint8_t, net::kMaxControlPacket> packet;
+  const size_t n = net::build_packet(net::MsgType::kClusterRoomList, list, packet);
   if (n == 0 || !send_control({packet.data(), n})) return close("cannot send the room list");
   close_after_flush();
 }

@@ -27,6 +27,7 @@
 #include "net/protocol.h"
 #include "net/server_handshake.h"
 #include "server/address_group.h"
+#include "server/cluster/cluster_node.h"
 #include "server/participant.h"
 #include "server/refusal_log.h"
 #include "server/uplink_decoder.h"
@@ -87,6 +88,15 @@ class Session : public std::enable_shared_from_this<Session>,
   void note_password(net::HandshakeStep::Password outcome);
   void act_on(const net::HandshakeStep& step);
   void join(const net::Hello& hello);
+  // After the checks: into the room here (made if new), with its Welcome.
+  void join_here(const net::Hello& hello, const net::Name& room);
+  // Clustered (--cluster): asks the cluster thread where the room is; the answer comes
+  // back on this session's thread (placed()).
+  void place_in_cluster(const net::Hello& hello, const net::Name& room);
+  void placed(const net::Hello& hello, const net::Name& room, const cluster::Placement& where);
+  void redirect(const net::NodeAddress& node, const net::Name& who, const net::Name& room);
+  void send_cluster_nodes();
+  void send_cluster_rooms(const net::ClusterRoomList& list);
   // Refuses a name that is not safe text (core/safe_text.h) with Bye(kBadName); true if fine.
   bool refuse_bad_name(const net::Name& name);
   void list_rooms();

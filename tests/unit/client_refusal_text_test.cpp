@@ -21,7 +21,7 @@ TEST(RefusalText, EveryReasonHasWordsOfItsOwn) {
     if (reason != net::ByeReason::kShutdown) seen.insert(text);  // shutdown and normal agree
   }
   EXPECT_EQ(seen.size(), size_t(known - 1));
-  EXPECT_EQ(known, int(net::ByeReason::kNotListed) + 1 + 1 + 2) << "0-13, 20 and 30-31";
+  EXPECT_EQ(known, int(net::ByeReason::kNotListed) + 1 + 1 + 2 + 2) << "0-13, 20, 30-31 and 40-41";
 }
 
 }  // namespace

@@ -347,7 +347,7 @@ TEST(Protocol, MagicIsTtycOnTheWire) {
 // list's 0x21-0x22.
 bool is_defined_type(int t) {
   return (t >= 0x01 && t <= 0x0E) || (t >= 0x10 && t <= 0x12) || (t >= 0x20 && t <= 0x22) ||
-         (t >= 0x30 && t <= 0x32);
+         (t >= 0x30 && t <= 0x32) || (t >= 0x40 && t <= 0x42);
 }
 
 TEST(Protocol, KnownTypesAreTheCallsTheKeyExchangesMediaStateAndRooms) {
@@ -1352,7 +1352,8 @@ TEST(ProtocolValidate, ByeReasonAndText) {
   // 0-13, 20 (a name that is not safe text), and the refusals to try again later from 30 on.
   const auto known = [](int r) {
     return r <= int(ByeReason::kNotListed) || r == int(ByeReason::kBadName) ||
-           (r >= int(ByeReason::kTooManyConnections) && r <= int(ByeReason::kSlowDown));
+           (r >= int(ByeReason::kTooManyConnections) && r <= int(ByeReason::kSlowDown)) ||
+           (r >= int(ByeReason::kDraining) && r <= int(ByeReason::kClusterUnavailable));
   };
   for (int r = 0; r < 256; ++r) {
     EXPECT_EQ(decodes<Bye>(Bytes().u8(uint64_t(r)).u8(0).take()), known(r)) << r;
