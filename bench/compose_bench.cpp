@@ -26,14 +26,22 @@ const core::AllocSite& bench_site() {
   return site;
 }
 
+// The benchmark's grid: cols x rows cells (ranges 0 and 1) of `tiles` tiles (range 2). False,
+// and the benchmark skipped, when the view cannot hold them.
+bool lay_out_grid(benchmark::State& state, std::array<media::TileRect, media::kMaxTiles>& rects) {
+  const int tiles = int(state.range(2));
+  if (media::grid_layout(tiles, int(state.range(0)), int(state.range(1)), rects) == tiles) {
+    return true;
+  }
+  state.SkipWithError("the view is too small for that many tiles");
+  return false;
+}
+
 void BM_ComposeView(benchmark::State& state) {
   const int cols = int(state.range(0)), rows = int(state.range(1));
   const int tiles = int(state.range(2));
   std::array<media::TileRect, media::kMaxTiles> rects{};
-  if (media::grid_layout(tiles, cols, rows, rects) != tiles) {
-    state.SkipWithError("the view is too small for that many tiles");
-    return;
-  }
+  if (!lay_out_grid(state, rects)) return;
   // Each participant sends the largest tile size any view needs; here, this view's.
   std::vector<std::vector<uint8_t>> pictures(static_cast<size_t>(tiles));
   std::vector<std::string> names(static_cast<size_t>(tiles));
@@ -71,10 +79,7 @@ void BM_PadOutsideTiles(benchmark::State& state) {
   const int cols = int(state.range(0)), rows = int(state.range(1));
   const int tiles = int(state.range(2));
   std::array<media::TileRect, media::kMaxTiles> rects{};
-  if (media::grid_layout(tiles, cols, rows, rects) != tiles) {
-    state.SkipWithError("the view is too small for that many tiles");
-    return;
-  }
+  if (!lay_out_grid(state, rects)) return;
   std::vector<uint8_t> canvas(size_t(cols) * rows * 2 * 3, 128);
   for (auto _ : state) {
     media::pad_outside_tiles({canvas.data(), cols, rows * 2, cols * 3},
