@@ -21,9 +21,9 @@ const core::AllocSite& video_site() {
 VideoReceiver::Received VideoReceiver::receive(std::span<const uint8_t> payload, int max_cols,
                                                int max_rows) {
   std::span<const uint8_t> stripped;
-  if (!net::decode(payload, incoming_header_, stripped)) return Received::kMalformed;
-  if (incoming_header_.cols > max_cols || incoming_header_.rows > max_rows) {
-    return Received::kTooLarge;
+  if (const Received read = read_header(payload, max_cols, max_rows, stripped);
+      read != Received::kFrame) {
+    return read;
   }
   if (!tables_ || tables_->options().quality != incoming_header_.quality) {
     tables_.emplace(media::picture_jpeg_options(incoming_header_.quality), video_site());
@@ -43,11 +43,18 @@ VideoReceiver::Received VideoReceiver::receive(std::span<const uint8_t> payload,
 VideoReceiver::Received VideoReceiver::receive_header_only(std::span<const uint8_t> payload,
                                                            int max_cols, int max_rows) {
   std::span<const uint8_t> stripped;
+  const Received read = read_header(payload, max_cols, max_rows, stripped);
+  if (read == Received::kFrame) header_ = incoming_header_;
+  return read;
+}
+
+VideoReceiver::Received VideoReceiver::read_header(std::span<const uint8_t> payload, int max_cols,
+                                                   int max_rows,
+                                                   std::span<const uint8_t>& stripped) {
   if (!net::decode(payload, incoming_header_, stripped)) return Received::kMalformed;
   if (incoming_header_.cols > max_cols || incoming_header_.rows > max_rows) {
     return Received::kTooLarge;
   }
-  header_ = incoming_header_;
   return Received::kFrame;
 }
 

@@ -45,6 +45,10 @@ class VideoReceiver {
   std::span<const media::OverlayCell> overlay() const;
 
  private:
+  // Decodes the payload into incoming_header_ and checks its size against the view asked
+  // for; kFrame when both hold, with `stripped` the picture's bytes.
+  Received read_header(std::span<const uint8_t> payload, int max_cols, int max_rows,
+                       std::span<const uint8_t>& stripped);
   bool decode_picture(std::span<const uint8_t> stripped, int width, int height);
   // The picture holds only its tiles: paints the rest black, as the server's canvas is.
   void clear_outside_tiles(int width, int height);
