@@ -15,6 +15,7 @@ PACKAGES=(
   systemd  # systemd-analyze, to verify the packaged unit
   libnats-dev nats-server  # the cluster (src/server/cluster); its tests run a nats-server
   libssl-dev nodejs chromium  # the web participant (--web) and its browser test
+  openssl  # the TLS web test makes its certificate with the openssl command
   "$@"
 )
 

@@ -297,6 +297,12 @@ Command add_server_command(CLI::App& app) {
                   "An origin whose pages may join (default: the --web address itself); needed "
                   "with --web 0.0.0.0:PORT or behind a TLS reverse proxy")
       ->type_name("URL");
+  web->add_option("--web-tls-cert", options->web_tls_cert,
+                  "Serve the web participant over TLS (https://HOST:PORT/ROOM, wss://) with this "
+                  "PEM certificate chain; needs --web-tls-key")
+      ->type_name("CERT.pem");
+  web->add_option("--web-tls-key", options->web_tls_key, "The PEM private key of --web-tls-cert")
+      ->type_name("KEY.pem");
   web->add_option("--web-root", options->web_root,
                   "The page's files (default: next to the binary, or its share/ttycall/web)")
       ->type_name("DIR");

@@ -59,6 +59,9 @@ void Server::start() {
         fmt::format("cannot listen on {}:{}: {}", o.bind, o.port, ec.message()));
   }
   port_ = acceptor_.local_endpoint().port();
+  if (o.web.empty() && (!o.web_tls_cert.empty() || !o.web_tls_key.empty())) {
+    throw std::runtime_error("--web-tls-cert and --web-tls-key are for --web HOST:PORT");
+  }
   if (!o.web.empty()) {
     web_ = std::make_unique<web::WebListener>(o, acceptor_.local_endpoint(), public_key_text());
     web_->start();

@@ -67,6 +67,8 @@ struct ServerOptions {
   std::string web;
   std::vector<std::string> web_origins;   // origins allowed to open its WebSocket (--web-origin)
   std::string web_root;                   // its files; empty = found next to the binary
+  std::string web_tls_cert;               // PEM chain: serve https:// and wss:// (--web-tls-cert)
+  std::string web_tls_key;                // and its PEM private key (--web-tls-key)
   bool audio = true;                      // run the voice mixer
   media::audio::MixerParams mixer;        // DSP and mixing parameters
   media::audio::OpusEncoderOptions opus;  // the encoders of the mixes

@@ -133,6 +133,17 @@ TEST(OriginPolicy, AllowsOnlyTheServersOwnOrigin) {
   EXPECT_FALSE(policy->allows("http://rebound.example:8080", "rebound.example:8080"));
 }
 
+TEST(OriginPolicy, ATlsListenersOwnOriginIsHttps) {
+  auto address = parse_web_address("127.0.0.1:8443");
+  ASSERT_TRUE(address.is_ok());
+  auto policy = OriginPolicy::for_listener(*address, {}, true);
+  ASSERT_TRUE(policy.is_ok());
+  EXPECT_TRUE(policy->allows("https://127.0.0.1:8443", "127.0.0.1:8443"));
+  EXPECT_TRUE(policy->allows("https://localhost:8443", "localhost:8443"));
+  EXPECT_FALSE(policy->allows("http://127.0.0.1:8443", "127.0.0.1:8443"));
+  EXPECT_FALSE(policy->allows("http://localhost:8443", "localhost:8443"));
+}
+
 TEST(OriginPolicy, NamedOriginsAndWildcards) {
   auto any = parse_web_address("0.0.0.0:8080");
   ASSERT_TRUE(any.is_ok());

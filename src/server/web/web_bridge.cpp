@@ -53,15 +53,22 @@ void WebBridge::accept() {
           same_group >= config_.max_per_address) {
         asio::error_code ignored;
         socket.close(ignored);  // full: refused before anything is built for it
+      } else if (config_.tls) {
+        admit(TlsStream(std::move(socket), *config_.tls), group);
       } else {
-        auto connection = std::make_shared<WebConnection>(
-            std::move(socket), group, config_, config_.target, counters_, counters_mutex_);
-        connections_.push_back(connection);
-        connection->start();
+        admit(std::move(socket), group);
       }
     }
     accept();
   });
+}
+
+template <class Stream>
+void WebBridge::admit(Stream browser, const AddressGroup& group) {
+  auto connection = std::make_shared<WebConnection<Stream>>(
+      std::move(browser), group, config_, config_.target, counters_, counters_mutex_);
+  connections_.push_back(connection);
+  connection->start();
 }
 
 void WebBridge::stop() {

@@ -9,6 +9,7 @@
 // other check (magic, version, type, CRC, AEAD) is the session's, so a tampered frame is
 // refused exactly as a tampered TCP packet is, with a Bye the page receives.
 #include <asio.hpp>
+#include <asio/ssl/context.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -17,9 +18,11 @@
 #include <thread>
 #include <vector>
 
+#include "server/address_group.h"
+
 namespace ttycall::server::web {
 
-class WebConnection;
+class WebPeer;
 
 struct HttpReply {
   int status = 404;
@@ -43,6 +46,8 @@ struct WebBridgeConfig {
   // Told before the relay connects from loopback port `local_port` on behalf of the browser
   // at `remote_address`, and again (`remote_address` empty) once that port is closed.
   std::function<void(uint16_t local_port, const std::string& remote_address)> route;
+  // With a context (--web-tls-cert): every connection speaks TLS first (https://, wss://).
+  std::shared_ptr<asio::ssl::context> tls;
 };
 
 // What the bridge carried (for the tests).
@@ -72,11 +77,14 @@ class WebBridge {
 
  private:
   void accept();
+  // Builds and starts the connection of an accepted browser.
+  template <class Stream>
+  void admit(Stream browser, const AddressGroup& group);
 
   WebBridgeConfig config_;
   asio::io_context io_{1};
   asio::ip::tcp::acceptor acceptor_{io_};
-  std::vector<std::weak_ptr<WebConnection>> connections_;  // only the bridge's thread
+  std::vector<std::weak_ptr<WebPeer>> connections_;  // only the bridge's thread
   std::thread thread_;
   uint16_t port_ = 0;
   mutable std::mutex counters_mutex_;

@@ -44,57 +44,81 @@ const char* reason_phrase(int status) {
 
 }  // namespace
 
-WebConnection::WebConnection(asio::ip::tcp::socket socket, const AddressGroup& group,
-                             const WebBridgeConfig& config, const asio::ip::tcp::endpoint& target,
-                             WebBridgeCounters& counters, std::mutex& counters_mutex)
-    : browser_(std::move(socket)),
+template <class Stream>
+WebConnection<Stream>::WebConnection(Stream browser, const AddressGroup& group,
+                                     const WebBridgeConfig& config,
+                                     const asio::ip::tcp::endpoint& target,
+                                     WebBridgeCounters& counters, std::mutex& counters_mutex)
+    : WebPeer(group),
+      browser_(std::move(browser)),
       server_(browser_.get_executor()),
       deadline_(browser_.get_executor()),
       config_(config),
       target_(target),
       counters_(counters),
       counters_mutex_(counters_mutex),
-      group_(group),
       in_(kMaxHttpHead) {}
 
-WebConnection::~WebConnection() {
+template <class Stream>
+WebConnection<Stream>::~WebConnection() {
   if (relay_port_ != 0 && config_.route) config_.route(relay_port_, "");
 }
 
+template <class Stream>
 template <class F>
-void WebConnection::count(F&& change) {
+void WebConnection<Stream>::count(F&& change) {
   std::lock_guard lock(counters_mutex_);
   change(counters_);
 }
 
-void WebConnection::start() {
+template <class Stream>
+void WebConnection<Stream>::start() {
   asio::error_code ec;
-  const auto remote = browser_.remote_endpoint(ec);
+  const auto remote = browser_.lowest_layer().remote_endpoint(ec);
   if (ec) return close();
   remote_address_ = remote.address().to_string();
-  browser_.set_option(asio::ip::tcp::no_delay(true), ec);
-  // The HTTP head, and the upgrade with its relay, must be done within the deadline.
+  browser_.lowest_layer().set_option(asio::ip::tcp::no_delay(true), ec);
+  // The TLS handshake, the HTTP head, and the upgrade with its relay, must be done within the
+  // deadline.
   deadline_.expires_after(std::chrono::milliseconds(config_.handshake_timeout_ms));
-  deadline_.async_wait(bound(misc_memory_, [self = shared_from_this()](const asio::error_code& e) {
-    if (!e && !self->relaying_) self->close();
-  }));
-  read_head();
+  deadline_.async_wait(
+      bound(misc_memory_, [self = this->shared_from_this()](const asio::error_code& e) {
+        if (!e && !self->relaying_) self->close();
+      }));
+  handshake();
 }
 
-void WebConnection::close() {
+template <class Stream>
+void WebConnection<Stream>::handshake() {
+  if constexpr (kTls) {
+    // A client that does not speak TLS (plain HTTP to this port) fails here and is closed.
+    browser_.async_handshake(
+        asio::ssl::stream_base::server,
+        bound(up_memory_, [self = this->shared_from_this()](const asio::error_code& ec) {
+          if (ec || self->closed_) return self->close();
+          self->read_head();
+        }));
+  } else {
+    read_head();
+  }
+}
+
+template <class Stream>
+void WebConnection<Stream>::close() {
   if (closed_) return;
   closed_ = true;
   asio::error_code ignored;
   deadline_.cancel();
-  browser_.shutdown(asio::socket_base::shutdown_both, ignored);
-  browser_.close(ignored);
+  browser_.lowest_layer().shutdown(asio::socket_base::shutdown_both, ignored);
+  browser_.lowest_layer().close(ignored);
   server_.close(ignored);
 }
 
-void WebConnection::read_head() {
+template <class Stream>
+void WebConnection<Stream>::read_head() {
   browser_.async_read_some(
       asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
-      bound(up_memory_, [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+      bound(up_memory_, [self = this->shared_from_this()](const asio::error_code& ec, size_t n) {
         if (ec || self->closed_) return self->close();
         self->in_used_ += n;
         const std::string_view text(reinterpret_cast<const char*>(self->in_.data()),
@@ -108,7 +132,8 @@ void WebConnection::read_head() {
       }));
 }
 
-void WebConnection::on_head(size_t end) {
+template <class Stream>
+void WebConnection<Stream>::on_head(size_t end) {
   const auto head =
       parse_http_head(std::string_view(reinterpret_cast<const char*>(in_.data()), end));
   if (!head) return reply(400, "text/plain; charset=utf-8", "bad request\n");
@@ -133,8 +158,9 @@ void WebConnection::on_head(size_t end) {
   upgrade(websocket_accept(head->websocket_key));
 }
 
-void WebConnection::reply(int status, const std::string& content_type, std::string body,
-                          const std::string& extra_headers) {
+template <class Stream>
+void WebConnection<Stream>::reply(int status, const std::string& content_type, std::string body,
+                                  const std::string& extra_headers) {
   body_ = std::move(body);
   response_ = fmt::format(
       "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n"
@@ -145,11 +171,12 @@ void WebConnection::reply(int status, const std::string& content_type, std::stri
       status, reason_phrase(status), content_type, body_.size(), extra_headers);
   const std::array<asio::const_buffer, 2> buffers = {asio::buffer(response_), asio::buffer(body_)};
   asio::async_write(browser_, buffers,
-                    bound(misc_memory_, [self = shared_from_this()](const asio::error_code&,
-                                                                    size_t) { self->close(); }));
+                    bound(misc_memory_, [self = this->shared_from_this()](
+                                            const asio::error_code&, size_t) { self->close(); }));
 }
 
-void WebConnection::upgrade(const std::string& accept) {
+template <class Stream>
+void WebConnection<Stream>::upgrade(const std::string& accept) {
   // Bind first and tell the routes, so the server knows whom this port speaks for before it
   // accepts the connection.
   asio::error_code ec;
@@ -160,7 +187,8 @@ void WebConnection::upgrade(const std::string& accept) {
   if (ec) return reply(503, "text/plain; charset=utf-8", "relay unavailable\n");
   if (config_.route) config_.route(relay_port_, remote_address_);
   server_.async_connect(
-      target_, bound(misc_memory_, [self = shared_from_this(), accept](const asio::error_code& e) {
+      target_,
+      bound(misc_memory_, [self = this->shared_from_this(), accept](const asio::error_code& e) {
         if (self->closed_) return;
         if (e) return self->reply(503, "text/plain; charset=utf-8", "server unavailable\n");
         self->relaying_ = true;
@@ -186,12 +214,13 @@ void WebConnection::upgrade(const std::string& accept) {
 
 // ---- browser -> server ----
 
-void WebConnection::read_browser() {
+template <class Stream>
+void WebConnection<Stream>::read_browser() {
   if (closed_ || finishing_ || reading_browser_) return;
   reading_browser_ = true;
   browser_.async_read_some(
       asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
-      bound(up_memory_, [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+      bound(up_memory_, [self = this->shared_from_this()](const asio::error_code& ec, size_t n) {
         self->reading_browser_ = false;
         if (ec || self->closed_) return self->close();
         if (self->finishing_) return self->drain();
@@ -200,33 +229,39 @@ void WebConnection::read_browser() {
       }));
 }
 
-void WebConnection::finish() {
+template <class Stream>
+void WebConnection<Stream>::finish() {
   if (closed_ || finishing_) return;
   finishing_ = true;
   asio::error_code ignored;
   server_.close(ignored);
-  browser_.shutdown(asio::socket_base::shutdown_send, ignored);
+  // Over TLS too the TCP half-close: the close frame is the WebSocket's own end, and a TLS
+  // close_notify would be a write racing the one that may still be pending.
+  browser_.lowest_layer().shutdown(asio::socket_base::shutdown_send, ignored);
   deadline_.expires_after(std::chrono::seconds(2));
-  deadline_.async_wait(bound(misc_memory_, [self = shared_from_this()](const asio::error_code& e) {
-    if (!e) self->close();
-  }));
+  deadline_.async_wait(
+      bound(misc_memory_, [self = this->shared_from_this()](const asio::error_code& e) {
+        if (!e) self->close();
+      }));
   drain();
 }
 
-void WebConnection::drain() {
+template <class Stream>
+void WebConnection<Stream>::drain() {
   if (closed_ || reading_browser_) return;
   reading_browser_ = true;
   in_used_ = 0;
   browser_.async_read_some(
       asio::buffer(in_.data(), in_.size()),
-      bound(up_memory_, [self = shared_from_this()](const asio::error_code& ec, size_t) {
+      bound(up_memory_, [self = this->shared_from_this()](const asio::error_code& ec, size_t) {
         self->reading_browser_ = false;
         if (ec || self->closed_) return self->close();  // the browser closed too: done
         self->drain();
       }));
 }
 
-void WebConnection::pump_up() {
+template <class Stream>
+void WebConnection<Stream>::pump_up() {
   for (;;) {
     WsFrameHeader h;
     const WsParse parsed = parse_client_frame({in_.data(), in_used_}, h);
@@ -264,7 +299,7 @@ void WebConnection::pump_up() {
           c.bytes_up += payload.size();
         });
         asio::async_write(server_, asio::buffer(payload.data(), payload.size()),
-                          bound(up_memory_, [self = shared_from_this(), consume](
+                          bound(up_memory_, [self = this->shared_from_this(), consume](
                                                 const asio::error_code& ec, size_t) {
                             if (self->closed_) return;
                             // The session closed: the browser gets what it sent last (its
@@ -296,12 +331,13 @@ void WebConnection::pump_up() {
 
 // ---- server -> browser ----
 
-void WebConnection::read_server() {
+template <class Stream>
+void WebConnection<Stream>::read_server() {
   if (closed_ || reading_server_) return;
   reading_server_ = true;
   server_.async_read_some(
       asio::buffer(down_.data() + down_used_, down_.size() - down_used_),
-      bound(down_memory_, [self = shared_from_this()](const asio::error_code& ec, size_t n) {
+      bound(down_memory_, [self = this->shared_from_this()](const asio::error_code& ec, size_t n) {
         self->reading_server_ = false;
         if (self->closed_) return;
         if (ec) {
@@ -315,14 +351,15 @@ void WebConnection::read_server() {
       }));
 }
 
-void WebConnection::pump_down() {
+template <class Stream>
+void WebConnection<Stream>::pump_down() {
   if (closed_ || writing_browser_) return;
   if (control_size_ > 0) {
     writing_browser_ = true;
     writing_control_ = true;
     asio::async_write(
         browser_, asio::buffer(control_.data(), control_size_),
-        bound(down_memory_, [self = shared_from_this()](const asio::error_code& ec, size_t) {
+        bound(down_memory_, [self = this->shared_from_this()](const asio::error_code& ec, size_t) {
           self->writing_browser_ = false;
           self->writing_control_ = false;
           self->control_size_ = 0;
@@ -344,7 +381,7 @@ void WebConnection::pump_down() {
       });
       writing_browser_ = true;
       asio::async_write(browser_, buffers,
-                        bound(down_memory_, [self = shared_from_this(), size](
+                        bound(down_memory_, [self = this->shared_from_this(), size](
                                                 const asio::error_code& ec, size_t) {
                           self->writing_browser_ = false;
                           if (ec || self->closed_) return self->close();
@@ -360,7 +397,8 @@ void WebConnection::pump_down() {
   read_server();
 }
 
-void WebConnection::write_control(WsOpcode opcode, std::span<const uint8_t> payload) {
+template <class Stream>
+void WebConnection<Stream>::write_control(WsOpcode opcode, std::span<const uint8_t> payload) {
   // One control frame owed at a time is enough: a second ping before the pong is out
   // replaces the first (RFC 6455 allows answering only the latest). One being written stays.
   if (writing_control_) return;
@@ -372,7 +410,8 @@ void WebConnection::write_control(WsOpcode opcode, std::span<const uint8_t> payl
   pump_down();
 }
 
-void WebConnection::fail(uint16_t close_code) {
+template <class Stream>
+void WebConnection<Stream>::fail(uint16_t close_code) {
   const uint8_t code[2] = {uint8_t(close_code >> 8), uint8_t(close_code)};
   // The relay to the server goes at once: the session sees its client gone.
   asio::error_code ignored;
@@ -380,5 +419,8 @@ void WebConnection::fail(uint16_t close_code) {
   close_after_control_ = true;
   write_control(WsOpcode::kClose, code);
 }
+
+template class WebConnection<PlainStream>;
+template class WebConnection<TlsStream>;
 
 }  // namespace ttycall::server::web

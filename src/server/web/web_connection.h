@@ -12,11 +12,17 @@
 // only then is the next one read; a packet from the server is written to the browser before
 // more is read from the server. A slow browser therefore looks to the session like a slow
 // TCP client (its frames are skipped, never queued).
+//
+// The browser's side is a plain TCP socket or, with --web-tls-cert, a TLS stream over one:
+// one class for both (`Stream`), the TLS handshake first and under the same deadline as the
+// HTTP head. OpenSSL's record buffers are its own (allocated at the handshake).
 #include <array>
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/handler_memory.h"
@@ -26,19 +32,37 @@
 
 namespace ttycall::server::web {
 
-class WebConnection : public std::enable_shared_from_this<WebConnection> {
+using PlainStream = asio::ip::tcp::socket;
+using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+
+// What the bridge keeps of a connection, whichever its stream.
+class WebPeer {
  public:
-  // `group`: the browser's address group (the bridge caps connections per group).
-  WebConnection(asio::ip::tcp::socket socket, const AddressGroup& group,
-                const WebBridgeConfig& config, const asio::ip::tcp::endpoint& target,
-                WebBridgeCounters& counters, std::mutex& counters_mutex);
-  ~WebConnection();
-  void start();
+  explicit WebPeer(const AddressGroup& group) : group_(group) {}
+  virtual ~WebPeer() = default;
   const AddressGroup& group() const { return group_; }
   // Closes both sockets (the server stopping); handlers still pending find it closed.
-  void close();
+  virtual void close() = 0;
 
  private:
+  AddressGroup group_;
+};
+
+template <class Stream>
+class WebConnection final : public WebPeer,
+                            public std::enable_shared_from_this<WebConnection<Stream>> {
+ public:
+  // `group`: the browser's address group (the bridge caps connections per group).
+  WebConnection(Stream browser, const AddressGroup& group, const WebBridgeConfig& config,
+                const asio::ip::tcp::endpoint& target, WebBridgeCounters& counters,
+                std::mutex& counters_mutex);
+  ~WebConnection() override;
+  void start();
+  void close() override;
+
+ private:
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
   template <class F>
   auto bound(core::HandlerMemory& memory, F&& handler) {
     return asio::bind_allocator(core::HandlerAllocator<int>(memory), std::forward<F>(handler));
@@ -46,7 +70,8 @@ class WebConnection : public std::enable_shared_from_this<WebConnection> {
   template <class F>
   void count(F&& change);
 
-  // HTTP
+  // HTTP (after the TLS handshake, if any)
+  void handshake();
   void read_head();
   void on_head(size_t end);
   void reply(int status, const std::string& content_type, std::string body,
@@ -65,7 +90,7 @@ class WebConnection : public std::enable_shared_from_this<WebConnection> {
   void finish();
   void drain();
 
-  asio::ip::tcp::socket browser_;
+  Stream browser_;
   asio::ip::tcp::socket server_;
   asio::steady_timer deadline_;
   const WebBridgeConfig& config_;
@@ -76,7 +101,6 @@ class WebConnection : public std::enable_shared_from_this<WebConnection> {
   core::HandlerMemory down_memory_;  // server reads, browser writes
   core::HandlerMemory misc_memory_;  // connect, timer, HTTP
   std::string remote_address_;
-  AddressGroup group_{};
   uint16_t relay_port_ = 0;
   bool closed_ = false;
   bool relaying_ = false;

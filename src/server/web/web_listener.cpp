@@ -7,6 +7,7 @@
 
 #include "net/protocol.h"
 #include "server/web/http_head.h"
+#include "server/web/web_tls.h"
 
 namespace ttycall::server::web {
 namespace {
@@ -34,14 +35,15 @@ WebListener::WebListener(const ServerOptions& options, const asio::ip::tcp::endp
     : options_(options),
       address_(must(parse_web_address(options.web))),
       relay_target_(relay_target_of(tcp)),
-      routes_(relay_target_.address()) {
+      routes_(relay_target_.address()),
+      tls_(must(load_web_tls(options.web_tls_cert, options.web_tls_key))) {
   assets_.emplace(must(WebAssets::load(must(find_web_root(options.web_root)), server_key)));
   // OpenSSL sets itself up (thousands of small allocations it keeps until exit) on first use:
   // let that happen now, as the C library's own memory, not on the first browser's upgrade
   // under the bridge's allocation site, where the exit check would count it as a leak.
   websocket_accept("warm up OpenSSL");
   // The policy is checked now for what it can say before binding (a wildcard address).
-  must(OriginPolicy::for_listener(address_, options.web_origins));
+  must(OriginPolicy::for_listener(address_, options.web_origins, tls()));
   WebBridgeConfig config;
   config.listen_host = address_.host;
   config.listen_port = address_.port;
@@ -58,6 +60,7 @@ WebListener::WebListener(const ServerOptions& options, const asio::ip::tcp::endp
     return allows(origin, host);
   };
   config.route = [this](uint16_t port, const std::string& remote) { routes_.route(port, remote); };
+  config.tls = tls_;
   bridge_ = std::make_unique<WebBridge>(std::move(config));
 }
 
@@ -71,11 +74,11 @@ void WebListener::start() {
   bound.port = bridge_->port();
   {
     std::lock_guard lock(policy_mutex_);
-    policy_ = must(OriginPolicy::for_listener(bound, options_.web_origins));
+    policy_ = must(OriginPolicy::for_listener(bound, options_.web_origins, tls()));
   }
   const bool v6 = bound.host.find(':') != std::string::npos;
-  spdlog::info("web participants: http://{}:{}/ROOM (WebSocket origins: {})",
-               v6 ? "[" + bound.host + "]" : bound.host, bound.port,
+  spdlog::info("web participants: {}://{}:{}/ROOM (WebSocket origins: {})",
+               tls() ? "https" : "http", v6 ? "[" + bound.host + "]" : bound.host, bound.port,
                fmt::join(policy_.origins(), ", "));
 }
 

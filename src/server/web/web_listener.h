@@ -10,6 +10,7 @@
 // path, so a browser cannot reach anything a terminal client cannot, and nothing in the
 // session knows which transport a participant came by.
 #include <asio/ip/tcp.hpp>
+#include <asio/ssl/context.hpp>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -45,11 +46,13 @@ class WebListener {
 
  private:
   bool allows(const std::string& origin, const std::string& host);
+  bool tls() const { return tls_ != nullptr; }
 
   const ServerOptions& options_;
   WebAddress address_;
   asio::ip::tcp::endpoint relay_target_;
   WebRoutes routes_;
+  std::shared_ptr<asio::ssl::context> tls_;  // null: plain HTTP
   std::optional<WebAssets> assets_;
   std::mutex policy_mutex_;
   OriginPolicy policy_;  // set once the port is known

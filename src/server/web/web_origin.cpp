@@ -46,7 +46,8 @@ core::Result<WebAddress> parse_web_address(std::string_view text) {
 }
 
 core::Result<OriginPolicy> OriginPolicy::for_listener(const WebAddress& bound,
-                                                      const std::vector<std::string>& extra) {
+                                                      const std::vector<std::string>& extra,
+                                                      bool tls) {
   OriginPolicy policy;
   for (const std::string& origin : extra) {
     if (origin.rfind("http://", 0) != 0 && origin.rfind("https://", 0) != 0) {
@@ -67,9 +68,10 @@ core::Result<OriginPolicy> OriginPolicy::for_listener(const WebAddress& bound,
         " listens on every address, so the page's origin is not known: name it with "
         "--web-origin http://NAME:PORT (the address browsers open)");
   }
-  policy.origins_.push_back("http://" + authority(ascii_lower(bound.host), bound.port));
+  const std::string scheme = tls ? "https://" : "http://";
+  policy.origins_.push_back(scheme + authority(ascii_lower(bound.host), bound.port));
   if (address.is_loopback()) {
-    policy.origins_.push_back("http://" + authority("localhost", bound.port));
+    policy.origins_.push_back(scheme + authority("localhost", bound.port));
   }
   return policy;
 }

@@ -25,15 +25,16 @@ class OriginPolicy {
   OriginPolicy() = default;  // allows nothing
   // The origins a page of this listener has: `extra` (--web-origin) if any, else what the
   // bound address names (a loopback address: its localhost spellings too). A wildcard
-  // address needs `extra`: no origin follows from it.
+  // address needs `extra`: no origin follows from it. `tls`: the listener serves https://.
   static core::Result<OriginPolicy> for_listener(const WebAddress& bound,
-                                                 const std::vector<std::string>& extra);
+                                                 const std::vector<std::string>& extra,
+                                                 bool tls = false);
 
   bool allows(std::string_view origin, std::string_view host) const;
   const std::vector<std::string>& origins() const { return origins_; }
 
  private:
-  std::vector<std::string> origins_;  // "http://host:port", lower case
+  std::vector<std::string> origins_;  // "http://host:port" or "https://...", lower case
 };
 
 }  // namespace ttycall::server::web
