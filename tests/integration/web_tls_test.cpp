@@ -196,7 +196,8 @@ TEST_F(WebTls, RefusesPlainHttpAndServesTheNextTlsClient) {
 
 // The server must not start: a clear message naming the option, and a non-zero exit.
 void expect_refused(const std::string& args, const std::string& message) {
-  const Run r = run(ttycall_binary() + " server --bind 127.0.0.1 --port 0 " + args);
+  // Bounded: a server that starts after all is stopped, and fails the test.
+  const Run r = run("timeout 30 " + ttycall_binary() + " server --bind 127.0.0.1 --port 0 " + args);
   EXPECT_NE(r.status, 0) << args << "\n" << r.out;
   EXPECT_NE(r.out.find(message), std::string::npos) << args << "\n" << r.out;
   EXPECT_EQ(r.out.find("listening"), std::string::npos) << r.out;
