@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "server_process.h"
+#include "shell_command.h"
 #include "temp_dir.h"
 #include "text_file.h"
 #include "ttycall_binary.h"
@@ -23,22 +24,11 @@
 namespace ttycall::itest {
 namespace {
 
-struct Result {
-  int status = -1;
-  std::string out;
-};
+using Result = ShellResult;
 
 // Runs a shell command line; stdout (and stderr when asked) is captured.
 Result run(const std::string& command) {
-  Result r;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer;
-  while (size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    r.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return run_command(command);
 }
 
 std::string generated(const std::string& name) {

@@ -2,7 +2,6 @@
 // with a certificate made for the test by the openssl command (scripts/install-deps.sh), a
 // real server process and an Asio TLS client that checks the server's certificate.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <array>
 #include <asio.hpp>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "server_process.h"
+#include "shell_command.h"
 #include "temp_dir.h"
 #include "ttycall_binary.h"
 
@@ -25,22 +25,11 @@ namespace {
 using asio::ip::tcp;
 constexpr auto kExchangeTimeout = std::chrono::seconds(30);
 
-struct Run {
-  int status = -1;
-  std::string out;
-};
+using Run = ShellResult;
 
 // A shell command line, its stdout and stderr.
 Run run(const std::string& command) {
-  Run r;
-  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buffer;
-  while (size_t n = std::fread(buffer.data(), 1, buffer.size(), pipe))
-    r.out.append(buffer.data(), n);
-  const int status = ::pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return run_command(command + " 2>&1");
 }
 
 // A self-signed certificate for 127.0.0.1 and its key, as `name`.pem and `name`.key.pem.
