@@ -285,6 +285,7 @@ void Client::halt() {
 
 void Client::connect() {
   ++attempts_;
+  stats_.mark_connecting(core::SteadyClock::now());
   resolver_.async_resolve(
       options_.host, std::to_string(options_.port),
       [this](const asio::error_code& ec, const asio::ip::tcp::resolver::results_type& results) {
