@@ -162,6 +162,9 @@ Command add_bench_command(CLI::App& app) {
   cmd->add_flag("--receive-only", config->receive_only,
                 "Clients check, open and count every frame but neither decode nor render it: "
                 "the server's capacity without the clients' own CPU (terminal bytes read 0)");
+  cmd->add_flag("--encode-each", config->encode_each,
+                "Every client captures and encodes its own camera frames (by default the "
+                "clients' test:moving frames are encoded once per size and shared)");
   cmd->add_option("--gallery", config->gallery,
                   "The spawned server's --gallery (tiles a viewer sees)")
       ->check(CLI::Range(1, 64));

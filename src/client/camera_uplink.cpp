@@ -71,15 +71,10 @@ void CameraUplink::capture_and_send() {
   if (connection_.video_waiting()) return;  // the network has not taken the last one yet
   if (camera_off_) return;
   const int w = request_.width, h = request_.height;
-  const size_t bytes = size_t(w) * h * 3;
-  if (pixels_.size() < bytes) pixels_.resize(bytes);
-  const media::MutableImageView image{pixels_.data(), w, h, w * 3};
-  source_->capture(image, seq_, core::seconds_between(started_, core::SteadyClock::now()));
-
   core::PooledBuffer packet = packets_.acquire();
   if (!packet) return;  // both buffers still on their way out
   const std::span<uint8_t> out = packet.writable();
-  const size_t jpeg_size = jpeg_.encode(image.view(), out.subspan(kPacketBytes));
+  const size_t jpeg_size = make_jpeg(w, h, out.subspan(kPacketBytes));
   if (jpeg_size == 0) return;
   const net::VideoUpHeader up{seq_++, core::wall_clock_us(), uint16_t(w), uint16_t(h)};
   net::encode(up, out.subspan(net::kHeaderSize, net::kVideoUpHeaderSize));
@@ -88,6 +83,20 @@ void CameraUplink::capture_and_send() {
                     out.first<net::kHeaderSize>());
   packet.set_size(net::kHeaderSize + payload);
   connection_.offer_video(packet);
+}
+
+size_t CameraUplink::make_jpeg(int width, int height, std::span<uint8_t> out) {
+  if (encoded_) {
+    const std::span<const uint8_t> jpeg = encoded_->frame(width, height, seq_ + phase_);
+    if (jpeg.empty() || jpeg.size() > out.size()) return 0;
+    std::copy(jpeg.begin(), jpeg.end(), out.begin());
+    return jpeg.size();
+  }
+  const size_t bytes = size_t(width) * height * 3;
+  if (pixels_.size() < bytes) pixels_.resize(bytes);
+  const media::MutableImageView image{pixels_.data(), width, height, width * 3};
+  source_->capture(image, seq_, core::seconds_between(started_, core::SteadyClock::now()));
+  return jpeg_.encode(image.view(), out);
 }
 
 }  // namespace ttycall::client

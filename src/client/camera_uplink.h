@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "client/encoded_frames.h"
 #include "client/video_source.h"
 #include "core/buffer_pool.h"
 #include "core/clock.h"
@@ -37,6 +38,12 @@ class CameraUplink {
   // What to capture from; without one (`none`), requests are kept but nothing is sent.
   void set_source(std::unique_ptr<VideoSource> source) { source_ = std::move(source); }
   bool has_source() const { return source_ != nullptr; }
+  // Frames already encoded, sent in place of capturing and encoding (the load generator's
+  // shared set), from frame `phase` on.
+  void set_encoded_frames(std::shared_ptr<EncodedFrames> frames, uint64_t phase) {
+    encoded_ = std::move(frames);
+    phase_ = phase;
+  }
   // The server's latest request, within the limits; 0 x 0 stops the camera until the next
   // one.
   void on_request(const net::VideoRequest& request);
@@ -49,8 +56,12 @@ class CameraUplink {
  private:
   void schedule();
   void capture_and_send();
+  // The frame's JPEG into `out`: its size, or 0 when there is none.
+  size_t make_jpeg(int width, int height, std::span<uint8_t> out);
 
   std::unique_ptr<VideoSource> source_;
+  std::shared_ptr<EncodedFrames> encoded_;
+  uint64_t phase_ = 0;
   net::Connection& connection_;
   CameraLimits limits_;
   asio::steady_timer timer_;

@@ -81,6 +81,7 @@ bool Client::start() {
   core::Result<OpenedVideo> made = make_video_source(options_.video, video_options);
   if (!made.is_ok()) return refuse(made.status().message());
   camera_.set_source(std::move(made->source));
+  if (options_.encoded_frames) camera_.set_encoded_frames(options_.encoded_frames, options_.seed);
   if (!options_.room.empty() && !net::is_valid_room_name(options_.room)) {
     return refuse("'" + core::utf8::printable(options_.room) +
                   "' is not a room name (1-32 bytes of UTF-8, no control, format or bidi "
@@ -285,6 +286,7 @@ void Client::halt() {
 
 void Client::connect() {
   ++attempts_;
+  stats_.mark_connecting(core::SteadyClock::now());
   resolver_.async_resolve(
       options_.host, std::to_string(options_.port),
       [this](const asio::error_code& ec, const asio::ip::tcp::resolver::results_type& results) {

@@ -1,10 +1,12 @@
 #pragma once
 // Everything `ttycall client` can be told.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "client/encoded_frames.h"
 #include "media/render_options.h"
 
 namespace ttycall::client {
@@ -15,6 +17,9 @@ struct ClientOptions {
   std::string room;  // empty = the server's default room
   std::string name;  // empty = $USER, or "guest"
   std::string video = "test:moving";
+  // With a camera: its frames come already encoded from here (shared by the load
+  // generator's clients, each from frame `seed` on) instead of captured and encoded.
+  std::shared_ptr<EncodedFrames> encoded_frames;
   std::optional<bool> flip;  // mirror the picture; default: on for cameras, off for files
   bool loop = false;         // a --video/--audio file starts again at its end
   std::string audio_in;      // none | device | sine:HZ | file:PATH | URL; empty = a --video

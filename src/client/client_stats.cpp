@@ -27,6 +27,12 @@ void ClientStats::on_frame(size_t wire_bytes, core::SteadyClock::time_point now)
   bytes_received_ += wire_bytes;
 }
 
+void ClientStats::mark_connecting(core::SteadyClock::time_point now) {
+  if (connecting_marked_) return;
+  connecting_marked_ = true;
+  connecting_ = now;
+}
+
 void ClientStats::on_participant(uint32_t id) {
   for (int i = 0; i < participants_seen_; ++i) {
     if (participants_[i] == id) return;
@@ -70,6 +76,12 @@ void ClientStats::fill_json(nlohmann::json& j) const {
   j["bytes_received"] = bytes_received_;
   j["terminal_bytes"] = terminal_bytes_;
   j["fps"] = fps();
+  // Seconds from the first connection attempt to the first frame; null without a frame.
+  if (connecting_marked_ && frames_ > 0) {
+    j["first_frame_s"] = core::seconds_between(connecting_, first_frame_);
+  } else {
+    j["first_frame_s"] = nullptr;
+  }
   j["latency_ms"] = {{"p50", latency_percentile(50)},
                      {"p95", latency_percentile(95)},
                      {"p99", latency_percentile(99)}};

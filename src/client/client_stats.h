@@ -28,6 +28,9 @@ class RecentRates {
 class ClientStats {
  public:
   void on_frame(size_t wire_bytes, core::SteadyClock::time_point now);
+  // The first connection attempt (later ones, after a redirect or a reconnect, do not
+  // move it): the join time runs from here to the first frame.
+  void mark_connecting(core::SteadyClock::time_point now);
   void on_bytes(size_t wire_bytes) { bytes_received_ += wire_bytes; }
   // Bytes written (or, headless, that would be written) to the terminal for a frame.
   void on_terminal_bytes(size_t bytes) { terminal_bytes_ += bytes; }
@@ -57,6 +60,8 @@ class ClientStats {
   uint64_t frames_ = 0;
   uint64_t bytes_received_ = 0;
   uint64_t terminal_bytes_ = 0;
+  core::SteadyClock::time_point connecting_{};
+  bool connecting_marked_ = false;
   core::SteadyClock::time_point first_frame_{};
   core::SteadyClock::time_point last_frame_{};
   LatencySamples latencies_;

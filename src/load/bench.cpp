@@ -253,6 +253,7 @@ class Run {
     o.speakers = config_.speakers;
     o.threads = config_.load_threads;
     o.receive_only = config_.receive_only;
+    o.encode_each = config_.encode_each;
     o.insecure = config_.insecure;
     o.server_key = server_key_;
     return o;

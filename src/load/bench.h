@@ -37,6 +37,7 @@ struct BenchConfig {
   uint16_t port = 0;
   int load_threads = 2;
   bool receive_only = false;  // clients skip decoding and rendering (server capacity)
+  bool encode_each = false;   // every client encodes its own test:moving frames
   std::string server_exe = "/proc/self/exe";  // the ttycall binary, for `server`
   const std::atomic<bool>* cancel = nullptr;  // set (e.g. by SIGINT) to end early
   bool progress = true;                       // a line on stderr per phase

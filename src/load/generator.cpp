@@ -10,6 +10,7 @@
 #include "client/client.h"
 #include "client/latency_samples.h"
 #include "core/clock.h"
+#include "load/shared_pattern_frames.h"
 
 namespace ttycall::load {
 
@@ -76,6 +77,9 @@ struct LoadGenerator::SyntheticClient {
 LoadGenerator::LoadGenerator(LoadOptions options) : options_(std::move(options)) {
   if (options_.sizes.empty()) options_.sizes.push_back(ViewSize{});
   if (options_.threads < 1) options_.threads = 1;
+  if (options_.video == "test:moving" && !options_.encode_each) {
+    shared_frames_ = std::make_shared<SharedPatternFrames>();
+  }
 }
 
 std::string room_name(int index, int rooms) {
@@ -99,6 +103,7 @@ client::ClientOptions LoadGenerator::client_options(int index) const {
   o.audio_in = speaks ? "sine:" + std::to_string(200 + 37 * (index % 64)) : "none";
   o.audio_out = "null";
   o.seed = uint32_t(index + 1);
+  if (camera) o.encoded_frames = shared_frames_;
   o.render = options_.render;
   o.color = options_.color;
   o.cols = size.cols;

@@ -41,7 +41,10 @@ struct LoadOptions {
   int video_clients = -1;  // only clients 0..N-1 send video (the rest: no camera); -1 = all
   int speakers = -1;       // with `audio`: only clients 0..N-1 send a tone; -1 = all
   int threads = 2;
-  bool receive_only = false;   // clients check and count frames but neither decode nor render
+  bool receive_only = false;  // clients check and count frames but neither decode nor render
+  // With test:moving: false = one set of frames encoded per size, shared by every client
+  // (load/shared_pattern_frames.h); true = each client encodes its own, as a real one does.
+  bool encode_each = false;
   double connect_timeout = 5;  // seconds each client keeps trying to reach the server
   bool insecure = false;       // no encryption (a server started with --insecure)
   std::string server_key;      // the server's key; empty = pin it on first use (known_hosts)
@@ -105,6 +108,7 @@ class LoadGenerator {
   void visit(Fn&& fn);
 
   LoadOptions options_;
+  std::shared_ptr<client::EncodedFrames> shared_frames_;  // null with encode_each
   std::vector<std::unique_ptr<Lane>> lanes_;
   std::vector<std::unique_ptr<SyntheticClient>> clients_;
   bool running_ = false;

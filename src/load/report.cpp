@@ -260,7 +260,8 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
                  {"port", r.port},
                  {"server_spawned", r.server.spawned},
                  {"load_threads", c.load_threads},
-                 {"receive_only", c.receive_only}};
+                 {"receive_only", c.receive_only},
+                 {"encode_each", c.encode_each}};
   j["window_s"] = r.window_s;
   j["clients_receiving"] = r.clients_receiving;
   j["clients_failed"] = r.clients_failed;

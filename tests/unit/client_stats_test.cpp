@@ -177,6 +177,21 @@ TEST(ClientStats, JsonOfAClientThatReceivedNothing) {
   EXPECT_EQ(j["fps"].get<double>(), 0.0);
   EXPECT_EQ(j["latency_ms"]["p50"].get<double>(), 0.0);
   EXPECT_EQ(j["participants_seen"].get<int>(), 0);
+  EXPECT_TRUE(j["first_frame_s"].is_null());
+}
+
+// ---- join time ----
+
+TEST(ClientStats, FirstFrameTimeRunsFromTheFirstConnectionAttempt) {
+  auto stats = make_stats();
+  stats->mark_connecting(kStart);
+  EXPECT_TRUE(nlohmann::json::parse(stats->to_json())["first_frame_s"].is_null());
+  stats->mark_connecting(kStart + milliseconds(100));  // a redirect's second connection
+  stats->on_frame(1000, kStart + milliseconds(250));
+  stats->on_frame(1000, kStart + milliseconds(280));
+  const nlohmann::json j = nlohmann::json::parse(stats->to_json());
+  ASSERT_TRUE(j["first_frame_s"].is_number());
+  EXPECT_DOUBLE_EQ(j["first_frame_s"].get<double>(), 0.25);
 }
 
 }  // namespace
