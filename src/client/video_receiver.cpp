@@ -64,13 +64,9 @@ bool VideoReceiver::decode_picture(std::span<const uint8_t> stripped, int width,
   if (size == 0) return false;
   const std::span<const uint8_t> jpeg(whole_jpeg_.data(), size);
   if (!media::jpeg_markers::is_baseline(jpeg)) return false;  // what the server encodes
-  media::JpegInfo info;
-  if (!decoder_.read_info(jpeg, info) || info.width != width || info.height != height) {
-    return false;
-  }
   const size_t bytes = size_t(width) * height * 3;
   core::grow_to(incoming_, bytes, video_site());
-  return decoder_.decode(jpeg, info, {incoming_.data(), bytes});
+  return decoder_.decode(jpeg, {width, height}, {incoming_.data(), bytes});
 }
 
 void VideoReceiver::clear_outside_tiles(int width, int height) {

@@ -130,12 +130,15 @@ struct JpegEncoder::Impl {
   Destination destination;
   jpeg_compress_struct object{};
 
-  bool create() {
+  // The parameters are set once: libjpeg keeps them from image to image, so each encode
+  // sets only the size (deriving the quantisation tables again costs at small sizes).
+  bool create(const JpegOptions& options) {
     object.err = errors.attach();
     if (setjmp(errors.jump) != 0) return false;
     jpeg_create_compress(&object);
     arena.install(reinterpret_cast<j_common_ptr>(&object));
     object.dest = destination.attach();
+    set_parameters(object, options);
     return true;
   }
   ~Impl() { jpeg_destroy_compress(&object); }  // safe on a zeroed or half-made object
@@ -144,7 +147,9 @@ struct JpegEncoder::Impl {
 JpegEncoder::JpegEncoder(JpegOptions options) : options_(options) {
   core::ScopedAllocSite scope(jpeg_site());
   auto impl = std::make_unique<Impl>();
-  if (impl->create()) impl_ = std::move(impl);
+  if (options.quality >= 0 && options.quality <= 100 && impl->create(options)) {
+    impl_ = std::move(impl);
+  }
 }
 
 JpegEncoder::~JpegEncoder() = default;
@@ -159,7 +164,6 @@ size_t JpegEncoder::max_size(int width, int height, ChromaSubsampling subsamplin
 
 size_t JpegEncoder::encode(ImageView image, std::span<uint8_t> out) {
   if (impl_ == nullptr || image.rgb == nullptr || image.width < 1 || image.height < 1 ||
-      options_.quality < 0 || options_.quality > 100 ||
       out.size() < max_size(image.width, image.height, options_.subsampling)) {
     return 0;
   }
@@ -174,7 +178,6 @@ size_t JpegEncoder::encode(ImageView image, std::span<uint8_t> out) {
   }
   c.image_width = JDIMENSION(image.width);
   c.image_height = JDIMENSION(image.height);
-  set_parameters(c, options_);
   jpeg_start_compress(&c, TRUE);
   JSAMPROW rows[kRowBatch];
   while (c.next_scanline < c.image_height) {
@@ -256,7 +259,7 @@ bool JpegDecoder::decode(std::span<const uint8_t> jpeg, const JpegInfo& info,
   }
   jpeg_mem_src(&d, jpeg.data(), jpeg.size());
   jpeg_read_header(&d, TRUE);
-  if (!decodable(d) || d.image_width != JDIMENSION(info.width) ||
+  if (!decodable(d) || s.errors.warned || d.image_width != JDIMENSION(info.width) ||
       d.image_height != JDIMENSION(info.height)) {
     jpeg_abort_decompress(&d);
     return false;

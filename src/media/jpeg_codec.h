@@ -71,9 +71,11 @@ class JpegDecoder {
   // Reads the dimensions; false if this is not a JPEG we can decode (greyscale, or YCbCr
   // in one of TurboJPEG's subsamplings), or its header drew a warning.
   bool read_info(std::span<const uint8_t> jpeg, JpegInfo& info);
-  // Decodes into `out` (RGB24, width*3 stride); false on corrupt data, if the JPEG is not
-  // info's size, if it won't fit, or if it has more than kMaxScans scans. A warning (a
-  // truncated scan, say) still gives a usable picture and counts as success.
+  // Decodes into `out` (RGB24, width*3 stride); false if read_info would be, on corrupt
+  // data, if the JPEG is not info's size, if it won't fit, or if it has more than kMaxScans
+  // scans. A caller that knows the size need not call read_info first (the header is read
+  // once). A warning after the header (a truncated scan, say) still gives a usable picture
+  // and counts as success.
   bool decode(std::span<const uint8_t> jpeg, const JpegInfo& info, std::span<uint8_t> out);
 
   // Without a limit a hostile 1 MiB frame of ~80 000 tiny progressive scans keeps a server
