@@ -186,20 +186,26 @@ int LoadGenerator::stop(double grace_seconds) {
   if (!running_) return 0;
   running_ = false;
   for (auto& synthetic : clients_) synthetic->client->stop();
+  // Without its work guard a lane's io thread returns by itself once its clients have ended
+  // and their cancelled operations have completed. Only then may the clients go: those
+  // operations live in the clients' own handler memory, and an io_context destroyed with one
+  // still queued would touch memory already freed.
+  for (auto& lane : lanes_) lane->work.reset();
   const auto deadline =
       core::SteadyClock::now() + std::chrono::duration_cast<core::SteadyClock::duration>(
                                      std::chrono::duration<double>(grace_seconds));
-  for (auto& synthetic : clients_) {
-    while (!synthetic->tally.ended() && core::SteadyClock::now() < deadline) {
+  for (auto& lane : lanes_) {
+    while (!lane->io.stopped() && core::SteadyClock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
   for (auto& lane : lanes_) {
-    lane->work.reset();
-    lane->io.stop();
-  }
-  for (auto& lane : lanes_) {
+    lane->io.stop();  // a lane still busy past the grace stops where it is
     if (lane->thread.joinable()) lane->thread.join();
+    // What such a lane left queued (cancelled operations, posts) completes here, while its
+    // clients still exist; run_for returns as soon as nothing is left.
+    lane->io.restart();
+    lane->io.run_for(std::chrono::seconds(1));
   }
   int failed = 0;
   for (auto& synthetic : clients_) {
