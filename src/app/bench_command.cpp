@@ -160,8 +160,9 @@ Command add_bench_command(CLI::App& app) {
                   "With --audio: only the first N clients send a tone; the others listen")
       ->check(CLI::Range(0, load::kMaxBenchClients));
   cmd->add_flag("--receive-only", config->receive_only,
-                "Clients check, open and count every frame but neither decode nor render it: "
-                "the server's capacity without the clients' own CPU (terminal bytes read 0)");
+                "Clients check, open and count every frame and voice packet but decode and "
+                "render neither: the server's capacity without the clients' own CPU (terminal "
+                "bytes read 0)");
   cmd->add_flag("--encode-each", config->encode_each,
                 "Every client captures and encodes its own camera frames (by default the "
                 "clients' test:moving frames are encoded once per size and shared)");

@@ -181,6 +181,7 @@ bool Client::open_voice(std::shared_ptr<AudioFeed> file_sound) {
   voice.echo_cancel = options_.echo_cancel;
   voice.loop = options_.loop;
   voice.feed = file_sound;
+  voice.decode_received = !receive_only();
   core::Result<std::unique_ptr<Voice>> opened = Voice::open(voice);
   if (!opened.is_ok() && options_.audio_in.empty() && options_.audio_out.empty()) {
     // No sound hardware (a server, a container, SSH): the call goes on without voice.
@@ -611,10 +612,9 @@ void Client::note_own_name(const net::Name& name) {
 }
 
 void Client::handle_video(std::span<const uint8_t> payload) {
-  const bool receive_only = options_.headless && options_.receive_only;
   const VideoReceiver::Received received =
-      receive_only ? video_.receive_header_only(payload, cols_, picture_rows())
-                   : video_.receive(payload, cols_, picture_rows());
+      receive_only() ? video_.receive_header_only(payload, cols_, picture_rows())
+                     : video_.receive(payload, cols_, picture_rows());
   switch (received) {
     case VideoReceiver::Received::kFrame:
       break;
@@ -636,7 +636,7 @@ void Client::handle_video(std::span<const uint8_t> payload) {
   }
   note_own_latency(video_.header());
   const size_t terminal_bytes =
-      receive_only
+      receive_only()
           ? 0
           : draw_picture(core::seconds_between(last_full_draw_, now) >= kFullRedrawSeconds);
   if (observer_) observer_->on_video_frame(wire_bytes, terminal_bytes);

@@ -101,6 +101,9 @@ class Client : private net::Connection::Owner {
   void handle_participants(std::span<const uint8_t> payload);
   void note_own_name(const net::Name& name);  // our entry in the list: the name we have
   void handle_video(std::span<const uint8_t> payload);
+  // The load generator's clients that check and count what arrives but neither decode nor
+  // draw it (pictures and voice alike).
+  bool receive_only() const { return options_.headless && options_.receive_only; }
   void handle_bye(std::span<const uint8_t> payload);
   // A cluster: the node that hosts our room (Redirect), the cluster's other nodes.
   void handle_redirect(std::span<const uint8_t> payload);

@@ -16,6 +16,7 @@ namespace audio = media::audio;
 core::Result<std::unique_ptr<Voice>> Voice::open(const VoiceOptions& options) {
   auto voice = std::make_unique<Voice>();
   voice->muted_ = options.muted;
+  voice->decode_received_ = options.decode_received;
   const std::string& in = options.input;
   const std::string& out = options.output;
 
@@ -146,7 +147,7 @@ void Voice::receive(const net::AudioDownHeader& header, std::span<const uint8_t>
 
 void Voice::play() {
   const audio::JitterBuffer::Pull pull = jitter_.pull(steady_us());
-  switch (pull.action) {
+  switch (decode_received_ ? pull.action : audio::JitterBuffer::Action::kNone) {
     case audio::JitterBuffer::Action::kNone:
       std::fill(speaker_.begin(), speaker_.end(), 0.0f);
       break;

@@ -38,6 +38,10 @@ struct VoiceOptions {
   bool loop = false;        // file input starts again at its end
   // When set, the voice's input is this (and `input` is not used).
   std::shared_ptr<AudioFeed> feed;
+  // False: what arrives goes through the jitter buffer (its stats and the mouth-to-ear delay
+  // are kept) but is not decoded, and silence plays: the load generator's receive-only
+  // clients, a thousand of which would otherwise spend its CPU on Opus.
+  bool decode_received = true;
 };
 
 class Voice {
@@ -108,6 +112,7 @@ class Voice {
   media::audio::OpusDecoder decoder_;
   media::audio::JitterBuffer jitter_;
   bool muted_ = false;
+  bool decode_received_ = true;
   uint32_t seq_ = 0;
   uint64_t silent_frames_ = 0;
 
