@@ -310,6 +310,7 @@ class Run {
     const std::optional<double> server_cpu_begin =
         server_ ? process_cpu_seconds(server_pid) : std::nullopt;
     const std::optional<double> load_cpu_begin = process_cpu_seconds(0);
+    const std::optional<MachineCpu> machine_begin = machine_cpu_seconds();
     const auto tcp_begin = tcp_bytes_to(result_.host, result_.port);
     load.begin_window();
     const auto window_begin = Clock::now();
@@ -323,6 +324,7 @@ class Run {
     const std::optional<double> load_cpu_end = process_cpu_seconds(0);
     const std::optional<double> server_cpu_end =
         server_ ? process_cpu_seconds(server_pid) : std::nullopt;
+    const std::optional<MachineCpu> machine_end = machine_cpu_seconds();
     result_.loadavg_end = load_average_1m();
     const double window = core::seconds_between(window_begin, window_end);
     result_.window_s = window;
@@ -342,6 +344,13 @@ class Run {
       s.rss_peak_bytes = process_peak_rss_bytes(server_pid);
       s.stats = read_json(scratch_ / "stats.json");
       window_heap(stats_begin, s.stats);
+    }
+    // With a server of its own (else the server's CPU is somebody else's too).
+    if (machine_begin && machine_end && result_.load_cpu_s_per_s && result_.server.cpu_s_per_s) {
+      const double busy = (machine_end->busy - machine_begin->busy) / window;
+      result_.other_cpu_s_per_s =
+          std::max(0.0, busy - *result_.load_cpu_s_per_s - *result_.server.cpu_s_per_s);
+      result_.steal_s_per_s = (machine_end->steal - machine_begin->steal) / window;
     }
     return core::Status::ok();
   }

@@ -73,6 +73,11 @@ struct BenchResult {
   int machine_cpus = 0;
   std::optional<double> loadavg_start;  // the machine's 1-minute load average, run start
   std::optional<double> loadavg_end;    // ... and window end
+  // CPU seconds a second the machine spent in the window on neither the server nor this
+  // process (other work on the same cores), and what the hypervisor took (steal): a run with
+  // either well above 0 measured a shared machine, not the call.
+  std::optional<double> other_cpu_s_per_s;
+  std::optional<double> steal_s_per_s;
   ServerFigures server;
 };
 

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -81,6 +82,21 @@ std::optional<double> load_average_1m() {
   double load = 0;
   if (!(in >> load)) return std::nullopt;
   return load;
+}
+
+std::optional<MachineCpu> machine_cpu_seconds() {
+  std::ifstream in("/proc/stat");
+  std::string label;
+  // user nice system idle iowait irq softirq steal (guest time is counted in user already)
+  std::array<unsigned long long, 8> t{};
+  if (!(in >> label) || label != "cpu") return std::nullopt;
+  for (unsigned long long& v : t) {
+    if (!(in >> v)) return std::nullopt;
+  }
+  const long ticks = ::sysconf(_SC_CLK_TCK);
+  const double tick = 1.0 / double(ticks > 0 ? ticks : 100);
+  const unsigned long long busy = t[0] + t[1] + t[2] + t[5] + t[6] + t[7];
+  return MachineCpu{double(busy) * tick, double(t[7]) * tick};
 }
 
 bool tcp_port_listening(uint16_t port) {

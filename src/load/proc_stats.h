@@ -20,6 +20,15 @@ std::optional<int64_t> process_peak_rss_bytes(pid_t pid);
 // the same cores is the main source of noise in load figures, so runs record it.
 std::optional<double> load_average_1m();
 
+// CPU seconds all the machine's CPUs have spent since boot (/proc/stat's "cpu" line):
+// `busy` is everything but idle and I/O wait, steal included (time the hypervisor gave to
+// another machine); `steal` is that part alone.
+struct MachineCpu {
+  double busy = 0;
+  double steal = 0;
+};
+std::optional<MachineCpu> machine_cpu_seconds();
+
 // True when a socket of this network namespace listens on TCP `port` (IPv4 or IPv6).
 // Asks /proc/net/tcp{,6}, so probing never opens a connection to the listener.
 bool tcp_port_listening(uint16_t port);

@@ -222,6 +222,11 @@ std::string format_report(const BenchResult& r, const BenchSummary& s) {
       fmt::format("{} CPUs, load average {} at start, {} at the window's end", r.machine_cpus,
                   opt(r.loadavg_start, [](double v) { return fmt::format("{:.2f}", v); }),
                   opt(r.loadavg_end, [](double v) { return fmt::format("{:.2f}", v); })));
+  row("others on the CPUs", opt(r.other_cpu_s_per_s, [&r, &opt](double v) {
+        return fmt::format(
+            "{:.2f} s/s besides the server and the load generator, {} steal", v,
+            opt(r.steal_s_per_s, [](double s) { return fmt::format("{:.2f} s/s", s); }));
+      }));
   if (sv.exit_status) {
     row("server exit", fmt::format("status {}{}{}", *sv.exit_status,
                                    sv.exit_note.empty() ? "" : ": ", sv.exit_note));
@@ -289,7 +294,9 @@ nlohmann::ordered_json report_json(const BenchResult& r, const BenchSummary& s) 
   j["load_generator"] = {{"cpu_s_per_s", or_null(r.load_cpu_s_per_s)}};
   j["machine"] = {{"cpus", r.machine_cpus},
                   {"loadavg_1m_start", or_null(r.loadavg_start)},
-                  {"loadavg_1m_end", or_null(r.loadavg_end)}};
+                  {"loadavg_1m_end", or_null(r.loadavg_end)},
+                  {"other_cpu_s_per_s", or_null(r.other_cpu_s_per_s)},
+                  {"steal_s_per_s", or_null(r.steal_s_per_s)}};
   J by_size = J::array();
   for (const SizeSummary& z : s.sizes) {
     by_size.push_back({{"size", to_string(z.size)},
