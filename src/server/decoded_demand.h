@@ -22,7 +22,8 @@ class DecodedDemand {
  public:
   // The latest frame, the one being decoded, and the previous one a render may still hold.
   static constexpr size_t kFramesPerShownMember = 3;
-  // For a member shown for the first time before the next tick reserves (and for tests).
+  // For the overlap of a swap: a member just hidden may still hold a frame (one being
+  // decoded) while the one shown in its place starts, and a swap changes no count.
   static constexpr size_t kSpareFrames = 2;
   static constexpr size_t frames_for(size_t shown) {
     return shown * kFramesPerShownMember + kSpareFrames;
