@@ -16,6 +16,7 @@
 #include "memory_report_parser.h"
 #include "net/protocol.h"
 #include "raw_connection.h"
+#include "server/decoded_demand.h"
 #include "server_process.h"
 #include "temp_dir.h"
 #include "text_file.h"
@@ -234,7 +235,9 @@ TEST(BigRoom, TheGalleryShowsThePinThenCamerasAndOnlyTheyAreAskedForVideo) {
 TEST(BigRoom, DecodedFramesAreReservedForTheShownMembersOnly) {
   TempDir dir;
   constexpr int kMembers = 12;
-  constexpr int64_t kFramesPerShown = 3, kSpare = 2;  // server/decoded_demand.h
+  const auto frames_for = [](size_t shown) {
+    return int64_t(server::DecodedDemand::frames_for(shown));
+  };
   const std::string report_file = dir.file("memory.txt");
   std::vector<std::string> args = server_args(dir, 2, kMembers);
   args.insert(args.end(), {"--memory-report", report_file});
@@ -277,37 +280,39 @@ TEST(BigRoom, DecodedFramesAreReservedForTheShownMembersOnly) {
   };
 
   EXPECT_TRUE(report_until([&](const MemoryReport& r) {
-    return lobby_members(r) == kMembers && decoded_allocated(r) == 2 * kFramesPerShown + kSpare;
+    return lobby_members(r) == kMembers && decoded_allocated(r) == frames_for(2);
   })) << "with "
       << kMembers << " members, 2 of them shown:\n"
       << joined(report.lines);
   // The room's own line counts its 2 shown members' frames, not its twelve's.
-  const double frame_bytes = 640.0 * 480 * 3;
   const RoomLine* lobby = report.room("lobby");
-  ASSERT_NE(lobby, nullptr);
-  EXPECT_GE(lobby->reserved_bytes, 0.99 * 2 * kFramesPerShown * frame_bytes);
-  EXPECT_LT(lobby->reserved_bytes, 3 * kFramesPerShown * frame_bytes);
+  const PoolLine* decoded = report.pool("video.decoded");
+  ASSERT_TRUE(lobby && decoded);
+  const double frame_bytes = decoded->buffer_bytes;  // 640x480x3 by default
+  EXPECT_GE(lobby->reserved_bytes,
+            0.99 * 2 * server::DecodedDemand::kFramesPerShownMember * frame_bytes);
+  EXPECT_LT(lobby->reserved_bytes, 3 * server::DecodedDemand::kFramesPerShownMember * frame_bytes);
 
   // The last member asks for a gallery of 3 (a view of its own): one more is shown.
   RawConnection& wide = *members.back();
   ASSERT_TRUE(
       wide.send_message(net::MsgType::kResize, net::Resize{60, 20, net::ViewLayout::kGrid, 0, 3}));
   EXPECT_TRUE(report_until([&](const MemoryReport& r) {
-    return decoded_allocated(r) == 3 * kFramesPerShown + kSpare;
+    return decoded_allocated(r) == frames_for(3);
   })) << "a gallery of 3 beside the galleries of 2:\n"
       << joined(report.lines);
 
   // It leaves: back to the 2 the others show.
   members.pop_back();
   EXPECT_TRUE(report_until([&](const MemoryReport& r) {
-    return lobby_members(r) == kMembers - 1 && decoded_allocated(r) == 2 * kFramesPerShown + kSpare;
+    return lobby_members(r) == kMembers - 1 && decoded_allocated(r) == frames_for(2);
   })) << "after the gallery of 3 left:\n"
       << joined(report.lines);
 
   // Everyone leaves: only the spare frames stay.
   members.clear();
   EXPECT_TRUE(report_until([&](const MemoryReport& r) {
-    return r.room_count == 0 && decoded_allocated(r) == kSpare;
+    return r.room_count == 0 && decoded_allocated(r) == frames_for(0);
   })) << "after everyone left:\n"
       << joined(report.lines);
 }
