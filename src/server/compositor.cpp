@@ -40,6 +40,7 @@ Compositor::Compositor(ServerContext& context, Room& room, RenderWorkers& worker
 
 Compositor::~Compositor() {
   for (size_t c = 0; c < reserved_.size(); ++c) context_.frame_pools.release(c, reserved_[c]);
+  context_.decoded_demand.add(-int(cameras_wanted_.load(std::memory_order_relaxed)));
 }
 
 void Compositor::render_pending(ViewEncoder& encoder) {
@@ -380,6 +381,7 @@ void Compositor::request_video_sizes(int members) {
       want_height_[m] = uint16_t(std::max<int>(want_height_[m], v.tiles[size_t(t)].rows * 2));
     }
   }
+  size_t wanted = 0;
   for (int i = 0; i < members; ++i) {
     int w = want_width_[size_t(i)], h = want_height_[size_t(i)];
     if (states_[size_t(i)] & kDrawnVideoOff) w = h = 0;  // their camera is off: shown by name
@@ -387,9 +389,23 @@ void Compositor::request_video_sizes(int members) {
       const double scale = std::min({1.0, double(max_w) / w, double(max_h) / h});
       w = std::max(16, int(w * scale) & ~1);
       h = std::max(16, int(h * scale) & ~1);
+      ++wanted;
     } else {
       w = h = 0;  // nobody shows them: no video, and none decoded
     }
+    want_width_[size_t(i)] = uint16_t(w);
+    want_height_[size_t(i)] = uint16_t(h);
+  }
+  // Decoded frames for those asked, reserved before they are asked. Only the net change
+  // counts: a gallery that swapped one member for another neither frees nor allocates. A
+  // reservation the budget refuses shows as dropped frames (the pool is short).
+  const size_t had = cameras_wanted_.load(std::memory_order_relaxed);
+  if (wanted != had) {
+    context_.decoded_demand.add(int(wanted) - int(had));
+    cameras_wanted_.store(wanted, std::memory_order_relaxed);
+  }
+  for (int i = 0; i < members; ++i) {
+    const int w = want_width_[size_t(i)], h = want_height_[size_t(i)];
     Participant& p = *members_[size_t(i)];
     p.set_video_wanted(w > 0);
     Delivery& d = deliveries_[size_t(i)];

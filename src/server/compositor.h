@@ -10,8 +10,9 @@
 // shows the right picture at once) into a pooled, framed VideoDown packet with the labels, which
 // every viewer of the view shares (one refcount each, no copy). The compositor also tells each
 // participant the camera size it needs: the largest tile anyone shows them in, and no video at all
-// while nobody shows them (their frames are then not decoded either). It also sends the room's
-// participant list (participant_list.h).
+// while nobody shows them (their frames are then not decoded either), and counts the members it
+// asks for video in the server's decoded-frame demand (decoded_demand.h), by the net change of
+// each tick. It also sends the room's participant list (participant_list.h).
 //
 // Only the tick touches the compositor's state. Views that need a render in a tick are
 // shared out among the server's render threads (RenderWorkers), since distinct views are
@@ -54,6 +55,9 @@ class Compositor : private RenderJob {
   size_t view_count() const { return views_.size(); }
   size_t reserved_frame_bytes() const;  // the frame buffers claimed for its views
   ViewSize largest_view() const;        // by cells; 0x0 if it has none
+  // Members asked for video in the last tick (shown, camera on): what it counts in the
+  // server's DecodedDemand.
+  size_t cameras_wanted() const { return cameras_wanted_.load(std::memory_order_relaxed); }
 
  private:
   // Ranked members kept each tick: the largest gallery plus a pinned member it leaves out,
@@ -150,6 +154,7 @@ class Compositor : private RenderJob {
   uint32_t latest_speaker_id_ = 0;  // who spoke last (kept while nobody speaks)
 
   std::array<size_t, FramePools::kClassSizes.size()> reserved_{};  // claimed in frame_pools
+  std::atomic<size_t> cameras_wanted_{0};  // added to context_.decoded_demand
 };
 
 }  // namespace ttycall::server

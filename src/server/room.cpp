@@ -121,9 +121,8 @@ int Room::snapshot(std::span<std::shared_ptr<Participant>> out) const {
 }
 
 size_t Room::reserved_bytes() const {
-  return compositor_.reserved_frame_bytes() + size_t(size()) *
-                                                  ServerContext::kDecodedFramesPerMember *
-                                                  context_.decoded_pool.buffer_size();
+  return compositor_.reserved_frame_bytes() +
+         context_.decoded_demand.bytes_for(compositor_.cameras_wanted());
 }
 
 int Room::size() const {

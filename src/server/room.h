@@ -56,8 +56,8 @@ class Room {
   // For the Memory Report, on the control thread between ticks.
   size_t view_count() const { return compositor_.view_count(); }
   ViewSize largest_view() const { return compositor_.largest_view(); }
-  // The pooled memory held for this room: its views' frame buffers and its members' share
-  // of the decoded camera frames.
+  // The pooled memory held for this room: its views' frame buffers and the decoded camera
+  // frames of the members its views show.
   size_t reserved_bytes() const;
   // The 20 ms voice tick (the audio thread).
   void tick_audio() { audio_.tick(); }

@@ -28,7 +28,6 @@ RoomDirectory::Admission RoomDirectory::join(const net::Name& name, int max_memb
   if (room->join(participant) == 0) return {nullptr, net::ByeReason::kRoomFull};
   if (it == rooms_.end()) rooms_.push_back(room);  // members_ < max_clients: within capacity
   ++members_;
-  context_.decoded_pool.reserve(ServerContext::decoded_frames_for(members_));
   ServerCounters& c = context_.counters;
   const int now = c.clients_now.fetch_add(1) + 1;
   int peak = c.clients_peak.load();
@@ -45,7 +44,6 @@ void RoomDirectory::leave(Room& room, const Participant& participant) {
   if (room.size() == before) return;
   --members_;
   context_.counters.clients_now.fetch_sub(1);
-  context_.decoded_pool.shrink_to(ServerContext::decoded_frames_for(members_));
   if (room.size() > 0) return;
   auto it = std::find_if(rooms_.begin(), rooms_.end(),
                          [&](const std::shared_ptr<Room>& r) { return r.get() == &room; });

@@ -121,7 +121,9 @@ ServerContext::ServerContext(const ServerOptions& opts)
                    0, size_t(opts.max_clients) + 4, /*grow_on_demand=*/true, &pool_budget),
       decoded_pool("video.decoded",
                    size_t(opts.max_video_width) * size_t(opts.max_video_height) * 3, 0,
-                   size_t(opts.max_clients) * 3 + 8, /*grow_on_demand=*/false, &pool_budget),
+                   size_t(opts.max_clients) * DecodedDemand::kFramesPerShownMember + 8,
+                   /*grow_on_demand=*/false, &pool_budget),
+      decoded_demand(decoded_pool),
       // Each room's views hold their own packets: a server of many small rooms needs a few
       // more per client than one big call.
       frame_pools(size_t(opts.max_clients) * 4 + 8, pool_budget),

@@ -11,6 +11,7 @@
 #include "net/key_exchange.h"
 #include "server/admission.h"
 #include "server/decode_workers.h"
+#include "server/decoded_demand.h"
 #include "server/refusal_log.h"
 #include "server/room_policy.h"
 #include "server/server_options.h"
@@ -74,14 +75,6 @@ AdmissionLimits admission_limits(const ServerOptions& options);
 struct ServerContext {
   explicit ServerContext(const ServerOptions& options);
   static constexpr size_t kSpareReceiveBuffers = 0;
-  // Decoded camera frames in flight per participant: the latest, the one being decoded, and
-  // the previous one a render may still hold.
-  static constexpr size_t kDecodedFramesPerMember = 3;
-  // What decoded_pool holds for `members` in all rooms: reserved at each join, so a steady
-  // call never grows the pool, and given back at each leave.
-  static size_t decoded_frames_for(int members) {
-    return size_t(members) * kDecodedFramesPerMember + 2;
-  }
 
   ServerOptions options;
   net::ServerAuthConfig auth;  // identity, password key, allowed keys; read-only once built
@@ -90,6 +83,7 @@ struct ServerContext {
   core::MemoryBudget pool_budget;  // shared by the pools below (--max-pool-memory)
   core::BufferPool receive_pool;   // one per joined session: the largest upstream payload
   core::BufferPool decoded_pool;   // decoded camera frames (RGB)
+  DecodedDemand decoded_demand;    // sizes decoded_pool for the members shown in all rooms
   FramePools frame_pools;          // rendered, compressed, framed video packets
   Admission admission;             // who may connect, key-exchange and try a password
   RefusalLog refusals;             // what was refused, logged in aggregate

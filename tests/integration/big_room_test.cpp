@@ -2,6 +2,7 @@
 // than 64 members in one room, each viewer's gallery, and camera requests only for those
 // some viewer shows. Light raw connections stand in for clients, so 80 of them cost little.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,10 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "memory_report_parser.h"
 #include "net/protocol.h"
 #include "raw_connection.h"
+#include "server/decoded_demand.h"
 #include "server_process.h"
 #include "temp_dir.h"
+#include "text_file.h"
+#include "wait_until.h"
 
 namespace ttycall::itest {
 namespace {
@@ -57,6 +62,12 @@ std::optional<net::VideoRequest> video_request_of(const RawConnection::Packet& p
     return std::nullopt;
   }
   return request;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  return out;
 }
 
 std::vector<std::string> server_args(TempDir& dir, int gallery, int max_room) {
@@ -215,6 +226,95 @@ TEST(BigRoom, TheGalleryShowsThePinThenCamerasAndOnlyTheyAreAskedForVideo) {
         return labels == std::vector<std::string>{"dan"};
       },
       20s));
+}
+
+// The decoded camera frames are reserved for the members some view shows, not for every
+// member: twelve members, a gallery of 2, so 2 are asked for video and the pool holds
+// 3 frames for each of them (and 2 spare), not for the twelve. A viewer who asks for a
+// gallery of 3 adds one shown member, and takes it back when they leave.
+TEST(BigRoom, DecodedFramesAreReservedForTheShownMembersOnly) {
+  TempDir dir;
+  constexpr int kMembers = 12;
+  const auto frames_for = [](size_t shown) {
+    return int64_t(server::DecodedDemand::frames_for(shown));
+  };
+  const std::string report_file = dir.file("memory.txt");
+  std::vector<std::string> args = server_args(dir, 2, kMembers);
+  args.insert(args.end(), {"--memory-report", report_file});
+  ServerProcess server(args, dir.file("server.stderr"));
+  std::vector<std::unique_ptr<RawConnection>> members;
+  for (int i = 0; i < kMembers; ++i) {
+    members.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(members.back()->join("m-" + std::to_string(i + 1), 60, 20))
+        << "member " << i + 1 << "; server stderr:\n"
+        << server.stderr_text();
+  }
+  // Asks for a report until one says what `done` wants (or 30 s pass); returns the last.
+  MemoryReport report;
+  const auto report_until = [&](const std::function<bool(const MemoryReport&)>& done) {
+    return wait_until(
+        [&] {
+          const size_t had = memory_report_blocks(read_file_or_empty(report_file)).size();
+          server.process().send_signal(SIGUSR1);
+          std::vector<std::vector<std::string>> blocks;
+          if (!wait_until(
+                  [&] {
+                    blocks = memory_report_blocks(read_file_or_empty(report_file));
+                    return blocks.size() > had;
+                  },
+                  10s)) {
+            return false;
+          }
+          report = parse_memory_report(blocks.back());
+          return done(report);
+        },
+        30s, 250ms);
+  };
+  const auto decoded_allocated = [](const MemoryReport& r) -> int64_t {
+    const PoolLine* pool = r.pool("video.decoded");
+    return pool ? pool->allocated : -1;
+  };
+  const auto lobby_members = [](const MemoryReport& r) -> int64_t {
+    const RoomLine* room = r.room("lobby");
+    return room ? room->members : -1;
+  };
+
+  EXPECT_TRUE(report_until([&](const MemoryReport& r) {
+    return lobby_members(r) == kMembers && decoded_allocated(r) == frames_for(2);
+  })) << "with "
+      << kMembers << " members, 2 of them shown:\n"
+      << joined(report.lines);
+  // The room's own line counts its 2 shown members' frames, not its twelve's.
+  const RoomLine* lobby = report.room("lobby");
+  const PoolLine* decoded = report.pool("video.decoded");
+  ASSERT_TRUE(lobby && decoded);
+  const double frame_bytes = decoded->buffer_bytes;  // 640x480x3 by default
+  EXPECT_GE(lobby->reserved_bytes,
+            0.99 * 2 * server::DecodedDemand::kFramesPerShownMember * frame_bytes);
+  EXPECT_LT(lobby->reserved_bytes, 3 * server::DecodedDemand::kFramesPerShownMember * frame_bytes);
+
+  // The last member asks for a gallery of 3 (a view of its own): one more is shown.
+  RawConnection& wide = *members.back();
+  ASSERT_TRUE(
+      wide.send_message(net::MsgType::kResize, net::Resize{60, 20, net::ViewLayout::kGrid, 0, 3}));
+  EXPECT_TRUE(report_until([&](const MemoryReport& r) {
+    return decoded_allocated(r) == frames_for(3);
+  })) << "a gallery of 3 beside the galleries of 2:\n"
+      << joined(report.lines);
+
+  // It leaves: back to the 2 the others show.
+  members.pop_back();
+  EXPECT_TRUE(report_until([&](const MemoryReport& r) {
+    return lobby_members(r) == kMembers - 1 && decoded_allocated(r) == frames_for(2);
+  })) << "after the gallery of 3 left:\n"
+      << joined(report.lines);
+
+  // Everyone leaves: only the spare frames stay.
+  members.clear();
+  EXPECT_TRUE(report_until([&](const MemoryReport& r) {
+    return r.room_count == 0 && decoded_allocated(r) == frames_for(0);
+  })) << "after everyone left:\n"
+      << joined(report.lines);
 }
 
 }  // namespace

@@ -58,7 +58,7 @@ std::vector<uint8_t> video_up(uint64_t capture_us) {
 // One participant's uplink in a server context with one decode worker, held busy.
 struct HeldWorker : ::testing::Test {
   HeldWorker() {
-    context.decoded_pool.reserve(3);     // as a join does
+    context.decoded_demand.add(1);       // as a compositor that shows it does
     participant.set_video_wanted(true);  // some viewer shows it, so its frames are decoded
     context.decode_workers.schedule(blocker);
     blocker.gate.wait_arrived();
