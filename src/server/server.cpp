@@ -226,8 +226,11 @@ void Server::refuse_unbuilt(net::Socket& socket, Refusal refusal) {
 void Server::schedule_tick() {
   const auto period = core::to_duration(1.0 / std::max(1, context_.options.fps));
   next_tick_ += period;
+  // A tick that ran late by less than a period is followed at once, on the same schedule, so
+  // a slow tick now and then (a busy machine, a preempted thread) costs no frame; fallen
+  // further behind, the missed ticks are skipped, never made up in a burst.
   const auto now = core::SteadyClock::now();
-  if (next_tick_ < now) next_tick_ = now;  // we fell behind: skip, never burst
+  if (next_tick_ + period < now) next_tick_ = now;
   tick_timer_.expires_at(next_tick_);
   tick_timer_.async_wait(bound(tick_memory_, [this](const asio::error_code& ec) {
     if (ec || stopping_) return;
