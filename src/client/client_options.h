@@ -50,8 +50,8 @@ struct ClientOptions {
   int rows = 0;
   double duration = 0;  // seconds; 0 = until quit
   bool headless = false;
-  bool receive_only =
-      false;  // headless: check and count frames and voice, decode and render neither
+  // Headless: check and count the frames and the voice, but decode and render neither.
+  bool receive_only = false;
   std::string save_last_frame;
   std::string stats_json;
   uint32_t seed = 0;                 // varies test:moving between participants
