@@ -64,12 +64,6 @@ std::optional<net::VideoRequest> video_request_of(const RawConnection::Packet& p
   return request;
 }
 
-std::string joined(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& line : lines) out += line + "\n";
-  return out;
-}
-
 std::vector<std::string> server_args(TempDir& dir, int gallery, int max_room) {
   return {"--max-clients", "100", "--max-connections-per-ip", "100",
           // Every member connects from 127.0.0.1 at once.
@@ -254,18 +248,18 @@ TEST(BigRoom, DecodedFramesAreReservedForTheShownMembersOnly) {
   const auto report_until = [&](const std::function<bool(const MemoryReport&)>& done) {
     return wait_until(
         [&] {
-          const size_t had = memory_report_blocks(read_file_or_empty(report_file)).size();
+          const size_t had = memory_reports_in(read_file_or_empty(report_file)).size();
           server.process().send_signal(SIGUSR1);
-          std::vector<std::vector<std::string>> blocks;
+          std::vector<MemoryReport> reports;
           if (!wait_until(
                   [&] {
-                    blocks = memory_report_blocks(read_file_or_empty(report_file));
-                    return blocks.size() > had;
+                    reports = memory_reports_in(read_file_or_empty(report_file));
+                    return reports.size() > had;
                   },
                   10s)) {
             return false;
           }
-          report = parse_memory_report(blocks.back());
+          report = reports.back();
           return done(report);
         },
         30s, 250ms);
@@ -283,7 +277,7 @@ TEST(BigRoom, DecodedFramesAreReservedForTheShownMembersOnly) {
     return lobby_members(r) == kMembers && decoded_allocated(r) == frames_for(2);
   })) << "with "
       << kMembers << " members, 2 of them shown:\n"
-      << joined(report.lines);
+      << joined_lines(report.lines);
   // The room's own line counts its 2 shown members' frames, not its twelve's.
   const RoomLine* lobby = report.room("lobby");
   const PoolLine* decoded = report.pool("video.decoded");
@@ -300,21 +294,21 @@ TEST(BigRoom, DecodedFramesAreReservedForTheShownMembersOnly) {
   EXPECT_TRUE(report_until([&](const MemoryReport& r) {
     return decoded_allocated(r) == frames_for(3);
   })) << "a gallery of 3 beside the galleries of 2:\n"
-      << joined(report.lines);
+      << joined_lines(report.lines);
 
   // It leaves: back to the 2 the others show.
   members.pop_back();
   EXPECT_TRUE(report_until([&](const MemoryReport& r) {
     return lobby_members(r) == kMembers - 1 && decoded_allocated(r) == frames_for(2);
   })) << "after the gallery of 3 left:\n"
-      << joined(report.lines);
+      << joined_lines(report.lines);
 
   // Everyone leaves: only the spare frames stay.
   members.clear();
   EXPECT_TRUE(report_until([&](const MemoryReport& r) {
     return r.room_count == 0 && decoded_allocated(r) == frames_for(0);
   })) << "after everyone left:\n"
-      << joined(report.lines);
+      << joined_lines(report.lines);
 }
 
 }  // namespace

@@ -244,4 +244,18 @@ MemoryReport parse_memory_report(const std::vector<std::string>& block) {
   return r;
 }
 
+std::vector<MemoryReport> memory_reports_in(std::string_view text) {
+  std::vector<MemoryReport> reports;
+  for (const auto& block : memory_report_blocks(text)) {
+    reports.push_back(parse_memory_report(block));
+  }
+  return reports;
+}
+
+std::string joined_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  return out;
+}
+
 }  // namespace ttycall::itest

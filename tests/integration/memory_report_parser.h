@@ -54,6 +54,12 @@ std::vector<std::vector<std::string>> memory_report_blocks(std::string_view text
 
 MemoryReport parse_memory_report(const std::vector<std::string>& block);
 
+// Every report in `text`, parsed, in order.
+std::vector<MemoryReport> memory_reports_in(std::string_view text);
+
+// A report's lines as one text, a line each (for a failure message).
+std::string joined_lines(const std::vector<std::string>& lines);
+
 // "512 B", "1.5 KiB", "12.0 MiB" -> bytes; -1 if it is not such a text.
 double parse_human_bytes(std::string_view text);
 

@@ -28,21 +28,6 @@ using namespace std::chrono_literals;
 
 constexpr std::string_view kReportEnd = "=== End of Memory Report ===";
 
-// The reports in `text`, parsed; every one must be whole and in order.
-std::vector<MemoryReport> reports_in(const std::string& text) {
-  std::vector<MemoryReport> reports;
-  for (const auto& block : memory_report_blocks(text)) {
-    reports.push_back(parse_memory_report(block));
-  }
-  return reports;
-}
-
-std::string joined_lines(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const std::string& line : lines) out += line + "\n";
-  return out;
-}
-
 // Which pools took buffers from the heap between two reports: "video.decoded 7 -> 8".
 std::string pool_growth(const MemoryReport& from, const MemoryReport& to) {
   std::string out;
@@ -89,7 +74,7 @@ void expect_steady_calls_without_allocation(int rooms) {
   // What the periodic reports say after warm-up (for failure messages).
   auto steady_pool_growth = [&] {
     const std::vector<MemoryReport> reports =
-        reports_in(read_file_or_empty(dir.file("memory.txt")));
+        memory_reports_in(read_file_or_empty(dir.file("memory.txt")));
     const MemoryReport* first = nullptr;
     for (const MemoryReport& r : reports) {
       if (first == nullptr && r.uptime_s >= kWarmup) first = &r;
@@ -147,7 +132,8 @@ void expect_steady_calls_without_allocation(int rooms) {
   EXPECT_EQ(stats.at("connections").get<int>(), 4);
 
   // Every report written during the call, after warm-up, says "stable".
-  const std::vector<MemoryReport> reports = reports_in(read_file_or_empty(dir.file("memory.txt")));
+  const std::vector<MemoryReport> reports =
+      memory_reports_in(read_file_or_empty(dir.file("memory.txt")));
   int judged = 0, not_stable = 0;
   const MemoryReport* first_bad = nullptr;
   for (const MemoryReport& report : reports) {
@@ -259,7 +245,7 @@ TEST(Memory, TwoHundredClientsComingAndGoingLeaveNothingBehind) {
   ASSERT_TRUE(wait_until(
       [&] { return count_occurrences(read_file_or_empty(report_file), kReportEnd) >= 2; }, 10s));
 
-  const std::vector<MemoryReport> reports = reports_in(read_file_or_empty(report_file));
+  const std::vector<MemoryReport> reports = memory_reports_in(read_file_or_empty(report_file));
   ASSERT_GE(reports.size(), 2u);
   const MemoryReport& before = reports[0];
   const MemoryReport& after = reports[1];
@@ -333,12 +319,12 @@ TEST(Memory, LargeViewersThatLeaveGiveTheirMemoryBack) {
                        dir.file("server.stderr"));
   // A report written after this call began: the newest in the file once one more is there.
   auto fresh_report = [&] {
-    const size_t had = reports_in(read_file_or_empty(report_file)).size();
+    const size_t had = memory_reports_in(read_file_or_empty(report_file)).size();
     server.process().send_signal(SIGUSR1);
     std::vector<MemoryReport> reports;
     EXPECT_TRUE(wait_until(
         [&] {
-          reports = reports_in(read_file_or_empty(report_file));
+          reports = memory_reports_in(read_file_or_empty(report_file));
           return reports.size() > had;
         },
         10s));
@@ -503,7 +489,7 @@ TEST(Memory, Sigusr1ReportIsWholeOrderedAndJudgesItself) {
 
   // Every "=== Memory Report ===" opens a block that closes before anything else is written.
   EXPECT_EQ(count_occurrences(log, "=== Memory Report ==="), count_occurrences(log, kReportEnd));
-  const std::vector<MemoryReport> reports = reports_in(log);
+  const std::vector<MemoryReport> reports = memory_reports_in(log);
   ASSERT_EQ(reports.size(), 2u);
   for (const MemoryReport& report : reports) {
     EXPECT_TRUE(report.problems.empty())
